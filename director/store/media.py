@@ -1,0 +1,130 @@
+"""Content-addressed media beside the project file: NAME.director-media/ab/cdef….mp4.
+
+A file is written under tmp/, hashed, then renamed into place, so a name in the store always
+means complete bytes. Rows that name a file are committed only after the rename (the caller's
+order); a crash in between leaves at worst an unreferenced file, which `purge` removes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHUNK = 1 << 20
+TMP_GRACE_S = 3600
+
+
+def media_dir_for(project_path: Path) -> Path:
+    return project_path.with_name(project_path.name + "-media")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class VerifyReport:
+    missing: list[str] = field(default_factory=list)
+    altered: list[str] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.altered
+
+
+class MediaStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.tmp = self.root / "tmp"
+
+    def ensure(self) -> None:
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def temp_path(self, suffix: str) -> Path:
+        """A fresh path inside the store's tmp/ (same filesystem, so the final rename is atomic)."""
+        self.ensure()
+        return self.tmp / f"{uuid.uuid4().hex}{suffix}"
+
+    def adopt(self, temp_file: Path, ext: str) -> str:
+        """Move a finished file into its content address; return the relative path `ab/cdef….ext`."""
+        digest = sha256_file(temp_file)
+        relative = f"{digest[:2]}/{digest[2:]}.{ext.lstrip('.')}"
+        final = self.root / relative
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            os.unlink(temp_file)  # same content already stored
+        else:
+            with open(temp_file, "rb") as f:
+                os.fsync(f.fileno())
+            os.replace(temp_file, final)
+        return relative
+
+    def put_bytes(self, data: bytes, ext: str) -> str:
+        temp = self.temp_path("." + ext.lstrip("."))
+        with open(temp, "wb") as f:
+            f.write(data)
+        return self.adopt(temp, ext)
+
+    def import_file(self, source: Path, ext: str | None = None) -> str:
+        """Copy a user's file (an image to animate, say) into the store."""
+        ext = ext or Path(source).suffix.lstrip(".").lower() or "bin"
+        temp = self.temp_path("." + ext)
+        shutil.copyfile(source, temp)
+        return self.adopt(temp, ext)
+
+    def verify(self, relatives: list[str]) -> VerifyReport:
+        """Each referenced file must exist and still hash to its name."""
+        report = VerifyReport()
+        for rel in relatives:
+            report.checked += 1
+            p = self.root / rel
+            if not p.is_file():
+                report.missing.append(rel)
+                continue
+            expected = rel.replace("/", "").rsplit(".", 1)[0]
+            if sha256_file(p) != expected:
+                report.altered.append(rel)
+        return report
+
+    def stored(self) -> list[str]:
+        """Every stored file's relative path (tmp/ excluded)."""
+        if not self.root.is_dir():
+            return []
+        out = []
+        for sub in self.root.iterdir():
+            if sub.is_dir() and len(sub.name) == 2:
+                out.extend(f"{sub.name}/{f.name}" for f in sub.iterdir() if f.is_file())
+        return out
+
+    def purge(self, keep: set[str]) -> tuple[int, int]:
+        """Remove stored files not in `keep` and leftovers in tmp/; return (files, bytes) removed."""
+        files = freed = 0
+        for rel in self.stored():
+            if rel not in keep:
+                p = self.root / rel
+                freed += p.stat().st_size
+                p.unlink()
+                files += 1
+        if self.tmp.is_dir():
+            cutoff = time.time() - TMP_GRACE_S
+            for f in self.tmp.iterdir():
+                # A young temp file may be a generation being written right now.
+                if f.is_file() and f.stat().st_mtime < cutoff:
+                    freed += f.stat().st_size
+                    f.unlink()
+                    files += 1
+        return files, freed
+

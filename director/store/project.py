@@ -1,0 +1,333 @@
+"""Opening, creating and closing a project file, with every refusal leaving the file untouched."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database
+
+from director.core.changes import Changes
+from director.core.errors import DirectorError, InvalidInput, NotFound, Refused
+from director.core.model import ProjectSettings
+from director.core.timecode import Rate
+from director.store.errors import (
+    DamagedProject,
+    NewerProject,
+    NotADirectorProject,
+    NotSQLiteFile,
+)
+from director.store.lock import ProjectLock
+from director.store.media import MediaStore, media_dir_for
+from director.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrations
+
+SUFFIX = ".director"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def project_path(path: str | os.PathLike) -> Path:
+    """`film` and `film.director` name the same project."""
+    p = Path(path).expanduser()
+    if p.suffix != SUFFIX:
+        p = p.with_name(p.name + SUFFIX)
+    return p.absolute()
+
+
+def _read_header(path: Path) -> tuple[int, int]:
+    """(user_version, application_id) straight from the 100-byte header, without opening SQLite."""
+    with open(path, "rb") as f:
+        header = f.read(100)
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        what = "an empty file" if not header else "not a SQLite database"
+        raise NotSQLiteFile(f"{path.name} is {what}, so it is not a Director project. Choose a .director file.")
+    user_version = int.from_bytes(header[60:64], "big")
+    application_id = int.from_bytes(header[68:72], "big")
+    return user_version, application_id
+
+
+def _probe(path: Path) -> int:
+    """Check the file is ours, not newer, and not damaged; return its schema version."""
+    if not path.exists():
+        raise NotFound(f"no project at {path}; create one with: director new {path}")
+    if path.is_dir():
+        raise NotSQLiteFile(f"{path} is a folder, not a project file")
+    user_version, application_id = _read_header(path)
+    if application_id != APPLICATION_ID:
+        raise NotADirectorProject(
+            f"{path.name} is a SQLite database but not a Director project (application id "
+            f"{application_id:#x}). It was left untouched; open a .director file instead."
+        )
+    if user_version > SCHEMA_VERSION:
+        raise NewerProject(
+            f"{path.name} was written by a newer Director (file format {user_version}, this Director "
+            f"reads up to {SCHEMA_VERSION}). It was left untouched; update Director to open it."
+        )
+    # immutable=1: no locks, no journal, no -shm: the probe cannot change a byte.
+    uri = f"{path.as_uri()}?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DamagedProject(_damaged_message(path, str(exc))) from exc
+    if result != "ok":
+        raise DamagedProject(_damaged_message(path, result))
+    return user_version
+
+
+def _damaged_message(path: Path, detail: str) -> str:
+    return (
+        f"{path.name} is damaged ({detail}). It was left untouched. Restore a backup (the "
+        f"{path.name}-backups folder holds copies made before each upgrade) or copy the file and run "
+        f"'sqlite3 COPY .recover' on the copy."
+    )
+
+
+class Project:
+    """An open project: the database, its media store and its settings. One writer at a time."""
+
+    def __init__(self, path: Path, db: Database, readonly: bool, lock: ProjectLock | None):
+        self.path = path
+        self.db = db
+        self.readonly = readonly
+        self._lock = lock
+        self.media = MediaStore(media_dir_for(path))
+        self.recovered_jobs: list[int] = []
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike,
+        *,
+        name: str | None = None,
+        fps: str = "24",
+        width: int = 768,
+        height: int = 512,
+        currency: str = "USD",
+        gpu_price_per_hour: str = "2.50",
+    ) -> Project:
+        target = project_path(path)
+        if target.exists():
+            raise Refused(f"{target} already exists; open it, or choose another name")
+        if not target.parent.is_dir():
+            raise InvalidInput(f"folder {target.parent} does not exist")
+        rate = Rate.parse(fps)
+        _check_size(width, height)
+        price = _decimal(gpu_price_per_hour, "GPU price per hour")
+        lock = ProjectLock(target)
+        lock.acquire()
+        try:
+            db = _connect(target)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            migrations.apply(db)
+            with db.atomic():
+                db["project"].insert(
+                    {
+                        "id": 1,
+                        "name": name or target.stem,
+                        "fps_num": rate.num,
+                        "fps_den": rate.den,
+                        "width": width,
+                        "height": height,
+                        "currency": currency.upper(),
+                        "gpu_price_per_hour": str(price),
+                        "created_at": utc_now(),
+                    }
+                )
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except BaseException:
+            lock.release()
+            raise
+        project = cls(target, db, readonly=False, lock=lock)
+        project.media.ensure()
+        return project
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, readonly: bool = False) -> Project:
+        target = project_path(path)
+        version = _probe(target)
+        if readonly:
+            conn = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            db = Database(conn)
+            db.execute("PRAGMA query_only = ON")
+            if version < SCHEMA_VERSION:
+                db.close()
+                raise Refused(
+                    f"{target.name} uses an older file format ({version}); open it once for writing to upgrade it"
+                )
+            return cls(target, db, readonly=True, lock=None)
+        lock = ProjectLock(target)
+        lock.acquire()
+        try:
+            db = _connect(target)
+            if version < SCHEMA_VERSION:
+                _backup(db, target, version)
+                migrations.apply(db)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            lock.release()
+            raise
+        project = cls(target, db, readonly=False, lock=lock)
+        project.media.ensure()
+        project._recover_interrupted_jobs()
+        return project
+
+    def close(self) -> None:
+        if self.db is None:
+            return
+        try:
+            if not self.readonly:
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            self.db.close()
+            self.db = None
+            if self._lock is not None:
+                self._lock.release()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file: before any copy of the project is made."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    @property
+    def took_over_lock_from(self):
+        return self._lock.took_over if self._lock else None
+
+    # -- writing -----------------------------------------------------------------------------
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """Every write goes through here: one transaction, refused on a read-only project."""
+        if self.readonly:
+            raise Refused(f"{self.path.name} is open read-only; close it elsewhere to edit it")
+        with self.db.atomic():
+            yield self.db
+
+    def _recover_interrupted_jobs(self) -> None:
+        rows = self.db.execute("SELECT id FROM jobs WHERE state = 'running'").fetchall()
+        if not rows:
+            return
+        with self.atomic() as db:
+            db.execute(
+                "UPDATE jobs SET state = 'failed', error_kind = 'interrupted', finished_at = ?, "
+                "error = 'interrupted: Director stopped while this job was running' WHERE state = 'running'",
+                [utc_now()],
+            )
+        self.recovered_jobs = [r[0] for r in rows]
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def settings(self) -> ProjectSettings:
+        row = self.db.execute("SELECT * FROM project WHERE id = 1").fetchone()
+        if row is None:
+            raise DirectorError(f"{self.path.name} has no project settings row; run 'director check'")
+        r = dict(zip([c[0] for c in self.db.execute("SELECT * FROM project LIMIT 0").description], row))
+        return ProjectSettings(
+            name=r["name"],
+            rate=Rate(r["fps_num"], r["fps_den"]),
+            width=r["width"],
+            height=r["height"],
+            currency=r["currency"],
+            gpu_price_per_hour=Decimal(r["gpu_price_per_hour"]),
+            energy_price_per_kwh=Decimal(r["energy_price_per_kwh"]) if r["energy_price_per_kwh"] else None,
+            budget_money=Decimal(r["budget_money"]) if r["budget_money"] else None,
+            budget_gpu_s=r["budget_gpu_s"],
+            idle_cutoff_s=r["idle_cutoff_s"],
+        )
+
+    def update_settings(self, **values) -> Changes:
+        """Change project settings: name, fps, width, height, currency, gpu_price_per_hour,
+        energy_price_per_kwh, budget_money, budget_gpu_s, idle_cutoff_s."""
+        row: dict = {}
+        for key, value in values.items():
+            if key == "name":
+                if not str(value).strip():
+                    raise InvalidInput("a project needs a name")
+                row["name"] = str(value).strip()
+            elif key == "fps":
+                rate = Rate.parse(value)
+                row.update(fps_num=rate.num, fps_den=rate.den)
+            elif key in ("width", "height"):
+                row[key] = int(value)
+            elif key == "currency":
+                code = str(value).strip().upper()
+                if not (len(code) == 3 and code.isalpha()):
+                    raise InvalidInput(f"currency must be a three-letter code like USD or EUR, got {value!r}")
+                row["currency"] = code
+            elif key in ("gpu_price_per_hour",):
+                row[key] = str(_decimal(value, "GPU price per hour"))
+            elif key in ("energy_price_per_kwh", "budget_money"):
+                row[key] = None if value in (None, "") else str(_decimal(value, key.replace("_", " ")))
+            elif key == "budget_gpu_s":
+                row[key] = None if value in (None, "") else float(value)
+            elif key == "idle_cutoff_s":
+                if int(value) < 10:
+                    raise InvalidInput("the idle cut-off must be at least 10 seconds")
+                row[key] = int(value)
+            else:
+                raise InvalidInput(f"unknown project setting {key!r}")
+        if "width" in row or "height" in row:
+            current = self.settings()
+            _check_size(row.get("width", current.width), row.get("height", current.height))
+        with self.atomic() as db:
+            db["project"].update(1, row)
+        return Changes(project=True, costs=True)
+
+
+def _decimal(value, what: str) -> Decimal:
+    try:
+        d = Decimal(str(value).strip())
+    except Exception:
+        raise InvalidInput(f"{what} must be a number, got {value!r}") from None
+    if not d.is_finite() or d < 0:
+        raise InvalidInput(f"{what} must be zero or more, got {value!r}")
+    return d
+
+
+def _check_size(width: int, height: int) -> None:
+    if not (64 <= int(width) <= 8192 and 64 <= int(height) <= 8192):
+        raise InvalidInput(f"frame size {width}x{height} is out of range (64 to 8192 pixels a side)")
+
+
+def _connect(path: Path) -> Database:
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+    db = Database(conn)
+    db.execute("PRAGMA journal_mode = WAL")
+    # NORMAL in WAL mode survives any crash of the process; only power loss can drop the
+    # last transactions, and never corrupts the file.
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def _backup(db: Database, path: Path, version: int) -> Path:
+    """Copy the file through SQLite's backup API before a migration touches it."""
+    folder = path.with_name(path.name + "-backups")
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = folder / f"{path.stem}.v{version}.{stamp}{SUFFIX}"
+    dest = sqlite3.connect(str(target))
+    try:
+        db.conn.backup(dest)
+    finally:
+        dest.close()
+    return target

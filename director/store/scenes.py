@@ -1,0 +1,50 @@
+"""Scenes group shots; a shot may belong to none."""
+
+from __future__ import annotations
+
+from director.core.changes import Changes
+from director.core.errors import InvalidInput, NotFound
+from director.core.model import Scene
+from director.store.project import Project, utc_now
+from director.store.rows import one, rows, scalar
+
+
+def _scene(r: dict) -> Scene:
+    return Scene(id=r["id"], code=r["code"], title=r["title"], order=r["ord"], notes=r["notes"])
+
+
+def list_scenes(project: Project) -> list[Scene]:
+    return [_scene(r) for r in rows(project.db, "SELECT * FROM scenes ORDER BY ord, id")]
+
+
+def get_scene(project: Project, scene_id: int) -> Scene:
+    r = one(project.db, "SELECT * FROM scenes WHERE id = ?", [scene_id])
+    if r is None:
+        raise NotFound(f"no scene with id {scene_id}")
+    return _scene(r)
+
+
+def find_scene(project: Project, code: str) -> Scene:
+    r = _by_code(project, code)
+    if r is None:
+        known = ", ".join(s.code for s in list_scenes(project)) or "none yet"
+        raise NotFound(f"no scene {code!r} (scenes: {known}); add one with: director scene add")
+    return _scene(r)
+
+
+def _by_code(project: Project, code: str) -> dict | None:
+    return one(project.db, "SELECT * FROM scenes WHERE code = ? COLLATE NOCASE", [code.strip()])
+
+
+def add_scene(project: Project, code: str, title: str = "", notes: str = "") -> tuple[Scene, Changes]:
+    code = (code or "").strip()
+    if not code:
+        raise InvalidInput("a scene needs a code, such as 12 or INT-KITCHEN")
+    if _by_code(project, code):
+        raise InvalidInput(f"scene {code!r} already exists")
+    with project.atomic() as db:
+        order = (scalar(db, "SELECT max(ord) FROM scenes") or 0) + 1
+        scene_id = db["scenes"].insert(
+            {"code": code, "title": title.strip(), "ord": order, "notes": notes, "created_at": utc_now()}
+        ).last_pk
+    return get_scene(project, int(scene_id)), Changes.of(scenes=[scene_id])

@@ -1,0 +1,177 @@
+"""Numbered migrations of the project file.
+
+Each migration runs in one transaction (sqlite-utils' Migrations). Never edit a released migration:
+add the next number. `SCHEMA_VERSION` is written to `PRAGMA user_version` so a file from a newer
+Director is recognised before anything touches it.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+APPLICATION_ID = 0x44495243  # 'DIRC'
+MIGRATION_SET = "director"
+
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations(name="0001_base")
+def m0001_base(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE project (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            name TEXT NOT NULL,
+            fps_num INTEGER NOT NULL DEFAULT 24,
+            fps_den INTEGER NOT NULL DEFAULT 1,
+            width INTEGER NOT NULL DEFAULT 768,
+            height INTEGER NOT NULL DEFAULT 512,
+            currency TEXT NOT NULL DEFAULT 'USD',
+            gpu_price_per_hour TEXT NOT NULL DEFAULT '2.50',
+            energy_price_per_kwh TEXT,
+            budget_money TEXT,
+            budget_gpu_s REAL,
+            idle_cutoff_s INTEGER NOT NULL DEFAULT 120,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE scenes (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            ord INTEGER NOT NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE shots (
+            id INTEGER PRIMARY KEY,
+            scene_id INTEGER REFERENCES scenes(id),
+            code TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            ord INTEGER NOT NULL,
+            target_frames INTEGER NOT NULL DEFAULT 96,
+            status TEXT NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'review', 'approved', 'locked')),
+            budget_money TEXT,
+            budget_gpu_s REAL,
+            notes TEXT NOT NULL DEFAULT '',
+            current_prompt_id INTEGER,
+            deleted_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX shots_live_code ON shots(code) WHERE deleted_at IS NULL;
+        CREATE TABLE prompts (
+            id INTEGER PRIMARY KEY,
+            shot_id INTEGER NOT NULL REFERENCES shots(id),
+            version INTEGER NOT NULL,
+            subject TEXT NOT NULL DEFAULT '', action TEXT NOT NULL DEFAULT '',
+            setting TEXT NOT NULL DEFAULT '', shot_size TEXT NOT NULL DEFAULT '',
+            angle TEXT NOT NULL DEFAULT '', movement TEXT NOT NULL DEFAULT '',
+            lens TEXT NOT NULL DEFAULT '', lighting TEXT NOT NULL DEFAULT '',
+            look TEXT NOT NULL DEFAULT '', negative TEXT NOT NULL DEFAULT '',
+            free_text TEXT NOT NULL DEFAULT '',
+            composed TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (shot_id, version)
+        );
+        CREATE TABLE cameras (
+            id INTEGER PRIMARY KEY,
+            shot_id INTEGER NOT NULL REFERENCES shots(id),
+            name TEXT NOT NULL,
+            shot_size TEXT NOT NULL DEFAULT '', angle TEXT NOT NULL DEFAULT '',
+            movement TEXT NOT NULL DEFAULT '', lens TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            ord INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (shot_id, name)
+        );
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            shot_id INTEGER NOT NULL REFERENCES shots(id),
+            camera_id INTEGER REFERENCES cameras(id),
+            prompt_id INTEGER REFERENCES prompts(id),
+            preset TEXT NOT NULL,
+            params TEXT NOT NULL DEFAULT '{}',
+            seeds TEXT NOT NULL DEFAULT '[]',
+            state TEXT NOT NULL DEFAULT 'queued'
+                CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+            queue_order INTEGER NOT NULL DEFAULT 0,
+            parent_take_id INTEGER,
+            created_at TEXT NOT NULL,
+            started_at TEXT, finished_at TEXT,
+            load_s REAL, gpu_s REAL, wall_s REAL, energy_wh REAL, peak_mem_bytes INTEGER,
+            money_micros INTEGER,
+            gpu_price_per_hour TEXT, energy_price_per_kwh TEXT, currency TEXT,
+            estimate_gpu_s REAL,
+            error_kind TEXT, error TEXT,
+            node TEXT, device TEXT, model_revision TEXT
+        );
+        CREATE TABLE takes (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs(id),
+            shot_id INTEGER NOT NULL REFERENCES shots(id),
+            camera_id INTEGER REFERENCES cameras(id),
+            prompt_id INTEGER REFERENCES prompts(id),
+            seed INTEGER NOT NULL,
+            variant INTEGER NOT NULL DEFAULT 0,
+            kind TEXT NOT NULL CHECK (kind IN ('image', 'video')),
+            media_path TEXT NOT NULL,
+            thumb_path TEXT,
+            width INTEGER NOT NULL, height INTEGER NOT NULL,
+            frames INTEGER NOT NULL DEFAULT 1,
+            fps_num INTEGER NOT NULL DEFAULT 24, fps_den INTEGER NOT NULL DEFAULT 1,
+            rating INTEGER NOT NULL DEFAULT 0 CHECK (rating BETWEEN 0 AND 5),
+            flag TEXT NOT NULL DEFAULT 'none' CHECK (flag IN ('none', 'selected', 'rejected')),
+            notes TEXT NOT NULL DEFAULT '',
+            parent_take_id INTEGER REFERENCES takes(id),
+            extra TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            deleted_at TEXT
+        );
+        CREATE TABLE time_log (
+            id INTEGER PRIMARY KEY,
+            shot_id INTEGER REFERENCES shots(id),
+            started_at TEXT NOT NULL,
+            seconds REAL NOT NULL CHECK (seconds >= 0),
+            source TEXT NOT NULL CHECK (source IN ('auto', 'manual')),
+            note TEXT NOT NULL DEFAULT ''
+        );
+        """
+    )
+
+
+@migrations(name="0002_looks_expenses_indexes")
+def m0002_looks_expenses_indexes(db: Database) -> None:
+    """Reusable look presets, manual expenses, and the indexes the per-shot views need."""
+    db.executescript(
+        """
+        CREATE TABLE look_presets (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL
+        );
+        CREATE TABLE expenses (
+            id INTEGER PRIMARY KEY,
+            shot_id INTEGER REFERENCES shots(id),
+            amount_micros INTEGER NOT NULL,
+            currency TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX takes_by_shot ON takes(shot_id, created_at);
+        CREATE INDEX takes_by_job ON takes(job_id);
+        CREATE INDEX jobs_by_shot ON jobs(shot_id);
+        CREATE INDEX jobs_by_state ON jobs(state, queue_order);
+        CREATE INDEX prompts_by_shot ON prompts(shot_id, version);
+        CREATE INDEX cameras_by_shot ON cameras(shot_id, ord);
+        CREATE INDEX time_log_by_shot ON time_log(shot_id);
+        INSERT INTO look_presets (name, text) VALUES
+            ('35 mm grain', '35mm film, fine grain, halation, soft contrast'),
+            ('Anamorphic', 'anamorphic lens, oval bokeh, horizontal lens flares, 2.39:1 framing'),
+            ('Noir', 'black and white, high contrast, hard shadows, venetian blind light'),
+            ('Golden hour', 'warm golden hour sunlight, long shadows, glowing haze');
+        """
+    )
+
+
+# The number of migrations above; a test checks they agree.
+SCHEMA_VERSION = 2
