@@ -1,0 +1,1 @@
+"""CLI verb groups. Each module exposes register(subparsers); handlers return an exit code."""
