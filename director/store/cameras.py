@@ -74,3 +74,13 @@ def update_camera(project: Project, camera_id: int, *, setup: CameraSetup | None
 
 def _setup_cols(setup: CameraSetup) -> dict:
     return {k: " ".join(getattr(setup, k).split()) for k in CAMERA_FIELDS}
+
+
+def remove_camera(project: Project, camera_id: int) -> Changes:
+    """Only a camera with no jobs can go: takes must always name the camera that shot them."""
+    camera = get_camera(project, camera_id)
+    if scalar(project.db, "SELECT 1 FROM jobs WHERE camera_id = ?", [camera_id]):
+        raise Refused(f"camera {camera.name} has generated takes and cannot be removed")
+    with project.atomic() as db:
+        db.execute("DELETE FROM cameras WHERE id = ?", [camera_id])
+    return Changes.of(cameras=[camera_id], shots=[camera.shot_id])

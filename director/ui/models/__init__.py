@@ -1,0 +1,1 @@
+"""Qt item models, named after the store module they present."""

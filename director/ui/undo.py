@@ -1,0 +1,72 @@
+"""One QUndoStack per project; each command wraps a store Edit and announces what it changed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from director.core.changes import Changes
+from director.core.errors import DirectorError
+from director.store.edits import Edit
+from director.store.project import Project
+
+
+class ProjectSession(QObject):
+    """An open project as the window sees it: the project, its undo stack, and a change hub.
+
+    Every view listens to `changed` and refreshes only what a Changes says; no operation touches
+    a widget (Anki's OpChanges).
+    """
+
+    changed = Signal(object)  # Changes
+    error_raised = Signal(str)
+
+    def __init__(self, project: Project, parent: QObject | None = None):
+        super().__init__(parent)
+        self.project = project
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(500)
+
+    def push(self, edit: Edit) -> bool:
+        """Apply an edit through the undo stack; a refusal becomes an error message, not a crash."""
+        command = EditCommand(self, edit)
+        try:
+            command.run_first()
+        except DirectorError as exc:
+            self.error_raised.emit(str(exc))
+            return False
+        self.undo_stack.push(command)
+        return True
+
+    def announce(self, changes: Changes) -> None:
+        if changes:
+            self.changed.emit(changes)
+
+
+class EditCommand(QUndoCommand):
+    def __init__(self, session: ProjectSession, edit: Edit):
+        super().__init__(edit.text)
+        self.session = session
+        self.edit = edit
+        self._first = True
+
+    def run_first(self) -> None:
+        self.session.announce(self.edit.apply(self.session.project))
+
+    def redo(self) -> None:
+        # QUndoStack.push calls redo(); the first application already ran in run_first so that a
+        # refused edit never enters the stack.
+        if self._first:
+            self._first = False
+            return
+        self._run(self.edit.apply)
+
+    def undo(self) -> None:
+        self._run(self.edit.revert)
+
+    def _run(self, step) -> None:
+        try:
+            self.session.announce(step(self.session.project))
+        except DirectorError as exc:
+            self.setObsolete(True)
+            self.session.error_raised.emit(str(exc))
