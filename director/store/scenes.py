@@ -33,7 +33,9 @@ def find_scene(project: Project, code: str) -> Scene:
 
 
 def _by_code(project: Project, code: str) -> dict | None:
-    return one(project.db, "SELECT * FROM scenes WHERE code = ? COLLATE NOCASE", [code.strip()])
+    # casefold in Python: SQLite's NOCASE folds ASCII only, and scene codes may be 'INT-CAFÉ'.
+    wanted = code.strip().casefold()
+    return next((r for r in rows(project.db, "SELECT * FROM scenes") if r["code"].casefold() == wanted), None)
 
 
 def add_scene(project: Project, code: str, title: str = "", notes: str = "") -> tuple[Scene, Changes]:
