@@ -1,0 +1,95 @@
+"""Pieces every exporter shares: progress throttling, cancellation, and all-or-nothing output files."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from director.core.errors import DirectorError, InvalidInput
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+
+class ExportCancelled(DirectorError):
+    """The user cancelled an export; nothing was left at the destination."""
+
+
+def never() -> bool:
+    return False
+
+
+class Reporter:
+    """Calls `progress(done, total)` about 200 times over a job, and always at the end.
+
+    A per-frame call would flood a Qt signal queue (a 10,000-frame cut = 10,000 repaints);
+    cancellation is still checked every step, so cancel stays prompt.
+    """
+
+    def __init__(self, total: int, progress: ProgressFn | None, is_cancelled: CancelFn | None):
+        self.total = max(0, total)
+        self._progress = progress
+        self._cancelled = is_cancelled or never
+        self._every = max(1, self.total // 200)
+        self.done = 0
+
+    def check(self) -> None:
+        if self._cancelled():
+            raise ExportCancelled("export cancelled; nothing was written")
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        if self._progress is not None and (self.done % self._every == 0 or self.done >= self.total):
+            self._progress(min(self.done, self.total), self.total)
+
+    def start(self) -> None:
+        if self._progress is not None:
+            self._progress(0, self.total)
+
+
+def check_destination(dest: str | os.PathLike) -> Path:
+    """The destination's folder must exist; refusing early beats failing after minutes of encoding."""
+    path = Path(dest).expanduser().absolute()
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder; give a file name such as {path / 'cut.mp4'}")
+    if not path.parent.is_dir():
+        raise InvalidInput(f"folder {path.parent} does not exist")
+    return path
+
+
+def temp_beside(dest: Path) -> Path:
+    """A hidden temporary name in the destination's folder (same filesystem, so the rename is atomic).
+
+    It keeps the destination's suffix because several writers (PyAV, OTIO adapters) pick the
+    format from it.
+    """
+    return dest.with_name(f".{dest.stem}.{uuid.uuid4().hex[:8]}.part{dest.suffix}")
+
+
+@contextmanager
+def atomic_output(dest: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path to write; rename it onto `dest` only if the block finishes.
+
+    Any exception (cancel, Ctrl-C, a failed encode) removes the temporary file and leaves whatever
+    was at `dest` before untouched.
+    """
+    final = check_destination(dest)
+    temp = temp_beside(final)
+    try:
+        yield temp
+        if not temp.exists():
+            raise DirectorError(f"the exporter wrote nothing for {final.name}")
+        os.replace(temp, final)
+    except BaseException:
+        if temp.exists():
+            temp.unlink()
+        raise
+
+
+def safe_name(text: str) -> str:
+    """A file-name-safe version of a label (shot codes and camera names already are; notes are not)."""
+    out = "".join(c if c.isalnum() or c in "-_." else "_" for c in text.strip())
+    return out.strip("._") or "untitled"

@@ -1,0 +1,148 @@
+"""A project with real solid-colour takes in its media store, and cuts built straight from them.
+
+The cuts are built by hand from CutSegments (the contract the timeline flattens into), so these
+tests exercise the exporters whatever state the timeline is in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+
+from director.core.cut import Cut, CutSegment
+from director.core.prompt import PromptFields
+from director.core.timecode import Rate
+from director.store import jobs, prompts, shots, takes
+from director.store.project import Project
+
+RED = (0, 0, 255)  # BGR
+GREEN = (0, 255, 0)
+BLUE = (255, 0, 0)
+WHITE = (255, 255, 255)
+
+
+def write_video(project: Project, color, frames: int, width: int, height: int, fps: int = 24) -> str:
+    temp = project.media.temp_path(".mp4")
+    container = av.open(str(temp), "w", format="mp4")
+    stream = container.add_stream("libx264", rate=fps)
+    stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+    stream.options = {"preset": "ultrafast", "crf": "10"}
+    picture = np.full((height, width, 3), color, np.uint8)
+    for i in range(frames):
+        frame = av.VideoFrame.from_ndarray(picture, format="bgr24")
+        frame.pts = i
+        container.mux(stream.encode(frame))
+    container.mux(stream.encode(None))
+    container.close()
+    return project.media.adopt(temp, "mp4")
+
+
+def write_counter_video(project: Project, frames: int, width: int, height: int) -> str:
+    """Frame i has grey level 8*i: decoding a frame tells which source frame it was."""
+    temp = project.media.temp_path(".mp4")
+    container = av.open(str(temp), "w", format="mp4")
+    stream = container.add_stream("libx264", rate=24)
+    stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+    stream.options = {"preset": "ultrafast", "crf": "0"}
+    for i in range(frames):
+        frame = av.VideoFrame.from_ndarray(np.full((height, width, 3), 8 * i, np.uint8), format="bgr24")
+        frame.pts = i
+        container.mux(stream.encode(frame))
+    container.mux(stream.encode(None))
+    container.close()
+    return project.media.adopt(temp, "mp4")
+
+
+def write_png(project: Project, color, width: int, height: int) -> str:
+    temp = project.media.temp_path(".png")
+    cv2.imwrite(str(temp), np.full((height, width, 3), color, np.uint8))
+    return project.media.adopt(temp, "png")
+
+
+@dataclass
+class Film:
+    project: Project
+    shot_ids: dict[str, int]
+    take_ids: dict[str, int]  # 'red', 'green', 'blue', 'still'
+    takes: dict[str, object]
+
+    def segment(self, name: str, record_start: int, duration: int, source_start: int = 0) -> CutSegment:
+        t = self.takes[name]
+        code = next(c for c, sid in self.shot_ids.items() if sid == t.shot_id)
+        return CutSegment(
+            record_start=record_start,
+            duration=duration,
+            take_id=t.id,
+            media_path=t.media_path,
+            kind=t.kind.value,
+            source_start=source_start,
+            source_rate=t.rate,
+            source_frames=t.frames,
+            width=t.width,
+            height=t.height,
+            shot_code=code,
+            camera="A",
+        )
+
+
+def _add_take(project: Project, shot_id: int, prompt_id: int, kind: str, media: str, w: int, h: int, frames: int, seed: int, gpu_s: float) -> int:
+    job_id, _ = jobs.create_job(
+        project, shot_id=shot_id, camera_id=None, prompt_id=prompt_id, preset="tiny-t2v" if kind == "video" else "tiny-t2i",
+        params={"steps": 4, "guidance": 5.0}, seeds=[seed],
+    )
+    from director.core.enums import JobState
+
+    jobs.mark_running(project, job_id, device="cpu")
+    jobs.finish_job(project, job_id, JobState.DONE, {"gpu_s": gpu_s, "wall_s": gpu_s + 1, "load_s": 0.5, "model_revision": "abc123"})
+    return takes.insert_take(
+        project, job_id,
+        {"seed": seed, "variant": 0, "kind": kind, "media_path": media, "width": w, "height": h, "frames": frames, "fps_num": 24, "fps_den": 1, "flag": "selected", "rating": 4, "notes": f"note {seed}"},
+    )
+
+
+@pytest.fixture
+def film(tmp_path: Path) -> Film:
+    project = Project.create(tmp_path / "film.director", name="Rooftop Film", width=320, height=240, gpu_price_per_hour="3.60")
+    shot_ids, take_ids = {}, {}
+    specs = [
+        ("10", "red", "video", RED, (320, 240), 30, "a red sunrise über the roofs"),
+        ("20", "green", "video", GREEN, (320, 180), 30, "a green alley at night"),  # wider: letterboxed
+        ("30", "blue", "video", BLUE, (160, 240), 30, "a blue door"),  # taller: pillarboxed
+        ("40", "still", "image", WHITE, (320, 240), 1, "a white wall"),
+    ]
+    for i, (code, name, kind, color, (w, h), frames, subject) in enumerate(specs):
+        shot, _ = shots.add_shot(project, code, title=name.title())
+        shot_ids[code] = shot.id
+        shots.update_shot(project, shot.id, notes=f"notes for {code}")
+        prompt, _ = prompts.write_prompt(project, shot.id, PromptFields(subject=subject, negative="blurry"))
+        media = write_video(project, color, frames, w, h) if kind == "video" else write_png(project, color, w, h)
+        take_ids[name] = _add_take(project, shot.id, prompt.id, kind, media, w, h, frames, seed=100 + i, gpu_s=36.0 * (i + 1))
+    film = Film(project, shot_ids, take_ids, {n: takes.get_take(project, t) for n, t in take_ids.items()})
+    yield film
+    project.close()
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    """Exports go here, away from the project, so a test can see exactly what an export left."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def simple_cut(film: Film) -> Cut:
+    """red 0–11, green 12–23 (from its frame 5), gap 24–29, still 30–35, blue 36–47."""
+    segs = (
+        film.segment("red", 0, 12),
+        film.segment("green", 12, 12, source_start=5),
+        CutSegment(24, 6, None, None, "gap"),
+        film.segment("still", 30, 6),
+        film.segment("blue", 36, 12),
+    )
+    return Cut(Rate(24), 320, 240, segs)
