@@ -159,7 +159,9 @@ def m0002_looks_expenses_indexes(db: Database) -> None:
         );
         CREATE INDEX takes_by_shot ON takes(shot_id, created_at);
         CREATE INDEX takes_by_job ON takes(job_id);
-        CREATE INDEX jobs_by_shot ON jobs(shot_id);
+        -- covering indexes: per-shot totals read only the index, not the rows
+        CREATE INDEX jobs_by_shot ON jobs(shot_id, gpu_s, money_micros);
+        CREATE INDEX live_takes_by_shot ON takes(shot_id, deleted_at);
         CREATE INDEX jobs_by_state ON jobs(state, queue_order);
         CREATE INDEX prompts_by_shot ON prompts(shot_id, version);
         CREATE INDEX cameras_by_shot ON cameras(shot_id, ord);
@@ -178,6 +180,59 @@ def m0002_looks_expenses_indexes(db: Database) -> None:
 def _count_migrations() -> int:
     """Every registered migration is pending on an empty database."""
     return len(migrations.pending(Database(memory=True)))
+
+
+@migrations(name="0003_timeline")
+def m0003_timeline(db: Database) -> None:
+    """The edit: timelines of tracks of clips (a gap is a clip row without a shot), the take each
+    camera shows in a clip, and angle cuts in the clip's source frames. A project starts with "Cut".
+
+    Statements run one by one rather than through executescript, which commits first and would
+    break the migration's single transaction."""
+    script = """
+        CREATE TABLE timelines (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE tracks (
+            id INTEGER PRIMARY KEY,
+            timeline_id INTEGER NOT NULL REFERENCES timelines(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'video' CHECK (kind IN ('video')),
+            ord INTEGER NOT NULL
+        );
+        CREATE TABLE clips (
+            id INTEGER PRIMARY KEY,
+            track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+            ord INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('clip', 'gap')),
+            shot_id INTEGER REFERENCES shots(id),
+            source_in INTEGER NOT NULL DEFAULT 0 CHECK (source_in >= 0),
+            duration INTEGER NOT NULL CHECK (duration > 0),
+            camera_id INTEGER REFERENCES cameras(id) ON DELETE SET NULL,
+            CHECK ((kind = 'gap') = (shot_id IS NULL))
+        );
+        CREATE INDEX clips_by_track ON clips(track_id, ord);
+        CREATE INDEX clips_by_shot ON clips(shot_id);
+        CREATE TABLE clip_takes (
+            clip_id INTEGER NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
+            camera_id INTEGER NOT NULL REFERENCES cameras(id) ON DELETE CASCADE,
+            take_id INTEGER NOT NULL REFERENCES takes(id) ON DELETE CASCADE,
+            PRIMARY KEY (clip_id, camera_id)
+        );
+        CREATE TABLE angle_cuts (
+            clip_id INTEGER NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
+            source_frame INTEGER NOT NULL CHECK (source_frame >= 0),
+            camera_id INTEGER NOT NULL REFERENCES cameras(id) ON DELETE CASCADE,
+            PRIMARY KEY (clip_id, source_frame)
+        );
+        INSERT INTO timelines (id, name, created_at) VALUES (1, 'Cut', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+        INSERT INTO tracks (id, timeline_id, name, ord) VALUES (1, 1, 'V1', 0);
+    """
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 # Add new migrations above this line, numbered in order.
