@@ -1,0 +1,231 @@
+"""The engine as the app sees it: submit, cancel, poll events, shut down.
+
+`EngineClient` is the interface the UI and CLI program against; `LocalEngineClient` runs jobs in
+a spawned worker process on this machine. A cluster engine (Ray) implements the same four
+methods and the rest of the app does not change. No torch is imported here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import signal
+import time
+from abc import ABC, abstractmethod
+from collections import deque
+from multiprocessing.connection import wait
+from typing import Iterator
+
+from director.core.enums import FailureKind
+from director.engine.messages import FINAL_EVENTS, Cancel, Event, Failed, JobRequest, Shutdown, Submit
+
+CANCEL_GRACE_S = 5.0
+
+
+class EngineClient(ABC):
+    """Runs generation jobs somewhere and reports typed events; every job ends in exactly one
+    Finished or Failed event."""
+
+    @abstractmethod
+    def submit(self, request: JobRequest) -> None:
+        """Queue a request; jobs run in submission order."""
+
+    @abstractmethod
+    def cancel(self, job_id: int) -> None:
+        """Stop a job: a waiting one at once, a running one within a step (or by restart)."""
+
+    @abstractmethod
+    def poll_events(self, timeout: float = 0.0) -> list[Event]:
+        """Events that arrived, waiting at most `timeout` seconds for the first; never blocks
+        longer, so a UI timer can call it with timeout 0."""
+
+    @abstractmethod
+    def shutdown(self) -> None:
+        """Stop the engine; waiting jobs are dropped without events."""
+
+    @property
+    @abstractmethod
+    def busy(self) -> bool:
+        """A job is running or waiting."""
+
+    def events(self, timeout: float = 0.1) -> Iterator[Event]:
+        """Every event until the engine is idle (the CLI's blocking loop)."""
+        while self.busy:
+            yield from self.poll_events(timeout)
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+class LocalEngineClient(EngineClient):
+    """A spawned worker process on this machine, started lazily and restarted after a crash.
+
+    The client hands the worker one job at a time and keeps the rest itself, so a crash loses
+    only the running job and a waiting job can be dropped without asking the worker.
+    """
+
+    def __init__(self, settings: dict | None = None, *, cancel_grace_s: float = CANCEL_GRACE_S):
+        self.settings = settings or {}
+        self.cancel_grace_s = cancel_grace_s
+        self._ctx = mp.get_context("spawn")  # never fork a process that may hold CUDA state
+        self._proc = None
+        self._commands = None
+        self._events = None
+        self._pending: deque[JobRequest] = deque()
+        self._running: JobRequest | None = None
+        self._cancel_sent_at: float | None = None
+        self._outbox: list[Event] = []
+        self.restarts = 0
+
+    # -- process --------------------------------------------------------------------------------
+
+    @property
+    def worker_pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None and self._proc.is_alive() else None
+
+    def start(self) -> None:
+        """Start the worker now (otherwise the first submit does), e.g. to hide its start-up time."""
+        if self._proc is not None and self._proc.is_alive():
+            return
+        from director.engine.worker import worker_main
+
+        cmd_recv, cmd_send = self._ctx.Pipe(duplex=False)
+        evt_recv, evt_send = self._ctx.Pipe(duplex=False)
+        proc = self._ctx.Process(
+            target=worker_main, args=(cmd_recv, evt_send, self.settings), name="director-engine", daemon=True
+        )
+        proc.start()
+        # Close our copies of the child's ends, so a dead worker reads as EOF here.
+        cmd_recv.close()
+        evt_send.close()
+        self._proc, self._commands, self._events = proc, cmd_send, evt_recv
+
+    def _stop_process(self, kill: bool) -> None:
+        proc = self._proc
+        if proc is None:
+            return
+        if kill and proc.is_alive():
+            proc.kill()
+        proc.join(timeout=5)
+        for conn in (self._commands, self._events):
+            try:
+                conn.close()
+            except OSError:
+                pass
+        self._proc = self._commands = self._events = None
+
+    # -- EngineClient ---------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None or bool(self._pending) or bool(self._outbox)
+
+    @property
+    def running_job(self) -> int | None:
+        return self._running.job_id if self._running else None
+
+    def submit(self, request: JobRequest) -> None:
+        self._pending.append(request)
+        self._dispatch()
+
+    def cancel(self, job_id: int) -> None:
+        for req in list(self._pending):
+            if req.job_id == job_id:
+                self._pending.remove(req)
+                self._outbox.append(Failed(job_id, FailureKind.CANCELLED, "cancelled before it started"))
+                return
+        if self._running and self._running.job_id == job_id and self._cancel_sent_at is None:
+            self._cancel_sent_at = time.monotonic()
+            self._send(Cancel(job_id))
+
+    def poll_events(self, timeout: float = 0.0) -> list[Event]:
+        out, self._outbox = self._outbox, []
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            out.extend(self._drain())
+            self._check_cancel_deadline(out)
+            if out or self._events is None:
+                return out
+            remaining = deadline - time.monotonic()
+            if self._cancel_sent_at is not None:
+                remaining = min(remaining, self._cancel_sent_at + self.cancel_grace_s - time.monotonic())
+            if remaining <= 0:
+                if time.monotonic() >= deadline:
+                    return out
+                continue
+            wait([self._events, self._proc.sentinel], remaining)
+
+    def shutdown(self) -> None:
+        self._pending.clear()
+        if self._proc is not None and self._proc.is_alive():
+            self._send(Shutdown())
+            self._proc.join(timeout=5)
+        self._stop_process(kill=True)
+        self._running = None
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _send(self, msg) -> None:
+        try:
+            self._commands.send(msg)
+        except (BrokenPipeError, OSError, AttributeError):
+            pass  # the worker is dead; _drain notices and reports the job as crashed
+
+    def _dispatch(self) -> None:
+        if self._running is not None or not self._pending:
+            return
+        self.start()
+        self._running = self._pending.popleft()
+        self._cancel_sent_at = None
+        self._send(Submit(self._running))
+
+    def _drain(self) -> list[Event]:
+        """Everything the worker has sent; then, if it died, a crash for its job."""
+        out: list[Event] = []
+        if self._events is None:
+            return out
+        try:
+            while self._events.poll(0):
+                event = self._events.recv()
+                out.append(event)
+                if isinstance(event, FINAL_EVENTS) and self._running and event.job_id == self._running.job_id:
+                    self._running = None
+                    self._cancel_sent_at = None
+                    self._dispatch()
+        except (EOFError, OSError):
+            pass
+        if not self._proc.is_alive():
+            code = self._proc.exitcode
+            self._stop_process(kill=False)
+            self.restarts += 1
+            if self._running is not None:
+                job = self._running
+                self._running = None
+                out.append(Failed(
+                    job.job_id, FailureKind.CRASHED,
+                    f"the engine worker stopped ({_describe_exit(code)}) while running job {job.job_id} "
+                    f"with {job.preset.id}; nothing else was lost and a new worker starts for the next job",
+                ))
+            self._dispatch()
+        return out
+
+    def _check_cancel_deadline(self, out: list[Event]) -> None:
+        if self._cancel_sent_at is None or self._running is None:
+            return
+        if time.monotonic() - self._cancel_sent_at < self.cancel_grace_s:
+            return
+        job = self._running
+        self._running = None
+        self._cancel_sent_at = None
+        self._stop_process(kill=True)
+        self.restarts += 1
+        out.append(Failed(
+            job.job_id, FailureKind.CANCELLED,
+            f"cancelled: the worker did not stop within {self.cancel_grace_s:g} s, so it was restarted",
+        ))
+        self._dispatch()

@@ -1,0 +1,232 @@
+"""Getting a pipeline: build it in-process, or load weights safely from disk.
+
+Safe by default: safetensors only (no pickle), `local_files_only` unless the user asked to
+download, no remote code, single files only with a local config. A missing model fails with
+exactly how to get it. Torch and diffusers are imported inside the functions (worker only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+from pathlib import Path
+
+from director.engine.presets import REFUSED_SUFFIXES, Preset, _is_single_file, _looks_like_path, check_source, config_dir
+
+WEIGHT_SUFFIXES = (".safetensors", ".gguf")
+HUB_PATTERNS = ["*.json", "*.txt", "*.model", "*.safetensors", "*.tiktoken", "*.jinja"]
+
+
+class MissingWeights(Exception):
+    """The preset's weights are not on this machine; the message says how to get them."""
+
+
+class UnsafeWeights(Exception):
+    """Weights in a format that can run code when loaded (pickle); refused."""
+
+
+def _missing(preset: Preset, detail: str) -> MissingWeights:
+    return MissingWeights(f"{preset.label} ({preset.id}): {detail}. Get it with: {preset.pull_command()}")
+
+
+def _hub_snapshot(repo: str, preset: Preset, allow_download: bool) -> Path:
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        return Path(snapshot_download(repo, local_files_only=not allow_download, allow_patterns=HUB_PATTERNS))
+    except LocalEntryNotFoundError:
+        raise _missing(preset, f"the weights of {repo} are not in the Hugging Face cache") from None
+
+
+def _hub_file(repo: str, filename: str, preset: Preset, allow_download: bool) -> Path:
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        return Path(hf_hub_download(repo, filename, local_files_only=not allow_download))
+    except LocalEntryNotFoundError:
+        raise _missing(preset, f"{filename} from {repo} is not in the Hugging Face cache") from None
+
+
+def resolve(preset: Preset, allow_download: bool = False) -> tuple[str, Path, Path | None]:
+    """(how, weights path, config path) for a preset; raises MissingWeights or UnsafeWeights."""
+    try:
+        check_source(preset)
+    except Exception as exc:
+        raise UnsafeWeights(str(exc)) from None
+    source = preset.source
+    if _is_single_file(source):
+        if _looks_like_path(source):
+            weights = Path(source).expanduser()
+            if not weights.is_file():
+                raise _missing(preset, f"no weights file at {weights}")
+        else:
+            repo, _, filename = source.partition("::")
+            weights = _hub_file(repo, filename, preset, allow_download)
+        config = preset.config or ""
+        if _looks_like_path(config):
+            config_path = Path(config).expanduser()
+            if not config_path.is_dir():
+                raise _missing(preset, f"no config folder at {config_path}")
+        else:
+            config_path = _hub_snapshot(config, preset, allow_download)
+        return "single_file", weights, config_path
+    if _looks_like_path(source):
+        folder = Path(source).expanduser()
+        if not (folder / "model_index.json").is_file():
+            raise _missing(preset, f"no diffusers folder (model_index.json) at {folder}")
+        if not any(folder.rglob("*.safetensors")):
+            bad = sorted(p.name for p in folder.rglob("*") if p.suffix.lower() in REFUSED_SUFFIXES)
+            if bad:
+                raise UnsafeWeights(
+                    f"{folder} holds only pickle-based weights ({', '.join(bad[:3])}), which can run code when "
+                    "loaded; Director loads safetensors only. Convert them to safetensors first."
+                )
+            raise _missing(preset, f"no .safetensors weights in {folder}")
+        return "folder", folder, None
+    return "folder", _hub_snapshot(source, preset, allow_download), None
+
+
+def weights_present(preset: Preset) -> bool:
+    """Whether a load would find everything locally (no torch import; for `models list`)."""
+    if preset.builder:
+        return True
+    try:
+        resolve(preset, allow_download=False)
+        return True
+    except (MissingWeights, UnsafeWeights):
+        return False
+
+
+def pull(preset: Preset) -> str:
+    """Download a preset's weights (safetensors and configs only) into the Hugging Face cache."""
+    if preset.builder:
+        return f"{preset.id} is built in-process; nothing to download"
+    if _looks_like_path(preset.source) and not _is_single_file(preset.source):
+        raise MissingWeights(f"{preset.id} loads from the local folder {preset.source}; copy a diffusers folder there")
+    how, weights, config = resolve(preset, allow_download=True)
+    return f"{preset.id}: weights at {weights}" + (f", config at {config}" if config else "")
+
+
+# -- revision / hashes -------------------------------------------------------------------------
+
+
+def _hash_cache() -> dict:
+    path = config_dir() / "hashes.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a weights file, cached by (path, size, mtime) so multi-GB files hash once."""
+    st = path.stat()
+    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    cache = _hash_cache()
+    if key in cache:
+        return cache[key]
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            h.update(chunk)
+    cache[key] = h.hexdigest()
+    try:
+        config_dir().mkdir(parents=True, exist_ok=True)
+        tmp = config_dir() / "hashes.json.tmp"
+        tmp.write_text(json.dumps(cache))
+        os.replace(tmp, config_dir() / "hashes.json")
+    except OSError:
+        pass  # a read-only settings folder only costs a re-hash next time
+    return cache[key]
+
+
+def revision_of(how: str, weights: Path) -> str:
+    """A hub snapshot's commit, or the SHA-256 of the weight files (combined for a folder)."""
+    if how == "single_file":
+        return f"sha256:{file_sha256(weights)}"
+    if weights.parent.name == "snapshots":
+        return f"{weights.parent.parent.name.removeprefix('models--').replace('--', '/')}@{weights.name}"
+    files = sorted(p for p in weights.rglob("*") if p.suffix in WEIGHT_SUFFIXES)
+    h = hashlib.sha256()
+    for p in files:
+        h.update(f"{p.relative_to(weights)}={file_sha256(p)}\n".encode())
+    return f"sha256:{h.hexdigest()}"
+
+
+# -- loading (worker only) ---------------------------------------------------------------------
+
+
+def torch_dtype(name: str, device: str):
+    import torch
+
+    dtype = getattr(torch, name)
+    # Half precision on a CPU is slow or unsupported for many kernels; compute in float32 there.
+    if device == "cpu" and dtype in (torch.float16, torch.bfloat16):
+        return torch.float32
+    return dtype
+
+
+def load_pipeline(preset: Preset, device: str, allow_download: bool = False):
+    """(pipeline, model revision). Raises MissingWeights / UnsafeWeights with a user's message."""
+    if preset.builder:
+        module, _, func = preset.builder.partition(":")
+        pipe = getattr(importlib.import_module(module), func)()
+        revision = getattr(importlib.import_module(module), "REVISION", preset.builder)
+        dtype = torch_dtype(preset.dtype, device)
+        if pipe.dtype != dtype:  # builders make float32 modules; cast only when asked otherwise
+            pipe = pipe.to(dtype)
+        return pipe, revision
+    import diffusers
+
+    cls = getattr(diffusers, preset.pipeline, None)
+    if cls is None:
+        raise ValueError(f"diffusers {diffusers.__version__} has no pipeline class {preset.pipeline}")
+    how, weights, config = resolve(preset, allow_download)
+    dtype = torch_dtype(preset.dtype, device)
+    try:
+        if how == "single_file":
+            pipe = cls.from_single_file(str(weights), config=str(config), torch_dtype=dtype, local_files_only=True)
+        else:
+            pipe = cls.from_pretrained(str(weights), torch_dtype=dtype, local_files_only=True, use_safetensors=True)
+    except OSError as exc:
+        # diffusers says OSError when a component's safetensors (or a config) is absent.
+        raise _missing(preset, f"loading {weights} failed ({exc})") from exc
+    return pipe, revision_of(how, weights)
+
+
+def apply_memory(pipe, preset: Preset, device: str) -> list[str]:
+    """Move to the device and switch on the preset's memory options the device supports."""
+    import torch
+
+    m, applied = preset.memory, []
+    if m.cpu_offload and device == "cuda":
+        pipe.enable_model_cpu_offload()  # raises on CPU-only torch, hence the device guard
+        applied.append("cpu_offload")
+    elif m.group_offload and device == "cuda" and hasattr(pipe, "enable_group_offload"):
+        pipe.enable_group_offload(onload_device=torch.device("cuda"), offload_type="leaf_level", use_stream=True)
+        applied.append("group_offload")
+    else:
+        pipe.to(device)
+    vae = getattr(pipe, "vae", None)
+    if m.vae_tiling and hasattr(vae, "enable_tiling"):
+        vae.enable_tiling()
+        applied.append("vae_tiling")
+    if m.vae_slicing and hasattr(vae, "enable_slicing"):
+        vae.enable_slicing()
+        applied.append("vae_slicing")
+    denoiser = getattr(pipe, "transformer", None)
+    if m.first_block_cache and hasattr(denoiser, "enable_cache"):
+        from diffusers import FirstBlockCacheConfig
+
+        denoiser.enable_cache(FirstBlockCacheConfig(threshold=float(m.first_block_cache)))
+        applied.append(f"first_block_cache={m.first_block_cache}")
+    if m.compile and device == "cuda" and hasattr(denoiser, "compile_repeated_blocks"):
+        denoiser.compile_repeated_blocks(fullgraph=True)
+        applied.append("compile_repeated_blocks")
+    if hasattr(pipe, "set_progress_bar_config"):
+        pipe.set_progress_bar_config(disable=True)
+    return applied

@@ -1,0 +1,107 @@
+"""Typed messages between the app and the engine worker: small frozen dataclasses, never dicts.
+
+They cross a process boundary (pickled over a pipe) and later maybe a network (Ray), so they hold
+only plain values. The `Preset` travels inside `JobRequest`, which makes a request self-contained:
+the worker needs no settings files of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from director.core.enums import FailureKind
+from director.engine.presets import Preset
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """Everything the worker needs to run one job; paths are absolute on the worker's machine."""
+
+    job_id: int
+    preset: Preset
+    prompt: str
+    params: dict  # validated by presets.validate_params
+    seeds: tuple[int, ...]
+    media_root: str
+    negative: str = ""
+    init_image: str | None = None  # absolute path of a still or a clip to start from (i2v, extend)
+    init_frame: str = "first"  # which frame of a clip: "first" or "last" (extend)
+    allow_download: bool = False
+
+
+# -- app → worker ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submit:
+    request: JobRequest
+
+
+@dataclass(frozen=True)
+class Cancel:
+    job_id: int
+
+
+@dataclass(frozen=True)
+class Shutdown:
+    pass
+
+
+Command = Union[Submit, Cancel, Shutdown]
+
+
+# -- worker → app ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    job_id: int
+    device: str
+    loading: bool  # the pipeline is not warm: expect a model load before step 1
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Step `step` of `total`, counted over all variants of the job (1-based, monotonic)."""
+
+    job_id: int
+    step: int
+    total: int
+    variant: int = 0
+
+
+@dataclass(frozen=True)
+class TakeWritten:
+    """A take's media, already renamed into the store; paths are relative to the media root."""
+
+    job_id: int
+    variant: int
+    seed: int
+    media_path: str
+    thumb_path: str
+    kind: str  # MediaKind value
+    width: int
+    height: int
+    frames: int
+    fps_num: int
+    fps_den: int
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Finished:
+    job_id: int
+    meter: dict  # load_s, gpu_s, wall_s, peak_mem_bytes, energy_wh, device, model_revision
+
+
+@dataclass(frozen=True)
+class Failed:
+    job_id: int
+    kind: FailureKind
+    message: str
+    meter: dict = field(default_factory=dict)
+
+
+Event = Union[Started, Progress, TakeWritten, Finished, Failed]
+FINAL_EVENTS = (Finished, Failed)

@@ -1,0 +1,411 @@
+"""The model registry: presets the user picks, and the rules their parameters must follow.
+
+Pure Python on purpose: the UI and CLI import this to validate a request *before* it is queued,
+and must not pay for (or depend on) torch. The worker reads the same `Preset` objects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from director.core.errors import InvalidInput, NotFound
+
+KINDS = ("t2i", "t2v", "i2v")
+TINY_NOTE = "random weights — for trying the workflow"
+REFUSED_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl", ".pickle")
+SINGLE_FILE_SUFFIXES = (".safetensors", ".gguf")
+SEED_MAX = 2**32 - 1
+SEED_MODES = ("random", "fixed", "list")
+MEMORY_KEYS = ("cpu_offload", "group_offload", "vae_tiling", "vae_slicing", "first_block_cache", "compile")
+
+
+@dataclass(frozen=True)
+class Defaults:
+    width: int
+    height: int
+    frames: int = 1
+    fps: float = 24.0
+    steps: int = 8
+    guidance: float = 1.0
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What the model accepts. frames = frame_step * k + frame_offset (LTX 8k+1, Wan 4k+1)."""
+
+    size_multiple: int = 32
+    min_size: int = 64
+    max_width: int = 2048
+    max_height: int = 2048
+    frame_step: int = 1
+    frame_offset: int = 0
+    min_frames: int = 1
+    max_frames: int = 1
+    max_steps: int = 100
+
+    @property
+    def frame_rule(self) -> str:
+        if self.frame_step <= 1:
+            return "any frame count"
+        return f"{self.frame_step}k+{self.frame_offset}"
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Memory/speed options; the worker applies each only where the device supports it."""
+
+    cpu_offload: bool = False  # CUDA only: diffusers raises on CPU-only torch
+    group_offload: bool = False
+    vae_tiling: bool = False
+    vae_slicing: bool = False
+    first_block_cache: float | None = None  # FirstBlockCache threshold (0.1 is the published sweet spot)
+    compile: bool = False  # transformer.compile_repeated_blocks; CUDA only
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A model and how to run it.
+
+    `source` is a hub id (`org/name`), a local diffusers folder, or a single `.safetensors`/`.gguf`
+    file (then `config` names the local folder or hub id holding the pipeline's configs).
+    `builder` (``module:function``) builds the pipeline in-process instead of loading weights;
+    the tiny presets use it. Everything after "build the pipeline" is the same for every preset.
+    """
+
+    id: str
+    label: str
+    kind: str
+    pipeline: str
+    source: str
+    family: str
+    defaults: Defaults
+    constraints: Constraints
+    dtype: str = "bfloat16"
+    config: str | None = None
+    builder: str | None = None
+    tiny: bool = False
+    memory: Memory = Memory()
+    call_args: dict = field(default_factory=dict)  # fixed extra kwargs for the pipeline call
+    notes: str = ""
+    user: bool = False
+
+    @property
+    def listing_label(self) -> str:
+        return f"{self.label} ({TINY_NOTE})" if self.tiny else self.label
+
+    @property
+    def is_video(self) -> bool:
+        return self.kind in ("t2v", "i2v")
+
+    def pull_command(self) -> str:
+        """Exactly how a user gets the weights for this preset."""
+        if self.builder:
+            return "nothing to download (built in-process)"
+        if _is_single_file(self.source):
+            if _looks_like_path(self.source):
+                return f"put the file at {self.source} (and its config folder at {self.config})"
+            repo, _, filename = self.source.partition("::")
+            return f"director models pull {self.id}   (or: hf download {repo} {filename})"
+        if _looks_like_path(self.source):
+            return f"put a diffusers folder at {self.source}, or set this preset's local folder in Settings → Models"
+        return f"director models pull {self.id}   (or: hf download {self.source})"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _looks_like_path(source: str) -> bool:
+    return source.startswith(("/", "~", ".", "\\")) or (len(source) > 1 and source[1] == ":")
+
+
+def _is_single_file(source: str) -> bool:
+    return source.lower().endswith(SINGLE_FILE_SUFFIXES)
+
+
+def _video(step: int, offset: int, max_frames: int, multiple: int, max_w: int, max_h: int) -> Constraints:
+    return Constraints(
+        size_multiple=multiple,
+        max_width=max_w,
+        max_height=max_h,
+        frame_step=step,
+        frame_offset=offset,
+        min_frames=step + offset,
+        max_frames=max_frames,
+    )
+
+
+_IMAGE = Constraints(size_multiple=8, max_width=2048, max_height=2048)
+_LTX = _video(8, 1, 257, 32, 1280, 1280)
+_WAN = _video(4, 1, 81, 16, 1280, 1280)
+_TINY_VIDEO = replace(_video(8, 1, 33, 32, 256, 256), min_size=32)
+
+BUILTIN: tuple[Preset, ...] = (
+    Preset("sd-turbo", "SD-Turbo (512², 1 step)", "t2i", "AutoPipelineForText2Image", "stabilityai/sd-turbo", "SD-Turbo",
+           Defaults(512, 512, steps=1, guidance=0.0), replace(_IMAGE, max_width=1024, max_height=1024), dtype="float16"),
+    Preset("sdxl-turbo", "SDXL-Turbo (512², 1 step)", "t2i", "AutoPipelineForText2Image", "stabilityai/sdxl-turbo", "SDXL-Turbo",
+           Defaults(512, 512, steps=1, guidance=0.0), replace(_IMAGE, max_width=1024, max_height=1024), dtype="float16"),
+    Preset("flux-schnell", "FLUX.1-schnell (1024², 4 steps)", "t2i", "FluxPipeline", "black-forest-labs/FLUX.1-schnell", "FLUX",
+           Defaults(1024, 1024, steps=4, guidance=0.0), replace(_IMAGE, size_multiple=16),
+           memory=Memory(cpu_offload=True, vae_tiling=True), call_args={"max_sequence_length": 256},
+           notes="needs CPU offload on GPUs with 24 GB or less"),
+    Preset("ltx-2b-distilled", "LTX-Video 2B distilled (draft)", "t2v", "LTXPipeline",
+           "Lightricks/LTX-Video::ltxv-2b-0.9.8-distilled.safetensors", "LTX",
+           Defaults(768, 512, frames=121, fps=24, steps=8, guidance=1.0), _LTX, config="Lightricks/LTX-Video",
+           memory=Memory(vae_tiling=True), notes="real-time class on an H100; frame_rate follows the export fps"),
+    Preset("wan21-t2v-1.3b", "Wan 2.1 T2V 1.3B (quality)", "t2v", "WanPipeline", "Wan-AI/Wan2.1-T2V-1.3B-Diffusers", "Wan",
+           Defaults(832, 480, frames=81, fps=16, steps=50, guidance=5.0), _WAN, memory=Memory(vae_tiling=True),
+           notes="about 8 GB of VRAM"),
+    Preset("wan22-ti2v-5b", "Wan 2.2 TI2V 5B (quality)", "t2v", "WanPipeline", "Wan-AI/Wan2.2-TI2V-5B-Diffusers", "Wan",
+           Defaults(1280, 704, frames=121, fps=24, steps=50, guidance=5.0), replace(_WAN, size_multiple=32, max_frames=121),
+           memory=Memory(vae_tiling=True), notes="about 24 GB of VRAM"),
+    Preset("cogvideox-2b", "CogVideoX-2b", "t2v", "CogVideoXPipeline", "THUDM/CogVideoX-2b", "CogVideoX",
+           Defaults(720, 480, frames=49, fps=8, steps=50, guidance=6.0),
+           Constraints(size_multiple=16, max_width=720, max_height=480, frame_step=8, frame_offset=1, min_frames=49, max_frames=49),
+           dtype="float16", memory=Memory(vae_tiling=True, vae_slicing=True), notes="fixed 720×480, 49 frames"),
+    Preset("ltx-condition", "LTX-Video condition (image to video)", "i2v", "LTXConditionPipeline",
+           "Lightricks/LTX-Video-0.9.5", "LTX", Defaults(768, 512, frames=121, fps=24, steps=30, guidance=3.0), _LTX,
+           memory=Memory(vae_tiling=True)),
+    Preset("wan21-i2v", "Wan 2.1 I2V 14B 480p", "i2v", "WanImageToVideoPipeline", "Wan-AI/Wan2.1-I2V-14B-480P-Diffusers", "Wan",
+           Defaults(832, 480, frames=81, fps=16, steps=40, guidance=5.0), _WAN,
+           memory=Memory(cpu_offload=True, vae_tiling=True), notes="needs offload below 40 GB of VRAM"),
+    Preset("tiny-t2i", "Tiny text-to-image (StableDiffusionPipeline)", "t2i", "StableDiffusionPipeline", "builtin:tiny-t2i",
+           "tiny SD", Defaults(128, 128, steps=4, guidance=1.0), replace(_IMAGE, min_size=32, max_width=512, max_height=512),
+           dtype="float32", builder="director.engine.tiny:build_t2i", tiny=True),
+    Preset("tiny-t2v", "Tiny text-to-video (LTXPipeline)", "t2v", "LTXPipeline", "builtin:tiny-t2v", "LTX",
+           Defaults(96, 64, frames=17, fps=12, steps=4, guidance=1.0), _TINY_VIDEO,
+           dtype="float32", builder="director.engine.tiny:build_t2v", tiny=True),
+    Preset("tiny-i2v", "Tiny image-to-video (LTXConditionPipeline)", "i2v", "LTXConditionPipeline", "builtin:tiny-i2v", "LTX",
+           Defaults(96, 64, frames=17, fps=12, steps=4, guidance=1.0), _TINY_VIDEO,
+           dtype="float32", builder="director.engine.tiny:build_i2v", tiny=True),
+)
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+
+def config_dir() -> Path:
+    """Where user presets and engine settings live (DIRECTOR_CONFIG_DIR overrides, for tests)."""
+    env = os.environ.get("DIRECTOR_CONFIG_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "director"
+
+
+def presets_dir() -> Path:
+    return config_dir() / "presets"
+
+
+def load_settings() -> dict:
+    """Engine settings (`engine.json`): local folders per preset, memory overrides, memory budget."""
+    path = config_dir() / "engine.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"engine settings {path} are not valid JSON ({exc}); fix or delete the file") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _apply_settings(preset: Preset, settings: dict) -> Preset:
+    local = (settings.get("local_paths") or {}).get(preset.id)
+    if local:
+        preset = replace(preset, source=str(local))
+    mem = (settings.get("memory") or {}).get(preset.id)
+    if mem:
+        preset = replace(preset, memory=_memory_from(mem, f"engine settings for {preset.id}"))
+    return preset
+
+
+def _memory_from(data: dict, where: str) -> Memory:
+    unknown = set(data) - set(MEMORY_KEYS)
+    if unknown:
+        raise InvalidInput(f"{where}: unknown memory option(s) {', '.join(sorted(unknown))}; known: {', '.join(MEMORY_KEYS)}")
+    return Memory(**data)
+
+
+def preset_from_dict(data: dict, *, where: str = "preset") -> Preset:
+    """A user preset from JSON. User presets cannot name a builder: a settings file must not run code."""
+    data = dict(data)
+    if data.get("builder"):
+        raise InvalidInput(f"{where}: user presets cannot set 'builder'")
+    try:
+        data["defaults"] = Defaults(**data["defaults"])
+        data["constraints"] = Constraints(**data.get("constraints", {}))
+        data["memory"] = _memory_from(data.get("memory", {}), where)
+        known = {f.name for f in fields(Preset)}
+        unknown = set(data) - known
+        if unknown:
+            raise InvalidInput(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        preset = Preset(**{**data, "user": True, "tiny": False})
+    except (KeyError, TypeError) as exc:
+        raise InvalidInput(f"{where}: not a valid preset ({exc})") from None
+    if preset.kind not in KINDS:
+        raise InvalidInput(f"{where}: kind must be one of {', '.join(KINDS)}, got {preset.kind!r}")
+    check_source(preset)
+    return preset
+
+
+def check_source(preset: Preset) -> None:
+    """Refuse pickle-based weights: loading them can run arbitrary code."""
+    path = preset.source.partition("::")[2] or preset.source
+    if path.lower().endswith(REFUSED_SUFFIXES):
+        raise InvalidInput(
+            f"preset {preset.id}: {Path(path).name} is a pickle-based checkpoint ({Path(path).suffix}), which can run "
+            "arbitrary code when loaded; Director loads only .safetensors or .gguf weights. Convert it to safetensors first."
+        )
+    if _is_single_file(path) and not preset.config:
+        raise InvalidInput(f"preset {preset.id}: a single weights file needs 'config' (a local folder with the pipeline's configs)")
+
+
+def save_user_preset(preset: Preset) -> Path:
+    """Write a user preset to the settings folder; it shows up in every listing."""
+    check_source(preset)
+    if any(p.id == preset.id for p in BUILTIN):
+        raise InvalidInput(f"{preset.id} is a built-in preset; choose another id")
+    folder = presets_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    data = preset.to_dict()
+    for key in ("user", "tiny", "builder"):
+        data.pop(key, None)
+    path = folder / f"{preset.id}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    os.replace(tmp, path)
+    return path
+
+
+def user_presets() -> list[Preset]:
+    folder = presets_dir()
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InvalidInput(f"user preset {path} is not valid JSON ({exc}); fix or delete it") from None
+        out.append(preset_from_dict(data, where=str(path)))
+    return out
+
+
+def all_presets() -> list[Preset]:
+    settings = load_settings()
+    return [_apply_settings(p, settings) for p in (*BUILTIN, *user_presets())]
+
+
+def get_preset(preset_id: str) -> Preset:
+    for preset in all_presets():
+        if preset.id == preset_id:
+            return preset
+    known = ", ".join(p.id for p in all_presets())
+    raise NotFound(f"no preset {preset_id!r}; presets: {known}")
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+def _nearest_multiple(value: int, multiple: int, lo: int, hi: int) -> int:
+    best = max(lo, min(hi, round(value / multiple) * multiple))
+    if best % multiple:
+        best = (hi // multiple) * multiple if best > value else -(-lo // multiple) * multiple
+    return best
+
+
+def nearest_frames(frames: int, c: Constraints) -> int:
+    if c.frame_step <= 1:
+        return max(c.min_frames, min(c.max_frames, frames))
+    k = round((frames - c.frame_offset) / c.frame_step)
+    value = k * c.frame_step + c.frame_offset
+    while value < c.min_frames:
+        value += c.frame_step
+    while value > c.max_frames:
+        value -= c.frame_step
+    return value
+
+
+def validate_params(preset: Preset, params: dict[str, Any]) -> dict[str, Any]:
+    """Fill defaults and check every rule; the message names the rule and the nearest valid value."""
+    d, c = preset.defaults, preset.constraints
+    known = {"width", "height", "frames", "fps", "steps", "guidance", "negative", "init_image", "init_frame"}
+    unknown = set(params) - known
+    if unknown:
+        raise InvalidInput(f"unknown parameter(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+    out: dict[str, Any] = {}
+    try:
+        width = int(params.get("width") or d.width)
+        height = int(params.get("height") or d.height)
+        frames = int(params.get("frames") or d.frames)
+        steps = int(params.get("steps") or d.steps)
+        fps = float(params.get("fps") or d.fps)
+        guidance = float(d.guidance if params.get("guidance") is None else params["guidance"])
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"parameters must be numbers ({exc})") from None
+    for name, value, hi in (("width", width, c.max_width), ("height", height, c.max_height)):
+        if value % c.size_multiple or not c.min_size <= value <= hi:
+            near = _nearest_multiple(value, c.size_multiple, c.min_size, hi)
+            raise InvalidInput(
+                f"{name} {value} breaks {preset.family}'s size rule (a multiple of {c.size_multiple} from "
+                f"{c.min_size} to {hi}); nearest valid: {near}"
+            )
+    if not preset.is_video:
+        if frames != 1:
+            raise InvalidInput(f"{preset.id} makes still images; frames must be 1, got {frames}")
+    else:
+        ok_rule = c.frame_step <= 1 or (frames - c.frame_offset) % c.frame_step == 0
+        if not ok_rule or not c.min_frames <= frames <= c.max_frames:
+            near = nearest_frames(frames, c)
+            rule = f"{c.frame_rule} rule" if not ok_rule else f"range ({c.min_frames} to {c.max_frames} frames)"
+            raise InvalidInput(f"frames {frames} breaks {preset.family}'s {rule}; nearest valid: {near}")
+    if not 1 <= steps <= c.max_steps:
+        raise InvalidInput(f"steps {steps} is out of range (1 to {c.max_steps}); nearest valid: {max(1, min(c.max_steps, steps))}")
+    if not 1 <= fps <= 120:
+        raise InvalidInput(f"fps {fps:g} is out of range (1 to 120)")
+    if not 0 <= guidance <= 30:
+        raise InvalidInput(f"guidance {guidance:g} is out of range (0 to 30)")
+    out.update(width=width, height=height, frames=frames, fps=fps, steps=steps, guidance=guidance)
+    if params.get("negative"):
+        out["negative"] = str(params["negative"])
+    if preset.kind == "i2v" or params.get("init_image"):
+        if preset.kind != "i2v":
+            raise InvalidInput(f"{preset.id} is {preset.kind}; an input image needs an image-to-video preset")
+        if not params.get("init_image"):
+            raise InvalidInput(f"{preset.id} animates an image: give a still take or an image file")
+        out["init_image"] = str(params["init_image"])
+        frame = params.get("init_frame", "first")
+        if frame not in ("first", "last"):
+            raise InvalidInput(f"init_frame must be 'first' or 'last', got {frame!r}")
+        out["init_frame"] = frame
+    return out
+
+
+# -- seeds -------------------------------------------------------------------------------------
+
+
+def draw_seeds(n: int, mode: str = "random", given: list[int] | tuple[int, ...] = ()) -> list[int]:
+    """One seed per variant, always recorded. random: drawn; fixed: base, base+1, …; list: exactly these."""
+    if n < 1:
+        raise InvalidInput(f"variants must be at least 1, got {n}")
+    if mode not in SEED_MODES:
+        raise InvalidInput(f"seed mode must be one of {', '.join(SEED_MODES)}, got {mode!r}")
+    given = [int(s) for s in given]
+    for s in given:
+        if not 0 <= s <= SEED_MAX:
+            raise InvalidInput(f"seed {s} is out of range (0 to {SEED_MAX})")
+    if mode == "random":
+        if given:
+            raise InvalidInput("seeds were given with seed mode 'random'; use --seed-mode fixed or list")
+        return [secrets.randbelow(SEED_MAX + 1) for _ in range(n)]
+    if mode == "fixed":
+        if len(given) != 1:
+            raise InvalidInput(f"seed mode 'fixed' takes one base seed, got {len(given)}")
+        return [(given[0] + i) % (SEED_MAX + 1) for i in range(n)]
+    if len(given) != n:
+        raise InvalidInput(f"seed mode 'list' needs one seed per variant: {n} variants, {len(given)} seeds")
+    return given

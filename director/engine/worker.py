@@ -1,0 +1,415 @@
+"""The engine worker: a spawned process that owns torch and the GPU and runs one job at a time.
+
+It keeps pipelines warm (LRU within a memory budget), streams typed events, honours cancel
+between steps, survives out-of-memory, and writes media into the project's store. It never
+touches the project database: the app process records what the events report.
+"""
+
+from __future__ import annotations
+
+import gc
+import inspect
+import json
+import logging
+import os
+import queue
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+
+from director.core.enums import FailureKind, MediaKind
+from director.core.timecode import Rate
+from director.engine.messages import (
+    Cancel,
+    Failed,
+    Finished,
+    JobRequest,
+    Progress,
+    Shutdown,
+    Started,
+    Submit,
+    TakeWritten,
+)
+from director.engine.presets import Preset, nearest_frames
+from director.store.media import MediaStore
+
+log = logging.getLogger("director.engine.worker")
+
+
+class JobCancelled(Exception):
+    """Raised from the step callback: the only way to stop a diffusers pipeline mid-run."""
+
+
+def pick_device() -> str:
+    """cuda → mps → cpu; DIRECTOR_DEVICE forces one (e.g. to re-render on the CPU)."""
+    import torch
+
+    forced = os.environ.get("DIRECTOR_DEVICE")
+    if forced:
+        return forced
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+class _Meter:
+    """Peak memory and energy for one job: CUDA peak or sampled RSS; NVML energy when present."""
+
+    def __init__(self, device: str):
+        import psutil
+
+        self.device = device
+        self.process = psutil.Process()
+        self.peak_rss = self.process.memory_info().rss
+        self.nvml = None
+        self.energy_start = None
+        if device == "cuda":
+            import torch
+
+            torch.cuda.reset_peak_memory_stats()
+            try:
+                import pynvml  # nvidia-ml-py, optional
+
+                pynvml.nvmlInit()
+                self.nvml = pynvml.nvmlDeviceGetHandleByIndex(torch.cuda.current_device())
+                self.energy_start = pynvml.nvmlDeviceGetTotalEnergyConsumption(self.nvml)  # mJ
+            except Exception:  # no NVML, or a driver without the energy counter
+                self.nvml = None
+
+    def sample(self) -> None:
+        self.peak_rss = max(self.peak_rss, self.process.memory_info().rss)
+
+    def peak_bytes(self) -> int:
+        if self.device == "cuda":
+            import torch
+
+            return int(torch.cuda.max_memory_allocated())
+        self.sample()
+        return int(self.peak_rss)
+
+    def energy_wh(self) -> float | None:
+        if self.nvml is None:
+            return None
+        import pynvml
+
+        try:
+            return (pynvml.nvmlDeviceGetTotalEnergyConsumption(self.nvml) - self.energy_start) / 3.6e6
+        except Exception:
+            return None
+
+
+def _sync(device: str) -> None:
+    import torch
+
+    if device == "cuda":
+        torch.cuda.synchronize()
+    elif device == "mps":
+        torch.mps.synchronize()
+
+
+def _pipeline_bytes(pipe) -> int:
+    import torch
+
+    total = 0
+    for component in getattr(pipe, "components", {}).values():
+        if isinstance(component, torch.nn.Module):
+            total += sum(p.numel() * p.element_size() for p in component.parameters())
+    return total
+
+
+def _default_budget(device: str) -> int:
+    import psutil
+    import torch
+
+    if device == "cuda":
+        return int(torch.cuda.get_device_properties(0).total_memory * 0.9)
+    return int(psutil.virtual_memory().total * 0.5)
+
+
+class Worker:
+    """Runs jobs; `emit` sends an event to the app. Used in-process by the benchmark too."""
+
+    def __init__(self, emit, settings: dict | None = None):
+        self.emit = emit
+        self.settings = settings or {}
+        self.device = pick_device()
+        budget_gb = self.settings.get("memory_budget_gb")
+        self.budget = int(budget_gb * 2**30) if budget_gb else _default_budget(self.device)
+        self.pipelines: OrderedDict[str, tuple[object, str, int, list[str]]] = OrderedDict()
+        self.cancelled: set[int] = set()
+        self._lock = threading.Lock()
+
+    # -- cancel (called from the reader thread) -------------------------------------------------
+
+    def request_cancel(self, job_id: int) -> None:
+        with self._lock:
+            self.cancelled.add(job_id)
+
+    def _check_cancel(self, job_id: int) -> None:
+        with self._lock:
+            if job_id in self.cancelled:
+                raise JobCancelled()
+
+    # -- pipelines --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _key(preset: Preset) -> str:
+        d = preset.to_dict()
+        for cosmetic in ("label", "notes", "defaults", "constraints", "user"):
+            d.pop(cosmetic, None)
+        return json.dumps(d, sort_keys=True, default=str)
+
+    def _pipeline(self, request: JobRequest):
+        """(pipe, revision, applied options, load seconds): warm if cached, else loaded now."""
+        from director.engine.loading import apply_memory, load_pipeline
+
+        key = self._key(request.preset)
+        if key in self.pipelines:
+            self.pipelines.move_to_end(key)
+            pipe, revision, _size, applied = self.pipelines[key]
+            return pipe, revision, applied, 0.0
+        t0 = time.perf_counter()
+        pipe, revision = load_pipeline(request.preset, self.device, request.allow_download)
+        applied = apply_memory(pipe, request.preset, self.device)
+        _sync(self.device)
+        load_s = time.perf_counter() - t0
+        size = _pipeline_bytes(pipe)
+        while self.pipelines and sum(v[2] for v in self.pipelines.values()) + size > self.budget:
+            self._evict_oldest()
+        self.pipelines[key] = (pipe, revision, size, applied)
+        return pipe, revision, applied, load_s
+
+    def _evict_oldest(self) -> None:
+        self.pipelines.popitem(last=False)
+        gc.collect()
+        if self.device == "cuda":
+            import torch
+
+            torch.cuda.empty_cache()
+
+    def warm(self) -> bool:
+        return bool(self.pipelines)
+
+    # -- a job ------------------------------------------------------------------------------------
+
+    def run(self, request: JobRequest) -> None:
+        """Run one job to a final event (Finished or Failed); never raises."""
+        import torch
+
+        job_id = request.job_id
+        t0 = time.perf_counter()
+        meter: dict = {"device": self.device, "node": os.uname().nodename}
+        temps: list[Path] = []
+        self.emit(Started(job_id, self.device, loading=self._key(request.preset) not in self.pipelines))
+        try:
+            self._check_cancel(job_id)
+            pipe, revision, applied, load_s = self._pipeline(request)
+            meter.update(load_s=load_s, model_revision=revision)
+            m = _Meter(self.device)
+            self._check_cancel(job_id)
+            store = MediaStore(Path(request.media_root))
+            outputs, gpu_s = [], 0.0
+            for variant, seed in enumerate(request.seeds):
+                frames, seconds = self._generate(pipe, request, variant, seed, m)
+                gpu_s += seconds
+                outputs.append(self._write_temp(store, request, variant, seed, frames, temps, applied, revision))
+            meter.update(gpu_s=gpu_s, peak_mem_bytes=m.peak_bytes(), energy_wh=m.energy_wh())
+            # Adopt only once every variant is done: a cancelled or failed job leaves no takes.
+            written = [self._adopt(store, out) for out in outputs]
+            temps.clear()
+            meter["wall_s"] = time.perf_counter() - t0
+            for event in written:
+                self.emit(event)
+            self.emit(Finished(job_id, meter))
+        except JobCancelled:
+            meter["wall_s"] = time.perf_counter() - t0
+            self.emit(Failed(job_id, FailureKind.CANCELLED, "cancelled; no takes were written", meter))
+        except torch.OutOfMemoryError:
+            self._recover_from_oom()
+            meter["wall_s"] = time.perf_counter() - t0
+            self.emit(Failed(job_id, FailureKind.OOM, self._oom_advice(request), meter))
+        except Exception as exc:
+            meter["wall_s"] = time.perf_counter() - t0
+            self.emit(self._failure(job_id, exc, meter))
+        finally:
+            for t in temps:
+                t.unlink(missing_ok=True)
+            with self._lock:
+                self.cancelled.discard(job_id)
+
+    def _failure(self, job_id: int, exc: Exception, meter: dict) -> Failed:
+        from director.engine.loading import MissingWeights, UnsafeWeights
+
+        if isinstance(exc, MissingWeights):
+            return Failed(job_id, FailureKind.MISSING_WEIGHTS, str(exc), meter)
+        if isinstance(exc, UnsafeWeights):
+            return Failed(job_id, FailureKind.INVALID_PARAMS, str(exc), meter)
+        # The worker loop is a boundary: the traceback goes to the log once, the user gets a line.
+        log.exception("job %s failed", job_id)
+        return Failed(job_id, FailureKind.ERROR, f"{type(exc).__name__}: {exc}", meter)
+
+    def _recover_from_oom(self) -> None:
+        # Drop every warm pipeline but the one in use was not enough: free them all, so the next
+        # job (perhaps smaller) starts from a clean device.
+        while self.pipelines:
+            self._evict_oldest()
+
+    @staticmethod
+    def _oom_advice(request: JobRequest) -> str:
+        p, c = request.params, request.preset.constraints
+        w = max(c.min_size, (p["width"] // 2) // c.size_multiple * c.size_multiple)
+        h = max(c.min_size, (p["height"] // 2) // c.size_multiple * c.size_multiple)
+        size = f"{p['width']}×{p['height']}" + (f"×{p['frames']} frames" if request.preset.is_video else "")
+        tips = [f"a smaller size such as {w}×{h}"]
+        if request.preset.is_video and p["frames"] > c.min_frames:
+            tips.append(f"fewer frames (e.g. {nearest_frames(p['frames'] // 2, c)})")
+        tips.append("CPU offload and VAE tiling for this preset (Settings → Models)")
+        return f"out of memory at {size} with {request.preset.id}. Try " + ", or ".join(tips) + "."
+
+    def _call_kwargs(self, pipe, request: JobRequest, variant: int, seed: int, m: _Meter) -> dict:
+        import torch
+
+        p, preset = request.params, request.preset
+        accepted = inspect.signature(pipe.__call__).parameters
+        n = len(request.seeds)
+
+        def on_step_end(pipeline, step, timestep, callback_kwargs):
+            per = pipeline.num_timesteps
+            self.emit(Progress(request.job_id, variant * per + step + 1, n * per, variant))
+            m.sample()
+            self._check_cancel(request.job_id)
+            return callback_kwargs
+
+        kwargs = dict(
+            prompt=request.prompt,
+            width=p["width"],
+            height=p["height"],
+            num_inference_steps=p["steps"],
+            guidance_scale=p["guidance"],
+            generator=torch.Generator("cpu").manual_seed(int(seed)),
+            output_type="np",
+            callback_on_step_end=on_step_end,
+        )
+        if request.negative and "negative_prompt" in accepted:
+            kwargs["negative_prompt"] = request.negative
+        if preset.is_video:
+            kwargs["num_frames"] = p["frames"]
+            if "frame_rate" in accepted:
+                kwargs["frame_rate"] = p["fps"]
+        if request.init_image:
+            from PIL import Image
+
+            from director.engine.media_out import read_still
+
+            still = read_still(Path(request.init_image), request.init_frame)
+            kwargs["image"] = Image.fromarray(still).resize((p["width"], p["height"]), Image.LANCZOS)
+        kwargs.update(preset.call_args)
+        return {k: v for k, v in kwargs.items() if k in accepted}
+
+    def _generate(self, pipe, request: JobRequest, variant: int, seed: int, m: _Meter):
+        """One variant with its own generator: variant i equals a single run with seed i."""
+        import torch
+
+        kwargs = self._call_kwargs(pipe, request, variant, seed, m)
+        _sync(self.device)
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            out = pipe(**kwargs)
+        _sync(self.device)
+        seconds = time.perf_counter() - t0
+        m.sample()
+        frames = out.frames[0] if request.preset.is_video else out.images[0]
+        return frames, seconds
+
+    def _write_temp(self, store, request, variant, seed, frames, temps, applied, revision) -> dict:
+        import numpy as np
+
+        from director.engine.media_out import frames_digest, to_uint8, write_mp4, write_png, write_thumb
+
+        frames = to_uint8(np.asarray(frames))
+        p = request.params
+        rate = Rate.parse(str(p["fps"]))
+        video = request.preset.is_video
+        media = store.temp_path(".mp4" if video else ".png")
+        temps.append(media)
+        if video:
+            write_mp4(frames, media, Fraction(rate.num, rate.den))
+            poster = frames[len(frames) // 2]
+        else:
+            write_png(frames, media)
+            poster = frames
+        thumb = store.temp_path(".jpg")
+        temps.append(thumb)
+        write_thumb(poster, thumb)
+        h, w = frames.shape[-3], frames.shape[-2]
+        extra = {
+            "frames_sha256": frames_digest(frames),
+            "preset": request.preset.id,
+            "steps": p["steps"],
+            "guidance": p["guidance"],
+            "device": self.device,
+            "dtype": request.preset.dtype if self.device != "cpu" else "float32",
+            "model_revision": revision,
+            "memory": applied,
+        }
+        return dict(
+            media=media, thumb=thumb, video=video,
+            event=TakeWritten(
+                request.job_id, variant, int(seed), "", "",
+                (MediaKind.VIDEO if video else MediaKind.IMAGE).value, int(w), int(h),
+                int(frames.shape[0]) if video else 1, rate.num, rate.den, extra,
+            ),
+        )
+
+    @staticmethod
+    def _adopt(store: MediaStore, out: dict) -> TakeWritten:
+        media = store.adopt(out["media"], "mp4" if out["video"] else "png")
+        thumb = store.adopt(out["thumb"], "jpg")
+        return replace(out["event"], media_path=media, thumb_path=thumb)
+
+
+def worker_main(commands, events, settings: dict | None = None) -> None:
+    """Entry point of the spawned process: a reader thread takes commands (so a Cancel arrives
+    while a job runs); the main thread runs jobs one at a time."""
+    logging.basicConfig(level=logging.WARNING, format="director-engine: %(levelname)s %(message)s")
+    threads = os.environ.get("DIRECTOR_TORCH_THREADS")
+    import torch  # noqa: F401  (import before the first job so load_s measures loading only)
+    import diffusers  # noqa: F401
+
+    if threads:
+        torch.set_num_threads(int(threads))
+    inbox: queue.Queue = queue.Queue()
+    send_lock = threading.Lock()
+
+    def emit(event) -> None:
+        with send_lock:
+            events.send(event)
+
+    worker = Worker(emit, settings)
+
+    def read() -> None:
+        while True:
+            try:
+                msg = commands.recv()
+            except (EOFError, OSError):  # the app went away
+                inbox.put(Shutdown())
+                return
+            if isinstance(msg, Cancel):
+                worker.request_cancel(msg.job_id)
+            else:
+                inbox.put(msg)
+                if isinstance(msg, Shutdown):
+                    return
+
+    threading.Thread(target=read, name="director-engine-commands", daemon=True).start()
+    while True:
+        msg = inbox.get()
+        if isinstance(msg, Shutdown):
+            break
+        if isinstance(msg, Submit):
+            worker.run(msg.request)
