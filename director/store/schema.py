@@ -235,5 +235,14 @@ def m0003_timeline(db: Database) -> None:
             db.execute(statement)
 
 
+@migrations(name="0004_cost")
+def m0004_cost(db: Database) -> None:
+    """Each job's estimate error (recorded when it finishes, so estimates can be judged later), and
+    indexes for the ledger: a preset's recent history, expenses per shot."""
+    db.execute("ALTER TABLE jobs ADD COLUMN estimate_error REAL")
+    db.execute("CREATE INDEX jobs_by_preset ON jobs(preset, state, finished_at)")
+    db.execute("CREATE INDEX expenses_by_shot ON expenses(shot_id)")
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()
