@@ -17,7 +17,7 @@ import pytest
 from director.core.cut import Cut, CutSegment
 from director.core.prompt import PromptFields
 from director.core.timecode import Rate
-from director.store import jobs, prompts, shots, takes
+from director.store import cameras, jobs, prompts, shots, takes
 from director.store.project import Project
 
 RED = (0, 0, 255)  # BGR
@@ -91,8 +91,9 @@ class Film:
 
 
 def _add_take(project: Project, shot_id: int, prompt_id: int, kind: str, media: str, w: int, h: int, frames: int, seed: int, gpu_s: float) -> int:
+    camera_id = cameras.find_camera(project, shot_id, "A").id
     job_id, _ = jobs.create_job(
-        project, shot_id=shot_id, camera_id=None, prompt_id=prompt_id, preset="tiny-t2v" if kind == "video" else "tiny-t2i",
+        project, shot_id=shot_id, camera_id=camera_id, prompt_id=prompt_id, preset="tiny-t2v" if kind == "video" else "tiny-t2i",
         params={"steps": 4, "guidance": 5.0}, seeds=[seed],
     )
     from director.core.enums import JobState

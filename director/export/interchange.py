@@ -1,0 +1,243 @@
+"""The cut for an editing suite: OpenTimelineIO (.otio, .otioz), CMX 3600 EDL and FCP 7 XML.
+
+One OTIO timeline is built from the Cut (one video track; gaps stay gaps) and written through
+OTIO's adapters: the EDL and FCP XML adapters are the separate `otio-cmx3600-adapter` and
+`otio-fcp-adapter` packages (pinned in pyproject.toml). Clips reference copies of the takes'
+media exported beside the file under readable names (`10_A_t17.mp4`), not the content-addressed
+store, so the edit survives the project moving. Times are at the cut's rate throughout.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import opentimelineio as otio
+
+from director.core.cut import Cut, CutSegment
+from director.core.errors import DirectorError, InvalidInput
+from director.export.common import CancelFn, ProgressFn, Reporter, atomic_output, check_destination, safe_name, temp_beside
+from director.export.frames import MediaPaths, check_media
+from director.export.takeinfo import TakeInfo
+
+FORMATS = {"otio": ".otio", "otioz": ".otioz", "edl": ".edl", "fcpxml": ".xml"}
+ADAPTERS = {"otio": "otio_json", "otioz": "otioz", "edl": "cmx_3600", "fcpxml": "fcp_xml"}
+NAMESPACE = "director"
+
+
+@dataclass(frozen=True)
+class InterchangeResult:
+    path: Path
+    format: str
+    clips: int
+    media: tuple[Path, ...]  # the exported media files the edit references (none for .otioz)
+
+
+def media_name(info: TakeInfo | None, seg: CutSegment) -> str:
+    ext = Path(seg.media_path or "").suffix or (".png" if seg.kind == "image" else ".mp4")
+    shot = safe_name((info.shot_code if info else "") or seg.shot_code or "shot")
+    camera = safe_name((info.camera if info else "") or seg.camera or "X")
+    return f"{shot}_{camera}_t{seg.take_id}{ext}"
+
+
+def used_takes(cut: Cut) -> list[CutSegment]:
+    """The first segment of each take the cut shows, in cut order."""
+    seen: dict[int, CutSegment] = {}
+    for seg in sorted(cut.segments, key=lambda s: s.record_start):
+        if seg.take_id is not None and seg.kind != "gap" and seg.media_path and seg.take_id not in seen:
+            seen[seg.take_id] = seg
+    return list(seen.values())
+
+
+def export_media(
+    cut: Cut,
+    infos: dict[int, TakeInfo],
+    media: MediaPaths,
+    folder: Path,
+    reporter: Reporter | None = None,
+) -> dict[int, Path]:
+    """Copy each used take's media into `folder` once; an identical copy already there is kept.
+
+    Each copy goes through a temporary name, so a cancelled export leaves only whole files.
+    """
+    check_media(cut, media)
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[int, Path] = {}
+    for seg in used_takes(cut):
+        if reporter:
+            reporter.check()
+        source = media.path(seg.media_path)
+        target = folder / media_name(infos.get(seg.take_id), seg)
+        if not (target.is_file() and target.stat().st_size == source.stat().st_size):
+            temp = temp_beside(target)
+            try:
+                shutil.copyfile(source, temp)
+                os.replace(temp, target)
+            except BaseException:
+                temp.unlink(missing_ok=True)
+                raise
+        out[seg.take_id] = target
+        if reporter:
+            reporter.step()
+    return out
+
+
+def _clip_metadata(seg: CutSegment, info: TakeInfo | None) -> dict:
+    meta = {"take_id": seg.take_id, "shot": seg.shot_code, "camera": seg.camera}
+    if info is not None:
+        meta.update(
+            shot=info.shot_code,
+            camera=info.camera,
+            prompt=info.prompt,
+            negative=info.negative,
+            prompt_version=info.prompt_version,
+            seed=info.seed,
+            preset=info.preset,
+            model_revision=info.model_revision or "",
+            money=info.money or "",
+            job_money=info.job_money or "",
+            currency=info.currency,
+            rating=info.rating,
+            notes=info.notes,
+        )
+    if seg.clip_id is not None:
+        meta["clip_id"] = seg.clip_id
+    return meta
+
+
+def _ceil_rescale(frames: int, src, dst) -> int:
+    return -(-frames * dst.num * src.den // (src.num * dst.den))
+
+
+def build_timeline(cut: Cut, infos: dict[int, TakeInfo], media_files: dict[int, Path], name: str = "Director cut") -> otio.schema.Timeline:
+    """The cut as an OTIO timeline: clips with file references and `director` metadata, gaps as gaps.
+
+    Record time starts at 01:00:00:00 (the editing-suite convention for a programme's first frame).
+    """
+    rate = cut.rate.fps
+    rt = lambda frames: otio.opentime.RationalTime(frames, rate)  # noqa: E731
+    timeline = otio.schema.Timeline(name=name)
+    timeline.global_start_time = rt(cut.rate.nominal * 3600)
+    timeline.metadata[NAMESPACE] = {"fps": str(cut.rate), "width": cut.width, "height": cut.height}
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    timeline.tracks.append(track)
+    still_lengths: dict[int, int] = {}
+    for seg in cut.segments:
+        if seg.kind == "image" and seg.take_id is not None:
+            still_lengths[seg.take_id] = max(still_lengths.get(seg.take_id, 0), seg.duration)
+    position = 0
+    for seg in sorted(cut.segments, key=lambda s: s.record_start):
+        if seg.record_start > position:  # a hole the contract left implicit
+            track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(rt(0), rt(seg.record_start - position))))
+        position = seg.record_end
+        if seg.take_id is None or seg.kind == "gap" or seg.take_id not in media_files:
+            gap = otio.schema.Gap(source_range=otio.opentime.TimeRange(rt(0), rt(seg.duration)))
+            if seg.metadata.get("missing"):
+                gap.metadata[NAMESPACE] = {"missing": seg.metadata["missing"]}
+            track.append(gap)
+            continue
+        info = infos.get(seg.take_id)
+        if seg.kind == "image":
+            start, available = 0, still_lengths[seg.take_id]
+        else:
+            start = seg.source_rate.rescale(seg.source_start, cut.rate) if seg.source_rate != cut.rate else seg.source_start
+            available = _ceil_rescale(seg.source_frames, seg.source_rate, cut.rate)
+        path = media_files[seg.take_id]
+        ref = otio.schema.ExternalReference(
+            target_url=otio.url_utils.url_from_filepath(str(path)),
+            available_range=otio.opentime.TimeRange(rt(0), rt(max(available, start + seg.duration))),
+        )
+        ref.name = path.name
+        clip_name = path.stem
+        clip = otio.schema.Clip(name=clip_name, media_reference=ref, source_range=otio.opentime.TimeRange(rt(start), rt(seg.duration)))
+        clip.metadata[NAMESPACE] = _clip_metadata(seg, info)
+        # EDL reels are at most 8 characters; a take id is unique and short.
+        clip.metadata["cmx_3600"] = {"reel": f"T{seg.take_id}"[:8]}
+        track.append(clip)
+    return timeline
+
+
+def default_media_folder(dest: Path) -> Path:
+    return dest.with_name(f"{dest.stem}_media")
+
+
+def export_interchange(
+    cut: Cut,
+    infos: dict[int, TakeInfo],
+    media: MediaPaths,
+    dest: str | os.PathLike,
+    fmt: str | None = None,
+    *,
+    name: str = "Director cut",
+    media_folder: str | os.PathLike | None = None,
+    progress: ProgressFn | None = None,
+    is_cancelled: CancelFn | None = None,
+) -> InterchangeResult:
+    """Write the cut as `fmt` ('otio', 'otioz', 'edl', 'fcpxml'; default from dest's suffix).
+
+    For all but .otioz the used takes' media is copied to `media_folder` (default DEST-STEM_media
+    beside the file) and referenced by absolute file URL; .otioz carries the media inside the zip.
+    `infos` comes from takeinfo.take_infos(project, …) on the caller's thread; the rest touches
+    only files, so it can run on a worker thread.
+    """
+    path = check_destination(dest)
+    fmt = fmt or next((f for f, ext in FORMATS.items() if path.suffix.lower() == ext), None)
+    if fmt not in FORMATS:
+        raise InvalidInput(f"unknown interchange format {fmt!r} for {path.name}; use one of: {', '.join(FORMATS)}")
+    if cut.duration <= 0:
+        raise InvalidInput("the cut is empty: place takes on the timeline first")
+    used = used_takes(cut)
+    reporter = Reporter(len(used) + 1, progress, is_cancelled)
+    reporter.start()
+    if fmt == "otioz":
+        # The bundle names its media by file name: stage readable copies (hard links when the
+        # filesystem allows) in a private folder that is removed afterwards.
+        with tempfile.TemporaryDirectory(prefix=".director-otioz-", dir=path.parent) as staging:
+            files = _stage(cut, infos, media, Path(staging), reporter)
+            timeline = build_timeline(cut, infos, files, name)
+            with atomic_output(path) as temp:
+                reporter.check()
+                _write(timeline, temp, fmt, cut)
+        reporter.step()
+        return InterchangeResult(path, fmt, _clips(timeline), ())
+    folder = Path(media_folder) if media_folder else default_media_folder(path)
+    files = export_media(cut, infos, media, folder.absolute(), reporter)
+    timeline = build_timeline(cut, infos, files, name)
+    with atomic_output(path) as temp:
+        reporter.check()
+        _write(timeline, temp, fmt, cut)
+    reporter.step()
+    return InterchangeResult(path, fmt, _clips(timeline), tuple(dict.fromkeys(files.values())))
+
+
+def _stage(cut: Cut, infos, media: MediaPaths, folder: Path, reporter: Reporter) -> dict[int, Path]:
+    check_media(cut, media)
+    out = {}
+    for seg in used_takes(cut):
+        reporter.check()
+        target = folder / media_name(infos.get(seg.take_id), seg)
+        try:
+            os.link(media.path(seg.media_path), target)
+        except OSError:
+            shutil.copyfile(media.path(seg.media_path), target)
+        out[seg.take_id] = target
+        reporter.step()
+    return out
+
+
+def _clips(timeline: otio.schema.Timeline) -> int:
+    return sum(1 for _ in timeline.find_clips())
+
+
+def _write(timeline: otio.schema.Timeline, path: Path, fmt: str, cut: Cut) -> None:
+    try:
+        if fmt == "edl":
+            text = otio.adapters.write_to_string(timeline, adapter_name="cmx_3600", rate=cut.rate.fps, style="avid")
+            path.write_text(text, encoding="ascii", errors="replace")
+        else:
+            otio.adapters.write_to_file(timeline, str(path), adapter_name=ADAPTERS[fmt])
+    except otio.exceptions.OTIOError as exc:
+        raise DirectorError(f"could not write the {fmt} file: {exc}") from exc
