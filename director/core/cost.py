@@ -5,6 +5,7 @@ Micro-units keep SQL sums exact (a float sum of cents drifts); Decimal keeps the
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
 MICROS = Decimal(1_000_000)
@@ -13,9 +14,10 @@ CENT = Decimal("0.01")
 
 def job_money(gpu_s: float, price_per_gpu_hour: Decimal, energy_wh: float | None = None, price_per_kwh: Decimal | None = None) -> Decimal:
     """GPU hours × price per GPU hour, plus energy × energy price where both are known."""
-    money = Decimal(repr(float(gpu_s))) / Decimal(3600) * price_per_gpu_hour
+    # Multiply before dividing: 80 s × 3.60 / 3600 is exactly 0.08, while 80 / 3600 × 3.60 is not.
+    money = Decimal(repr(float(gpu_s))) * price_per_gpu_hour / Decimal(3600)
     if energy_wh is not None and price_per_kwh is not None:
-        money += Decimal(repr(float(energy_wh))) / Decimal(1000) * price_per_kwh
+        money += Decimal(repr(float(energy_wh))) * price_per_kwh / Decimal(1000)
     return money
 
 
@@ -37,3 +39,197 @@ def format_money(amount: Decimal | None, currency: str) -> str:
     small = Decimal("0.01") > abs(amount) > 0
     text = f"{amount:.4f}" if small else f"{cents(amount):,.2f}"
     return f"{text} {currency}"
+
+
+def parse_money(text: str | Decimal | int, what: str = "amount") -> Decimal:
+    """A user-typed amount ('12.50', '12,50' is refused) as an exact, finite, non-negative Decimal."""
+    from director.core.errors import InvalidInput
+
+    try:
+        amount = Decimal(str(text).strip())
+    except Exception:
+        raise InvalidInput(f"{what} must be a number like 12.50, got {text!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise InvalidInput(f"{what} must be zero or more, got {text!r}")
+    return amount
+
+
+def split_evenly(micros: int, parts: int) -> list[int]:
+    """Share an amount over `parts` takes so the shares add up to it exactly.
+
+    The first `micros % parts` shares get one micro-unit more: reports that sum shares (money on
+    rejected takes) then reconcile with the ledger to the micro-unit.
+    """
+    if parts <= 0:
+        return []
+    base, extra = divmod(int(micros), parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def money_text(amount: Decimal) -> str:
+    """Money for machine-read exports: every micro-unit kept, so summing rows gives the total."""
+    return f"{amount.quantize(Decimal('0.000001'), rounding=ROUND_HALF_EVEN):f}"
+
+
+def gpu_minutes(gpu_s: float | None) -> float:
+    return (gpu_s or 0.0) / 60.0
+
+
+# -- the ledger's rows and their grouping ------------------------------------------------------
+
+GROUPINGS = ("shot", "scene", "camera", "preset", "day")
+NONE_LABEL = "—"
+
+
+def local_day(iso_utc: str) -> str:
+    """The user's calendar day of a UTC timestamp: a producer's 'what did Tuesday cost'."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso_utc).astimezone().date().isoformat()
+    except (TypeError, ValueError):
+        return (iso_utc or "")[:10]
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """One line of the money ledger: a metered job, or a manual expense (kind 'expense')."""
+
+    kind: str
+    id: int
+    when: str
+    shot_id: int | None
+    shot: str
+    scene: str
+    money_micros: int
+    currency: str
+    camera: str = ""
+    prompt_version: int | None = None
+    preset: str = ""
+    seeds: tuple[int, ...] = ()
+    state: str = ""
+    load_s: float | None = None
+    gpu_s: float | None = None
+    wall_s: float | None = None
+    energy_wh: float | None = None
+    peak_mem_bytes: int | None = None
+    gpu_price_per_hour: str | None = None
+    energy_price_per_kwh: str | None = None
+    estimate_gpu_s: float | None = None
+    estimate_error: float | None = None
+    note: str = ""
+
+    @property
+    def money(self) -> Decimal:
+        return from_micros(self.money_micros)
+
+    @property
+    def day(self) -> str:
+        return local_day(self.when)
+
+
+@dataclass(frozen=True)
+class TimeRow:
+    """One human-time entry, automatic or manual."""
+
+    id: int
+    when: str
+    shot_id: int | None
+    shot: str
+    scene: str
+    seconds: float
+    source: str
+    note: str = ""
+
+    @property
+    def day(self) -> str:
+        return local_day(self.when)
+
+
+@dataclass
+class GroupRow:
+    """Sums for one group (a shot, a scene, a camera letter, a preset or a day), in one currency."""
+
+    key: str
+    jobs: int = 0
+    gpu_s: float = 0.0
+    wall_s: float = 0.0
+    energy_wh: float = 0.0
+    job_micros: int = 0
+    expense_micros: int = 0
+    human_s: float = 0.0
+
+    @property
+    def money_micros(self) -> int:
+        return self.job_micros + self.expense_micros
+
+    @property
+    def money(self) -> Decimal:
+        return from_micros(self.money_micros)
+
+
+def group_key(row: CostRow | TimeRow, by: str) -> str:
+    """The label a row is grouped under; rows without that dimension (an expense has no camera) go under '—'."""
+    if by == "shot":
+        return row.shot or NONE_LABEL
+    if by == "scene":
+        return row.scene or NONE_LABEL
+    if by == "day":
+        return row.day
+    if by == "camera":
+        return getattr(row, "camera", "") or NONE_LABEL
+    if by == "preset":
+        return getattr(row, "preset", "") or NONE_LABEL
+    raise ValueError(f"unknown grouping {by!r}; use one of: {', '.join(GROUPINGS)}")
+
+
+def group_rows(cost_rows: list[CostRow], time_rows: list[TimeRow], by: str, currency: str) -> list[GroupRow]:
+    """Sum rows per group, in first-seen order. Money in other currencies is left to `Totals.other`."""
+    groups: dict[str, GroupRow] = {}
+
+    def get(key: str) -> GroupRow:
+        if key not in groups:
+            groups[key] = GroupRow(key)
+        return groups[key]
+
+    for r in cost_rows:
+        g = get(group_key(r, by))
+        if r.kind == "job":
+            g.jobs += 1
+            g.gpu_s += r.gpu_s or 0.0
+            g.wall_s += r.wall_s or 0.0
+            g.energy_wh += r.energy_wh or 0.0
+            if r.currency == currency:
+                g.job_micros += r.money_micros
+        elif r.currency == currency:
+            g.expense_micros += r.money_micros
+    for t in time_rows:
+        get(group_key(t, by)).human_s += t.seconds
+    ordered = sorted(groups.values(), key=lambda g: (g.key == NONE_LABEL, g.key) if by == "day" else (g.key == NONE_LABEL,))
+    return ordered
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The ledger's totals, summed by SQL independently of the rows so reports can be reconciled."""
+
+    currency: str
+    jobs: int
+    load_s: float
+    gpu_s: float
+    wall_s: float
+    energy_wh: float
+    job_micros: int
+    expense_micros: int
+    human_s: float
+    auto_s: float
+    manual_s: float
+    other: dict[str, int] = field(default_factory=dict)  # money_micros in other currencies
+
+    @property
+    def money_micros(self) -> int:
+        return self.job_micros + self.expense_micros
+
+    @property
+    def money(self) -> Decimal:
+        return from_micros(self.money_micros)

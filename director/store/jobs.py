@@ -12,6 +12,7 @@ from decimal import Decimal
 from director.core.changes import Changes
 from director.core.cost import from_micros, job_money, to_micros
 from director.core.enums import FailureKind, JobState
+from director.core.estimate import estimate_error
 from director.core.errors import InvalidInput, NotFound, Refused
 from director.core.model import Job
 from director.store.project import Project, utc_now
@@ -163,6 +164,10 @@ def finish_job(
         raise InvalidInput(f"{state} is not a finished state")
     cols = _meter_cols(project, meter or {}, price_per_hour)
     cols.update(state=state.value, finished_at=utc_now(), error_kind=error_kind.value if error_kind else None, error=error)
+    if state is JobState.DONE:
+        # Only a finished job's GPU time is comparable with its estimate; a failed one stopped early.
+        estimated = scalar(project.db, "SELECT estimate_gpu_s FROM jobs WHERE id = ?", [job_id])
+        cols["estimate_error"] = estimate_error(estimated, (meter or {}).get("gpu_s"))
     with project.atomic() as db:
         db["jobs"].update(job_id, cols)
     return Changes.of(jobs=[job_id], costs=True)
