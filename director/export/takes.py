@@ -1,0 +1,158 @@
+"""Takes → files: each selected take's media under a readable name, with everything that made it.
+
+A JSON sidecar beside each file records prompt, negative, seed, preset, model revision, size,
+frames, fps, timings and money, so a take dropped into another tool can be regenerated or costed.
+The media carries the essentials too, for when the sidecar gets separated: PNG text chunks for
+stills, an MP4 `comment` tag (a stream copy, never a re-encode) for video.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+
+from director import __version__
+from director.core.errors import DirectorError, InvalidInput
+from director.export.common import CancelFn, ProgressFn, Reporter, safe_name, temp_beside
+from director.export.frames import MediaPaths
+from director.export.png_text import add_text
+from director.export.takeinfo import TakeInfo
+
+
+@dataclass(frozen=True)
+class TakesResult:
+    folder: Path
+    files: tuple[Path, ...]  # media files, in the order given
+    sidecars: tuple[Path, ...]
+
+
+def file_stem(info: TakeInfo) -> str:
+    return f"{safe_name(info.shot_code)}_{safe_name(info.camera or 'X')}_t{info.take_id}"
+
+
+def sidecar(info: TakeInfo, project_name: str = "") -> dict:
+    """The sidecar's fields; `take` keeps every TakeInfo field, the top level the ones people look for."""
+    data = info.as_dict()
+    return {
+        "director": __version__,
+        "project": project_name,
+        "shot": info.shot_code,
+        "camera": info.camera,
+        "take_id": info.take_id,
+        "prompt": info.prompt,
+        "negative": info.negative,
+        "seed": info.seed,
+        "preset": info.preset,
+        "model_revision": info.model_revision,
+        "width": info.width,
+        "height": info.height,
+        "frames": info.frames,
+        "fps": info.fps,
+        "timings": info.timings,
+        "money": info.money,
+        "job_money": info.job_money,
+        "currency": info.currency,
+        "take": data,
+    }
+
+
+def _embedded(info: TakeInfo) -> dict[str, str]:
+    """The short form carried inside the media itself."""
+    return {
+        "prompt": info.prompt,
+        "negative": info.negative,
+        "seed": str(info.seed),
+        "preset": info.preset,
+        "model_revision": info.model_revision or "",
+        "shot": info.shot_code,
+        "camera": info.camera,
+        "take_id": str(info.take_id),
+    }
+
+
+def write_png_with_text(source: Path, dest: Path, info: TakeInfo) -> None:
+    values = {"Title": f"{info.shot_code} {info.camera} take {info.take_id}".strip(), "Description": info.prompt, "Software": f"Director {__version__}"}
+    values.update(_embedded(info))
+    values["director"] = json.dumps(_embedded(info), ensure_ascii=False, sort_keys=True)
+    try:
+        dest.write_bytes(add_text(source.read_bytes(), values))
+    except ValueError as exc:
+        raise DirectorError(f"take {info.take_id}: {source.name} is not a readable PNG ({exc})") from exc
+
+
+def remux_with_comment(source: Path, dest: Path, info: TakeInfo) -> None:
+    """Copy the packets into a new MP4 whose `comment` tag is the take's JSON: no quality lost."""
+    comment = json.dumps(_embedded(info), ensure_ascii=False, sort_keys=True)
+    with av.open(str(source)) as inp, av.open(str(dest), "w", format="mp4") as out:
+        out.metadata["comment"] = comment
+        out.metadata["title"] = f"{info.shot_code} {info.camera} take {info.take_id}".strip()
+        mapping = {}
+        for s in inp.streams:
+            if s.type in ("video", "audio"):
+                mapping[s.index] = out.add_stream_from_template(s)
+        for packet in inp.demux(list(inp.streams)):
+            if packet.stream.index not in mapping or packet.dts is None:
+                continue  # the demuxer's flush packets carry no data
+            packet.stream = mapping[packet.stream.index]
+            out.mux(packet)
+
+
+def _write_atomic(dest: Path, write) -> None:
+    temp = temp_beside(dest)
+    try:
+        write(temp)
+        os.replace(temp, dest)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def export_takes(
+    infos: list[TakeInfo],
+    media: MediaPaths,
+    folder: str | os.PathLike,
+    *,
+    project_name: str = "",
+    progress: ProgressFn | None = None,
+    is_cancelled: CancelFn | None = None,
+) -> TakesResult:
+    """Write each take's media and sidecar into `folder` (created if missing).
+
+    Each file appears whole or not at all; a cancel keeps the takes already finished.
+    """
+    if not infos:
+        raise InvalidInput("no takes to export: select takes first (or name them)")
+    out = Path(folder).expanduser().absolute()
+    if out.exists() and not out.is_dir():
+        raise InvalidInput(f"{out} is a file; takes are exported into a folder")
+    if not out.parent.is_dir():
+        raise InvalidInput(f"folder {out.parent} does not exist")
+    for info in infos:
+        if not media.path(info.media_path).is_file():
+            raise DirectorError(f"take {info.take_id}'s media {info.media_path} is missing from the store; run 'director check'")
+    out.mkdir(exist_ok=True)
+    reporter = Reporter(len(infos), progress, is_cancelled)
+    reporter.start()
+    files, sidecars = [], []
+    for info in infos:
+        reporter.check()
+        source = media.path(info.media_path)
+        ext = source.suffix.lower() or (".png" if info.kind == "image" else ".mp4")
+        target = out / f"{file_stem(info)}{ext}"
+        if ext == ".png":
+            _write_atomic(target, lambda t: write_png_with_text(source, t, info))
+        elif ext in (".mp4", ".mov", ".m4v"):
+            _write_atomic(target, lambda t: remux_with_comment(source, t, info))
+        else:  # some other container: copied as is; the sidecar still says everything
+            _write_atomic(target, lambda t: t.write_bytes(source.read_bytes()))
+        side = out / f"{file_stem(info)}.json"
+        text = json.dumps(sidecar(info, project_name), indent=2, ensure_ascii=False) + "\n"
+        _write_atomic(side, lambda t: t.write_text(text, encoding="utf-8"))
+        files.append(target)
+        sidecars.append(side)
+        reporter.step()
+    return TakesResult(out, tuple(files), tuple(sidecars))
