@@ -1,0 +1,1 @@
+"""Reviewing takes: the gallery of a shot's takes, the single-take viewer and the side-by-side compare."""

@@ -1,0 +1,352 @@
+"""TakesModel: the takes of one shot as a Qt list model, filtered and sorted in SQL.
+
+Named after `store/takes.py`, which it presents. It reloads only when the user changes the shot,
+a filter or the sort; a `Changes` that names takes refreshes just those rows (dataChanged), and
+falls back to a minimal insert/remove/reorder only when membership or order really changed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+
+from director.core.changes import Changes
+from director.core.enums import TakeFlag
+from director.core.errors import NotFound
+from director.core.model import Take
+from director.store import cameras as store_cameras
+from director.store import takes as store_takes
+from director.ui.gallery.thumbnails import ThumbnailLoader, thumbnail_source
+
+TAKE_MIME = "application/x-director-take"
+# A Changes naming more takes than this (emptying the bin, a big job) reloads the list in one query
+# instead of looking each take up.
+BULK_CHANGE = 64
+
+
+@dataclass(frozen=True)
+class TakeFilter:
+    """What the gallery shows. flag None shows all; `hide_rejected` drops rejected takes."""
+
+    camera_id: int | None = None
+    min_rating: int = 0
+    flag: TakeFlag | None = None
+    hide_rejected: bool = False
+
+    def accepts(self, take: Take) -> bool:
+        if take.deleted:
+            return False
+        if self.camera_id is not None and take.camera_id != self.camera_id:
+            return False
+        if take.rating < self.min_rating:
+            return False
+        if self.flag is not None:
+            return take.flag is self.flag
+        return not (self.hide_rejected and take.flag is TakeFlag.REJECTED)
+
+
+def _sort_key(sort: str, take: Take) -> tuple:
+    # Mirrors store.takes.SORTS so an in-place update can tell whether a row must move.
+    if sort == "rating":
+        return (-take.rating, -take.id)
+    if sort == "oldest":
+        return (take.created_at, take.id)
+    return (_desc(take.created_at), -take.id)
+
+
+def _desc(text: str) -> tuple:
+    return tuple(-ord(c) for c in text)
+
+
+class TakesModel(QAbstractListModel):
+    """A shot's live takes. Roles carry what the gallery's delegate paints and what tests read."""
+
+    TakeIdRole = Qt.ItemDataRole.UserRole + 1
+    TakeRole = Qt.ItemDataRole.UserRole + 2
+    RatingRole = Qt.ItemDataRole.UserRole + 3
+    FlagRole = Qt.ItemDataRole.UserRole + 4
+    CameraRole = Qt.ItemDataRole.UserRole + 5
+    SeedRole = Qt.ItemDataRole.UserRole + 6
+    PresetRole = Qt.ItemDataRole.UserRole + 7
+    RandomWeightsRole = Qt.ItemDataRole.UserRole + 8
+    ThumbnailReadyRole = Qt.ItemDataRole.UserRole + 9
+    ThumbnailRole = Qt.ItemDataRole.DecorationRole
+
+    thumbnail_loaded = Signal(int)  # take id whose thumbnail just arrived
+    reloaded = Signal()
+
+    def __init__(self, session, thumbnails: ThumbnailLoader | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.thumbnails = thumbnails or ThumbnailLoader(parent=self)
+        self.thumbnails.loaded.connect(self._on_thumbnail_loaded)
+        self._shot_id: int | None = None
+        self._filter = TakeFilter()
+        self._sort = "newest"
+        self._takes: list[Take] = []
+        self._row_of: dict[int, int] = {}
+        self._ids_by_thumb: dict[str, set[int]] = {}
+        self._camera_names: dict[int, str] = {}
+        session.changed.connect(self._on_changed)
+
+    # -- what to show ------------------------------------------------------------------------
+
+    @property
+    def shot_id(self) -> int | None:
+        return self._shot_id
+
+    @property
+    def take_filter(self) -> TakeFilter:
+        return self._filter
+
+    @property
+    def sort(self) -> str:
+        return self._sort
+
+    def set_shot(self, shot_id: int | None) -> None:
+        self._shot_id = shot_id
+        self._load_cameras()
+        self._reload()
+
+    def set_filter(self, take_filter: TakeFilter) -> None:
+        if take_filter != self._filter:
+            self._filter = take_filter
+            self._reload()
+
+    def set_sort(self, sort: str) -> None:
+        if sort not in store_takes.SORTS:
+            raise ValueError(f"unknown sort {sort!r}")
+        if sort != self._sort:
+            self._sort = sort
+            self._reload()
+
+    def camera_names(self) -> dict[int, str]:
+        return dict(self._camera_names)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def take_at(self, row: int) -> Take:
+        return self._takes[row]
+
+    def take_ids(self) -> list[int]:
+        return [t.id for t in self._takes]
+
+    def row_of(self, take_id: int) -> int | None:
+        return self._row_of.get(take_id)
+
+    def index_of(self, take_id: int) -> QModelIndex:
+        row = self._row_of.get(take_id)
+        return self.index(row, 0) if row is not None else QModelIndex()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._takes)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._takes):
+            return None
+        take = self._takes[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{self.camera_label(take)} · seed {take.seed}"
+        if role == self.ThumbnailRole:
+            key, path = thumbnail_source(take)
+            pixmap = self.thumbnails.get(key)
+            if pixmap is None:
+                self.thumbnails.request(key, self.session.project.media.path(path), take.kind if path == take.media_path else None)
+                return self.thumbnails.placeholder()
+            return pixmap
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [f"Take {take.id} · camera {self.camera_label(take)} · seed {take.seed}", f"{take.preset} · {take.width}×{take.height} · {take.frames} frames"]
+            if take.notes:
+                lines.append(take.notes)
+            return "\n".join(lines)
+        if role == self.TakeIdRole:
+            return take.id
+        if role == self.TakeRole:
+            return take
+        if role == self.RatingRole:
+            return take.rating
+        if role == self.FlagRole:
+            return take.flag.value
+        if role == self.CameraRole:
+            return self.camera_label(take)
+        if role == self.SeedRole:
+            return take.seed
+        if role == self.PresetRole:
+            return take.preset
+        if role == self.RandomWeightsRole:
+            return take.preset.startswith("tiny-")
+        if role == self.ThumbnailReadyRole:
+            return self.thumbnails.get(thumbnail_source(take)[0]) is not None
+        return None
+
+    def camera_label(self, take: Take) -> str:
+        return self._camera_names.get(take.camera_id, "?") if take.camera_id is not None else "–"
+
+    def roleNames(self) -> dict[int, bytes]:
+        names = super().roleNames()
+        names.update(
+            {
+                self.TakeIdRole: b"takeId",
+                self.RatingRole: b"rating",
+                self.FlagRole: b"flag",
+                self.CameraRole: b"camera",
+                self.SeedRole: b"seed",
+                self.PresetRole: b"preset",
+                self.RandomWeightsRole: b"randomWeights",
+            }
+        )
+        return names
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
+    def mimeTypes(self) -> list[str]:
+        return [TAKE_MIME]
+
+    def mimeData(self, indexes) -> QMimeData | None:
+        """The timeline accepts one take: the first dragged, as JSON {"take_id": N}."""
+        valid = [i for i in indexes if i.isValid()]
+        if not valid:
+            return None
+        mime = QMimeData()
+        take_id = self._takes[min(valid, key=lambda i: i.row()).row()].id
+        mime.setData(TAKE_MIME, json.dumps({"take_id": take_id}).encode())
+        mime.setText(f"take {take_id}")
+        return mime
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    # -- loading and refreshing --------------------------------------------------------------
+
+    def _query(self) -> list[Take]:
+        if self._shot_id is None:
+            return []
+        f = self._filter
+        return store_takes.list_takes(
+            self.session.project,
+            self._shot_id,
+            camera_id=f.camera_id,
+            min_rating=f.min_rating,
+            flag=f.flag,
+            include_rejected=not f.hide_rejected,
+            sort=self._sort,
+        )
+
+    def _load_cameras(self) -> None:
+        if self._shot_id is None:
+            self._camera_names = {}
+        else:
+            self._camera_names = {c.id: c.name for c in store_cameras.list_cameras(self.session.project, self._shot_id)}
+
+    def _reload(self) -> None:
+        self.beginResetModel()
+        self._takes = self._query()
+        self._reindex()
+        self.endResetModel()
+        self.reloaded.emit()
+
+    def _reindex(self) -> None:
+        self._row_of = {t.id: i for i, t in enumerate(self._takes)}
+        by_thumb: dict[str, set[int]] = {}
+        for t in self._takes:
+            by_thumb.setdefault(thumbnail_source(t)[0], set()).add(t.id)
+        self._ids_by_thumb = by_thumb
+
+    def _on_changed(self, changes: Changes) -> None:
+        if self._shot_id is None:
+            return
+        if changes.cameras:
+            self._load_cameras()
+            if self._takes:
+                self.dataChanged.emit(self.index(0), self.index(len(self._takes) - 1), [self.CameraRole, Qt.ItemDataRole.DisplayRole])
+        if changes.takes:
+            self._refresh_takes(changes.takes)
+
+    def _refresh_takes(self, ids: frozenset[int]) -> None:
+        """Update changed rows in place; reconcile structure only if a take entered, left or moved."""
+        if len(ids) > BULK_CHANGE:
+            self._reconcile(self._query())
+            return
+        project = self.session.project
+        updates: list[tuple[int, Take]] = []
+        for take_id in ids:
+            row = self._row_of.get(take_id)
+            try:
+                take = store_takes.get_take(project, take_id)
+            except NotFound:
+                take = None
+            if row is None:
+                if take is not None and take.shot_id == self._shot_id and self._filter.accepts(take):
+                    self._reconcile(self._query())
+                    return
+                continue
+            if take is None or not self._filter.accepts(take) or not self._stays_in_place(row, take):
+                self._reconcile(self._query())
+                return
+            updates.append((row, take))
+        for row, take in updates:
+            self._takes[row] = take
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
+
+    def _stays_in_place(self, row: int, take: Take) -> bool:
+        key = _sort_key(self._sort, take)
+        if row > 0 and _sort_key(self._sort, self._takes[row - 1]) > key:
+            return False
+        return not (row + 1 < len(self._takes) and key > _sort_key(self._sort, self._takes[row + 1]))
+
+    def _reconcile(self, fresh: list[Take]) -> None:
+        """Turn the current rows into `fresh` with removes, one reorder and inserts, so the view keeps
+        its selection and scroll position (a reset would lose both)."""
+        fresh_ids = [t.id for t in fresh]
+        wanted = set(fresh_ids)
+        # 1. removals, bottom up, in contiguous runs
+        row = len(self._takes) - 1
+        while row >= 0:
+            if self._takes[row].id in wanted:
+                row -= 1
+                continue
+            end = row
+            while row - 1 >= 0 and self._takes[row - 1].id not in wanted:
+                row -= 1
+            self.beginRemoveRows(QModelIndex(), row, end)
+            del self._takes[row : end + 1]
+            self.endRemoveRows()
+            row -= 1
+        # 2. reorder the survivors if their relative order changed
+        present = {t.id for t in self._takes}
+        target_order = [i for i in fresh_ids if i in present]
+        if [t.id for t in self._takes] != target_order:
+            self.layoutAboutToBeChanged.emit()
+            old_ids = [t.id for t in self._takes]
+            by_id = {t.id: t for t in fresh}
+            self._takes = [by_id[i] for i in target_order]
+            new_rows = {i: r for r, i in enumerate(target_order)}
+            for index in self.persistentIndexList():
+                self.changePersistentIndex(index, self.index(new_rows[old_ids[index.row()]]))
+            self.layoutChanged.emit()
+        # 3. insertions in order
+        by_id = {t.id: t for t in fresh}
+        for r, take_id in enumerate(fresh_ids):
+            if r < len(self._takes) and self._takes[r].id == take_id:
+                if self._takes[r] != by_id[take_id]:
+                    self._takes[r] = by_id[take_id]
+                    self.dataChanged.emit(self.index(r), self.index(r))
+                continue
+            self.beginInsertRows(QModelIndex(), r, r)
+            self._takes.insert(r, by_id[take_id])
+            self.endInsertRows()
+        self._reindex()
+
+    def _on_thumbnail_loaded(self, key: str) -> None:
+        for take_id in self._ids_by_thumb.get(key, ()):
+            row = self._row_of.get(take_id)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [self.ThumbnailRole, self.ThumbnailReadyRole])
+                self.thumbnail_loaded.emit(take_id)
