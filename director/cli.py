@@ -19,6 +19,7 @@ from director.core.errors import DirectorError
 COMMAND_MODULES = [
     "director.commands.project",
     "director.commands.demo",
+    "director.commands.report",
 ]
 
 log = logging.getLogger("director")

@@ -180,7 +180,7 @@ def cost_rows(project: Project, shot_id: int | None = None) -> list[CostRow]:
         )
         for r in expenses
     ]
-    return sorted(out, key=lambda r: (r.when, r.kind, r.id))
+    return sorted(out, key=lambda r: (r.when, r.kind != "job", r.id))
 
 
 def time_rows(project: Project, shot_id: int | None = None) -> list[TimeRow]:
@@ -293,29 +293,44 @@ def _spend(project: Project, shot_id: int | None) -> tuple[Decimal, Decimal, Dec
     )
 
 
+def _caps(project: Project, shot_id: int | None) -> list[Cap]:
+    """The caps set on a shot (or, with None, on the project) with what is spent and queued against them."""
+    s = project.settings()
+    name = project.path.name
+    if shot_id is None:
+        scope, command = "project", f"director settings {name}"
+        money_cap = str(s.budget_money) if s.budget_money is not None else None
+        gpu_cap = s.budget_gpu_s
+    else:
+        shot = one(project.db, "SELECT code, budget_money, budget_gpu_s FROM shots WHERE id = ?", [shot_id])
+        if shot is None:
+            raise NotFound(f"no shot with id {shot_id}")
+        scope, command = f"shot {shot['code']}", f"director shot set {name} {shot['code']}"
+        money_cap, gpu_cap = shot["budget_money"], shot["budget_gpu_s"]
+    if money_cap is None and gpu_cap is None:
+        return []
+    spent_m, committed_m, spent_g, committed_g = _spend(project, shot_id)
+    caps = []
+    if money_cap is not None:
+        caps.append(Cap(scope, CapKind.MONEY, Decimal(money_cap), spent_m, committed_m, command + " --budget {value}", s.currency))
+    if gpu_cap is not None:
+        caps.append(Cap(scope, CapKind.GPU, Decimal(repr(float(gpu_cap))), spent_g, committed_g, command + " --budget-gpu-minutes {value}"))
+    return caps
+
+
 def check_budget(project: Project, shot_id: int, estimate: Estimate) -> BudgetVerdict:
     """Judge a job on this shot against the shot's and the project's money and GPU-time caps."""
-    s = project.settings()
-    shot = one(project.db, "SELECT code, budget_money, budget_gpu_s FROM shots WHERE id = ?", [shot_id])
-    if shot is None:
-        raise NotFound(f"no shot with id {shot_id}")
-    name = project.path.name
     est_money = None if estimate.money is None else from_micros(to_micros(estimate.money))
     est_gpu = None if estimate.gpu_s is None else Decimal(repr(float(estimate.gpu_s)))
-    scopes = [
-        (f"shot {shot['code']}", shot_id, shot["budget_money"], shot["budget_gpu_s"], f"director shot set {name} {shot['code']}"),
-        ("project", None, str(s.budget_money) if s.budget_money is not None else None, s.budget_gpu_s, f"director settings {name}"),
-    ]
-    caps: list[tuple[Cap, Decimal | None]] = []
-    for scope, sid, money_cap, gpu_cap, command in scopes:
-        if money_cap is None and gpu_cap is None:
-            continue
-        spent_m, committed_m, spent_g, committed_g = _spend(project, sid)
-        if money_cap is not None:
-            caps.append((Cap(scope, CapKind.MONEY, Decimal(money_cap), spent_m, committed_m, command + " --budget {value}", s.currency), est_money))
-        if gpu_cap is not None:
-            caps.append((Cap(scope, CapKind.GPU, Decimal(repr(float(gpu_cap))), spent_g, committed_g, command + " --budget-gpu-minutes {value}"), est_gpu))
-    return check_caps(caps)
+    caps = _caps(project, shot_id) + _caps(project, None)
+    return check_caps([(cap, est_money if cap.kind is CapKind.MONEY else est_gpu) for cap in caps])
+
+
+def budget_status(project: Project) -> BudgetVerdict:
+    """Every cap in the project (live shots, then the project) against what is spent and queued."""
+    caps = [cap for shot_id in (r["id"] for r in rows(project.db, "SELECT id FROM shots WHERE deleted_at IS NULL ORDER BY ord, id")) for cap in _caps(project, shot_id)]
+    caps += _caps(project, None)
+    return check_caps([(cap, Decimal(0)) for cap in caps])
 
 
 def preview_job(project: Project, shot_id: int, preset_id: str, params: dict, n_variants: int) -> tuple[Estimate, BudgetVerdict]:
