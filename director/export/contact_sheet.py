@@ -1,0 +1,93 @@
+"""The storyboard as one PNG contact sheet, drawn with opencv (no Qt, so the CLI and a server can make it).
+
+opencv's Hershey fonts draw ASCII only: accents are folded ("über" → "uber") and other characters
+become '?'. The PDF storyboard carries the full text.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import textwrap
+import unicodedata
+
+import cv2
+import numpy as np
+
+from director.core.errors import DirectorError, InvalidInput
+from director.export.common import CancelFn, ProgressFn, Reporter, atomic_output
+from director.export.frames import MediaPaths
+from director.export.storyboard import Storyboard, load_still
+
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+INK = (30, 30, 30)
+MUTED = (110, 110, 110)
+
+
+def ascii_text(text: str) -> str:
+    """Accents dropped, other non-ASCII characters as '?', line breaks as spaces."""
+    out = []
+    for c in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(c):
+            continue
+        out.append(c if " " <= c <= "~" else (" " if c.isspace() else "?"))
+    return "".join(out)
+
+
+def _put(img, text, x, y, scale, color=INK, thick=1):
+    cv2.putText(img, ascii_text(text), (x, y), FONT, scale, color, thick, cv2.LINE_AA)
+
+
+def render_contact_sheet(
+    board: Storyboard,
+    media: MediaPaths,
+    dest: str | os.PathLike,
+    *,
+    columns: int = 4,
+    cell_width: int = 320,
+    progress: ProgressFn | None = None,
+    is_cancelled: CancelFn | None = None,
+) -> tuple[int, int]:
+    """Write the sheet as PNG; return its (width, height). One row of panels per `columns` panels."""
+    if not board.panels:
+        raise InvalidInput("the storyboard has no panels: add shots (or takes to the cut) first")
+    if not 1 <= columns <= 12 or not 64 <= cell_width <= 1920:
+        raise InvalidInput("columns must be 1 to 12 and the cell width 64 to 1920 pixels")
+    aspect = board.height / board.width if board.width else 9 / 16
+    pic_w, pic_h = cell_width, max(2, round(cell_width * aspect))
+    scale = cell_width / 640
+    line = max(12, round(34 * scale))
+    text_h = 5 * line
+    margin = max(8, round(24 * scale))
+    rows = math.ceil(len(board.panels) / columns)
+    header = 3 * line + margin
+    width = margin + columns * (cell_width + margin)
+    height = header + rows * (pic_h + text_h + margin) + margin
+    sheet = np.full((height, width, 3), 255, np.uint8)
+    _put(sheet, board.project, margin, margin + line, scale * 1.6, INK, 2)
+    _put(sheet, f"Storyboard ({board.order} order), {board.made_on}: {board.summary()}", margin, margin + round(2.4 * line), scale * 0.9, MUTED)
+    reporter = Reporter(len(board.panels), progress, is_cancelled)
+    reporter.start()
+    chars = max(10, int(cell_width / (19 * scale * 0.75)))
+    for i, panel in enumerate(board.panels):
+        reporter.check()
+        x = margin + (i % columns) * (cell_width + margin)
+        y = header + (i // columns) * (pic_h + text_h + margin)
+        sheet[y : y + pic_h, x : x + pic_w] = load_still(panel.still, media, pic_w, pic_h)
+        cv2.rectangle(sheet, (x, y), (x + pic_w - 1, y + pic_h - 1), (200, 200, 200), 1)
+        ty = y + pic_h + line
+        camera = f" cam {panel.camera}" if panel.camera else ""
+        take = f"  take {panel.take_id}" if panel.take_id else "  no take yet"
+        _put(sheet, f"{panel.number}. {panel.shot_code}{camera}{take}", x, ty, scale * 0.9, INK, 2)
+        _put(sheet, f"{panel.duration_text(board.rate)}   {board.money_text(panel.money)}", x, ty + line, scale * 0.75, MUTED)
+        for k, text in enumerate(textwrap.wrap(ascii_text(panel.prompt), chars)[:2]):
+            _put(sheet, text, x, ty + (2 + k) * line, scale * 0.75)
+        if panel.notes:
+            _put(sheet, textwrap.shorten(ascii_text(panel.notes.replace("\n", "  ")), chars, placeholder="..."), x, ty + 4 * line, scale * 0.75, MUTED)
+        reporter.step()
+    with atomic_output(dest) as temp:
+        ok, encoded = cv2.imencode(".png", sheet)
+        if not ok:
+            raise DirectorError("could not encode the contact sheet as PNG")
+        temp.write_bytes(encoded.tobytes())
+    return width, height
