@@ -176,6 +176,11 @@ def load_pipeline(preset: Preset, device: str, allow_download: bool = False):
         module, _, func = preset.builder.partition(":")
         pipe = getattr(importlib.import_module(module), func)()
         revision = getattr(importlib.import_module(module), "REVISION", preset.builder)
+        # Modules built from configs start in training mode (dropout on); from_pretrained would
+        # have called eval(). Without this, one seed gives different frames on every run.
+        for component in pipe.components.values():
+            if hasattr(component, "eval") and hasattr(component, "training"):
+                component.eval()
         dtype = torch_dtype(preset.dtype, device)
         if pipe.dtype != dtype:  # builders make float32 modules; cast only when asked otherwise
             pipe = pipe.to(dtype)

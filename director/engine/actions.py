@@ -1,0 +1,183 @@
+"""Verbs that queue generation: new takes for a shot, promotion, image-to-video, extend, re-render.
+
+Each validates against the preset *before* anything is queued, writes one transaction per job,
+records lineage (`parent_take_id`) and returns the new job ids with what changed. They only
+queue: a `JobRunner` runs the jobs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from director.core.changes import Changes
+from director.core.enums import MediaKind
+from director.core.errors import InvalidInput, NotFound
+from director.engine.presets import Preset, draw_seeds, get_preset, nearest_frames, validate_params
+from director.store import jobs as store_jobs
+from director.store.cameras import find_camera, list_cameras
+from director.store.project import Project
+from director.store.shots import find_shot, get_shot
+from director.store.takes import get_take
+
+
+@dataclass(frozen=True)
+class Queued:
+    job_ids: tuple[int, ...]
+    changes: Changes
+    preset: Preset
+    params: dict
+    seeds: tuple[int, ...]
+
+
+def _prompt_id(project: Project, shot_id: int) -> int:
+    shot = get_shot(project, shot_id)
+    if shot.current_prompt_id is None:
+        raise InvalidInput(f"shot {shot.code} has no prompt yet; write one first (director prompt set … {shot.code} --subject …)")
+    return shot.current_prompt_id
+
+
+def plan_generation(
+    project: Project,
+    shot_code: str,
+    preset_id: str,
+    *,
+    cameras: list[str] | None = None,
+    all_cameras: bool = False,
+    variants: int = 1,
+    seed_mode: str = "random",
+    seeds: list[int] | tuple[int, ...] = (),
+    params: dict | None = None,
+) -> tuple[list[tuple[int, int | None]], int, Preset, dict, list[int]]:
+    """Validate a request without queueing (for --dry-run): ([(shot, camera)], prompt, preset, params, seeds)."""
+    shot = find_shot(project, shot_code)
+    prompt_id = _prompt_id(project, shot.id)
+    preset = get_preset(preset_id)
+    checked = validate_params(preset, params or {})
+    if all_cameras:
+        targets = [(shot.id, c.id) for c in list_cameras(project, shot.id)] or [(shot.id, None)]
+    elif cameras:
+        targets = [(shot.id, find_camera(project, shot.id, name).id) for name in cameras]
+    else:
+        first = list_cameras(project, shot.id)
+        targets = [(shot.id, first[0].id if first else None)]
+    # All cameras of a shot share the seeds, so their takes cut together.
+    chosen = draw_seeds(variants, seed_mode, list(seeds))
+    return targets, prompt_id, preset, checked, chosen
+
+
+def queue_generation(project: Project, shot_code: str, preset_id: str, **kwargs) -> Queued:
+    """One job per camera with N variants each; refused before queueing if a rule is broken."""
+    targets, prompt_id, preset, params, seeds = plan_generation(project, shot_code, preset_id, **kwargs)
+    ids, changes = [], Changes()
+    for shot_id, camera_id in targets:
+        job_id, ch = store_jobs.create_job(
+            project, shot_id=shot_id, camera_id=camera_id, prompt_id=prompt_id,
+            preset=preset.id, params=params, seeds=seeds,
+        )
+        ids.append(job_id)
+        changes = changes | ch
+    return Queued(tuple(ids), changes, preset, params, tuple(seeds))
+
+
+def _queue_from_take(project: Project, take_id: int, preset: Preset, params: dict, seeds: list[int]) -> Queued:
+    take = get_take(project, take_id)
+    job = store_jobs.get_job(project, take.job_id)
+    checked = validate_params(preset, params)
+    job_id, changes = store_jobs.create_job(
+        project, shot_id=take.shot_id, camera_id=take.camera_id, prompt_id=job.prompt_id,
+        preset=preset.id, params=checked, seeds=seeds, parent_take_id=take.id,
+    )
+    return Queued((job_id,), changes, preset, checked, tuple(seeds))
+
+
+def _fit(value: int, multiple: int, lo: int, hi: int) -> int:
+    return max(lo, min(hi, value // multiple * multiple))
+
+
+def promote_take(project: Project, take_id: int, preset_id: str | None = None, overrides: dict | None = None) -> Queued:
+    """A final render of a draft: same seed, prompt and camera; the final preset's size and steps.
+    Promoting within one preset doubles size and steps (within its limits)."""
+    take = get_take(project, take_id)
+    job = store_jobs.get_job(project, take.job_id)
+    source = get_preset(job.preset)
+    target = get_preset(preset_id) if preset_id else source
+    if target.kind != source.kind:
+        raise InvalidInput(f"cannot promote a {source.kind} take with a {target.kind} preset; choose a {source.kind} preset")
+    c = target.constraints
+    if target.id == source.id:
+        params = {
+            "width": _fit(take.width * 2, c.size_multiple, c.min_size, c.max_width),
+            "height": _fit(take.height * 2, c.size_multiple, c.min_size, c.max_height),
+            "steps": min(c.max_steps, int(job.params.get("steps", target.defaults.steps)) * 2),
+        }
+    else:
+        params = {"width": target.defaults.width, "height": target.defaults.height, "steps": target.defaults.steps}
+    if target.is_video:
+        params["frames"] = nearest_frames(take.frames, c)
+        params["fps"] = job.params.get("fps", target.defaults.fps)
+    for key in ("guidance", "negative", "init_image", "init_frame"):
+        if key in job.params and target.id == source.id:
+            params[key] = job.params[key]
+    params.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return _queue_from_take(project, take_id, target, params, [take.seed])
+
+
+def rerender_take(project: Project, take_id: int) -> Queued:
+    """The same request for one seed: on the same device and dtype the frames match bit for bit."""
+    take = get_take(project, take_id)
+    job = store_jobs.get_job(project, take.job_id)
+    return _queue_from_take(project, take_id, get_preset(job.preset), dict(job.params), [take.seed])
+
+
+def _default_i2v(source_preset: str | None) -> str:
+    return "tiny-i2v" if source_preset and source_preset.startswith("tiny-") else "ltx-condition"
+
+
+def extend_take(project: Project, take_id: int, preset_id: str | None = None, *, variants: int = 1,
+                seed_mode: str = "random", seeds=(), overrides: dict | None = None) -> Queued:
+    """A new clip that starts from the last frame of a video take."""
+    take = get_take(project, take_id)
+    if take.kind is not MediaKind.VIDEO:
+        raise InvalidInput(f"take {take_id} is a still; extend works on clips (use i2v to animate a still)")
+    job = store_jobs.get_job(project, take.job_id)
+    preset = get_preset(preset_id or _default_i2v(job.preset))
+    params = {"width": take.width, "height": take.height, "fps": take.rate.fps, "init_image": take.media_path,
+              "init_frame": "last", **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    return _queue_from_take(project, take_id, preset, params, draw_seeds(variants, seed_mode, list(seeds)))
+
+
+def image_to_video(project: Project, *, take_id: int | None = None, image: str | Path | None = None,
+                   shot_code: str | None = None, camera: str | None = None, preset_id: str | None = None,
+                   variants: int = 1, seed_mode: str = "random", seeds=(), overrides: dict | None = None) -> Queued:
+    """Animate a still take (or the first frame of a clip), or an imported image file."""
+    if (take_id is None) == (image is None):
+        raise InvalidInput("give either a take or an image file to animate")
+    chosen = draw_seeds(variants, seed_mode, list(seeds))
+    if take_id is not None:
+        take = get_take(project, take_id)
+        job = store_jobs.get_job(project, take.job_id)
+        preset = get_preset(preset_id or _default_i2v(job.preset))
+        params = {"init_image": take.media_path, "init_frame": "first", **{k: v for k, v in (overrides or {}).items() if v is not None}}
+        return _queue_from_take(project, take_id, preset, params, chosen)
+    path = Path(image)
+    if not path.is_file():
+        raise NotFound(f"no image file at {path}")
+    if not shot_code:
+        raise InvalidInput("animating an image file needs --shot (the shot the new takes belong to)")
+    shot = find_shot(project, shot_code)
+    prompt_id = _prompt_id(project, shot.id)
+    preset = get_preset(preset_id or "tiny-i2v")
+    cam = find_camera(project, shot.id, camera).id if camera else next((c.id for c in list_cameras(project, shot.id)), None)
+    params = validate_params(preset, {"init_image": "pending", **{k: v for k, v in (overrides or {}).items() if v is not None}})
+    from director.engine.media_out import read_still
+
+    try:
+        read_still(path)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    params["init_image"] = project.media.import_file(path)
+    job_id, changes = store_jobs.create_job(
+        project, shot_id=shot.id, camera_id=cam, prompt_id=prompt_id, preset=preset.id, params=params, seeds=chosen
+    )
+    return Queued((job_id,), changes, preset, params, tuple(chosen))
