@@ -1,0 +1,486 @@
+"""TimelineView: the edit as a QGraphicsView over core/timeline.py's Timeline.
+
+The view never edits its scene directly: every gesture (drop, drag, trim, split, delete, angle cut)
+builds a store TimelineEdit and pushes it through the session's undo stack; the view redraws from
+the project when the session announces `Changes(timeline=True)`. So undo from any menu, the CLI's
+writes and this view's gestures all go through one path.
+
+Drag-and-drop MIME types (other widgets put these on a QMimeData):
+  application/x-director-take   JSON {"take_id": int}   place the take's shot showing that take
+  application/x-director-shot   JSON {"shot_id": int}   place the shot (selected takes per camera)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from PySide6.QtCore import QMimeData, QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QKeyEvent, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QWidget
+
+from director.core.changes import Changes
+from director.core.errors import DirectorError
+from director.core.timeline import Clip, Gap, Timeline
+from director.store import timeline as st
+from director.ui.undo import ProjectSession
+
+MIME_TAKE = "application/x-director-take"
+MIME_SHOT = "application/x-director-shot"
+
+RULER_H = 22
+TRACK_H = 74
+LANE_H = 7
+EDGE_PX = 6  # a press this close to a clip's edge trims instead of moving
+SNAP_PX = 8
+CAMERA_COLOURS = [QColor("#e0b040"), QColor("#40a0e0"), QColor("#d05070"), QColor("#60c060"), QColor("#a070e0"),
+                  QColor("#e08040"), QColor("#40c0b0"), QColor("#c0c040"), QColor("#8080ff")]
+
+
+def take_mime(take_id: int) -> QMimeData:
+    data = QMimeData()
+    data.setData(MIME_TAKE, json.dumps({"take_id": int(take_id)}).encode())
+    return data
+
+
+def shot_mime(shot_id: int) -> QMimeData:
+    data = QMimeData()
+    data.setData(MIME_SHOT, json.dumps({"shot_id": int(shot_id)}).encode())
+    return data
+
+
+def push_edit(session: ProjectSession, make: Callable[[], st.TimelineEdit]) -> bool:
+    """Build an edit and push it; a refusal while building or applying becomes the session's error."""
+    try:
+        edit = make()
+    except DirectorError as exc:
+        session.error_raised.emit(str(exc))
+        return False
+    return session.push(edit)
+
+
+def cut_to_camera(session: ProjectSession, timeline_id: int, frame: int, number: int) -> bool:
+    """Keys 1–9: cut to the shot's Nth camera at a record frame (shared by the viewer)."""
+    return push_edit(session, lambda: st.cut_to_camera(session.project, frame, number=number, timeline_id=timeline_id))
+
+
+class ClipItem(QGraphicsRectItem):
+    """A clip or gap. Paints its thumbnail, shot code, and for a multicam clip one lane per camera
+    with that camera's live stretches filled; the live camera at the playhead is outlined."""
+
+    def __init__(self, view: TimelineView, item: Clip | Gap, track_index: int, start: int):
+        super().__init__()
+        self.view = view
+        self.item = item
+        self.track_index = track_index
+        self.start = start
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.relayout()
+
+    def relayout(self) -> None:
+        ppf = self.view.ppf
+        y = RULER_H + self.track_index * TRACK_H
+        self.setRect(QRectF(self.start * ppf, y + 2, max(1.0, self.item.duration * ppf), TRACK_H - 4))
+
+    def paint(self, p: QPainter, option, widget=None) -> None:
+        r = self.rect()
+        selected = self.isSelected()
+        if isinstance(self.item, Gap):
+            p.fillRect(r, QColor(30, 30, 30))
+            p.setPen(QPen(QColor(90, 90, 90), 1, Qt.PenStyle.DashLine))
+            p.drawRect(r)
+            return
+        info = self.view.clip_info(self.item)
+        p.fillRect(r, QColor(60, 66, 80) if not info["locked"] else QColor(70, 60, 60))
+        body = QRectF(r.x(), r.y(), r.width(), r.height() - LANE_H * max(1, len(info["cameras"])) - 2)
+        thumb = info["thumb"]
+        if thumb is not None and r.width() > 24:
+            tw = min(body.height() * thumb.width() / max(1, thumb.height()), r.width() - 2)
+            p.drawPixmap(QRectF(r.x() + 1, body.y() + 1, tw, body.height() - 2), thumb, QRectF(thumb.rect()))
+        if r.width() > 18:
+            p.setPen(QColor(240, 240, 240))
+            p.setFont(self.view.label_font)
+            label = info["code"] + (" 🔒" if info["locked"] else "")
+            p.drawText(body.adjusted(4, 2, -2, -2), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, label)
+        # Angle lanes: one per camera, filled where that camera is live.
+        ppf = self.view.ppf
+        live_now = None
+        if self.start <= self.view.playhead < self.start + self.item.duration:
+            live_now = self.item.camera_at(self.item.source_in + self.view.playhead - self.start)
+        for k, cam in enumerate(info["cameras"]):
+            y = r.bottom() - LANE_H * (len(info["cameras"]) - k) - 1
+            colour = CAMERA_COLOURS[k % len(CAMERA_COLOURS)]
+            p.fillRect(QRectF(r.x(), y, r.width(), LANE_H - 1), QColor(40, 40, 40))
+            for src, length, cam_id in self.item.camera_runs():
+                if cam_id == cam["id"]:
+                    x = r.x() + (src - self.item.source_in) * ppf
+                    p.fillRect(QRectF(x, y, max(1.0, length * ppf), LANE_H - 1), colour if cam_id == live_now else colour.darker(160))
+            if cam["id"] == live_now:
+                p.setPen(QPen(QColor(255, 255, 255), 1))
+                p.drawRect(QRectF(r.x(), y, r.width(), LANE_H - 1))
+        p.setPen(QPen(QColor(255, 220, 90) if selected else QColor(20, 20, 20), 2 if selected else 1))
+        p.drawRect(r)
+
+
+class TimelineView(QGraphicsView):
+    """The edit of one timeline. Signals: cut_changed (after any change to the edit),
+    playhead_moved(frame), selection_changed(clip id or None). Slots: refresh(), set_playhead(frame),
+    set_zoom(pixels per frame)."""
+
+    cut_changed = Signal()
+    playhead_moved = Signal(int)
+    selection_changed = Signal(object)
+
+    def __init__(self, session: ProjectSession, timeline_id: int | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.project = session.project
+        self.timeline_id = timeline_id or st.default_timeline_id(self.project)
+        self.ppf = 4.0  # pixels per frame
+        self.playhead = 0
+        self.label_font = QFont("sans", 9, QFont.Weight.Bold)
+        self._scene = QGraphicsScene(self)
+        self.setScene(self._scene)
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)  # drops are delivered to the viewport, not the view
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.setBackgroundBrush(QBrush(QColor(22, 22, 24)))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self._items: dict[int, ClipItem] = {}
+        self._info: dict[int, dict] = {}
+        self._thumbs: dict[str, QPixmap | None] = {}
+        self._press: dict | None = None
+        self._drop_marker: float | None = None
+        self.timeline: Timeline = st.load_timeline(self.project, self.timeline_id)
+        self._scene.selectionChanged.connect(self._on_scene_selection)
+        session.changed.connect(self._on_changes)
+        self._rebuild()
+
+    # -- model → scene -------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reload the timeline from the project and redraw; announces cut_changed."""
+        selected = self.selected_id()
+        self.timeline = st.load_timeline(self.project, self.timeline_id)
+        self._rebuild(selected)
+        self.cut_changed.emit()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.timeline or changes.takes or changes.shots or changes.cameras:
+            self.refresh()
+
+    def _rebuild(self, selected: int | None = None) -> None:
+        self._scene.clear()
+        self._items.clear()
+        self._info.clear()
+        self._resolver = st.Resolver(self.project)
+        for k, track in enumerate(self.timeline.tracks):
+            for item, start in zip(track.items, track.starts()):
+                gi = ClipItem(self, item, k, start)
+                self._scene.addItem(gi)
+                self._items[item.id] = gi
+                if item.id == selected:
+                    gi.setSelected(True)
+        self._update_scene_rect()
+
+    def _update_scene_rect(self) -> None:
+        width = max(self.timeline.duration + 240, 2000) * self.ppf
+        height = RULER_H + max(1, len(self.timeline.tracks)) * TRACK_H
+        self._scene.setSceneRect(0, 0, width, height)
+
+    def clip_info(self, clip: Clip) -> dict:
+        """Shot code, cameras, lock and thumbnail of a clip, read once per rebuild."""
+        info = self._info.get(clip.id)
+        if info is None:
+            res = self._resolver
+            cams = res.cameras(clip.shot_id)
+            row = res.take_row(clip, clip.camera_at(clip.source_in))
+            info = {"code": res.shot_code(clip.shot_id), "cameras": cams if len(cams) > 1 else cams[:1],
+                    "locked": res.locked(clip.shot_id), "thumb": self._thumb(row)}
+            self._info[clip.id] = info
+        return info
+
+    def _thumb(self, row: dict | None) -> QPixmap | None:
+        if row is None:
+            return None
+        rel = row.get("thumb_path") or (row["media_path"] if row["kind"] == "image" else None)
+        if rel is None:
+            return None
+        if rel not in self._thumbs:
+            image = QImage(str(self.project.media.path(rel)))
+            self._thumbs[rel] = QPixmap.fromImage(image.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation)) if not image.isNull() else None
+        return self._thumbs[rel]
+
+    # -- geometry ------------------------------------------------------------------------------
+
+    def frame_at_x(self, scene_x: float) -> int:
+        return max(0, round(scene_x / self.ppf))
+
+    def track_at_y(self, scene_y: float) -> int | None:
+        k = int((scene_y - RULER_H) // TRACK_H)
+        return self.timeline.tracks[k].id if 0 <= k < len(self.timeline.tracks) else None
+
+    def item_rect(self, item_id: int) -> QRectF:
+        """Where an item is drawn, in viewport coordinates (tests and tools aim with this)."""
+        return self.mapFromScene(self._items[item_id].rect()).boundingRect()
+
+    def frame_to_viewport_x(self, frame: int) -> int:
+        return self.mapFromScene(QPointF(frame * self.ppf, 0)).x()
+
+    def track_center_y(self, index: int = 0) -> int:
+        return self.mapFromScene(QPointF(0, RULER_H + index * TRACK_H + TRACK_H / 2)).y()
+
+    @Slot(float)
+    def set_zoom(self, ppf: float, anchor_frame: int | None = None) -> None:
+        """Pixels per frame, kept between 0.05 and 40; the anchor frame stays under the same pixel."""
+        ppf = max(0.05, min(40.0, ppf))
+        anchor_frame = self.playhead if anchor_frame is None else anchor_frame
+        before = self.frame_to_viewport_x(anchor_frame)
+        self.ppf = ppf
+        for gi in self._items.values():
+            gi.relayout()
+        self._update_scene_rect()
+        bar = self.horizontalScrollBar()
+        bar.setValue(int(anchor_frame * ppf - before))
+        self.viewport().update()
+
+    def snap(self, frame: int, exclude: int | None = None) -> int:
+        """The nearest item edge or the playhead within SNAP_PX pixels, else the frame itself."""
+        candidates = [self.playhead]
+        for track in self.timeline.tracks:
+            for item, start in zip(track.items, track.starts()):
+                if item.id != exclude:
+                    candidates += [start, start + item.duration]
+        best = min(candidates, key=lambda c: abs(c - frame))
+        return best if abs(best - frame) * self.ppf <= SNAP_PX else frame
+
+    # -- playhead and selection ----------------------------------------------------------------
+
+    @Slot(int)
+    def set_playhead(self, frame: int) -> None:
+        frame = max(0, int(frame))
+        if frame == self.playhead:
+            return
+        old = self.playhead
+        self.playhead = frame
+        for f in (old, frame):  # repaint the two columns and the live-angle outlines of their clips
+            x = f * self.ppf
+            self._scene.update(QRectF(x - 2, 0, 4, self._scene.height()))
+        for f in (old, frame):
+            hit = self.timeline.clip_at(f)
+            if hit is not None:
+                self._items[hit[0].items[hit[1]].id].update()
+        self.playhead_moved.emit(frame)
+
+    def selected_id(self) -> int | None:
+        items = [gi for gi in self._scene.selectedItems() if isinstance(gi, ClipItem)]
+        return items[0].item.id if items else None
+
+    def select(self, item_id: int | None) -> None:
+        self._scene.clearSelection()
+        if item_id in self._items:
+            self._items[item_id].setSelected(True)
+
+    def _on_scene_selection(self) -> None:
+        try:
+            self.selection_changed.emit(self.selected_id())
+        except RuntimeError:  # the scene is being cleared
+            pass
+
+    # -- painting ------------------------------------------------------------------------------
+
+    def drawForeground(self, p: QPainter, rect: QRectF) -> None:
+        top = self.mapToScene(0, 0).y()
+        p.fillRect(QRectF(rect.left(), top, rect.width(), RULER_H), QColor(36, 36, 40))
+        p.setPen(QColor(150, 150, 150))
+        p.setFont(QFont("monospace", 7))
+        rate = self.timeline.rate
+        step = rate.nominal
+        while step * self.ppf < 60:
+            step *= 2 if step < rate.nominal * 10 else 3
+        first = int(max(0, rect.left()) / self.ppf) // step * step
+        f = first
+        while f * self.ppf <= rect.right():
+            x = f * self.ppf
+            p.drawLine(QPointF(x, top + RULER_H - 6), QPointF(x, top + RULER_H))
+            p.drawText(QPointF(x + 2, top + 10), rate.timecode(f))
+            f += step
+        if self._drop_marker is not None:
+            p.setPen(QPen(QColor(90, 200, 255), 2))
+            p.drawLine(QPointF(self._drop_marker, top), QPointF(self._drop_marker, self._scene.height()))
+        x = self.playhead * self.ppf
+        p.setPen(QPen(QColor(255, 70, 60), 1))
+        p.drawLine(QPointF(x, top), QPointF(x, max(self._scene.height(), rect.bottom())))
+
+    # -- mouse: playhead, select, move, trim ---------------------------------------------------
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        self.setFocus()
+        pos = self.mapToScene(event.position().toPoint())
+        gi = self._clip_item_at(pos)
+        if gi is None or pos.y() - self.mapToScene(0, 0).y() < RULER_H:
+            self._scene.clearSelection()
+            self.set_playhead(self.frame_at_x(pos.x()))
+            self._press = {"mode": "scrub"}
+            return
+        self.select(gi.item.id)
+        r = gi.rect()
+        mode = "move"
+        if isinstance(gi.item, Clip):
+            if abs(pos.x() - r.left()) <= EDGE_PX:
+                mode = "head"
+            elif abs(pos.x() - r.right()) <= EDGE_PX:
+                mode = "tail"
+        self._press = {"mode": mode, "item": gi.item.id, "x": pos.x(), "start": gi.start, "moved": False}
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._press is None:
+            return super().mouseMoveEvent(event)
+        pos = self.mapToScene(event.position().toPoint())
+        mode = self._press["mode"]
+        if mode == "scrub":
+            self.set_playhead(self.frame_at_x(pos.x()))
+            return
+        if abs(pos.x() - self._press["x"]) > 3:
+            self._press["moved"] = True
+        if mode == "move" and self._press["moved"]:
+            track = self.track_at_y(pos.y())
+            if track is not None:
+                index = self.timeline.track(track).boundary_index(self.frame_at_x(pos.x()))
+                edges = self.timeline.track(track).starts() + [self.timeline.track(track).duration]
+                self._drop_marker = edges[index] * self.ppf
+                self.viewport().update()
+        elif mode in ("head", "tail"):
+            self._drop_marker = self.snap(self.frame_at_x(pos.x()), exclude=None) * self.ppf
+            self.viewport().update()
+
+    def mouseReleaseEvent(self, event) -> None:
+        press, self._press = self._press, None
+        self._drop_marker = None
+        self.viewport().update()
+        if press is None or press["mode"] == "scrub" or not press["moved"]:
+            return super().mouseReleaseEvent(event)
+        pos = self.mapToScene(event.position().toPoint())
+        frame = self.frame_at_x(pos.x())
+        item_id = press["item"]
+        if press["mode"] == "move":
+            track_id = self.track_at_y(pos.y())
+            if track_id is None:
+                return
+            self._move(item_id, track_id, frame)
+        else:
+            target = self.snap(frame)
+            push_edit(self.session, lambda: st.trim_clip(self.project, item_id, press["mode"], to_frame=target))
+
+    def _move(self, item_id: int, track_id: int, frame: int) -> None:
+        track = self.timeline.track(track_id)
+        index = track.boundary_index(frame)
+        src, i, _ = self.timeline.locate(item_id)
+        if src.id == track_id and index > i:
+            index -= 1  # boundaries counted with the item still in place
+        if src.id == track_id and index == i:
+            return
+        push_edit(self.session, lambda: st.move_clip(self.project, item_id, index, track_id=track_id))
+
+    def _clip_item_at(self, pos: QPointF) -> ClipItem | None:
+        for gi in self._scene.items(pos):
+            if isinstance(gi, ClipItem):
+                return gi
+        return None
+
+    # -- wheel: Ctrl zooms around the pointer --------------------------------------------------
+
+    def wheelEvent(self, event) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = event.angleDelta().y() / 120
+            anchor = self.frame_at_x(self.mapToScene(event.position().toPoint()).x())
+            self.set_zoom(self.ppf * (1.25 ** steps), anchor)
+            event.accept()
+            return
+        if not event.modifiers() and event.angleDelta().x() == 0:
+            bar = self.horizontalScrollBar()  # a timeline scrolls sideways
+            bar.setValue(bar.value() - event.angleDelta().y())
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, mods = event.key(), event.modifiers()
+        selected = self.selected_id()
+        if key == Qt.Key.Key_S and not mods:
+            push_edit(self.session, lambda: st.split_clip(self.project, self.playhead, clip_id=self._split_target(selected), timeline_id=self.timeline_id))
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and selected is not None:
+            if mods & Qt.KeyboardModifier.ShiftModifier or isinstance(self._items[selected].item, Gap):
+                push_edit(self.session, lambda: st.ripple_delete(self.project, selected))
+            else:
+                push_edit(self.session, lambda: st.lift_clip(self.project, selected))
+        elif Qt.Key.Key_1 <= key <= Qt.Key.Key_9 and not (mods & Qt.KeyboardModifier.ControlModifier):
+            cut_to_camera(self.session, self.timeline_id, self.playhead, key - Qt.Key.Key_0)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            self.set_playhead(self.playhead + (1 if key == Qt.Key.Key_Right else -1))
+        else:
+            super().keyPressEvent(event)
+
+    def _split_target(self, selected: int | None) -> int | None:
+        """Split the selected clip when the playhead is inside it, else whatever clip is under the playhead."""
+        if selected is not None and isinstance(self._items[selected].item, Clip):
+            gi = self._items[selected]
+            if gi.start < self.playhead < gi.start + gi.item.duration:
+                return selected
+        return None
+
+    # -- drops from other widgets --------------------------------------------------------------
+
+    def _accepts(self, mime: QMimeData) -> bool:
+        return mime.hasFormat(MIME_TAKE) or mime.hasFormat(MIME_SHOT)
+
+    def dragEnterEvent(self, event) -> None:
+        if self._accepts(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if not self._accepts(event.mimeData()):
+            return event.ignore()
+        pos = self.mapToScene(event.position().toPoint())
+        track = self.track_at_y(pos.y()) or self.timeline.tracks[0].id
+        t = self.timeline.track(track)
+        edges = t.starts() + [t.duration]
+        self._drop_marker = edges[t.boundary_index(self.frame_at_x(pos.x()))] * self.ppf
+        self.viewport().update()
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event) -> None:
+        self._drop_marker = None
+        self.viewport().update()
+
+    def dropEvent(self, event) -> None:
+        self._drop_marker = None
+        mime = event.mimeData()
+        if not self._accepts(mime):
+            return event.ignore()
+        pos = self.mapToScene(event.position().toPoint())
+        track = self.track_at_y(pos.y()) or self.timeline.tracks[0].id
+        frame = self.frame_at_x(pos.x())
+        try:
+            if mime.hasFormat(MIME_TAKE):
+                take_id = int(json.loads(bytes(mime.data(MIME_TAKE)).decode())["take_id"])
+                ok = push_edit(self.session, lambda: st.insert_take(self.project, take_id, timeline_id=self.timeline_id, track_id=track, frame=frame))
+            else:
+                shot_id = int(json.loads(bytes(mime.data(MIME_SHOT)).decode())["shot_id"])
+                ok = push_edit(self.session, lambda: st.insert_shot(self.project, shot_id, timeline_id=self.timeline_id, track_id=track, frame=frame))
+        except (ValueError, KeyError, TypeError):
+            self.session.error_raised.emit("that drop is not a take or a shot Director understands")
+            return event.ignore()
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept() if ok else event.ignore()
+        self.viewport().update()
