@@ -1,0 +1,267 @@
+"""TakePlayer: frame-accurate playback of one take, decoded off the UI thread.
+
+Frames come from `media_frames.TakeFrames` (the program viewer's reader: sequential PyAV decoding
+that seeks only on a backwards or long jump) on one worker thread, become QImages there, and reach
+the UI thread through a queued signal. Playback is driven by elapsed time, not by counting timer
+ticks: frame = origin + floor(elapsed × fps), so a late tick skips a frame instead of slowing the
+take down, and the take plays at its own rate whatever the project's rate is.
+
+The player never paints; it says which frame is on screen (`frame_shown`) and a view draws it.
+`CompareView` drives several players from one clock with `seek` and `prefetch`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from director.core.model import Take
+from director.ui.media_frames import TakeFrames
+
+CACHE_BYTES = 256 << 20
+READ_AHEAD = 12
+
+
+def to_qimage(rgb: np.ndarray) -> QImage:
+    """A QImage that owns its pixels (the numpy buffer may be reused by the decoder)."""
+    rgb = np.ascontiguousarray(rgb)
+    h, w, _ = rgb.shape
+    return QImage(rgb.data, w, h, rgb.strides[0], QImage.Format.Format_RGB888).copy()
+
+
+class _Relay(QObject):
+    decoded = Signal(int, int, object)  # take epoch, frame index, QImage | None
+
+
+class TakePlayer(QObject):
+    frame_shown = Signal(int, QImage)  # index now on screen, its picture
+    playing_changed = Signal(bool)
+    opened = Signal(int)  # frame count
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._frames: TakeFrames | None = None
+        self._take: Take | None = None
+        self._count = 0
+        self._rate = Fraction(24)
+        self._loop = True
+        self._shown = -1
+        self._target = 0
+        self._origin = 0
+        self._playing = False
+        self._cache: OrderedDict[int, QImage] = OrderedDict()
+        self._cache_max = 64
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._epoch = 0  # bumps on open, so a late frame of the previous take is dropped
+        self._queued: set[int] = set()
+        self._ahead_until = -1
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="take-player")
+        self._relay = _Relay(self)
+        self._relay.decoded.connect(self._on_decoded)
+        self._clock = QElapsedTimer()
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._on_tick)
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def open(self, media_root: Path, take: Take) -> None:
+        """Show frame 0 of `take` (decoded in the background); stops any playback."""
+        self.pause()
+        self._release_reader()
+        self._take = take
+        self._frames = TakeFrames(media_root, readers=1)
+        self._count = max(1, take.frames)
+        self._rate = take.rate.fraction
+        frame_bytes = max(1, take.width * take.height * 3)
+        self._cache_max = max(8, min(self._count, CACHE_BYTES // frame_bytes))
+        self._cache.clear()
+        self._queued.clear()
+        self._epoch += 1
+        self._shown = -1
+        self.opened.emit(self._count)
+        self.seek(0)
+
+    def close(self) -> None:
+        self.pause()
+        self._release_reader()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _release_reader(self) -> None:
+        with self._lock:
+            self._generation += 1  # a running decode stops at its next frame
+        frames, self._frames = self._frames, None
+        self._ahead_until = -1
+        if frames is not None:
+            # Close on the worker, after whatever it is decoding now, so no read races the close.
+            self._pool.submit(frames.close)
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def take(self) -> Take | None:
+        return self._take
+
+    @property
+    def frame_count(self) -> int:
+        return self._count
+
+    @property
+    def fps(self) -> float:
+        return float(self._rate)
+
+    @property
+    def position(self) -> int:
+        """The frame on screen (-1 before the first picture arrives)."""
+        return self._shown
+
+    def current_image(self) -> QImage | None:
+        return self._cache.get(self._shown)
+
+    def is_playing(self) -> bool:
+        return self._playing
+
+    def loop(self) -> bool:
+        return self._loop
+
+    def set_loop(self, loop: bool) -> None:
+        self._loop = bool(loop)
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def seek(self, index: int) -> None:
+        """Show frame `index` exactly (clamped); during playback the clock restarts from there."""
+        if self._frames is None:
+            return
+        index = max(0, min(int(index), self._count - 1))
+        self._target = index
+        if self._playing:
+            self._origin = index
+            self._clock.restart()
+        self._show_or_fetch(index)
+
+    def step(self, delta: int) -> None:
+        self.pause()
+        self.seek(max(0, self._shown if self._shown >= 0 else self._target) + delta)
+
+    def play(self) -> None:
+        if self._frames is None or self._playing or self._count <= 1:
+            return
+        start = self._target
+        if start >= self._count - 1 and not self._loop:
+            start = 0
+        self._origin = start
+        self._target = start
+        self._playing = True
+        self._clock.start()
+        # Ticks at twice the frame rate keep the shown frame within half a frame of the clock.
+        self._timer.start(max(4, int(500 / max(1.0, float(self._rate)))))
+        self.prefetch(start)
+        self.playing_changed.emit(True)
+
+    def pause(self) -> None:
+        if not self._playing:
+            return
+        self._playing = False
+        self._timer.stop()
+        self.playing_changed.emit(False)
+
+    def toggle(self) -> None:
+        self.pause() if self._playing else self.play()
+
+    def prefetch(self, start: int, count: int = READ_AHEAD) -> None:
+        """Decode frames from `start` ahead of need (wrapping when looping)."""
+        if self._frames is None:
+            return
+        if self._loop:
+            wanted = [(start + k) % self._count for k in range(min(count, self._count))]
+        else:
+            wanted = list(range(start, min(self._count, start + count)))
+        missing = [i for i in wanted if i not in self._cache]
+        if missing:
+            self._ahead_until = start + count
+            self._decode(missing)
+
+    def _on_tick(self) -> None:
+        elapsed_frames = math.floor(self._clock.elapsed() * self._rate / 1000)
+        index = self._origin + elapsed_frames
+        if index >= self._count:
+            if self._loop:
+                index %= self._count
+            else:
+                index = self._count - 1
+                self._target = index
+                self._show_or_fetch(index)
+                self.pause()
+                return
+        if index != self._target:
+            self._target = index
+            self._show_or_fetch(index)
+        unrolled = self._origin + elapsed_frames
+        if unrolled + READ_AHEAD // 2 >= self._ahead_until:
+            self.prefetch(index)
+
+    # -- decoding ----------------------------------------------------------------------------
+
+    def _show_or_fetch(self, index: int) -> None:
+        image = self._cache.get(index)
+        if image is not None:
+            self._cache.move_to_end(index)
+            self._show(index, image)
+        elif index not in self._queued:
+            self._decode([index] + [i for i in range(index + 1, min(self._count, index + 4)) if i not in self._cache])
+
+    def _show(self, index: int, image: QImage) -> None:
+        if index != self._shown:
+            self._shown = index
+            self.frame_shown.emit(index, image)
+
+    def _decode(self, indices: list[int]) -> None:
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+        frames, take, relay, epoch = self._frames, self._take, self._relay, self._epoch
+        self._queued = set(indices)
+
+        def work() -> None:
+            for index in indices:
+                with self._lock:
+                    if generation != self._generation:
+                        return
+                try:
+                    rgb = frames.read(take, index)
+                    image = to_qimage(rgb) if rgb is not None else None
+                except Exception:  # a damaged file: the view says so, playback stops
+                    image = None
+                try:
+                    relay.decoded.emit(epoch, index, image)
+                except RuntimeError:
+                    return  # the player is gone
+
+        self._pool.submit(work)
+
+    def _on_decoded(self, epoch: int, index: int, image: QImage | None) -> None:
+        if epoch != self._epoch or self._frames is None:
+            return
+        self._queued.discard(index)
+        if image is None:
+            if index == self._target:
+                self.pause()
+                self.failed.emit(f"frame {index} of take {self._take.id if self._take else '?'} could not be decoded")
+            return
+        self._cache[index] = image
+        self._cache.move_to_end(index)
+        while len(self._cache) > self._cache_max:
+            self._cache.popitem(last=False)
+        if index == self._target:
+            self._show(index, image)

@@ -1,0 +1,235 @@
+"""TakeViewer: one take played at its own fps, scrubbed frame by frame, with what made it and what it cost.
+
+Actions (promote, image-to-video, extend, re-render) are requests: the viewer emits
+`action_requested(action, take_id)` and the window decides (it owns the generate panel and the
+engine client). Reveal is handled here, because it needs nothing but the file's folder.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Qt, Signal
+from PySide6.QtGui import QDesktopServices, QImage, QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from director.core.enums import MediaKind
+from director.core.errors import NotFound
+from director.ui.gallery.frame_view import FrameView
+from director.ui.gallery.take_info import TakeInfo, take_info
+from director.ui.gallery.take_player import TakePlayer
+
+ACTIONS = [
+    ("promote", "Promote to final", "Render this take again at final quality with the same seed"),
+    ("i2v", "Image → video", "Animate this still"),
+    ("extend", "Extend", "Continue this clip from its last frame"),
+    ("rerender", "Re-render", "Queue the same request again"),
+    ("reveal", "Reveal file", "Show the media file in the file manager"),
+]
+
+
+def reveal_in_file_manager(path: Path) -> bool:
+    """Open the folder that holds `path` (the portable reveal: selecting the file is per-platform)."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+
+class TakeViewer(QWidget):
+    action_requested = Signal(str, int)
+    take_shown = Signal(int)
+
+    def __init__(self, session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.take_id: int | None = None
+        self.info: TakeInfo | None = None
+        self.player = TakePlayer(self)
+        self.frame_view = FrameView()
+
+        self.play_button = QToolButton()
+        self.play_button.setText("▶")
+        self.play_button.setToolTip("Play / pause (Space)")
+        self.play_button.clicked.connect(self.player.toggle)
+        self.back_button = QToolButton()
+        self.back_button.setText("◀|")
+        self.back_button.setToolTip("Previous frame (←)")
+        self.back_button.clicked.connect(lambda: self.player.step(-1))
+        self.forward_button = QToolButton()
+        self.forward_button.setText("|▶")
+        self.forward_button.setToolTip("Next frame (→)")
+        self.forward_button.clicked.connect(lambda: self.player.step(1))
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, 0)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.slider.valueChanged.connect(self._on_slider_moved)
+        self.loop_box = QCheckBox("Loop")
+        self.loop_box.setChecked(True)
+        self.loop_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.loop_box.toggled.connect(self.player.set_loop)
+        self.frame_label = QLabel("–")
+        self.frame_label.setMinimumWidth(150)
+
+        transport = QHBoxLayout()
+        for w in (self.back_button, self.play_button, self.forward_button):
+            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            transport.addWidget(w)
+        transport.addWidget(self.slider, 1)
+        transport.addWidget(self.frame_label)
+        transport.addWidget(self.loop_box)
+
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for key, label in (("prompt", "Prompt"), ("seed", "Seed"), ("preset", "Preset"), ("format", "Size"), ("timings", "Timings"), ("cost", "Cost"), ("review", "Review")):
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields[key] = value
+            form.addRow(label, value)
+
+        self.buttons: dict[str, QPushButton] = {}
+        actions = QHBoxLayout()
+        for action, label, tip in ACTIONS:
+            button = QPushButton(label)
+            button.setToolTip(tip)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, a=action: self._on_action(a))
+            self.buttons[action] = button
+            actions.addWidget(button)
+        actions.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.frame_view, 1)
+        layout.addLayout(transport)
+        layout.addLayout(form)
+        layout.addLayout(actions)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        self.player.frame_shown.connect(self._on_frame_shown)
+        self.player.playing_changed.connect(lambda playing: self.play_button.setText("❚❚" if playing else "▶"))
+        self.player.failed.connect(self.frame_view.set_message)
+        session.changed.connect(self._on_session_changed)
+        self._set_enabled(False)
+        self.frame_view.set_message("No take")
+
+    # -- public ------------------------------------------------------------------------------
+
+    def show_take(self, take_id: int | None) -> None:
+        if take_id is None:
+            self.player.pause()
+            self.take_id, self.info = None, None
+            self.frame_view.set_message("No take")
+            self._set_enabled(False)
+            return
+        try:
+            info = take_info(self.session.project, take_id)
+        except NotFound as exc:
+            self.frame_view.set_message(str(exc))
+            return
+        self.take_id, self.info = take_id, info
+        take = info.take
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, max(0, take.frames - 1))
+        self.slider.setValue(0)
+        self.slider.blockSignals(False)
+        self._fill_fields(info)
+        self._set_enabled(True)
+        video = take.kind is MediaKind.VIDEO
+        self.buttons["i2v"].setEnabled(not video)
+        self.buttons["extend"].setEnabled(video)
+        for w in (self.play_button, self.back_button, self.forward_button, self.slider, self.loop_box):
+            w.setEnabled(video and take.frames > 1)
+        self.player.open(self.session.project.media.root, take)
+        self.take_shown.emit(take_id)
+
+    def play(self) -> None:
+        self.player.play()
+
+    def seek(self, index: int) -> None:
+        self.player.seek(index)
+
+    def current_image(self) -> QImage | None:
+        return self.frame_view.image()
+
+    def closeEvent(self, event) -> None:
+        self.player.pause()
+        super().closeEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Space:
+            self.player.toggle()
+        elif key == Qt.Key.Key_Left:
+            self.player.step(-1)
+        elif key == Qt.Key.Key_Right:
+            self.player.step(1)
+        elif key == Qt.Key.Key_L:
+            self.loop_box.toggle()
+        else:
+            super().keyPressEvent(event)
+
+    # -- handlers ----------------------------------------------------------------------------
+
+    def _on_frame_shown(self, index: int, image: QImage) -> None:
+        self.frame_view.set_frame(index, image)
+        self.slider.blockSignals(True)
+        self.slider.setValue(index)
+        self.slider.blockSignals(False)
+        if self.info is not None:
+            take = self.info.take
+            self.frame_label.setText(f"{index + 1} / {take.frames} · {take.rate.timecode(index)}")
+
+    def _on_slider_moved(self, value: int) -> None:
+        self.player.seek(value)
+
+    def _on_action(self, action: str) -> None:
+        if self.take_id is None:
+            return
+        if action == "reveal":
+            reveal_in_file_manager(self.session.project.media.path(self.info.take.media_path))
+            return
+        self.action_requested.emit(action, self.take_id)
+
+    def _on_session_changed(self, changes) -> None:
+        if self.take_id is not None and (self.take_id in changes.takes or changes.costs or changes.cameras or changes.project):
+            try:
+                self.info = take_info(self.session.project, self.take_id)
+            except NotFound:
+                return
+            self._fill_fields(self.info)
+
+    def _fill_fields(self, info: TakeInfo) -> None:
+        take = info.take
+        prompt = html.escape(info.prompt) or "<i>no prompt</i>"
+        if info.prompt_version is not None:
+            prompt += f"<br><small>camera {html.escape(info.camera)} · prompt v{info.prompt_version}</small>"
+        if info.negative:
+            prompt += f"<br><small>negative: {html.escape(info.negative)}</small>"
+        self.fields["prompt"].setText(prompt)
+        self.fields["seed"].setText(str(take.seed))
+        preset = html.escape(take.preset)
+        if take.preset.startswith("tiny-"):
+            preset += " <span style='background:#7850aa;color:white'>&nbsp;random weights&nbsp;</span>"
+        self.fields["preset"].setText(preset)
+        self.fields["format"].setText(f"{take.width}×{take.height} · {take.frames} frame{'s' if take.frames != 1 else ''} · {take.rate.fps:g} fps")
+        self.fields["timings"].setText(info.timings_text)
+        self.fields["cost"].setText(f"{info.money_text} (this take's share of job {info.job.id})")
+        stars = "★" * take.rating + "☆" * (5 - take.rating)
+        review = f"{stars} · {take.flag.value}"
+        if take.notes:
+            review += f" · {html.escape(take.notes)}"
+        self.fields["review"].setText(review)
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for w in (*self.buttons.values(), self.play_button, self.back_button, self.forward_button, self.slider, self.loop_box):
+            w.setEnabled(enabled)
