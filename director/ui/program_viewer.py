@@ -1,0 +1,240 @@
+"""The program viewer: plays the flattened cut in real time with frame-exact cuts.
+
+A QTimer ticks faster than the frame rate and each tick shows the frame the wall clock says is due
+(QElapsedTimer since play started), so playback never drifts: when a frame is late the viewer skips
+ahead and counts the skipped frames as dropped rather than slowing down. Frames are rendered ahead
+of the playhead on a worker thread (media_frames.ProgramFrames).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QElapsedTimer, QRect, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QPainter
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from director.core.changes import Changes
+from director.core.cut import Cut
+from director.store import timeline as store_timeline
+from director.ui.media_frames import ProgramFrames
+from director.ui.undo import ProjectSession
+
+READ_AHEAD = 24
+SHUTTLE = (1, 2, 4, 8)
+
+
+def to_qimage(rgb) -> QImage:
+    h, w = rgb.shape[:2]
+    # copy(): the QImage must own its pixels; the array may leave the cache at any time.
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class ProgramViewer(QWidget):
+    """Plays a timeline's cut. Keys: Space play/pause, J/K/L shuttle, I/O marks, Home/End,
+    ←/→ one frame, 1–9 cut to that camera at the playhead (also while playing)."""
+
+    playhead_moved = Signal(int)
+    playback_started = Signal()
+    playback_stopped = Signal()
+    marks_changed = Signal(object, object)  # in frame or None, out frame or None
+    cut_loaded = Signal()
+
+    def __init__(self, session: ProjectSession, timeline_id: int | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.project = session.project
+        self.timeline_id = timeline_id or store_timeline.default_timeline_id(self.project)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(160, 90)
+        settings = self.project.settings()
+        cut = store_timeline.build_cut(self.project, self.timeline_id)
+        self.frames = ProgramFrames(self.project.media.root, cut, settings.width, settings.height)
+        self._frame = 0
+        self._image: QImage | None = None
+        self._speed = 0  # frames of cut per frame of wall time; negative plays backwards
+        self._anchor_frame = 0
+        self._clock = QElapsedTimer()
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._on_tick)
+        self.dropped_frames = 0
+        self.shown_frames = 0
+        self.mark_in: int | None = None
+        self.mark_out: int | None = None
+        session.changed.connect(self._on_changes)
+        self._show(0)
+
+    # -- model ---------------------------------------------------------------------------------
+
+    @property
+    def cut(self) -> Cut:
+        return self.frames.cut
+
+    @property
+    def frame(self) -> int:
+        return self._frame
+
+    @property
+    def playing(self) -> bool:
+        return self._speed != 0
+
+    @property
+    def speed(self) -> int:
+        return self._speed
+
+    def frame_image(self, frame: int) -> QImage:
+        """The output picture at a record frame, at the project's frame size (letterboxed)."""
+        return to_qimage(self.frames.render(frame))
+
+    @Slot()
+    def refresh(self) -> None:
+        """Rebuild the cut from the project (after an edit, an undo, or a take changing)."""
+        self.frames.set_cut(store_timeline.build_cut(self.project, self.timeline_id))
+        self._show(min(self._frame, max(0, self.cut.duration - 1)), force=True)
+        self.cut_loaded.emit()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.timeline or changes.takes or changes.shots or changes.cameras or changes.project:
+            self.refresh()
+
+    # -- transport -----------------------------------------------------------------------------
+
+    @Slot(int)
+    def seek(self, frame: int) -> None:
+        frame = max(0, min(int(frame), max(0, self.cut.duration - 1)))
+        if self.playing:
+            self._anchor(frame)
+        self._show(frame)
+
+    @Slot()
+    def play(self, speed: int = 1) -> None:
+        if self.cut.duration == 0 or speed == 0:
+            return
+        was = self.playing
+        self._speed = speed
+        self._anchor(self._frame)
+        self.frames.read_ahead(self._frame + (1 if speed > 0 else -1), READ_AHEAD, 1 if speed > 0 else -1)
+        self._timer.start(max(1, int(250 * self.cut.rate.den / self.cut.rate.num)))  # 4 ticks a frame
+        if not was:
+            self.playback_started.emit()
+
+    @Slot()
+    def pause(self) -> None:
+        if not self.playing:
+            return
+        self._speed = 0
+        self._timer.stop()
+        self.playback_stopped.emit()
+
+    @Slot()
+    def toggle(self) -> None:
+        self.pause() if self.playing else self.play(1)
+
+    def _anchor(self, frame: int) -> None:
+        self._anchor_frame = frame
+        self._clock.start()
+
+    def _due(self) -> int:
+        """The frame the wall clock says should be on screen now (exact rational arithmetic)."""
+        rate = self.cut.rate
+        return self._anchor_frame + (self._clock.nsecsElapsed() * rate.num * self._speed) // (1_000_000_000 * rate.den)
+
+    def _on_tick(self) -> None:
+        due = self._due()
+        end = self.mark_out + 1 if self.mark_out is not None else self.cut.duration
+        start = self.mark_in if self.mark_in is not None else 0
+        if due >= end or due < start:
+            self._show(max(start, min(due, end - 1)))
+            self.pause()
+            return
+        if due == self._frame:
+            return
+        step = abs(due - self._frame)
+        if step > 1:
+            self.dropped_frames += step - 1  # late: skip to the due frame instead of slowing down
+        self._show(due)
+        direction = 1 if self._speed > 0 else -1
+        if self.frames.cached(due + direction * READ_AHEAD // 2) is None:
+            self.frames.read_ahead(due + direction, READ_AHEAD, direction)
+
+    def _show(self, frame: int, force: bool = False) -> None:
+        if frame == self._frame and self._image is not None and not force:
+            return
+        self._frame = frame
+        self._image = self.frame_image(frame)
+        self.shown_frames += 1
+        self.update()
+        self.playhead_moved.emit(frame)
+
+    def reset_counters(self) -> None:
+        self.dropped_frames = self.shown_frames = 0
+
+    # -- painting ------------------------------------------------------------------------------
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), Qt.GlobalColor.black)
+        if self._image is not None:
+            iw, ih = self._image.width(), self._image.height()
+            scale = min(self.width() / iw, (self.height() - 18) / ih)
+            w, h = int(iw * scale), int(ih * scale)
+            target = QRect((self.width() - w) // 2, (self.height() - 18 - h) // 2, w, h)
+            p.drawImage(target, self._image)
+        p.setPen(QColor(220, 220, 220))
+        p.setFont(QFont("monospace", 9))
+        seg = self.frames.segment_at(self._frame)
+        label = f"{self.cut.rate.timecode(self._frame)}  {self._frame}"
+        if seg is not None and seg.shot_code:
+            label += f"   {seg.shot_code} cam {seg.camera or '?'}"
+            if seg.take_id is None:
+                label += " (no take)"
+        if self.mark_in is not None or self.mark_out is not None:
+            label += f"   in {self.mark_in if self.mark_in is not None else '–'} out {self.mark_out if self.mark_out is not None else '–'}"
+        if self.playing and self._speed != 1:
+            label += f"   ×{self._speed}"
+        p.drawText(6, self.height() - 5, label)
+        p.end()
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Space:
+            self.toggle()
+        elif key == Qt.Key.Key_L:
+            self.play(self._next_speed(+1))
+        elif key == Qt.Key.Key_J:
+            self.play(self._next_speed(-1))
+        elif key == Qt.Key.Key_K:
+            self.pause()
+        elif key == Qt.Key.Key_I:
+            self.mark_in = self._frame
+            self.marks_changed.emit(self.mark_in, self.mark_out)
+        elif key == Qt.Key.Key_O:
+            self.mark_out = self._frame
+            self.marks_changed.emit(self.mark_in, self.mark_out)
+        elif key == Qt.Key.Key_Home:
+            self.seek(0)
+        elif key == Qt.Key.Key_End:
+            self.seek(self.cut.duration - 1)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            self.pause()
+            self.seek(self._frame + (1 if key == Qt.Key.Key_Right else -1))
+        elif Qt.Key.Key_1 <= key <= Qt.Key.Key_9:
+            from director.ui.timeline_view import cut_to_camera
+
+            cut_to_camera(self.session, self.timeline_id, self._frame, key - Qt.Key.Key_0)
+        else:
+            super().keyPressEvent(event)
+
+    def _next_speed(self, direction: int) -> int:
+        """L and J speed up in their direction (1, 2, 4, 8) and reverse from the other."""
+        if self._speed * direction > 0:
+            i = SHUTTLE.index(abs(self._speed)) if abs(self._speed) in SHUTTLE else 0
+            return direction * SHUTTLE[min(i + 1, len(SHUTTLE) - 1)]
+        return direction
+
+    def closeEvent(self, event) -> None:
+        self.pause()
+        self.frames.close()
+        super().closeEvent(event)
