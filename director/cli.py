@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "director.commands.project",
     "director.commands.demo",
     "director.commands.report",
+    "director.commands.export",
 ]
 
 log = logging.getLogger("director")

@@ -1,0 +1,196 @@
+"""`director export cut|takes|storyboard|otio|otioz|edl|fcpxml PROJECT -o OUT`.
+
+The project is opened read-only (an export never edits it, and the window may hold the lock).
+Ctrl-C stops an export and leaves nothing at the destination: every exporter writes through a
+temporary file that only a finished export renames into place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from director.commands.common import ProgressBar, add_json_arg, add_project_arg, open_project, parse_size, print_json
+from director.core.cut import Cut
+from director.core.errors import InvalidInput
+from director.export.interchange import FORMATS, export_interchange
+from director.export.mp4 import X264_PRESETS, Mp4Options, export_cut_mp4
+from director.export.takeinfo import take_infos
+from director.store.project import Project
+from director.store.rows import rows
+
+INTERCHANGE_HELP = {
+    "otio": "the cut as OpenTimelineIO (.otio), with the takes' media copied beside it",
+    "otioz": "the cut as an OpenTimelineIO bundle (.otioz) with the media inside",
+    "edl": "the cut as a CMX 3600 EDL, with the takes' media copied beside it",
+    "fcpxml": "the cut as Final Cut Pro 7 XML (Premiere, Resolve), with the media copied beside it",
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    export = sub.add_parser("export", help="export the cut, takes, storyboard or an edit for an editing suite", description="Write exports. Nothing is left at the destination if an export fails or is interrupted.")
+    verbs = export.add_subparsers(dest="subverb", required=True, metavar="WHAT")
+
+    p = verbs.add_parser("cut", help="the cut as an H.264 MP4", description="Encode the timeline's cut as H.264 (yuv420p) at the project's frame rate.")
+    _common(p, "FILE.mp4 (default: PROJECT_cut.mp4 beside the project)")
+    p.add_argument("--crf", type=int, default=18, help="quality, 0 (lossless) to 51; 18 looks lossless (default 18)")
+    p.add_argument("--preset", default="medium", choices=X264_PRESETS, metavar="PRESET", help="x264 speed/size trade-off: ultrafast … veryslow (default medium)")
+    p.add_argument("--size", help="output size WxH (default: the project's); other shapes get black bars")
+    p.add_argument("--burn-in", action="store_true", help="burn shot code, camera, take and timecode into the picture")
+    p.set_defaults(func=cmd_cut)
+
+    p = verbs.add_parser("takes", help="takes' media with a JSON sidecar each", description="Copy takes with a JSON sidecar each; PNGs carry the prompt in text chunks, MP4s in a comment tag. Default: every selected take, in shot order.")
+    _common(p, "FOLDER (default: PROJECT_takes beside the project)", timeline=False)
+    p.add_argument("--take", type=int, action="append", default=[], metavar="ID", help="a take id (repeatable)")
+    p.add_argument("--shot", action="append", default=[], metavar="CODE", help="the selected takes of a shot (repeatable)")
+    p.add_argument("--cut", action="store_true", help="the takes the cut shows, in cut order")
+    p.set_defaults(func=cmd_takes)
+
+    p = verbs.add_parser("storyboard", help="the storyboard as PDF (or a PNG contact sheet)", description="A title page, then panels with still, shot, camera, duration, prompt, notes and cost. A .png destination makes a contact sheet.")
+    _common(p, "FILE.pdf or FILE.png (default: PROJECT_storyboard.pdf beside the project)")
+    p.add_argument("--order", choices=("cut", "shots"), default="cut", help="panels in cut order (default) or one per shot in shot order")
+    p.add_argument("--per-page", type=int, default=6, help="panels per PDF page: 1, 2, 4, 6, 8, 9 or 12 (default 6)")
+    p.add_argument("--columns", type=int, default=4, help="panels per row of a PNG contact sheet (default 4)")
+    p.set_defaults(func=cmd_storyboard)
+
+    for fmt, text in INTERCHANGE_HELP.items():
+        p = verbs.add_parser(fmt, help=text, description=text[0].upper() + text[1:] + ".")
+        _common(p, f"FILE{FORMATS[fmt]} (default: PROJECT{FORMATS[fmt]} beside the project)")
+        if fmt != "otioz":
+            p.add_argument("--media-folder", metavar="DIR", help="where the takes' media goes (default: OUT's name + _media)")
+        p.set_defaults(func=cmd_interchange, format=fmt)
+
+
+def _common(p: argparse.ArgumentParser, out_help: str, timeline: bool = True) -> None:
+    add_project_arg(p)
+    p.add_argument("-o", "--output", metavar="OUT", help=out_help)
+    if timeline:
+        p.add_argument("--timeline", type=int, metavar="ID", help="timeline id (default: the project's first)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    add_json_arg(p)
+
+
+def _output(args: argparse.Namespace, project: Project, default_suffix: str) -> Path:
+    if args.output:
+        return Path(args.output).expanduser().absolute()
+    return project.path.with_name(project.path.stem + default_suffix)
+
+
+def _bar(args: argparse.Namespace, label: str) -> ProgressBar:
+    return ProgressBar(label, enabled=False if args.no_progress or args.json else None)
+
+
+def project_cut(project: Project, timeline_id: int | None = None) -> Cut:
+    """The timeline's flattened cut; an empty one is refused with what to do about it."""
+    from director.store.timeline import build_cut
+
+    cut = build_cut(project, timeline_id)
+    if cut.duration <= 0:
+        raise InvalidInput(f"the timeline of {project.path.name} is empty: place shots on it first")
+    return cut
+
+
+def _timeline_name(project: Project, timeline_id: int | None) -> str:
+    from director.store.timeline import default_timeline_id
+
+    tid = timeline_id or default_timeline_id(project)
+    found = rows(project.db, "SELECT name FROM timelines WHERE id = ?", [tid])
+    return f"{project.settings().name} - {found[0]['name'] if found else 'Cut'}"
+
+
+def _run(args, label: str, fn):
+    bar = _bar(args, label)
+    try:
+        return fn(bar.update)
+    finally:
+        bar.close()
+
+
+def cmd_cut(args: argparse.Namespace) -> int:
+    with open_project(args, readonly=True) as project:
+        cut = project_cut(project, args.timeline)
+        width, height = parse_size(args.size) if args.size else (0, 0)
+        options = Mp4Options(crf=args.crf, preset=args.preset, width=width, height=height, burn_in=args.burn_in)
+        dest = _output(args, project, "_cut.mp4")
+        result = _run(args, "Encoding", lambda progress: export_cut_mp4(cut, project.media, dest, options, progress=progress))
+    if args.json:
+        print_json({"path": result.path, "frames": result.frames, "width": result.width, "height": result.height, "fps": str(result.rate), "seconds": float(result.seconds)})
+    else:
+        print(f"wrote {result.path} ({result.frames} frames, {result.width}x{result.height}, {float(result.seconds):.2f} s at {result.rate} fps)")
+    return 0
+
+
+def _chosen_takes(project: Project, args: argparse.Namespace) -> list[int]:
+    from director.store import shots, takes
+
+    if args.cut:
+        return [s.take_id for s in project_cut(project).segments if s.take_id is not None and s.kind != "gap"]
+    ids = list(args.take)
+    for code in args.shot:
+        ids += [t.id for t in takes.selected_takes(project, shots.find_shot(project, code).id)]
+    if not args.take and not args.shot:
+        for shot in shots.list_shots(project):
+            ids += [t.id for t in takes.selected_takes(project, shot.id)]
+        if not ids:
+            raise InvalidInput("no selected takes to export: select some (director take set … --flag selected), or name them with --take")
+    return ids
+
+
+def cmd_takes(args: argparse.Namespace) -> int:
+    from director.export.takes import export_takes
+
+    with open_project(args, readonly=True) as project:
+        infos = list(take_infos(project, _chosen_takes(project, args)).values())
+        dest = _output(args, project, "_takes")
+        name = project.settings().name
+        result = _run(args, "Takes", lambda progress: export_takes(infos, project.media, dest, project_name=name, progress=progress))
+    if args.json:
+        print_json({"folder": result.folder, "files": result.files, "sidecars": result.sidecars})
+    else:
+        print(f"wrote {len(result.files)} take(s) with sidecars to {result.folder}")
+    return 0
+
+
+def cmd_storyboard(args: argparse.Namespace) -> int:
+    from director.export.storyboard import build_storyboard
+
+    with open_project(args, readonly=True) as project:
+        cut = project_cut(project, args.timeline) if args.order == "cut" else None
+        board = build_storyboard(project, args.order, cut)
+        dest = _output(args, project, "_storyboard.pdf")
+        if dest.suffix.lower() == ".png":
+            from director.export.contact_sheet import render_contact_sheet
+
+            size = _run(args, "Storyboard", lambda progress: render_contact_sheet(board, project.media, dest, columns=args.columns, progress=progress))
+            summary = {"path": dest, "format": "png", "width": size[0], "height": size[1], "panels": len(board.panels)}
+        elif dest.suffix.lower() == ".pdf":
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+            from director.ui.storyboard_pdf import render_storyboard_pdf
+
+            pages = _run(args, "Storyboard", lambda progress: render_storyboard_pdf(board, project.media, dest, panels_per_page=args.per_page, progress=progress))
+            summary = {"path": dest, "format": "pdf", "pages": pages, "panels": len(board.panels)}
+        else:
+            raise InvalidInput(f"a storyboard is written as .pdf or .png, not {dest.suffix or 'a file without a suffix'}")
+    if args.json:
+        print_json(summary)
+    else:
+        extent = f"{summary['pages']} pages" if "pages" in summary else f"{summary['width']}x{summary['height']}"
+        print(f"wrote {dest} ({summary['panels']} panels, {extent}; {board.summary()})")
+    return 0
+
+
+def cmd_interchange(args: argparse.Namespace) -> int:
+    with open_project(args, readonly=True) as project:
+        cut = project_cut(project, args.timeline)
+        infos = take_infos(project, [s.take_id for s in cut.segments])
+        dest = _output(args, project, FORMATS[args.format])
+        name = _timeline_name(project, args.timeline)
+        folder = getattr(args, "media_folder", None)
+        result = _run(args, args.format.upper(), lambda progress: export_interchange(cut, infos, project.media, dest, args.format, name=name, media_folder=folder, progress=progress))
+    if args.json:
+        print_json({"path": result.path, "format": result.format, "clips": result.clips, "media": result.media})
+    else:
+        media = f", media in {result.media[0].parent}" if result.media else ""
+        print(f"wrote {result.path} ({result.clips} clips{media})")
+    return 0
