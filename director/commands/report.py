@@ -10,7 +10,7 @@ from decimal import Decimal
 from director.commands.common import add_json_arg, add_project_arg, open_project, print_json, print_table
 from director.core.cost import GROUPINGS, format_money
 from director.core.errors import InvalidInput
-from director.export.costs import REPORTS, Report, build_report, csv_text, json_text, write_text
+from director.export.costs import REPORTS, Report, build_report, csv_text, json_text
 from director.store import ledger, shots, timelog
 
 FORMATS = ("table", "csv", "json")

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from director.core.cost import group_rows
-from director.core.enums import JobState, TakeFlag
+from director.core.enums import JobState
 from director.core.errors import InvalidInput, NotFound, Refused
 from director.core.prompt import PromptFields
 from director.store import cameras, jobs, ledger, prompts, scenes, shots, takes, timelog
