@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "director.commands.demo",
     "director.commands.report",
     "director.commands.export",
+    "director.commands.timeline",
 ]
 
 log = logging.getLogger("director")
