@@ -70,11 +70,12 @@ class BudgetLine:
     def describe(self) -> str:
         c = self.cap
         what = "money" if c.kind is CapKind.MONEY else "GPU-time"
-        this_job = "unknown (no history yet)" if self.estimate is None else f"≈ {self._fmt(self.estimate)}"
-        figures = (
-            f"spent {self._fmt(c.spent)} + queued {self._fmt(c.committed)} + this job {this_job}"
-            f" = {self._fmt(self.total)} of {self._fmt(c.cap)} ({self.fraction:.0%})"
-        )
+        figures = f"spent {self._fmt(c.spent)} + queued {self._fmt(c.committed)}"
+        if self.estimate is None:
+            figures += " + this job unknown (no history yet)"
+        elif self.estimate > 0:  # a status view judges with no job at all
+            figures += f" + this job ≈ {self._fmt(self.estimate)}"
+        figures += f" = {self._fmt(self.total)} of {self._fmt(c.cap)} ({self.fraction:.0%})"
         if self.level is BudgetLevel.REFUSE:
             return (
                 f"{c.scope} {what} budget would be passed: {figures}. "

@@ -83,6 +83,8 @@ class CostDashboard(QWidget):
         self.totals_label.setWordWrap(True)
         self.yield_label = QLabel()
         self.yield_label.setWordWrap(True)
+        self.budget_label = QLabel()
+        self.budget_label.setWordWrap(True)
 
         self.spend_view = self._chart_view()
         self.cumulative_view = self._chart_view()
@@ -98,6 +100,7 @@ class CostDashboard(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.totals_label)
         layout.addWidget(self.yield_label)
+        layout.addWidget(self.budget_label)
         self.refresh()
 
     # -- refreshing ----------------------------------------------------------------------------
@@ -128,6 +131,9 @@ class CostDashboard(QWidget):
             + f"; {format_money(y.rejected_money, cur)} on rejected takes"
             + (f"; {format_money(per_s, cur)} per approved second" if per_s is not None else "; no approved screen time yet")
         )
+        budgets = ledger.budget_status(self._project)
+        self.budget_label.setText(budgets.message() if budgets.lines else "No budgets set.")
+        self.budget_label.setVisible(bool(budgets.lines))
         self._draw_charts()
 
     # -- charts --------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def test_forecast_and_budget_from_the_command_line(film, capsys):
     code, out, _ = run(capsys, "forecast", film, "--variants", "3", "--json")
     data = json.loads(out)
     assert code == 0 and [s["shot"] for s in data["shots"]] == ["1A", "2A"]
-    # 1A's last job: 300 s per variant (median of 600, 300, 1000 is 600): 3 variants × 600 s
+    # the preset's median is 600 s a variant (of 600, 300, 1000); each shot has 1 camera × 3 variants
     assert data["gpu_s"] == pytest.approx(2 * 3 * 600)
     assert run(capsys, "shot", "set", film, "1A", "--budget", "1.00")[0] == 0
     code, out, _ = run(capsys, "budget", film, "--json")

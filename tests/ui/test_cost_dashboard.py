@@ -124,3 +124,10 @@ def test_export_from_the_dock_writes_the_grouped_csv(books, qtbot, tmp_path):
         records = list(csv.DictReader(f))
     assert [r["camera"] for r in records] == ["A", "B", "—"]
     assert sum(Decimal(r["money"]) for r in records) == ledger.totals(books).money
+
+
+def test_dashboard_shows_budgets_near_or_past_their_cap(books, qtbot):
+    shots.update_shot(books, shots.find_shot(books, "2A").id, budget_money="1.20")  # 1.03 GPU + 0.04 energy
+    dock = CostDashboard(books)
+    qtbot.addWidget(dock)
+    assert dock.budget_label.text() == "shot 2A money budget at 89%: spent 1.07 USD + queued 0.00 USD = 1.07 USD of 1.20 USD (89%)"
