@@ -19,6 +19,7 @@ from PySide6.QtCharts import (
     QChartView,
     QDateTimeAxis,
     QLineSeries,
+    QStackedBarSeries,
     QValueAxis,
 )
 from PySide6.QtCore import Qt, Signal, Slot
@@ -167,7 +168,7 @@ class CostDashboard(QWidget):
         for g in groups:
             jobs.append(float(from_micros(g.job_micros)))
             expenses.append(float(from_micros(g.expense_micros)))
-        series = QBarSeries()
+        series = QStackedBarSeries()  # a bar's height is the shot's whole spend
         series.append(jobs)
         series.append(expenses)
         self._bars(chart, series, [_category_label(g.key) for g in groups])
@@ -187,7 +188,7 @@ class CostDashboard(QWidget):
         return chart
 
     @staticmethod
-    def _bars(chart: QChart, series: QBarSeries, categories: list[str]) -> None:
+    def _bars(chart: QChart, series: QBarSeries | QStackedBarSeries, categories: list[str]) -> None:
         chart.addSeries(series)
         x = QBarCategoryAxis()
         x.append(categories)
