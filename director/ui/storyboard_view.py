@@ -1,0 +1,278 @@
+"""StoryboardView: the shots as panels in cut order (shot order for shots not cut yet).
+
+Each panel shows the selected still per camera, shot code, duration, a prompt excerpt, status and
+money spent. Dragging a panel reorders the shots (store ReorderShots) and, when the shot is on the
+cut, moves its clip to match, as one undo step. A panel dragged onto the timeline places its shot
+(it carries application/x-director-shot).
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QWidget
+
+from director.core.changes import Changes
+from director.core.cost import format_money, from_micros
+from director.core.errors import DirectorError
+from director.core.timeline import Clip
+from director.store import timeline as st
+from director.store.edits import ReorderShots
+from director.store.rows import rows
+from director.store.shots import list_shots
+from director.ui.timeline_view import MIME_SHOT, shot_mime
+from director.ui.undo import ProjectSession
+
+PANEL = QSize(236, 200)
+PanelRole = Qt.ItemDataRole.UserRole + 1
+ShotIdRole = Qt.ItemDataRole.UserRole + 2
+
+
+class StoryboardModel(QAbstractListModel):
+    """One row per live shot, in storyboard order; `PanelRole` gives the panel's fields as a dict."""
+
+    def __init__(self, session: ProjectSession, timeline_id: int | None = None, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.project = session.project
+        self.timeline_id = timeline_id or st.default_timeline_id(self.project)
+        self.panels: list[dict] = []
+        self._stills: dict[str, QPixmap | None] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.panels = self._read()
+        self.endResetModel()
+
+    def _read(self) -> list[dict]:
+        project = self.project
+        settings = project.settings()
+        timeline = st.load_timeline(project, self.timeline_id)
+        res = st.Resolver(project)
+        live = list_shots(project)
+        cut_frames: dict[int, int] = {}
+        first_clip: dict[int, Clip] = {}
+        for track in timeline.tracks:
+            for item, start in sorted(((i, s) for i, s in zip(track.items, track.starts())), key=lambda p: p[1]):
+                if isinstance(item, Clip):
+                    cut_frames[item.shot_id] = cut_frames.get(item.shot_id, 0) + item.duration
+                    first_clip.setdefault(item.shot_id, item)
+        starts = {}
+        for track in timeline.tracks:
+            for item, start in zip(track.items, track.starts()):
+                if isinstance(item, Clip):
+                    starts[item.shot_id] = min(starts.get(item.shot_id, start), start)
+        ordered = sorted((s for s in live if s.id in starts), key=lambda s: starts[s.id]) + [s for s in live if s.id not in starts]
+        money = {r["shot_id"]: r["m"] for r in rows(project.db, "SELECT shot_id, sum(money_micros) AS m FROM jobs GROUP BY shot_id")}
+        prompts = {r["shot_id"]: r["composed"] for r in rows(project.db, "SELECT s.id AS shot_id, p.composed FROM shots s JOIN prompts p ON p.id = s.current_prompt_id")}
+        panels = []
+        for shot in ordered:
+            clip = first_clip.get(shot.id) or Clip(0, shot.id, 0, 1)
+            stills = []
+            for cam in res.cameras(shot.id):
+                row = res.take_row(clip, cam["id"])
+                rel = None if row is None else (row["thumb_path"] or (row["media_path"] if row["kind"] == "image" else None))
+                stills.append((cam["name"], rel))
+            frames = cut_frames.get(shot.id, shot.target_frames)
+            text = " ".join((prompts.get(shot.id) or "").split())
+            panels.append({
+                "shot_id": shot.id, "code": shot.code, "title": shot.title, "status": shot.status.value,
+                "frames": frames, "in_cut": shot.id in starts,
+                "duration": f"{float(settings.rate.seconds(frames)):.1f} s",
+                "prompt": text if len(text) <= 90 else text[:89] + "…",
+                "money": format_money(from_micros(money.get(shot.id)), settings.currency),
+                "stills": stills,
+            })
+        return panels
+
+    # -- Qt model ------------------------------------------------------------------------------
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.panels)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.panels):
+            return None
+        panel = self.panels[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{panel['code']} {panel['title']}".strip()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return panel["prompt"] or "(no prompt yet)"
+        if role == Qt.ItemDataRole.SizeHintRole:
+            return PANEL
+        if role == PanelRole:
+            return panel
+        if role == ShotIdRole:
+            return panel["shot_id"]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
+    def supportedDropActions(self):
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def supportedDragActions(self):
+        return Qt.DropAction.CopyAction  # the drop reorders through the undo stack; the view never removes rows
+
+    def mimeTypes(self):
+        return [MIME_SHOT]
+
+    def mimeData(self, indexes):
+        valid = [i for i in indexes if i.isValid()]
+        if not valid:
+            return None
+        return shot_mime(self.panels[valid[0].row()]["shot_id"])
+
+    def canDropMimeData(self, data, action, row, column, parent) -> bool:
+        return data is not None and data.hasFormat(MIME_SHOT)
+
+    def dropMimeData(self, data: QMimeData, action, row: int, column: int, parent) -> bool:
+        """A panel dropped before `row` (or onto `parent`'s panel): move that shot there."""
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        try:
+            shot_id = int(json.loads(bytes(data.data(MIME_SHOT)).decode())["shot_id"])
+        except (ValueError, KeyError, TypeError):
+            return False
+        if row < 0:
+            row = parent.row() if parent.isValid() else len(self.panels)
+        return self.move_shot(shot_id, row)
+
+    def move_shot(self, shot_id: int, row: int) -> bool:
+        """Put a shot before panel `row`: one undo step that reorders shots and, if the shot is cut,
+        moves its clip before the next cut shot's clip."""
+        ids = [p["shot_id"] for p in self.panels]
+        if shot_id not in ids:
+            return False
+        old = ids.index(shot_id)
+        new = ids[:]
+        new.remove(shot_id)
+        new.insert(row - 1 if row > old else row, shot_id)
+        if new == ids:
+            return False
+        stack = self.session.undo_stack
+        stack.beginMacro("Reorder shots")
+        try:
+            ok = self.session.push(ReorderShots(new))
+            clip_edit = self._clip_move(shot_id, new)
+            if ok and clip_edit is not None:
+                self.session.push(clip_edit)
+        finally:
+            stack.endMacro()
+        return ok
+
+    def _clip_move(self, shot_id: int, order: list[int]):
+        timeline = st.load_timeline(self.project, self.timeline_id)
+        for track in timeline.tracks:
+            mine = [i for i in track.items if isinstance(i, Clip) and i.shot_id == shot_id]
+            if not mine:
+                continue
+            clip = mine[0]
+            rest = [i for i in track.items if i.id != clip.id]
+            later = order[order.index(shot_id) + 1 :]
+            index = len(rest)
+            for k, item in enumerate(rest):
+                if isinstance(item, Clip) and item.shot_id in later:
+                    index = k
+                    break
+            if rest[:index] + [clip] + rest[index:] == list(track.items):
+                return None
+            try:
+                return st.move_clip(self.project, clip.id, index, track_id=track.id)
+            except DirectorError as exc:
+                self.session.error_raised.emit(str(exc))
+                return None
+        return None
+
+    def still(self, rel: str | None) -> QPixmap | None:
+        if rel is None:
+            return None
+        if rel not in self._stills:
+            image = QImage(str(self.project.media.path(rel)))
+            self._stills[rel] = None if image.isNull() else QPixmap.fromImage(image.scaled(110, 62, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        return self._stills[rel]
+
+
+class StoryboardDelegate(QStyledItemDelegate):
+    STATUS = {"draft": QColor(120, 120, 120), "review": QColor(210, 170, 60), "approved": QColor(80, 180, 90), "locked": QColor(200, 80, 80)}
+
+    def sizeHint(self, option, index) -> QSize:
+        return PANEL
+
+    def paint(self, p: QPainter, option, index) -> None:
+        panel = index.data(PanelRole)
+        model = index.model()
+        r = option.rect.adjusted(4, 4, -4, -4)
+        p.save()
+        selected = option.state & QStyle.StateFlag.State_Selected
+        p.fillRect(r, QColor(52, 56, 66) if selected else QColor(38, 40, 46))
+        stills = panel["stills"] or [("", None)]
+        w = (r.width() - 4 * (len(stills[:2]) + 1)) // max(1, len(stills[:2]))
+        for k, (name, rel) in enumerate(stills[:2]):
+            box = QRect(r.x() + 4 + k * (w + 4), r.y() + 4, w, 70)
+            p.fillRect(box, QColor(15, 15, 15))
+            pix = model.still(rel)
+            if pix is not None:
+                scaled = pix.scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                p.drawPixmap(box.x() + (box.width() - scaled.width()) // 2, box.y() + (box.height() - scaled.height()) // 2, scaled)
+            p.setPen(QColor(230, 230, 230))
+            p.drawText(box.adjusted(3, 1, 0, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, name)
+        if len(stills) > 2:
+            p.drawText(QRect(r.right() - 40, r.y() + 60, 36, 14), Qt.AlignmentFlag.AlignRight, f"+{len(stills) - 2}")
+        p.setPen(QColor(240, 240, 240))
+        p.setFont(QFont("sans", 11, QFont.Weight.Bold))
+        p.drawText(QRect(r.x() + 6, r.y() + 80, r.width() - 12, 18), Qt.AlignmentFlag.AlignLeft, f"{panel['code']}  {panel['title']}")
+        p.setFont(QFont("sans", 8))
+        p.setPen(QColor(190, 190, 190))
+        p.drawText(QRect(r.x() + 6, r.y() + 100, r.width() - 12, 46), Qt.TextFlag.TextWordWrap, panel["prompt"] or "(no prompt yet)")
+        p.setPen(self.STATUS.get(panel["status"], QColor(150, 150, 150)))
+        p.drawText(QRect(r.x() + 6, r.bottom() - 20, 80, 16), Qt.AlignmentFlag.AlignLeft, panel["status"])
+        p.setPen(QColor(200, 200, 200))
+        p.drawText(QRect(r.x() + 70, r.bottom() - 20, r.width() - 76, 16), Qt.AlignmentFlag.AlignRight,
+                   f"{panel['duration']}{'' if panel['in_cut'] else ' (not cut)'}   {panel['money']}")
+        if selected:
+            p.setPen(QColor(255, 220, 90))
+            p.drawRect(r)
+        p.restore()
+
+
+class StoryboardView(QListView):
+    """A grid of StoryboardModel's panels. Signals: shot_activated(shot id) on double-click or Enter.
+    Slot: refresh()."""
+
+    shot_activated = Signal(int)
+
+    def __init__(self, session: ProjectSession, timeline_id: int | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.board = StoryboardModel(session, timeline_id, self)
+        self.setModel(self.board)
+        self.setItemDelegate(StoryboardDelegate(self))
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Snap)
+        self.setGridSize(PANEL)
+        self.setUniformItemSizes(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.activated.connect(lambda index: self.shot_activated.emit(index.data(ShotIdRole)))
+        session.changed.connect(self._on_changes)
+
+    def refresh(self) -> None:
+        self.board.reload()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.timeline or changes.shot_order or changes.shots or changes.takes or changes.prompts or changes.jobs or changes.costs or changes.cameras:
+            self.refresh()
