@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
@@ -61,9 +61,10 @@ class TakePlayer(QObject):
         self._cache: OrderedDict[int, QImage] = OrderedDict()
         self._cache_max = 64
         self._lock = threading.Lock()
-        self._generation = 0
         self._epoch = 0  # bumps on open, so a late frame of the previous take is dropped
-        self._queued: set[int] = set()
+        self._todo: deque[int] = deque()
+        self._decoding = -1
+        self._busy = False
         self._ahead_until = -1
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="take-player")
         self._relay = _Relay(self)
@@ -86,8 +87,6 @@ class TakePlayer(QObject):
         frame_bytes = max(1, take.width * take.height * 3)
         self._cache_max = max(8, min(self._count, CACHE_BYTES // frame_bytes))
         self._cache.clear()
-        self._queued.clear()
-        self._epoch += 1
         self._shown = -1
         self.opened.emit(self._count)
         self.seek(0)
@@ -99,7 +98,11 @@ class TakePlayer(QObject):
 
     def _release_reader(self) -> None:
         with self._lock:
-            self._generation += 1  # a running decode stops at its next frame
+            # A running decode sees the new epoch and stops at its next frame.
+            self._epoch += 1
+            self._todo.clear()
+            self._busy = False
+            self._decoding = -1
         frames, self._frames = self._frames, None
         self._ahead_until = -1
         if frames is not None:
@@ -187,7 +190,8 @@ class TakePlayer(QObject):
             wanted = [(start + k) % self._count for k in range(min(count, self._count))]
         else:
             wanted = list(range(start, min(self._count, start + count)))
-        missing = [i for i in wanted if i not in self._cache]
+        with self._lock:
+            missing = [i for i in wanted if i not in self._cache and i not in self._todo and i != self._decoding]
         if missing:
             self._ahead_until = start + count
             self._decode(missing)
@@ -218,42 +222,54 @@ class TakePlayer(QObject):
         if image is not None:
             self._cache.move_to_end(index)
             self._show(index, image)
-        elif index not in self._queued:
-            self._decode([index] + [i for i in range(index + 1, min(self._count, index + 4)) if i not in self._cache])
+        else:
+            ahead = [i for i in range(index + 1, min(self._count, index + 4)) if i not in self._cache]
+            self._decode([index] + ahead, urgent=True)
 
     def _show(self, index: int, image: QImage) -> None:
         if index != self._shown:
             self._shown = index
             self.frame_shown.emit(index, image)
 
-    def _decode(self, indices: list[int]) -> None:
+    def _decode(self, indices: list[int], urgent: bool = False) -> None:
+        """Queue frames for the worker. An urgent request (a seek) replaces what was queued, so
+        scrubbing never waits behind frames the user has already passed; read-ahead appends."""
         with self._lock:
-            self._generation += 1
-            generation = self._generation
-        frames, take, relay, epoch = self._frames, self._take, self._relay, self._epoch
-        self._queued = set(indices)
+            if urgent:
+                self._todo.clear()
+            for i in indices:
+                if i not in self._todo and i != self._decoding:
+                    self._todo.append(i)
+            if self._busy or not self._todo:
+                return
+            self._busy = True
+        self._pool.submit(self._work, self._epoch, self._frames, self._take, self._relay)
 
-        def work() -> None:
-            for index in indices:
-                with self._lock:
-                    if generation != self._generation:
-                        return
-                try:
-                    rgb = frames.read(take, index)
-                    image = to_qimage(rgb) if rgb is not None else None
-                except Exception:  # a damaged file: the view says so, playback stops
-                    image = None
-                try:
-                    relay.decoded.emit(epoch, index, image)
-                except RuntimeError:
-                    return  # the player is gone
-
-        self._pool.submit(work)
+    def _work(self, epoch: int, frames: TakeFrames, take: Take, relay: _Relay) -> None:
+        """The worker loop: decode queued frames until none are left or another take is opened."""
+        while True:
+            with self._lock:
+                if epoch != self._epoch:
+                    return  # open() reset the queue and the busy flag for the new take
+                if not self._todo:
+                    self._busy = False
+                    self._decoding = -1
+                    return
+                index = self._todo.popleft()
+                self._decoding = index
+            try:
+                rgb = frames.read(take, index)
+                image = to_qimage(rgb) if rgb is not None else None
+            except Exception:  # a damaged file: the view says so, playback stops
+                image = None
+            try:
+                relay.decoded.emit(epoch, index, image)
+            except RuntimeError:
+                return  # the player is gone
 
     def _on_decoded(self, epoch: int, index: int, image: QImage | None) -> None:
         if epoch != self._epoch or self._frames is None:
             return
-        self._queued.discard(index)
         if image is None:
             if index == self._target:
                 self.pause()
