@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import queue
+import signal
 import threading
 import time
 from collections import OrderedDict
@@ -376,6 +377,9 @@ class Worker:
 def worker_main(commands, events, settings: dict | None = None) -> None:
     """Entry point of the spawned process: a reader thread takes commands (so a Cancel arrives
     while a job runs); the main thread runs jobs one at a time."""
+    # Ctrl-C at a terminal reaches the whole process group; the app decides what it means
+    # (cancel the job, cleanly), so the worker must not die of it mid-step.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=logging.WARNING, format="director-engine: %(levelname)s %(message)s")
     threads = os.environ.get("DIRECTOR_TORCH_THREADS")
     import torch  # noqa: F401  (import before the first job so load_s measures loading only)

@@ -1,0 +1,213 @@
+"""`director generate` and `director take promote|extend|rerender|i2v`: queue generation and,
+unless --no-wait, run it here with a progress bar (Ctrl-C cancels and records the job cancelled)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from director.commands.common import ProgressBar, add_json_arg, add_project_arg, open_project, parse_size, print_json
+from director.core.errors import DirectorError
+from director.engine import actions
+from director.engine.messages import Failed, Progress
+from director.store import jobs as store_jobs
+from director.store import takes as store_takes
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--steps", type=int)
+    p.add_argument("--guidance", type=float)
+    p.add_argument("--size", help="WxH, e.g. 768x512")
+    p.add_argument("--frames", type=int)
+    p.add_argument("--fps", type=float)
+    p.add_argument("--negative", help="negative prompt (default: the shot prompt's)")
+    p.add_argument("--no-wait", action="store_true", help="queue only; run later with 'director queue run'")
+    add_json_arg(p)
+
+
+def _add_seed_options(p: argparse.ArgumentParser, variants: int = 1) -> None:
+    p.add_argument("--variants", type=int, default=variants, help="takes per camera, one seed each")
+    p.add_argument("--seed", type=int, action="append", default=[], help="a seed (repeat for a list)")
+    p.add_argument("--seed-mode", choices=["random", "fixed", "list"], help="default: random, or fixed/list when --seed is given")
+
+
+def _take_subparsers(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """The `take` verb is shared with the review verbs (rate, note…) registered elsewhere."""
+    parser = sub.choices.get("take")
+    if parser is None:
+        return sub.add_parser("take", help="work on a take").add_subparsers(dest="subverb", required=True, metavar="SUBVERB")
+    # argparse has no public way to reach an existing parser's subcommands.
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("generate", help="queue takes of a shot and run them",
+                       description="Queue N variants per camera of a shot with a preset, then run them here.")
+    add_project_arg(p)
+    p.add_argument("--shot", required=True, help="shot code, e.g. 12A")
+    p.add_argument("--camera", action="append", help="camera name (repeat; default: the first camera)")
+    p.add_argument("--all-cameras", action="store_true", help="one job per camera of the shot, sharing seeds")
+    p.add_argument("--preset", required=True, help="model preset (see: director models list)")
+    _add_seed_options(p, variants=4)
+    p.add_argument("--dry-run", action="store_true", help="validate and print the request; queue nothing")
+    _add_run_options(p)
+    p.set_defaults(func=cmd_generate)
+
+    take = _take_subparsers(sub)
+    p = take.add_parser("promote", help="final render of a draft take: same seed and prompt, final size/steps")
+    add_project_arg(p)
+    p.add_argument("take_id", type=int, metavar="TAKE_ID")
+    p.add_argument("--preset", help="final preset (default: the same preset at twice the size and steps)")
+    _add_run_options(p)
+    p.set_defaults(func=cmd_promote)
+
+    p = take.add_parser("extend", help="a new clip continuing from a clip's last frame")
+    add_project_arg(p)
+    p.add_argument("take_id", type=int, metavar="TAKE_ID")
+    p.add_argument("--preset", help="image-to-video preset (default: tiny-i2v for tiny takes, else ltx-condition)")
+    _add_seed_options(p)
+    _add_run_options(p)
+    p.set_defaults(func=cmd_extend)
+
+    p = take.add_parser("rerender", help="render a take again with its seed (bit-exact on the same device and dtype)")
+    add_project_arg(p)
+    p.add_argument("take_id", type=int, metavar="TAKE_ID")
+    p.add_argument("--no-wait", action="store_true")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_rerender)
+
+    p = take.add_parser("i2v", help="animate a still take or an image file")
+    add_project_arg(p)
+    p.add_argument("take_id", type=int, nargs="?", metavar="TAKE_ID")
+    p.add_argument("--image", help="an image file to animate (needs --shot)")
+    p.add_argument("--shot")
+    p.add_argument("--camera")
+    p.add_argument("--preset", help="image-to-video preset")
+    _add_seed_options(p)
+    _add_run_options(p)
+    p.set_defaults(func=cmd_i2v)
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    out = {"steps": args.steps, "guidance": args.guidance, "frames": args.frames, "fps": args.fps, "negative": args.negative}
+    if args.size:
+        out["width"], out["height"] = parse_size(args.size)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _seed_mode(args: argparse.Namespace) -> str:
+    if args.seed_mode:
+        return args.seed_mode
+    if not args.seed:
+        return "random"
+    return "fixed" if len(args.seed) == 1 and args.variants != 1 else "list"
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    kwargs = dict(cameras=args.camera, all_cameras=args.all_cameras, variants=args.variants,
+                  seed_mode=_seed_mode(args), seeds=args.seed, params=_overrides(args))
+    with open_project(args, readonly=args.dry_run) as project:
+        if args.dry_run:
+            targets, prompt_id, preset, params, seeds = actions.plan_generation(project, args.shot, args.preset, **kwargs)
+            request = {"shot": args.shot, "preset": preset.id, "tiny": preset.tiny, "params": params, "seeds": seeds,
+                       "jobs": [{"shot_id": s, "camera_id": c, "prompt_id": prompt_id} for s, c in targets]}
+            if args.json:
+                print_json(request)
+            else:
+                print(f"would queue {len(targets)} job(s) × {len(seeds)} variant(s) with {preset.listing_label}")
+                print(f"  params: {params}\n  seeds: {seeds}")
+            return 0
+        queued = actions.queue_generation(project, args.shot, args.preset, **kwargs)
+        return _run_or_report(args, project, queued)
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        return _run_or_report(args, project, actions.promote_take(project, args.take_id, args.preset, _overrides(args)))
+
+
+def cmd_extend(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        queued = actions.extend_take(project, args.take_id, args.preset, variants=args.variants,
+                                     seed_mode=_seed_mode(args), seeds=args.seed, overrides=_overrides(args))
+        return _run_or_report(args, project, queued)
+
+
+def cmd_rerender(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        return _run_or_report(args, project, actions.rerender_take(project, args.take_id))
+
+
+def cmd_i2v(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        queued = actions.image_to_video(project, take_id=args.take_id, image=args.image, shot_code=args.shot,
+                                        camera=args.camera, preset_id=args.preset, variants=args.variants,
+                                        seed_mode=_seed_mode(args), seeds=args.seed, overrides=_overrides(args))
+        return _run_or_report(args, project, queued)
+
+
+def _run_or_report(args, project, queued: actions.Queued) -> int:
+    if getattr(args, "no_wait", False):
+        if args.json:
+            print_json({"queued": list(queued.job_ids), "seeds": list(queued.seeds)})
+        else:
+            print(f"queued job(s) {', '.join(map(str, queued.job_ids))}; run them with: director queue run {args.project}")
+        return 0
+    return run_jobs(project, set(queued.job_ids), as_json=args.json)
+
+
+def run_jobs(project, job_ids: set[int] | None, *, as_json: bool = False) -> int:
+    """Run queued jobs here (only these, or the whole queue) with a progress bar on a terminal.
+    Ctrl-C cancels the running job and the rest of these jobs, and records them cancelled."""
+    from director.engine.runner import JobRunner
+
+    runner = JobRunner(project)
+    bar = ProgressBar("generating", enabled=None if not as_json else False)
+    targets = job_ids if job_ids is not None else {j.id for j in store_jobs.list_jobs(project, states=(store_jobs.JobState.QUEUED,))}
+
+    def on_event(event) -> None:
+        if isinstance(event, Progress):
+            bar.update(event.step, event.total, f"job {event.job_id}")
+
+    try:
+        try:
+            runner.run_until_idle(on_event, job_ids=targets)
+        except KeyboardInterrupt:
+            bar.close()
+            print("director: cancelling…", file=sys.stderr)
+            for job_id in sorted(targets):
+                if store_jobs.get_job(project, job_id).state is store_jobs.JobState.QUEUED:
+                    store_jobs.cancel_queued(project, job_id)
+            if runner.running_job_id is not None:
+                runner.cancel(runner.running_job_id)
+                while runner.running_job_id is not None:
+                    runner.pump(0.2)
+            raise DirectorError("cancelled; the job was recorded as cancelled and no takes were written") from None
+    finally:
+        bar.close()
+        runner.close()
+    return _report(project, sorted(targets), as_json)
+
+
+def _report(project, job_ids: list[int], as_json: bool) -> int:
+    results, failed = [], False
+    for job_id in job_ids:
+        job = store_jobs.get_job(project, job_id)
+        takes = store_takes.takes_of_job(project, job_id)
+        failed |= job.state is not store_jobs.JobState.DONE
+        results.append({"job": job_id, "state": job.state.value, "error_kind": job.error_kind, "error": job.error,
+                        "gpu_s": job.gpu_s, "wall_s": job.wall_s, "money": job.money,
+                        "takes": [{"id": t.id, "seed": t.seed, "media": t.media_path} for t in takes]})
+    if as_json:
+        print_json(results)
+    else:
+        for r in results:
+            if r["state"] == "done":
+                listed = ", ".join(f"#{t['id']} seed {t['seed']}" for t in r["takes"])
+                print(f"job {r['job']}: {len(r['takes'])} take(s) ({listed}) in {r['gpu_s']:.1f} s")
+            else:
+                print(f"job {r['job']}: {r['state']}: {r['error']}", file=sys.stderr)
+    if failed:
+        errors = [r for r in results if r["state"] != "done"]
+        raise DirectorError(f"{len(errors)} of {len(results)} job(s) did not finish: {errors[0]['error']}")
+    return 0

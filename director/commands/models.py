@@ -1,0 +1,63 @@
+"""`director models list|pull`: the presets, whether their weights are here, and getting them."""
+
+from __future__ import annotations
+
+import argparse
+
+from director.commands.common import add_json_arg, print_json, print_table
+from director.core.errors import DirectorError
+from director.engine.presets import TINY_NOTE, all_presets, get_preset
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    models = sub.add_parser("models", help="model presets and their weights").add_subparsers(dest="subverb", required=True, metavar="SUBVERB")
+    p = models.add_parser("list", help="presets, their kind, and whether the weights are on this machine")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_list)
+    p = models.add_parser("pull", help="download a preset's weights (safetensors only) from the Hugging Face hub")
+    p.add_argument("preset", metavar="ID")
+    p.set_defaults(func=cmd_pull)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from director.engine.loading import weights_present
+
+    rows = []
+    for p in all_presets():
+        rows.append({
+            "id": p.id, "kind": p.kind, "label": p.listing_label, "pipeline": p.pipeline, "source": p.source,
+            "tiny": p.tiny, "weights_present": weights_present(p), "user": p.user,
+            "defaults": p.defaults, "frame_rule": p.constraints.frame_rule, "size_multiple": p.constraints.size_multiple,
+            "get": None if p.builder else p.pull_command(),
+        })
+    if args.json:
+        print_json(rows)
+        return 0
+    print_table(
+        ["ID", "KIND", "WEIGHTS", "SIZE", "FRAMES", "STEPS", "MODEL"],
+        [[r["id"], r["kind"], "built-in" if r["tiny"] else ("yes" if r["weights_present"] else "missing"),
+          f"{r['defaults'].width}x{r['defaults'].height}", r["defaults"].frames, r["defaults"].steps, r["label"]] for r in rows],
+    )
+    print(f"\ntiny presets: {TINY_NOTE}. Get missing weights with: director models pull ID")
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from director.engine.loading import MissingWeights, UnsafeWeights, pull
+
+    preset = get_preset(args.preset)
+    try:
+        import huggingface_hub  # noqa: F401
+    except ImportError:
+        raise DirectorError("downloading needs huggingface_hub: pip install 'director[download]'") from None
+    try:
+        print(pull(preset))
+    except (MissingWeights, UnsafeWeights) as exc:
+        raise DirectorError(str(exc)) from None
+    except Exception as exc:  # offline, hub down, gated repo: say what happened and what to try
+        raise DirectorError(
+            f"could not download {preset.id} from the Hugging Face hub ({type(exc).__name__}: {exc}). "
+            "Check the network (and that HF_HUB_OFFLINE is not set), log in with 'hf auth login' for gated models, "
+            f"or fetch it yourself: {preset.pull_command()}"
+        ) from None
+    return 0

@@ -1,0 +1,89 @@
+"""The command line a script or CI uses: the same worker, the same records."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from director.cli import main
+from director.core.enums import JobState
+from director.store import jobs as store_jobs
+from director.store.project import Project
+from director.store.takes import takes_of_job
+
+
+@pytest.fixture
+def film(shot_project):
+    path = shot_project.path
+    shot_project.close()
+    return str(path)
+
+
+def test_generate_round_trip_queues_runs_and_lists(film, capsys):
+    assert main(["generate", film, "--shot", "12A", "--preset", "tiny-t2i", "--variants", "2", "--seed", "40", "--steps", "2", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result[0]["state"] == "done" and [t["seed"] for t in result[0]["takes"]] == [40, 41]
+    assert main(["queue", "list", film, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[0]["state"] == "done" and listed[0]["seeds"] == [40, 41]
+    with Project.open(film) as project:
+        takes = takes_of_job(project, result[0]["job"])
+        assert len(takes) == 2 and all(project.media.path(t.media_path).is_file() for t in takes)
+
+
+def test_a_bad_frame_count_exits_1_with_the_rule_and_queues_nothing(film, capsys):
+    assert main(["generate", film, "--shot", "12A", "--preset", "tiny-t2v", "--frames", "20"]) == 1
+    assert "frames 20 breaks LTX's 8k+1 rule; nearest valid: 17" in capsys.readouterr().err
+    with Project.open(film) as project:
+        assert store_jobs.list_jobs(project) == []
+
+
+def test_dry_run_prints_the_validated_request(film, capsys):
+    assert main(["generate", film, "--shot", "12A", "--preset", "tiny-t2v", "--all-cameras", "--variants", "3",
+                 "--seed", "7", "--dry-run", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["seeds"] == [7, 8, 9] and len(plan["jobs"]) == 2 and plan["params"]["frames"] == 17
+
+
+def test_models_list_marks_tiny_presets_and_missing_weights(capsys):
+    assert main(["models", "list", "--json"]) == 0
+    models = {m["id"]: m for m in json.loads(capsys.readouterr().out)}
+    assert models["tiny-t2v"]["weights_present"] and "random weights" in models["tiny-t2v"]["label"]
+    assert not models["ltx-2b-distilled"]["weights_present"]
+    assert "director models pull ltx-2b-distilled" in models["ltx-2b-distilled"]["get"]
+
+
+def test_models_pull_offline_says_what_failed_and_how_to_fetch(capsys):
+    assert main(["models", "pull", "sd-turbo"]) == 1
+    err = capsys.readouterr().err
+    assert "sd-turbo" in err and "hf download stabilityai/sd-turbo" in err
+
+
+def test_ctrl_c_cancels_the_running_job_and_records_it(film):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from director.cli import main; sys.exit(main(sys.argv[1:]))",
+         "generate", film, "--shot", "12A", "--preset", "tiny-t2v", "--variants", "1", "--steps", "80"],
+        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    with_job = None
+    while time.monotonic() < deadline and with_job is None:
+        time.sleep(0.3)
+        with Project.open(film, readonly=True) as project:
+            running = store_jobs.list_jobs(project, states=(JobState.RUNNING,))
+            with_job = running[0].id if running else None
+    time.sleep(1.0)  # let it reach the steps
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the CLI and its worker both get it
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "cancelled" in err
+    with Project.open(film, readonly=True) as project:
+        job = store_jobs.get_job(project, with_job)
+        assert job.state is JobState.CANCELLED and takes_of_job(project, job.id) == []
