@@ -1,0 +1,292 @@
+"""The generate panel: preset, variants, seeds and parameters, checked as the user types.
+
+Validation is the engine's own (`validate_params`, `draw_seeds`), run on every edit, so the
+message under the form is exactly the rule that would refuse the job, with the nearest valid
+value. Queueing goes through `engine.actions.queue_generation`: one job per camera, all cameras
+sharing the seeds so their takes cut together.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from director.core.errors import DirectorError, InvalidInput
+from director.engine import actions
+from director.engine.presets import SEED_MODES, Preset, all_presets, draw_seeds, validate_params
+from director.store.cameras import get_camera
+from director.store.shots import get_shot
+from director.ui.undo import ProjectSession
+
+RANDOM_WEIGHTS_BADGE = "random weights"
+KIND_LABELS = {"t2i": "Still", "t2v": "Video"}
+
+
+def parse_seeds(text: str) -> list[int]:
+    """'1, 2 3' → [1, 2, 3]; a word that is not a whole number names itself in the error."""
+    out = []
+    for word in text.replace(",", " ").split():
+        try:
+            out.append(int(word))
+        except ValueError:
+            raise InvalidInput(f"seed {word!r} is not a whole number") from None
+    return out
+
+
+class GeneratePanel(QWidget):
+    """`generate_requested(all_cameras)` when a Generate button is pressed; the window commits
+    the prompt first and then calls `queue()`."""
+
+    generate_requested = Signal(bool)
+    jobs_queued = Signal(list)
+
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.shot_id: int | None = None
+        self.camera_id: int | None = None
+        # Image-to-video presets start from a take: the gallery's i2v/extend actions use them.
+        self._presets: list[Preset] = [p for p in all_presets() if p.kind in KIND_LABELS]
+
+        self.preset_box = QComboBox(self)
+        self.preset_box.setObjectName("presetCombo")
+        for preset in self._presets:
+            label = f"{KIND_LABELS[preset.kind]} · {preset.label}"
+            if preset.tiny:
+                label += f"  [{RANDOM_WEIGHTS_BADGE}]"
+            self.preset_box.addItem(label, preset.id)
+            tip = preset.notes or ""
+            if preset.tiny:
+                tip = "Tiny model with random weights: real pipeline, noise for pictures. For trying the workflow."
+            self.preset_box.setItemData(self.preset_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.variants = self._spin(1, 64, 4, "How many takes per camera, each with its own seed")
+        self.seed_mode = QComboBox(self)
+        for mode in SEED_MODES:
+            self.seed_mode.addItem(mode, mode)
+        self.seed_mode.setToolTip("random: new seeds; fixed: one base seed counting up; list: one seed per variant")
+        self.seeds = QLineEdit(self)
+        self.seeds.setObjectName("seedsEdit")
+        self.seeds.setPlaceholderText("base seed, or one seed per variant")
+        self.steps = self._spin(1, 1000, 8, "Denoising steps")
+        self.guidance = QDoubleSpinBox(self)
+        self.guidance.setRange(0.0, 100.0)
+        self.guidance.setSingleStep(0.5)
+        self.guidance.setDecimals(2)
+        self.width_box = self._spin(1, 8192, 768, "Frame width in pixels")
+        self.height_box = self._spin(1, 8192, 512, "Frame height in pixels")
+        self.frames = self._spin(1, 10000, 1, "Frames per take")
+        self.fps = QDoubleSpinBox(self)
+        self.fps.setRange(0.0, 1000.0)
+        self.fps.setDecimals(3)
+
+        size = QHBoxLayout()
+        size.addWidget(self.width_box)
+        size.addWidget(QLabel("×", self))
+        size.addWidget(self.height_box)
+        seeds = QHBoxLayout()
+        seeds.addWidget(self.seed_mode)
+        seeds.addWidget(self.seeds, 1)
+        form = QFormLayout()
+        form.addRow("&Preset", self.preset_box)
+        form.addRow("&Variants", self.variants)
+        form.addRow("S&eeds", seeds)
+        form.addRow("S&teps", self.steps)
+        form.addRow("G&uidance", self.guidance)
+        form.addRow("&Size", size)
+        form.addRow("&Frames", self.frames)
+        form.addRow("FP&S", self.fps)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("generateValidation")
+        self.message.setWordWrap(True)
+        self.target = QLabel(self)
+        self.target.setWordWrap(True)
+        self.generate_button = QPushButton("Generate", self)
+        self.generate_button.setToolTip("Queue takes for the selected camera (Ctrl+G)")
+        self.generate_all_button = QPushButton("All Cameras", self)
+        self.generate_all_button.setToolTip("Queue takes for every camera of the shot, same seeds (Ctrl+Shift+G)")
+        self.generate_button.clicked.connect(lambda: self.generate_requested.emit(False))
+        self.generate_all_button.clicked.connect(lambda: self.generate_requested.emit(True))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.generate_button)
+        buttons.addWidget(self.generate_all_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(form)
+        layout.addWidget(self.target)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+        self.preset_box.currentIndexChanged.connect(self._on_preset_changed)
+        self.seed_mode.currentIndexChanged.connect(self._on_seed_mode_changed)
+        for widget in (self.variants, self.steps, self.width_box, self.height_box, self.frames):
+            widget.valueChanged.connect(self.validate)
+        for widget in (self.guidance, self.fps):
+            widget.valueChanged.connect(self.validate)
+        self.seeds.textChanged.connect(self.validate)
+        session.changed.connect(self._on_changed)
+        self._on_preset_changed()
+        self._on_seed_mode_changed()
+
+    def _spin(self, lo: int, hi: int, value: int, tip: str) -> QSpinBox:
+        box = QSpinBox(self)
+        box.setRange(lo, hi)
+        box.setValue(value)
+        box.setToolTip(tip)
+        box.setKeyboardTracking(True)
+        return box
+
+    # -- state -----------------------------------------------------------------------------------
+
+    def preset(self) -> Preset:
+        return self._presets[max(0, self.preset_box.currentIndex())]
+
+    def set_preset(self, preset_id: str) -> None:
+        index = self.preset_box.findData(preset_id)
+        if index < 0:
+            raise InvalidInput(f"no preset {preset_id!r} in the generate panel")
+        self.preset_box.setCurrentIndex(index)
+
+    def set_shot(self, shot_id: int | None) -> None:
+        self.shot_id = shot_id
+        self.validate()
+
+    def set_camera(self, camera_id: int | None) -> None:
+        self.camera_id = camera_id
+        self.validate()
+
+    def params(self) -> dict:
+        preset = self.preset()
+        params = {
+            "width": self.width_box.value(),
+            "height": self.height_box.value(),
+            "steps": self.steps.value(),
+            "guidance": self.guidance.value(),
+            "fps": self.fps.value(),
+            "frames": self.frames.value() if preset.is_video else 1,
+        }
+        return params
+
+    def seed_list(self) -> list[int]:
+        return parse_seeds(self.seeds.text()) if self.seed_mode.currentData() != "random" else []
+
+    def _on_preset_changed(self, *_args) -> None:
+        preset = self.preset()
+        d, c = preset.defaults, preset.constraints
+        widgets = (self.steps, self.guidance, self.width_box, self.height_box, self.frames, self.fps)
+        for w in widgets:
+            w.blockSignals(True)
+        # Steps of the spin boxes follow the model's rules, so arrow keys land on valid values;
+        # typed values are still allowed so the message can say which rule they break.
+        self.width_box.setSingleStep(c.size_multiple)
+        self.height_box.setSingleStep(c.size_multiple)
+        self.frames.setSingleStep(max(1, c.frame_step))
+        self.steps.setValue(d.steps)
+        self.guidance.setValue(d.guidance)
+        self.width_box.setValue(d.width)
+        self.height_box.setValue(d.height)
+        self.frames.setValue(d.frames)
+        self.fps.setValue(d.fps)
+        for w in widgets:
+            w.blockSignals(False)
+        self.frames.setEnabled(preset.is_video)
+        self.fps.setEnabled(preset.is_video)
+        rule = f"frames {c.frame_rule}, {c.min_frames}–{c.max_frames}; " if preset.is_video else ""
+        self.preset_box.setToolTip(f"{preset.listing_label}\n{rule}size a multiple of {c.size_multiple}, up to {c.max_width}×{c.max_height}")
+        self.validate()
+
+    def _on_seed_mode_changed(self, *_args) -> None:
+        mode = self.seed_mode.currentData()
+        self.seeds.setEnabled(mode != "random")
+        self.seeds.setPlaceholderText({"random": "drawn for you", "fixed": "base seed, e.g. 1234", "list": "one seed per variant: 1 2 3 4"}[mode])
+        self.validate()
+
+    def _on_changed(self, changes) -> None:
+        if self.shot_id is not None and (self.shot_id in changes.shots or changes.cameras):
+            self.validate()
+
+    # -- validation ------------------------------------------------------------------------------
+
+    def problem(self) -> str | None:
+        """The first rule the current form breaks, or None when it can be queued."""
+        try:
+            validate_params(self.preset(), self.params())
+            draw_seeds(self.variants.value(), self.seed_mode.currentData(), self.seed_list())
+        except DirectorError as exc:
+            return str(exc)
+        if self.shot_id is None:
+            return "select a shot to generate"
+        if self.session.project.readonly:
+            return "the project is open read-only"
+        try:
+            shot = get_shot(self.session.project, self.shot_id)
+        except DirectorError as exc:
+            return str(exc)
+        if shot.locked:
+            return f"shot {shot.code} is locked"
+        return None
+
+    def validate(self, *_args) -> bool:
+        problem = self.problem()
+        self.message.setText(problem or "")
+        self.message.setStyleSheet("QLabel { color: #ff8080; }" if problem else "")
+        ok = problem is None
+        self.generate_button.setEnabled(ok and self.camera_id is not None)
+        self.generate_all_button.setEnabled(ok)
+        self.target.setText(self._target_text())
+        return ok
+
+    def _target_text(self) -> str:
+        if self.shot_id is None:
+            return ""
+        try:
+            code = get_shot(self.session.project, self.shot_id).code
+            camera = get_camera(self.session.project, self.camera_id).name if self.camera_id else None
+        except DirectorError:
+            return ""
+        n = self.variants.value()
+        return f"Shot {code}" + (f", camera {camera}" if camera else "") + f": {n} variant{'s' if n != 1 else ''}"
+
+    # -- queueing --------------------------------------------------------------------------------
+
+    def queue(self, *, all_cameras: bool = False) -> list[int]:
+        """Queue the jobs; a refusal becomes the session's error message and no job."""
+        problem = self.problem()
+        if problem:
+            self.session.error_raised.emit(problem)
+            return []
+        project = self.session.project
+        try:
+            code = get_shot(project, self.shot_id).code
+            cameras = None if all_cameras or self.camera_id is None else [get_camera(project, self.camera_id).name]
+            queued = actions.queue_generation(
+                project,
+                code,
+                self.preset().id,
+                cameras=cameras,
+                all_cameras=all_cameras,
+                variants=self.variants.value(),
+                seed_mode=self.seed_mode.currentData(),
+                seeds=self.seed_list(),
+                params=self.params(),
+            )
+        except DirectorError as exc:
+            self.session.error_raised.emit(str(exc))
+            return []
+        self.session.announce(queued.changes)
+        ids = list(queued.job_ids)
+        self.jobs_queued.emit(ids)
+        return ids

@@ -1,0 +1,616 @@
+"""The workstation window: dockable panels around the take gallery, menus, shortcuts, status bar.
+
+The window owns the open project's lifetime (new, open, close; no Save: every edit commits) and
+the engine runner, which a QTimer pumps without ever blocking. Panels are built per project by
+factories (`register_panel`), so a closed project leaves nothing behind and other engineers'
+widgets dock the same way as ours. A panel that has `set_shot(shot_id)` follows the current shot.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QWidget
+
+from director import __version__
+from director.core.changes import Changes
+from director.core.errors import DirectorError, NotFound
+from director.engine import actions
+from director.engine.messages import Failed, Finished
+from director.engine.client import LocalEngineClient
+from director.engine.runner import JobRunner
+from director.store.errors import ProjectLocked
+from director.store.project import Project, project_path
+from director.store.takes import get_take
+from director.ui.cameras_panel import CamerasPanel
+from director.ui.errors import open_error_box
+from director.ui.gallery.take_gallery import TakeGallery
+from director.ui.gallery.take_viewer import TakeViewer
+from director.ui.generate_panel import GeneratePanel
+from director.ui.prompt_editor import PromptEditor
+from director.ui.queue_panel import QueuePanel
+from director.ui.recent import RecentProjects, app_settings
+from director.ui.settings_dialog import SettingsDialog, apply_device_setting, engine_client_settings
+from director.ui.shot_list import ShotList
+from director.ui.undo import ProjectSession
+
+log = logging.getLogger(__name__)
+
+PUMP_INTERVAL_MS = 40
+PROJECT_FILTER = "Director projects (*.director)"
+Area = Qt.DockWidgetArea
+
+
+@dataclass
+class PanelSpec:
+    name: str
+    title: str
+    factory: Callable[[ProjectSession], QWidget]
+    area: Qt.DockWidgetArea | None  # None: the central widget
+    shortcut: str | None = None
+    visible: bool = True
+
+
+class MainWindow(QMainWindow):
+    """The main window. Signals are facts about the window's state, for panels docked later."""
+
+    project_opened = Signal(object)  # ProjectSession
+    project_closed = Signal()
+    shot_selected = Signal(object)  # shot id or None
+    take_activated = Signal(int)
+    job_event = Signal(object)  # every engine event the runner saw (Started, Progress, …)
+    notified = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *, recent: RecentProjects | None = None):
+        super().__init__(parent)
+        self.setObjectName("directorMainWindow")
+        self.session: ProjectSession | None = None
+        self.runner: JobRunner | None = None
+        self._client: LocalEngineClient | None = None
+        self.recent = recent or RecentProjects()
+        self.notifications: list[str] = []
+        self.docks: dict[str, QDockWidget] = {}
+        self.panels: dict[str, QWidget] = {}
+        self._specs: dict[str, PanelSpec] = {}
+        self._current_shot: int | None = None
+        self._pump_timer = QTimer(self)
+        self._pump_timer.setInterval(PUMP_INTERVAL_MS)
+        self._pump_timer.timeout.connect(self.pump)
+
+        self.setDockNestingEnabled(True)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Area.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Area.RightDockWidgetArea)
+        self._empty = QLabel("Open a project (Ctrl+O) or create one (Ctrl+N).", self)
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(self._empty)
+        self.queue_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.queue_label)
+
+        self._build_actions()
+        self._build_menus()
+        self._register_builtin_panels()
+        self._update_title()
+        self._update_actions()
+        self.resize(1440, 900)
+        self._restore_layout()
+
+    # == docking API ==============================================================================
+
+    def register_panel(
+        self,
+        name: str,
+        title: str,
+        factory: Callable[[ProjectSession], QWidget],
+        area: Qt.DockWidgetArea | None = Area.RightDockWidgetArea,
+        *,
+        shortcut: str | None = None,
+        visible: bool = True,
+    ) -> QDockWidget | None:
+        """Dock a per-project widget: `factory(session)` runs on every open (now, if one is open).
+
+        area=None makes it the central widget. The dock persists across projects (and its place
+        is saved with the layout); its widget is rebuilt for each project and deleted on close.
+        A widget with `set_shot(shot_id)` follows the current shot.
+        """
+        spec = PanelSpec(name, title, factory, area, shortcut, visible)
+        self._specs[name] = spec
+        dock = None
+        if area is not None:
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock_{name}")
+            dock.setWidget(self._placeholder())
+            self.addDockWidget(area, dock)
+            dock.setVisible(visible)
+            toggle = dock.toggleViewAction()
+            if shortcut:
+                toggle.setShortcut(QKeySequence(shortcut))
+            self.view_menu.addAction(toggle)
+            self.docks[name] = dock
+        if self.session is not None:
+            self._build_panel(spec)
+        return dock
+
+    def panel(self, name: str) -> QWidget | None:
+        """The live widget of a panel for the open project, or None."""
+        return self.panels.get(name)
+
+    def dock(self, name: str) -> QDockWidget | None:
+        return self.docks.get(name)
+
+    def show_panel(self, name: str) -> None:
+        dock = self.docks.get(name)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        widget = self.panels.get(name)
+        if widget is not None:
+            widget.setFocus()
+
+    def _placeholder(self) -> QLabel:
+        label = QLabel("No project open")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setEnabled(False)
+        return label
+
+    def _register_builtin_panels(self) -> None:
+        self.register_panel("gallery", "Takes", TakeGallery, None)
+        self.register_panel("shots", "Shots", ShotList, Area.LeftDockWidgetArea, shortcut="Ctrl+1")
+        self.register_panel("prompt", "Prompt", PromptEditor, Area.RightDockWidgetArea, shortcut="Ctrl+2")
+        self.register_panel("cameras", "Cameras", CamerasPanel, Area.RightDockWidgetArea, shortcut="Ctrl+3")
+        self.register_panel("generate", "Generate", GeneratePanel, Area.RightDockWidgetArea, shortcut="Ctrl+4")
+        self.register_panel("queue", "Queue", lambda s: QueuePanel(s, self.runner), Area.BottomDockWidgetArea, shortcut="Ctrl+5")
+        self.register_panel("viewer", "Viewer", TakeViewer, Area.BottomDockWidgetArea, shortcut="Ctrl+6")
+        if importlib.util.find_spec("director.ui.gallery.compare_view") is not None:
+            self.register_panel("compare", "Compare", _lazy_factory("director.ui.gallery.compare_view", "CompareView"),
+                                Area.BottomDockWidgetArea, shortcut="Ctrl+7", visible=False)
+            self.tabifyDockWidget(self.docks["viewer"], self.docks["compare"])
+            self.docks["viewer"].raise_()
+
+    def _build_panel(self, spec: PanelSpec) -> None:
+        widget = spec.factory(self.session)
+        widget.setObjectName(widget.objectName() or f"panel_{spec.name}")
+        self.panels[spec.name] = widget
+        if spec.area is None:
+            self.setCentralWidget(widget)
+        else:
+            old = self.docks[spec.name].widget()
+            self.docks[spec.name].setWidget(widget)
+            if old is not None:
+                old.deleteLater()
+        self._wire_panel(spec.name, widget)
+        if hasattr(widget, "set_shot") and spec.name != "shots" and self._current_shot is not None:
+            widget.set_shot(self._current_shot)
+
+    def _wire_panel(self, name: str, widget: QWidget) -> None:
+        """Connect the built-in panels to each other through the window."""
+        if name == "shots":
+            widget.shot_selected.connect(self._on_shot_selected)
+            self._fill_shot_menu(widget)
+        elif name == "cameras":
+            widget.camera_selected.connect(self._on_camera_selected)
+        elif name == "generate":
+            widget.generate_requested.connect(self.generate)
+        elif name == "queue":
+            self.job_event.connect(widget.on_job_event)
+            widget.paused_changed.connect(self._on_pause_changed)
+        if hasattr(widget, "action_requested"):
+            widget.action_requested.connect(self.on_take_action)
+        if name == "gallery":
+            widget.take_activated.connect(self._on_take_activated)
+            widget.compare_requested.connect(self._on_compare_requested)
+
+    # == projects =================================================================================
+
+    def new_project(self, path: str | Path | None = None) -> bool:
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(self, "New Project", str(Path.home() / "untitled.director"), PROJECT_FILTER)
+            if not chosen:
+                return False
+            path = chosen
+        if not self.close_project():
+            return False
+        try:
+            project = Project.create(path)
+        except DirectorError as exc:
+            self.exec_dialog(self._message_box("Cannot create project", str(exc)))
+            return False
+        self._attach(project)
+        return True
+
+    def open_project(self, path: str | Path | None = None, *, readonly: bool = False) -> bool:
+        """Open a project; refusals become a dialog (a locked one offers read-only)."""
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "Open Project", str(Path.home()), PROJECT_FILTER)
+            if not chosen:
+                return False
+            path = chosen
+        target = project_path(path)
+        if self.session is not None and self.session.project.path == target and self.session.project.readonly == readonly:
+            return True
+        if not self.close_project():
+            return False
+        try:
+            project = Project.open(target, readonly=readonly)
+        except Exception as exc:  # the boundary: every refusal is a dialog, never a crash
+            if not isinstance(exc, DirectorError):
+                log.exception("unexpected error opening %s", target)
+            if isinstance(exc, NotFound):
+                self.recent.remove(target)
+            answer = self.exec_dialog(open_error_box(self, target, exc))
+            if isinstance(exc, ProjectLocked) and answer == QMessageBox.StandardButton.Open:
+                return self.open_project(target, readonly=True)
+            return False
+        self._attach(project)
+        return True
+
+    def close_project(self) -> bool:
+        """Close the open project (nothing to save); True when none is open afterwards."""
+        if self.session is None:
+            return True
+        prompt = self.panels.get("prompt")
+        if prompt is not None:
+            prompt.commit()
+        self._pump_timer.stop()
+        if self._client is not None:
+            try:
+                self._client.shutdown()
+            except Exception:  # a dead worker must not keep the project open
+                log.exception("engine shutdown failed")
+        self._client = None
+        self.runner = None
+        for name, widget in list(self.panels.items()):
+            spec = self._specs[name]
+            if spec.area is None:
+                self.takeCentralWidget()
+                self._empty = QLabel("Open a project (Ctrl+O) or create one (Ctrl+N).", self)
+                self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.setCentralWidget(self._empty)
+            else:
+                self.docks[name].setWidget(self._placeholder())
+            widget.deleteLater()
+        self.panels.clear()
+        self.shot_menu.clear()
+        session, self.session = self.session, None
+        self._current_shot = None
+        session.project.close()
+        session.deleteLater()
+        self._update_title()
+        self._update_actions()
+        self._update_queue_label()
+        self.project_closed.emit()
+        return True
+
+    def _attach(self, project: Project) -> None:
+        session = ProjectSession(project, self)
+        self.session = session
+        session.error_raised.connect(lambda text: self.notify(text, error=True))
+        session.changed.connect(self._on_changed)
+        session.undo_stack.canUndoChanged.connect(self._update_actions)
+        session.undo_stack.canRedoChanged.connect(self._update_actions)
+        session.undo_stack.undoTextChanged.connect(self._update_actions)
+        session.undo_stack.redoTextChanged.connect(self._update_actions)
+        if not project.readonly:
+            apply_device_setting()
+            self._client = LocalEngineClient(settings=engine_client_settings())
+            self.runner = JobRunner(project, self._client)
+        for spec in self._specs.values():
+            self._build_panel(spec)
+        self.recent.add(project.path)
+        self._update_title()
+        self._update_actions()
+        if project.recovered_jobs:
+            n = len(project.recovered_jobs)
+            self.notify(f"{n} job{'s' if n != 1 else ''} stopped when Director last closed and {'were' if n != 1 else 'was'} marked failed; retry from the queue", error=True)
+        if project.readonly:
+            self.notify(f"{project.path.name} is open read-only: changes are off until the other Director closes it")
+        if self.runner is not None:
+            self._pump_timer.start()
+        self._update_queue_label()
+        self.project_opened.emit(session)
+        shots = self.panels.get("shots")
+        if shots is not None:
+            ids = shots.model.shot_ids()
+            if ids:
+                shots.select_shot(ids[0])
+
+    # == engine ===================================================================================
+
+    def pump(self) -> None:
+        """One non-blocking turn of the runner; any failure becomes a notification."""
+        if self.runner is None or self.session is None:
+            return
+        try:
+            pumped = self.runner.pump(0.0)
+        except Exception as exc:  # a store or engine error must not stop the timer or the window
+            log.exception("engine pump failed")
+            self.notify(f"generation problem: {exc}", error=True)
+            return
+        for event in pumped.events:
+            self.job_event.emit(event)
+            if isinstance(event, Failed):
+                self.notify(f"Job {event.job_id} {'cancelled' if event.kind.value == 'cancelled' else 'failed'}: {event.message}", error=event.kind.value != "cancelled")
+            elif isinstance(event, Finished):
+                self.notify(f"Job {event.job_id} finished")
+        if pumped.changes:
+            self.session.announce(pumped.changes)
+        if pumped.changes.jobs or pumped.events:
+            self._update_queue_label()
+
+    def generate(self, all_cameras: bool = False) -> list[int]:
+        """Commit the prompt, then queue the generate panel's request; returns the new job ids."""
+        if self.session is None or self.session.project.readonly:
+            return []
+        prompt = self.panels.get("prompt")
+        if prompt is not None:
+            prompt.commit()
+        panel = self.panels.get("generate")
+        if panel is None:
+            return []
+        ids = panel.queue(all_cameras=all_cameras)
+        if ids:
+            self.notify(f"Queued {len(ids)} job{'s' if len(ids) != 1 else ''}")
+            self.pump()
+        return ids
+
+    def set_queue_paused(self, paused: bool) -> None:
+        queue = self.panels.get("queue")
+        if queue is not None:
+            queue.set_paused(paused)
+
+    def on_take_action(self, action: str, take_id: int) -> None:
+        """Gallery and viewer actions: play, promote, i2v, extend, rerender, reveal."""
+        if self.session is None:
+            return
+        project = self.session.project
+        if action == "play":
+            self._on_take_activated(take_id)
+            self.show_panel("viewer")
+            return
+        if action == "reveal":
+            take = get_take(project, take_id)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(project.media.path(take.media_path).parent)))
+            return
+        verbs = {
+            "promote": lambda: actions.promote_take(project, take_id),
+            "i2v": lambda: actions.image_to_video(project, take_id=take_id),
+            "extend": lambda: actions.extend_take(project, take_id),
+            "rerender": lambda: actions.rerender_take(project, take_id),
+        }
+        if action not in verbs:
+            self.notify(f"unknown take action {action!r}", error=True)
+            return
+        try:
+            queued = verbs[action]()
+        except DirectorError as exc:
+            self.notify(str(exc), error=True)
+            return
+        self.session.announce(queued.changes)
+        self.notify(f"Queued {action} of take {take_id} with {queued.preset.id} (job {', '.join(map(str, queued.job_ids))})")
+        self.pump()
+
+    # == reactions ================================================================================
+
+    def _on_shot_selected(self, shot_id: int | None) -> None:
+        self._current_shot = shot_id
+        for name, widget in self.panels.items():
+            if name != "shots" and hasattr(widget, "set_shot"):
+                widget.set_shot(shot_id)
+        self._update_actions()
+        self.shot_selected.emit(shot_id)
+
+    def _on_camera_selected(self, camera_id: int | None) -> None:
+        generate = self.panels.get("generate")
+        if generate is not None:
+            generate.set_camera(camera_id)
+
+    def _on_take_activated(self, take_id: int) -> None:
+        viewer = self.panels.get("viewer")
+        if viewer is not None and hasattr(viewer, "show_take"):
+            viewer.show_take(take_id)
+        self.take_activated.emit(take_id)
+
+    def _on_compare_requested(self, take_ids: list) -> None:
+        compare = self.panels.get("compare")
+        if compare is not None and hasattr(compare, "set_takes"):
+            compare.set_takes(list(take_ids))
+            self.show_panel("compare")
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.project:
+            self._update_title()
+        if changes.jobs:
+            self._update_queue_label()
+
+    def _on_pause_changed(self, paused: bool) -> None:
+        self.pause_action.blockSignals(True)
+        self.pause_action.setChecked(paused)
+        self.pause_action.blockSignals(False)
+        self._update_queue_label()
+
+    # == notifications ============================================================================
+
+    def notify(self, text: str, *, error: bool = False) -> None:
+        """A non-modal message in the status bar (errors stay longer); never a blocking dialog."""
+        self.notifications.append(text)
+        self.statusBar().setStyleSheet("QStatusBar { color: #ff8080; }" if error else "")
+        self.statusBar().showMessage(text, 15000 if error else 6000)
+        (log.warning if error else log.info)("%s", text)
+        self.notified.emit(text)
+
+    def exec_dialog(self, box: QMessageBox) -> int:
+        """Run a modal message box and return the standard button chosen (tests replace this)."""
+        box.exec()
+        clicked = box.clickedButton()
+        return int(box.standardButton(clicked)) if clicked is not None else int(QMessageBox.StandardButton.Cancel)
+
+    def _message_box(self, title: str, text: str) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        return box
+
+    # == actions and menus ========================================================================
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "", *, role: QAction.MenuRole | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            keys = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        if tip:
+            action.setStatusTip(tip)
+        if role is not None:
+            action.setMenuRole(role)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even while a menu bar is hidden
+        return action
+
+    def _build_actions(self) -> None:
+        S = QKeySequence.StandardKey
+        self.new_action = self._action("&New Project…", lambda: self.new_project(), S.New, "Create a project file")
+        self.open_action = self._action("&Open Project…", lambda: self.open_project(), S.Open, "Open a project file")
+        self.close_action = self._action("&Close Project", self.close_project, S.Close, "Close the project (everything is already saved)")
+        self.settings_action = self._action("&Settings…", self.show_settings, S.Preferences, "Prices, model folders, device", role=QAction.MenuRole.PreferencesRole)
+        self.quit_action = self._action("&Quit", self.close, S.Quit, "Quit Director", role=QAction.MenuRole.QuitRole)
+        self.undo_action = self._action("&Undo", self.undo, S.Undo, "Undo the last edit")
+        redo_keys = [QKeySequence("Ctrl+Shift+Z")] + [k for k in QKeySequence.keyBindings(S.Redo) if k != QKeySequence("Ctrl+Shift+Z")]
+        self.redo_action = self._action("&Redo", self.redo, None, "Redo the last undone edit")
+        self.redo_action.setShortcuts(redo_keys)
+        self.generate_action = self._action("&Generate", lambda: self.generate(False), "Ctrl+G", "Queue takes for the selected camera")
+        self.generate_all_action = self._action("Generate &All Cameras", lambda: self.generate(True), "Ctrl+Shift+G", "Queue takes for every camera of the shot")
+        self.pause_action = self._action("&Pause Queue", lambda checked: self.set_queue_paused(checked), "Ctrl+Shift+P", "Finish the running job, start no new ones")
+        self.pause_action.setCheckable(True)
+        self.about_action = self._action("&About Director", self.show_about, None, role=QAction.MenuRole.AboutRole)
+        # Platform-standard keys first, explicit ones where a platform has none.
+        for action in (self.undo_action, self.redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(lambda: self.recent.populate(self.recent_menu, self.open_project))
+        self.recent.populate(self.recent_menu, self.open_project)
+        file_menu.addAction(self.close_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        self.shot_menu = bar.addMenu("&Shot")
+        gen_menu = bar.addMenu("&Generate")
+        gen_menu.addAction(self.generate_action)
+        gen_menu.addAction(self.generate_all_action)
+        gen_menu.addSeparator()
+        gen_menu.addAction(self.pause_action)
+        self.view_menu = bar.addMenu("&View")
+        reset = QAction("Reset Layout", self)
+        reset.triggered.connect(self.reset_layout)
+        self.view_menu.addAction(reset)
+        self.view_menu.addSeparator()
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _fill_shot_menu(self, shots: ShotList) -> None:
+        self.shot_menu.clear()
+        for action in (shots.add_action, shots.rename_action, shots.delete_action, None,
+                       shots.move_up_action, shots.move_down_action, None, shots.bin_action):
+            if action is None:
+                self.shot_menu.addSeparator()
+            else:
+                self.shot_menu.addAction(action)
+
+    def _update_actions(self, *_args) -> None:
+        open_ = self.session is not None
+        writable = open_ and not self.session.project.readonly
+        stack = self.session.undo_stack if open_ else None
+        self.close_action.setEnabled(open_)
+        self.settings_action.setEnabled(True)
+        self.undo_action.setEnabled(bool(stack and stack.canUndo()))
+        self.redo_action.setEnabled(bool(stack and stack.canRedo()))
+        self.undo_action.setText(f"&Undo {stack.undoText()}".rstrip() if stack and stack.canUndo() else "&Undo")
+        self.redo_action.setText(f"&Redo {stack.redoText()}".rstrip() if stack and stack.canRedo() else "&Redo")
+        for action in (self.generate_action, self.generate_all_action):
+            action.setEnabled(writable and self._current_shot is not None)
+        self.pause_action.setEnabled(writable)
+
+    def _update_title(self) -> None:
+        if self.session is None:
+            self.setWindowTitle("Director")
+            self.setWindowFilePath("")
+            return
+        project = self.session.project
+        name = project.settings().name
+        suffix = " [read-only]" if project.readonly else ""
+        self.setWindowFilePath(str(project.path))
+        self.setWindowTitle(f"{name} — {project.path.name}{suffix} — Director")
+
+    def _update_queue_label(self) -> None:
+        if self.session is None:
+            self.queue_label.setText("")
+            return
+        row = self.session.project.db.execute(
+            "SELECT sum(state = 'running'), sum(state = 'queued') FROM jobs WHERE state IN ('running', 'queued')"
+        ).fetchone()
+        running, queued = (row[0] or 0), (row[1] or 0)
+        paused = " · paused" if self.runner is not None and self.runner.paused else ""
+        self.queue_label.setText(f"Queue: {running} running, {queued} waiting{paused}")
+
+    # == commands =================================================================================
+
+    def undo(self) -> None:
+        if self.session is not None:
+            self.session.undo_stack.undo()
+
+    def redo(self) -> None:
+        if self.session is not None:
+            self.session.undo_stack.redo()
+
+    def show_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.session, self)
+        dialog.settings_saved.connect(lambda: self.notify("Settings saved"))
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Director", f"Director {__version__}\nA prompt-to-shot workstation for film makers.")
+
+    # == layout ===================================================================================
+
+    def _restore_layout(self) -> None:
+        settings = app_settings()
+        self._default_state = self.saveState()
+        geometry = settings.value("window/geometry")
+        state = settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings = app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.sync()
+        self.close_project()
+        super().closeEvent(event)
+
+
+def _lazy_factory(module: str, cls: str) -> Callable[[ProjectSession], QWidget]:
+    """Import a panel's module when a project opens, not when the window starts."""
+
+    def build(session: ProjectSession) -> QWidget:
+        return getattr(importlib.import_module(module), cls)(session)
+
+    return build

@@ -1,0 +1,306 @@
+"""The generation queue as a table (calibre's jobs model): running, waiting, then finished jobs.
+
+Rows come from the `jobs` table, so pending jobs are there after a reopen. Live progress is not
+stored: the window feeds engine events to `on_job_event`, and only the affected cells change.
+Dragging a waiting job reorders the queue in the store (queue order is a fact, not an undoable
+edit).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QColor
+
+from director.core.cost import format_money
+from director.core.enums import JobState
+from director.core.errors import DirectorError
+from director.core.model import Job
+from director.engine.messages import Event, Failed, Finished, Progress, Started
+from director.store import jobs as store_jobs
+from director.store.rows import rows
+from director.ui.undo import ProjectSession
+
+MIME_JOBS = "application/x-director-job-id"
+HISTORY_LIMIT = 300
+STATE_COLOURS = {
+    JobState.QUEUED: QColor(170, 170, 170),
+    JobState.RUNNING: QColor(100, 170, 240),
+    JobState.DONE: QColor(100, 200, 110),
+    JobState.FAILED: QColor(240, 100, 100),
+    JobState.CANCELLED: QColor(200, 160, 90),
+}
+
+
+@dataclass
+class LiveProgress:
+    step: int
+    total: int
+    first_step_at: float  # monotonic time of the first progress event
+    first_step: int
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = max(0, int(round(seconds)))
+    if seconds < 3600:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _since(iso: str | None) -> float | None:
+    if not iso:
+        return None
+    return (datetime.now(timezone.utc) - datetime.fromisoformat(iso)).total_seconds()
+
+
+class JobsModel(QAbstractTableModel):
+    COLUMNS = ("Job", "Shot", "Preset", "Status", "Progress", "Elapsed", "ETA", "Cost", "Message")
+    JOB, SHOT, PRESET, STATUS, PROGRESS, ELAPSED, ETA, COST, MESSAGE = range(len(COLUMNS))
+    JobIdRole = Qt.ItemDataRole.UserRole + 1
+    StateRole = Qt.ItemDataRole.UserRole + 2
+    ProgressRole = Qt.ItemDataRole.UserRole + 3  # (step, total) or None
+
+    progress_changed = Signal(int)  # job id
+
+    def __init__(self, session: ProjectSession, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
+        self._jobs: list[Job] = []
+        self._labels: dict[int, str] = {}
+        self._live: dict[int, LiveProgress] = {}
+        self._currency = "USD"
+        self._load()
+        session.changed.connect(self._on_changed)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _read(self) -> tuple[list[Job], dict[int, str]]:
+        project = self.session.project
+        active = store_jobs.list_jobs(project, states=(JobState.RUNNING, JobState.QUEUED))
+        done = store_jobs.list_jobs(project, states=(JobState.DONE, JobState.FAILED, JobState.CANCELLED), limit=HISTORY_LIMIT)
+        labels = {
+            r["id"]: r["code"] + (f"/{r['camera']}" if r["camera"] else "")
+            for r in rows(
+                project.db,
+                "SELECT j.id, s.code, c.name AS camera FROM jobs j JOIN shots s ON s.id = j.shot_id "
+                "LEFT JOIN cameras c ON c.id = j.camera_id WHERE j.state IN ('running', 'queued') OR j.id >= ?",
+                [min((j.id for j in done), default=0)],
+            )
+        }
+        return active + done, labels
+
+    def _load(self) -> None:
+        self._jobs, self._labels = self._read()
+        self._currency = self.session.project.settings().currency
+
+    def reload(self) -> None:
+        jobs, labels = self._read()
+        self._currency = self.session.project.settings().currency
+        if [j.id for j in jobs] != [j.id for j in self._jobs]:
+            self.beginResetModel()
+            self._jobs, self._labels = jobs, labels
+            self.endResetModel()
+        else:
+            self._jobs, self._labels = jobs, labels
+            if jobs:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(jobs) - 1, len(self.COLUMNS) - 1))
+        live_ids = {j.id for j in jobs if j.state is JobState.RUNNING}
+        for job_id in list(self._live):
+            if job_id not in live_ids:
+                del self._live[job_id]
+
+    def _on_changed(self, changes) -> None:
+        if changes.jobs or changes.costs or changes.project or changes.shots:
+            self.reload()
+
+    def on_job_event(self, event: Event) -> None:
+        """Live progress from the engine; state changes arrive through the session's Changes."""
+        if isinstance(event, Progress):
+            now = time.monotonic()
+            live = self._live.get(event.job_id)
+            if live is None:
+                live = self._live[event.job_id] = LiveProgress(event.step, event.total, now, event.step)
+            live.step, live.total = event.step, event.total
+            self._emit_row(event.job_id, self.PROGRESS, self.ETA)
+            self.progress_changed.emit(event.job_id)
+        elif isinstance(event, (Started, Finished, Failed)):
+            if not isinstance(event, Started):
+                self._live.pop(event.job_id, None)
+            self._emit_row(event.job_id, self.STATUS, self.MESSAGE)
+
+    def tick(self) -> None:
+        """Refresh the clocks of running and waiting rows (once a second from the panel)."""
+        for row, job in enumerate(self._jobs):
+            if job.state is JobState.RUNNING:
+                self.dataChanged.emit(self.index(row, self.ELAPSED), self.index(row, self.ETA))
+            elif job.state is not JobState.QUEUED:
+                break
+
+    def _emit_row(self, job_id: int, first: int, last: int) -> None:
+        row = self.row_of(job_id)
+        if row is not None:
+            self.dataChanged.emit(self.index(row, first), self.index(row, last))
+
+    # -- lookups ---------------------------------------------------------------------------------
+
+    def row_of(self, job_id: int) -> int | None:
+        for row, job in enumerate(self._jobs):
+            if job.id == job_id:
+                return row
+        return None
+
+    def job_at(self, row: int) -> Job | None:
+        return self._jobs[row] if 0 <= row < len(self._jobs) else None
+
+    def job_ids(self) -> list[int]:
+        return [j.id for j in self._jobs]
+
+    def queued_ids(self) -> list[int]:
+        return [j.id for j in self._jobs if j.state is JobState.QUEUED]
+
+    def progress(self, job_id: int) -> tuple[int, int] | None:
+        live = self._live.get(job_id)
+        return (live.step, live.total) if live else None
+
+    def eta_seconds(self, job: Job) -> float | None:
+        """From the measured step rate of this job; before its first steps, from the estimate."""
+        live = self._live.get(job.id)
+        if job.state is JobState.RUNNING and live and live.step > live.first_step:
+            rate = (time.monotonic() - live.first_step_at) / (live.step - live.first_step)
+            return rate * (live.total - live.step)
+        if job.state in (JobState.QUEUED, JobState.RUNNING) and job.estimate_gpu_s:
+            elapsed = _since(job.started_at) or 0.0
+            return max(0.0, job.estimate_gpu_s - elapsed)
+        return None
+
+    # -- Qt model --------------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._jobs)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section] if 0 <= section < len(self.COLUMNS) else None
+        return section + 1
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        job = self.job_at(index.row())
+        if job is not None and job.state is JobState.QUEUED:
+            flags |= Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
+        return flags
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        job = self.job_at(index.row())
+        if job is None:
+            return None
+        col = index.column()
+        if role == self.JobIdRole:
+            return job.id
+        if role == self.StateRole:
+            return job.state.value
+        if role == self.ProgressRole:
+            if job.state is JobState.DONE:
+                return (1, 1)
+            return self.progress(job.id)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(job, col)
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.STATUS:
+            return STATE_COLOURS[job.state]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.MESSAGE and job.error:
+                return job.error
+            if col == self.JOB:
+                return f"seeds {', '.join(map(str, job.seeds))}\n{json.dumps(job.params, sort_keys=True)}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.ELAPSED, self.ETA, self.COST):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, job: Job, col: int):
+        if col == self.JOB:
+            return str(job.id)
+        if col == self.SHOT:
+            return self._labels.get(job.id, str(job.shot_id))
+        if col == self.PRESET:
+            n = len(job.seeds)
+            return f"{job.preset} ×{n}"
+        if col == self.STATUS:
+            return job.state.value
+        if col == self.PROGRESS:
+            p = self.progress(job.id)
+            if job.state is JobState.RUNNING:
+                return f"step {p[0]} of {p[1]}" if p else "starting"
+            return {JobState.DONE: "done", JobState.QUEUED: "waiting"}.get(job.state, "")
+        if col == self.ELAPSED:
+            if job.state is JobState.RUNNING:
+                return format_duration(_since(job.started_at))
+            return format_duration(job.wall_s) if job.wall_s is not None else ""
+        if col == self.ETA:
+            if job.state in (JobState.RUNNING, JobState.QUEUED):
+                eta = self.eta_seconds(job)
+                return format_duration(eta) if eta is not None else "—"
+            return ""
+        if col == self.COST:
+            return format_money(job.money, self._currency) if job.money is not None else ""
+        if col == self.MESSAGE:
+            return job.error or ""
+        return None
+
+    # -- reordering waiting jobs -----------------------------------------------------------------
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_JOBS]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+        mime = QMimeData()
+        ids = sorted({self._jobs[i.row()].id for i in indexes if i.isValid()})
+        mime.setData(MIME_JOBS, json.dumps(ids).encode())
+        return mime
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex) -> bool:
+        return data.hasFormat(MIME_JOBS) and action == Qt.DropAction.MoveAction
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex) -> bool:
+        """A waiting job dropped before row `row` (or onto a row) takes that place in the queue."""
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        try:
+            ids = json.loads(bytes(data.data(MIME_JOBS)).decode())
+        except ValueError:
+            return False
+        if len(ids) != 1:
+            return False
+        target_row = parent.row() if parent.isValid() else (row if row >= 0 else len(self._jobs))
+        queued_before = [j.id for j in self._jobs[:target_row] if j.state is JobState.QUEUED and j.id != ids[0]]
+        return self.move_job(int(ids[0]), len(queued_before) + 1)
+
+    def move_job(self, job_id: int, position: int) -> bool:
+        """Put a waiting job at a 1-based place in the queue."""
+        queued = self.queued_ids()
+        if job_id not in queued or queued.index(job_id) + 1 == position:
+            return False
+        try:
+            changes = store_jobs.move_queued(self.session.project, job_id, position)
+        except DirectorError as exc:
+            self.session.error_raised.emit(str(exc))
+            return False
+        self.session.announce(changes)
+        return True

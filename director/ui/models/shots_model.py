@@ -1,0 +1,408 @@
+"""Scenes → shots as a Qt tree: status colour, thumbnail of the chosen take, money spent.
+
+Top-level rows are scene groups (plus one group for shots without a scene); their children are
+shots in the project's shot order. The model reads the store and never writes it: renames and
+drag-reorders become undoable edits pushed through the ProjectSession, and the model refreshes
+when the session announces what changed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QColor, QImage, QPixmap
+
+from director.core.cost import format_money, from_micros
+from director.core.enums import ShotStatus
+from director.core.model import Scene, Shot
+from director.store import edits
+from director.store.rows import rows
+from director.store.scenes import list_scenes
+from director.store.shots import list_shots
+from director.ui.undo import ProjectSession
+
+STATUS_COLOURS = {
+    ShotStatus.DRAFT: QColor(150, 150, 150),
+    ShotStatus.REVIEW: QColor(230, 180, 60),
+    ShotStatus.APPROVED: QColor(90, 190, 100),
+    ShotStatus.LOCKED: QColor(90, 140, 230),
+}
+THUMB_HEIGHT = 36
+MIME_SHOTS = "application/x-director-shot-ids"
+NO_PARENT = 0  # internalId of a top-level (group) index
+
+# The chosen take of each shot: its selected take, else its best-rated newest one.
+_THUMBS_SQL = """
+SELECT shot_id, thumb_path FROM (
+    SELECT shot_id, thumb_path, ROW_NUMBER() OVER (
+        PARTITION BY shot_id ORDER BY (flag = 'selected') DESC, (flag = 'rejected'), rating DESC, id DESC
+    ) AS rn
+    FROM takes WHERE deleted_at IS NULL AND thumb_path IS NOT NULL
+) WHERE rn = 1
+"""
+_SPENT_SQL = "SELECT shot_id, SUM(money_micros) AS micros FROM jobs GROUP BY shot_id"
+
+
+class _ThumbJob(QRunnable):
+    def __init__(self, path: str, height: int, done: Signal):
+        super().__init__()
+        self.path, self.height, self.done = path, height, done
+
+    def run(self) -> None:
+        # QImage (not QPixmap) is safe off the GUI thread; scaling here keeps the UI thread free.
+        image = QImage(self.path)
+        if not image.isNull():
+            image = image.scaledToHeight(self.height, Qt.TransformationMode.SmoothTransformation)
+        self.done.emit(self.path, image)
+
+
+class ThumbnailCache(QObject):
+    """Small thumbnails read and scaled on a worker thread; `loaded(path)` when one is ready."""
+
+    loaded = Signal(str)
+    _image_ready = Signal(str, QImage)
+
+    def __init__(self, height: int = THUMB_HEIGHT, parent: QObject | None = None):
+        super().__init__(parent)
+        self.height = height
+        self._pixmaps: dict[str, QPixmap | None] = {}
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(2)
+        self._image_ready.connect(self._on_image_ready)
+
+    def get(self, path: str) -> QPixmap | None:
+        """The pixmap if loaded; otherwise None, and a load is started (once)."""
+        if path in self._pixmaps:
+            return self._pixmaps[path]
+        self._pixmaps[path] = None
+        self._pool.start(_ThumbJob(path, self.height, self._image_ready))
+        return None
+
+    def wait(self, msecs: int = 5000) -> bool:
+        return self._pool.waitForDone(msecs)
+
+    def _on_image_ready(self, path: str, image: QImage) -> None:
+        self._pixmaps[path] = None if image.isNull() else QPixmap.fromImage(image)
+        self.loaded.emit(path)
+
+
+@dataclass
+class _ShotRow:
+    shot: Shot
+    spent: Decimal
+    thumb: str | None
+
+
+@dataclass
+class _Group:
+    scene: Scene | None
+    shots: list[_ShotRow] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple:
+        return (self.scene.id if self.scene else None, tuple(r.shot.id for r in self.shots))
+
+
+class ShotsModel(QAbstractItemModel):
+    """The shot list's model. Group rows carry SceneIdRole; shot rows carry ShotIdRole."""
+
+    COLUMNS = ("Shot", "Status", "Spent")
+    ShotIdRole = Qt.ItemDataRole.UserRole + 1
+    SceneIdRole = Qt.ItemDataRole.UserRole + 2
+    IsSceneRole = Qt.ItemDataRole.UserRole + 3
+
+    def __init__(self, session: ProjectSession, parent: QObject | None = None, *, thumbnails: ThumbnailCache | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.thumbnails = thumbnails or ThumbnailCache(parent=self)
+        self.thumbnails.loaded.connect(self._on_thumbnail_loaded)
+        self._groups: list[_Group] = []
+        self._currency = "USD"
+        self._load()
+        session.changed.connect(self._on_changed)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _read(self) -> tuple[list[_Group], str]:
+        project = self.session.project
+        spent = {r["shot_id"]: from_micros(r["micros"]) for r in rows(project.db, _SPENT_SQL)}
+        thumbs = {r["shot_id"]: r["thumb_path"] for r in rows(project.db, _THUMBS_SQL)}
+        scenes = list_scenes(project)
+        groups = {s.id: _Group(s) for s in scenes}
+        loose = _Group(None)
+        for shot in list_shots(project):
+            row = _ShotRow(shot, spent.get(shot.id, Decimal(0)), thumbs.get(shot.id))
+            groups.get(shot.scene_id, loose).shots.append(row)
+        ordered = [groups[s.id] for s in scenes]
+        # The scene-less group is always there when there are no scenes, so a first shot has a home.
+        if loose.shots or not ordered:
+            ordered.append(loose)
+        return ordered, project.settings().currency
+
+    def _load(self) -> None:
+        self._groups, self._currency = self._read()
+
+    def reload(self) -> None:
+        """Re-read; a reset only when rows moved, otherwise dataChanged so selections survive."""
+        groups, currency = self._read()
+        if [g.key for g in groups] != [g.key for g in self._groups]:
+            self.beginResetModel()
+            self._groups, self._currency = groups, currency
+            self.endResetModel()
+            return
+        self._groups, self._currency = groups, currency
+        last = len(self.COLUMNS) - 1
+        for i, group in enumerate(self._groups):
+            top = self.index(i, 0)
+            self.dataChanged.emit(top, self.index(i, last))
+            if group.shots:
+                self.dataChanged.emit(self.index(0, 0, top), self.index(len(group.shots) - 1, last, top))
+
+    def _on_changed(self, changes) -> None:
+        if changes.shots or changes.shot_order or changes.scenes or changes.takes or changes.jobs or changes.costs or changes.project:
+            self.reload()
+
+    def _on_thumbnail_loaded(self, path: str) -> None:
+        for gi, group in enumerate(self._groups):
+            for si, row in enumerate(group.shots):
+                if row.thumb and str(self.session.project.media.path(row.thumb)) == path:
+                    index = self.index(si, 0, self.index(gi, 0))
+                    self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    # -- lookups ---------------------------------------------------------------------------------
+
+    def shot_id(self, index: QModelIndex) -> int | None:
+        row = self._shot_row(index)
+        return row.shot.id if row else None
+
+    def shot_at(self, index: QModelIndex) -> Shot | None:
+        row = self._shot_row(index)
+        return row.shot if row else None
+
+    def scene_id(self, index: QModelIndex) -> int | None:
+        """The scene of a group row, or of a shot row's group."""
+        if not index.isValid():
+            return None
+        group_row = index.row() if index.internalId() == NO_PARENT else index.internalId() - 1
+        scene = self._groups[group_row].scene
+        return scene.id if scene else None
+
+    def shot_index(self, shot_id: int, column: int = 0) -> QModelIndex:
+        for gi, group in enumerate(self._groups):
+            for si, row in enumerate(group.shots):
+                if row.shot.id == shot_id:
+                    return self.index(si, column, self.index(gi, 0))
+        return QModelIndex()
+
+    def shot_ids(self) -> list[int]:
+        """Live shots in display order (group by group)."""
+        return [r.shot.id for g in self._groups for r in g.shots]
+
+    def _shot_row(self, index: QModelIndex) -> _ShotRow | None:
+        if not index.isValid() or index.internalId() == NO_PARENT:
+            return None
+        group = self._groups[index.internalId() - 1]
+        return group.shots[index.row()] if index.row() < len(group.shots) else None
+
+    # -- structure -------------------------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, NO_PARENT)
+        if parent.internalId() != NO_PARENT:
+            return QModelIndex()  # shots have no children
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == NO_PARENT:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, NO_PARENT)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == NO_PARENT and parent.column() == 0:
+            return len(self._groups[parent.row()].shots)
+        return 0
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        if index.internalId() == NO_PARENT:
+            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsDropEnabled
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        row = self._shot_row(index)
+        if index.column() == 0 and row is not None and not row.shot.locked and not self.session.project.readonly:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    # -- data ------------------------------------------------------------------------------------
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if index.internalId() == NO_PARENT:
+            return self._group_data(self._groups[index.row()], index.column(), role)
+        row = self._shot_row(index)
+        return None if row is None else self._shot_data(row, index.column(), role)
+
+    def _group_data(self, group: _Group, column: int, role: int):
+        if role == self.IsSceneRole:
+            return True
+        if role == self.SceneIdRole:
+            return group.scene.id if group.scene else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                if group.scene is None:
+                    return "No scene" if len(self._groups) > 1 else "Shots"
+                return f"Scene {group.scene.code}" + (f" · {group.scene.title}" if group.scene.title else "")
+            if column == 2:
+                return format_money(sum((r.spent for r in group.shots), Decimal(0)), self._currency)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 0:
+            return QColor(170, 170, 175)
+        return None
+
+    def _shot_data(self, row: _ShotRow, column: int, role: int):
+        shot = row.shot
+        if role == self.ShotIdRole:
+            return shot.id
+        if role == self.SceneIdRole:
+            return shot.scene_id
+        if role == self.IsSceneRole:
+            return False
+        if column == 0:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{shot.code}  {shot.title}".rstrip()
+            if role == Qt.ItemDataRole.EditRole:
+                return shot.title
+            if role == Qt.ItemDataRole.DecorationRole and row.thumb:
+                return self.thumbnails.get(str(self.session.project.media.path(row.thumb)))
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Shot {shot.code}: {shot.title or 'untitled'}\n{shot.notes}".strip()
+        elif column == 1:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return shot.status.value
+            if role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ForegroundRole):
+                return STATUS_COLOURS[shot.status]
+        elif column == 2:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return format_money(row.spent, self._currency)
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if role == Qt.ItemDataRole.ToolTipRole and shot.budget_money is not None:
+                return f"Budget {format_money(shot.budget_money, self._currency)}"
+        return None
+
+    def setData(self, index: QModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """Renaming a shot edits its title through the undo stack."""
+        row = self._shot_row(index)
+        if row is None or index.column() != 0 or role != Qt.ItemDataRole.EditRole:
+            return False
+        title = " ".join(str(value or "").split())
+        if title == row.shot.title:
+            return False
+        return self.session.push(edits.SetShotFields(row.shot.id, {"title": title}, text=f"Rename shot {row.shot.code}"))
+
+    # -- drag and drop ---------------------------------------------------------------------------
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_SHOTS]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+        ids: list[int] = []
+        for index in indexes:
+            sid = self.shot_id(index)
+            if sid is not None and sid not in ids:
+                ids.append(sid)
+        mime = QMimeData()
+        mime.setData(MIME_SHOTS, json.dumps(ids).encode())
+        return mime
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex) -> bool:
+        return data.hasFormat(MIME_SHOTS) and parent.isValid() and action == Qt.DropAction.MoveAction
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex) -> bool:
+        """Reorder (and move between scenes) as one undoable step.
+
+        Returns True without removing rows itself: the session's change signal re-reads the
+        store, and the default removeRows (which refuses) keeps the view from deleting the source.
+        """
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        try:
+            moved = [int(i) for i in json.loads(bytes(data.data(MIME_SHOTS)).decode())]
+        except (ValueError, TypeError):
+            return False
+        if parent.internalId() == NO_PARENT:
+            group_row, position = parent.row(), row
+        else:  # dropped onto a shot: insert before it
+            group_row, position = parent.internalId() - 1, parent.row()
+        return self.move_shots(moved, group_row, position)
+
+    def move_shots(self, moved: list[int], group_row: int, position: int = -1) -> bool:
+        """Put `moved` at `position` (-1: the end) within group `group_row`."""
+        if not moved or not 0 <= group_row < len(self._groups):
+            return False
+        group = self._groups[group_row]
+        target_ids = [r.shot.id for r in group.shots]
+        position = len(target_ids) if position < 0 else min(position, len(target_ids))
+        anchor_before = next((sid for sid in target_ids[position:] if sid not in moved), None)
+        anchor_after = next((sid for sid in reversed(target_ids[:position]) if sid not in moved), None)
+        current = _global_order(self)
+        order = [sid for sid in current if sid not in moved]
+        if anchor_before is not None:
+            at = order.index(anchor_before)
+        elif anchor_after is not None:
+            at = order.index(anchor_after) + 1
+        else:
+            at = len(order)
+        new_order = order[:at] + moved + order[at:]
+        scene_id = group.scene.id if group.scene else None
+        steps: list = [edits.SetShotFields(sid, {"scene_id": scene_id}, text="Move shot to scene") for sid in moved if self._scene_of(sid) != scene_id]
+        if new_order != current:
+            steps.append(edits.ReorderShots(new_order, text="Move shot" if len(moved) == 1 else f"Move {len(moved)} shots"))
+        if not steps:
+            return False
+        if len(steps) == 1:
+            return self.session.push(steps[0])
+        # One undo step for "move to another scene and place it there".
+        stack = self.session.undo_stack
+        stack.beginMacro(steps[-1].text if isinstance(steps[-1], edits.ReorderShots) else "Move shot to scene")
+        try:
+            ok = all(self.session.push(step) for step in steps)
+        finally:
+            stack.endMacro()
+        return ok
+
+    def _scene_of(self, shot_id: int) -> int | None:
+        for group in self._groups:
+            for row in group.shots:
+                if row.shot.id == shot_id:
+                    return row.shot.scene_id
+        return None
+
+
+def _global_order(model: ShotsModel) -> list[int]:
+    """Live shots in the project's order (the `ord` column), which groups only partition."""
+    shots = sorted((r.shot for g in model._groups for r in g.shots), key=lambda s: (s.order, s.id))
+    return [s.id for s in shots]

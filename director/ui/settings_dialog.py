@@ -1,0 +1,258 @@
+"""Settings: the project's prices and idle cut-off, and this machine's engine set-up.
+
+Project settings live in the project file (`Project.update_settings`) so they travel with it.
+Device and memory budget are about this machine: app settings (QSettings), read when the engine
+worker starts. Model folders and per-preset memory options go to the engine's own settings file
+(`engine.json`, read by `presets.all_presets`), so the CLI and the window load the same weights.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from director.core.errors import DirectorError
+from director.engine.presets import BUILTIN, MEMORY_KEYS, config_dir, load_settings
+from director.ui.recent import app_settings
+from director.ui.undo import ProjectSession
+
+DEVICES = ("auto", "cuda", "mps", "cpu")
+BOOL_MEMORY = tuple(k for k in MEMORY_KEYS if k != "first_block_cache")
+
+
+def engine_client_settings() -> dict:
+    """What the engine worker is started with, from the app settings (device via environment)."""
+    settings = app_settings()
+    out: dict = {}
+    budget = float(settings.value("engine/memory_budget_gb", 0) or 0)
+    if budget > 0:
+        out["memory_budget_gb"] = budget
+    return out
+
+
+def apply_device_setting() -> None:
+    """The worker picks its device from DIRECTOR_DEVICE; a spawned worker inherits it."""
+    device = str(app_settings().value("engine/device", "auto") or "auto")
+    if device == "auto":
+        os.environ.pop("DIRECTOR_DEVICE", None)
+    else:
+        os.environ["DIRECTOR_DEVICE"] = device
+
+
+def save_engine_settings(data: dict) -> None:
+    """Write engine.json atomically (a crash leaves the old file, never half a file)."""
+    folder = config_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "engine.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True))
+    os.replace(tmp, path)
+
+
+class SettingsDialog(QDialog):
+    """Non-blocking (`open()`); `settings_saved` after OK wrote everything."""
+
+    settings_saved = Signal()
+
+    def __init__(self, session: ProjectSession | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle("Settings")
+        self.session = session
+        self.tabs = QTabWidget(self)
+        self.error = QLabel(self)
+        self.error.setObjectName("settingsError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("QLabel { color: #ff8080; }")
+        self._build_project_tab()
+        self._build_engine_tab()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    # -- project ---------------------------------------------------------------------------------
+
+    def _build_project_tab(self) -> None:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.name = QLineEdit(page)
+        self.price = QLineEdit(page)
+        self.price.setToolTip("What one GPU hour costs you; money = measured GPU hours × this")
+        self.currency = QLineEdit(page)
+        self.currency.setMaxLength(3)
+        self.energy = QLineEdit(page)
+        self.energy.setPlaceholderText("optional, e.g. 0.30")
+        self.idle = QSpinBox(page)
+        self.idle.setRange(10, 24 * 3600)
+        self.idle.setSuffix(" s")
+        self.idle.setToolTip("Time on a shot stops counting after this long without input")
+        form.addRow("Project &name", self.name)
+        form.addRow("&Price per GPU hour", self.price)
+        form.addRow("C&urrency", self.currency)
+        form.addRow("&Energy price per kWh", self.energy)
+        form.addRow("&Idle cut-off", self.idle)
+        editable = self.session is not None and not self.session.project.readonly
+        if self.session is not None:
+            s = self.session.project.settings()
+            self.name.setText(s.name)
+            self.price.setText(str(s.gpu_price_per_hour))
+            self.currency.setText(s.currency)
+            self.energy.setText(str(s.energy_price_per_kwh) if s.energy_price_per_kwh is not None else "")
+            self.idle.setValue(s.idle_cutoff_s)
+        for w in (self.name, self.price, self.currency, self.energy, self.idle):
+            w.setEnabled(editable)
+        if not editable:
+            form.addRow(QLabel("Open a project (not read-only) to change its settings.", page))
+        self.tabs.addTab(page, "&Project")
+
+    # -- engine ----------------------------------------------------------------------------------
+
+    def _build_engine_tab(self) -> None:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        settings = app_settings()
+        self.device = QComboBox(page)
+        for d in DEVICES:
+            self.device.addItem(d, d)
+        self.device.setCurrentIndex(max(0, self.device.findData(settings.value("engine/device", "auto"))))
+        self.device.setToolTip("auto picks CUDA, then Apple MPS, then the CPU; takes effect for the next engine start")
+        self.budget = QDoubleSpinBox(page)
+        self.budget.setRange(0, 4096)
+        self.budget.setSuffix(" GB")
+        self.budget.setSpecialValueText("automatic")
+        self.budget.setValue(float(settings.value("engine/memory_budget_gb", 0) or 0))
+        self.budget.setToolTip("How much memory warm models may keep; automatic is 90 % of the GPU")
+        form.addRow("&Device", self.device)
+        form.addRow("Memory &budget", self.budget)
+
+        try:
+            self._engine = load_settings()
+        except DirectorError as exc:
+            self._engine = {}
+            self.error.setText(str(exc))
+        self._engine.setdefault("local_paths", {})
+        self._engine.setdefault("memory", {})
+        self.preset_box = QComboBox(page)
+        for p in BUILTIN:
+            if not p.tiny:
+                self.preset_box.addItem(p.label, p.id)
+        self.folder = QLineEdit(page)
+        self.folder.setPlaceholderText("hub cache (default)")
+        browse = QPushButton("Browse…", page)
+        browse.clicked.connect(self._browse)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(browse)
+        self.memory_boxes = {k: QCheckBox(k.replace("_", " "), page) for k in BOOL_MEMORY}
+        self.fbc = QDoubleSpinBox(page)
+        self.fbc.setRange(0, 1)
+        self.fbc.setSingleStep(0.05)
+        self.fbc.setSpecialValueText("off")
+        self.fbc.setToolTip("First-block cache threshold (0.1 is the published sweet spot)")
+        form.addRow("Model &preset", self.preset_box)
+        form.addRow("Model &folder", folder_row)
+        for box in self.memory_boxes.values():
+            form.addRow("", box)
+        form.addRow("First-block cache", self.fbc)
+        self._shown_preset: str | None = None
+        self.preset_box.currentIndexChanged.connect(self._show_preset)
+        self._show_preset()
+        self.tabs.addTab(page, "&Engine")
+
+    def _preset(self, preset_id: str):
+        return next(p for p in BUILTIN if p.id == preset_id)
+
+    def _show_preset(self, *_args) -> None:
+        self._store_preset()
+        preset_id = self.preset_box.currentData()
+        self._shown_preset = preset_id
+        if preset_id is None:
+            return
+        self.folder.setText(self._engine["local_paths"].get(preset_id, ""))
+        memory = {**asdict(self._preset(preset_id).memory), **self._engine["memory"].get(preset_id, {})}
+        for key, box in self.memory_boxes.items():
+            box.setChecked(bool(memory.get(key)))
+        self.fbc.setValue(float(memory.get("first_block_cache") or 0))
+
+    def _store_preset(self) -> None:
+        """Keep the shown preset's edits; only values that differ from the preset are written."""
+        preset_id = self._shown_preset
+        if preset_id is None:
+            return
+        folder = self.folder.text().strip()
+        if folder:
+            self._engine["local_paths"][preset_id] = folder
+        else:
+            self._engine["local_paths"].pop(preset_id, None)
+        chosen = {k: box.isChecked() for k, box in self.memory_boxes.items()}
+        chosen["first_block_cache"] = self.fbc.value() or None
+        if chosen == asdict(self._preset(preset_id).memory):
+            self._engine["memory"].pop(preset_id, None)
+        else:
+            self._engine["memory"][preset_id] = chosen
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Model folder", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    # -- saving ----------------------------------------------------------------------------------
+
+    def project_values(self) -> dict:
+        return {
+            "name": self.name.text(),
+            "gpu_price_per_hour": self.price.text(),
+            "currency": self.currency.text(),
+            "energy_price_per_kwh": self.energy.text().strip() or None,
+            "idle_cutoff_s": self.idle.value(),
+        }
+
+    def save(self) -> bool:
+        """Write everything, or nothing of a section whose values break a rule (the message says which)."""
+        self.error.clear()
+        if self.session is not None and not self.session.project.readonly:
+            try:
+                changes = self.session.project.update_settings(**self.project_values())
+            except DirectorError as exc:
+                self.error.setText(str(exc))
+                self.tabs.setCurrentIndex(0)
+                return False
+            self.session.announce(changes)
+        settings = app_settings()
+        settings.setValue("engine/device", self.device.currentData())
+        settings.setValue("engine/memory_budget_gb", self.budget.value())
+        settings.sync()
+        self._store_preset()
+        data = {k: v for k, v in self._engine.items() if v}
+        try:
+            save_engine_settings(data)
+        except OSError as exc:
+            self.error.setText(f"could not write the engine settings: {exc}")
+            return False
+        self.settings_saved.emit()
+        self.accept()
+        return True
