@@ -1,0 +1,185 @@
+"""Director's MP4 export against the ffmpeg binary imageio-ffmpeg ships, on the same cut.
+
+Both encode the same source takes to H.264 (libx264, yuv420p, same preset and CRF, same threads
+default): Director through export_cut_mp4 on a Cut, ffmpeg through a concat list of the same
+files (with scale+pad when --source-size differs from --size, the same conform Director does).
+Runs alternate (Director first, then ffmpeg first) so drift in machine load hits both; each run is
+its own process so its peak memory (ru_maxrss) is measured alone.
+
+    python bench/export_speed.py                       # 1,000 frames at 1280x720, medium, CRF 18
+    python bench/export_speed.py --frames 240 --rounds 1 --preset veryfast   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def make_sources(project, count: int, frames: int, width: int, height: int) -> list[str]:
+    """Textured, moving sources (a flat colour would make x264's job unrealistically easy)."""
+    import av
+    import numpy as np
+
+    rels = []
+    yy, xx = np.mgrid[0:height, 0:width]
+    rng = np.random.default_rng(7)
+    for k in range(count):
+        temp = project.media.temp_path(".mp4")
+        c = av.open(str(temp), "w", format="mp4")
+        s = c.add_stream("libx264", rate=24)
+        s.width, s.height, s.pix_fmt = width, height, "yuv420p"
+        s.options = {"preset": "ultrafast", "crf": "16"}
+        noise = rng.integers(0, 40, (height, width), dtype=np.uint8)
+        for i in range(frames):
+            t = i + 60 * k
+            b = ((xx + 3 * t) % 256).astype(np.uint8)
+            g = ((yy + 2 * t) % 256).astype(np.uint8)
+            r = (((xx + yy) // 4 + t) % 256).astype(np.uint8)
+            img = np.dstack([b, g, r]) + noise[..., None]
+            f = av.VideoFrame.from_ndarray(img, format="bgr24")
+            f.pts = i
+            c.mux(s.encode(f))
+        c.mux(s.encode(None))
+        c.close()
+        rels.append(project.media.adopt(temp, "mp4"))
+    return rels
+
+
+def setup(folder: Path, args) -> dict:
+    from director.core.cut import Cut, CutSegment
+    from director.core.timecode import Rate
+    from director.store.project import Project
+
+    sw, sh = args.source_size
+    width, height = args.size
+    count = 4
+    per = args.frames // count
+    lengths = [per] * (count - 1) + [args.frames - per * (count - 1)]
+    project = Project.create(folder / "bench.director", width=width, height=height)
+    rels = make_sources(project, count, max(lengths), sw, sh)
+    segs, start = [], 0
+    for i, (rel, n) in enumerate(zip(rels, lengths)):
+        segs.append(CutSegment(start, n, i + 1, rel, "video", source_frames=max(lengths), width=sw, height=sh, shot_code=str(10 * (i + 1)), camera="A"))
+        start += n
+    cut = Cut(Rate(24), width, height, tuple(segs))
+    concat = folder / "concat.txt"
+    # outpoint makes ffmpeg stop each file after exactly the frames the cut uses.
+    concat.write_text("".join(f"file '{project.media.path(r)}'\noutpoint {n / 24:.6f}\n" for r, n in zip(rels, lengths)))
+    media_root = str(project.media.root)
+    project.close()
+    return {"cut": cut, "media_root": media_root, "concat": str(concat)}
+
+
+DIRECTOR_CHILD = """
+import sys, time, pickle
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from director.export.mp4 import Mp4Options, export_cut_mp4
+from director.store.media import MediaStore
+cut = pickle.load(open({cut!r}, "rb"))
+t = time.perf_counter()
+export_cut_mp4(cut, MediaStore(Path({media!r})), {out!r}, Mp4Options(crf={crf}, preset={preset!r}))
+print(time.perf_counter() - t)
+"""
+
+
+def run_child(cmd: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MiB, stdout) of one child process."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    out, err = proc.stdout.read(), proc.stderr.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}):\n{err[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def count_frames(path: str) -> int:
+    import av
+
+    with av.open(path) as c:
+        return sum(1 for _ in c.demux(c.streams.video[0]) if _.size)
+
+
+def main() -> int:
+    import pickle
+
+    import imageio_ffmpeg
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--frames", type=int, default=1000)
+    p.add_argument("--size", default="1280x720")
+    p.add_argument("--source-size", help="size of the source takes (default: --size, so no conform)")
+    p.add_argument("--preset", default="medium")
+    p.add_argument("--crf", type=int, default=18)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+    args.size = tuple(int(v) for v in args.size.split("x"))
+    args.source_size = tuple(int(v) for v in args.source_size.split("x")) if args.source_size else args.size
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    w, h = args.size
+    with tempfile.TemporaryDirectory(prefix="director-bench-") as tmp:
+        folder = Path(tmp)
+        print(f"making {args.frames} source frames at {args.source_size[0]}x{args.source_size[1]} …", file=sys.stderr)
+        env = setup(folder, args)
+        cut_file = folder / "cut.pickle"
+        cut_file.write_bytes(pickle.dumps(env["cut"]))
+        d_out, f_out = str(folder / "director.mp4"), str(folder / "ffmpeg.mp4")
+        director_cmd = [sys.executable, "-c", DIRECTOR_CHILD.format(root=str(ROOT), cut=str(cut_file), media=env["media_root"], out=d_out, crf=args.crf, preset=args.preset)]
+        vf = [] if args.source_size == args.size else ["-vf", f"scale={w}:{h}:force_original_aspect_ratio=decrease:flags=area,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2"]
+        ffmpeg_cmd = [ffmpeg, "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", env["concat"], *vf, "-an", "-c:v", "libx264", "-preset", args.preset, "-crf", str(args.crf), "-pix_fmt", "yuv420p", "-r", "24", f_out]
+        results: dict[str, list[tuple[float, float]]] = {"director": [], "ffmpeg": []}
+        for r in range(args.rounds):
+            order = [("director", director_cmd), ("ffmpeg", ffmpeg_cmd)]
+            if r % 2:
+                order.reverse()
+            for name, cmd in order:
+                wall, rss, out = run_child(cmd)
+                results[name].append((wall, rss))
+                inner = f"  (export call {float(out):.2f} s, the rest is Python start-up)" if name == "director" else ""
+                print(f"round {r + 1}: {name:8s} {wall:6.2f} s  {args.frames / wall:6.1f} fps  peak {rss:6.0f} MiB{inner}", file=sys.stderr)
+        frames = {"director": count_frames(d_out), "ffmpeg": count_frames(f_out)}
+        sizes = {"director": os.path.getsize(d_out), "ffmpeg": os.path.getsize(f_out)}
+    med = {k: statistics.median(w for w, _ in v) for k, v in results.items()}
+    peak = {k: max(m for _, m in v) for k, v in results.items()}
+    summary = {
+        "frames": args.frames,
+        "size": f"{w}x{h}",
+        "source_size": f"{args.source_size[0]}x{args.source_size[1]}",
+        "preset": args.preset,
+        "crf": args.crf,
+        "rounds": args.rounds,
+        "cpus": os.cpu_count(),
+        "median_s": med,
+        "fps": {k: args.frames / v for k, v in med.items()},
+        "speed_ratio": med["ffmpeg"] / med["director"],  # > 1: Director is faster
+        "peak_rss_mib": peak,
+        "output_frames": frames,
+        "output_bytes": sizes,
+    }
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"{args.frames} frames {w}x{h} (sources {summary['source_size']}), libx264 {args.preset} CRF {args.crf}, {args.rounds} rounds, {os.cpu_count()} CPUs")
+        for k in ("director", "ffmpeg"):
+            print(f"  {k:8s} median {med[k]:6.2f} s  {args.frames / med[k]:6.1f} fps  peak RSS {peak[k]:6.0f} MiB  {frames[k]} frames  {sizes[k] / 1e6:.1f} MB")
+        print(f"  speed ratio (ffmpeg time / Director time): {summary['speed_ratio']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
