@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -21,13 +22,14 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMe
 
 from director import __version__
 from director.core.changes import Changes
+from director.core.enums import JobState
 from director.core.errors import DirectorError, NotFound
 from director.engine import actions
-from director.engine.messages import Failed, Finished
 from director.engine.client import LocalEngineClient
 from director.engine.runner import JobRunner
 from director.store.errors import ProjectLocked
 from director.store.project import Project, project_path
+from director.store.jobs import get_job
 from director.store.takes import get_take
 from director.ui.cameras_panel import CamerasPanel
 from director.ui.errors import open_error_box
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
         self._client: LocalEngineClient | None = None
         self.recent = recent or RecentProjects()
         self.notifications: list[str] = []
+        self._notified_jobs: set[int] = set()
         self.docks: dict[str, QDockWidget] = {}
         self.panels: dict[str, QWidget] = {}
         self._specs: dict[str, PanelSpec] = {}
@@ -259,10 +262,8 @@ class MainWindow(QMainWindow):
             prompt.commit()
         self._pump_timer.stop()
         if self._client is not None:
-            try:
-                self._client.shutdown()
-            except Exception:  # a dead worker must not keep the project open
-                log.exception("engine shutdown failed")
+            # Off the UI thread: a worker busy loading a model may take seconds to stop.
+            threading.Thread(target=_shutdown_quietly, args=(self._client,), name="engine-shutdown", daemon=True).start()
         self._client = None
         self.runner = None
         for name, widget in list(self.panels.items()):
@@ -290,6 +291,7 @@ class MainWindow(QMainWindow):
     def _attach(self, project: Project) -> None:
         session = ProjectSession(project, self)
         self.session = session
+        self._notified_jobs = set()
         session.error_raised.connect(lambda text: self.notify(text, error=True))
         session.changed.connect(self._on_changed)
         session.undo_stack.canUndoChanged.connect(self._update_actions)
@@ -334,14 +336,29 @@ class MainWindow(QMainWindow):
             return
         for event in pumped.events:
             self.job_event.emit(event)
-            if isinstance(event, Failed):
-                self.notify(f"Job {event.job_id} {'cancelled' if event.kind.value == 'cancelled' else 'failed'}: {event.message}", error=event.kind.value != "cancelled")
-            elif isinstance(event, Finished):
-                self.notify(f"Job {event.job_id} finished")
         if pumped.changes:
             self.session.announce(pumped.changes)
+            self._notify_finished(pumped.changes.jobs)
         if pumped.changes.jobs or pumped.events:
             self._update_queue_label()
+
+    def _notify_finished(self, job_ids) -> None:
+        """A notification per job that ended, failures with their reason (also those the runner
+        refused before the engine saw them, which send no event)."""
+        for job_id in sorted(job_ids):
+            try:
+                job = get_job(self.session.project, job_id)
+            except DirectorError:
+                continue
+            if not job.state.finished or job_id in self._notified_jobs:
+                continue
+            self._notified_jobs.add(job_id)
+            if job.state is JobState.DONE:
+                self.notify(f"Job {job_id} finished ({len(job.seeds)} take{'s' if len(job.seeds) != 1 else ''})")
+            elif job.state is JobState.CANCELLED:
+                self.notify(f"Job {job_id} cancelled")
+            else:
+                self.notify(f"Job {job_id} failed: {job.error or 'no reason given'}", error=True)
 
     def generate(self, all_cameras: bool = False) -> list[int]:
         """Commit the prompt, then queue the generate panel's request; returns the new job ids."""
@@ -605,6 +622,13 @@ class MainWindow(QMainWindow):
         settings.sync()
         self.close_project()
         super().closeEvent(event)
+
+
+def _shutdown_quietly(client: LocalEngineClient) -> None:
+    try:
+        client.shutdown()
+    except Exception:  # a dead worker must not matter to a closed project
+        log.exception("engine shutdown failed")
 
 
 def _lazy_factory(module: str, cls: str) -> Callable[[ProjectSession], QWidget]:
