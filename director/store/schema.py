@@ -244,5 +244,12 @@ def m0004_cost(db: Database) -> None:
     db.execute("CREATE INDEX expenses_by_shot ON expenses(shot_id)")
 
 
+@migrations(name="0005_gpu_prices")
+def m0005_gpu_prices(db: Database) -> None:
+    """Price per GPU hour by GPU type, so a job on a cluster of mixed machines is charged at the
+    price of the GPU it ran on (director.engine.engine_choice reads and writes it)."""
+    db.execute("CREATE TABLE gpu_prices (gpu_type TEXT PRIMARY KEY COLLATE NOCASE, price_per_hour TEXT NOT NULL)")
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()
