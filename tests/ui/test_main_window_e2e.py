@@ -131,3 +131,32 @@ def test_cancel_from_the_queue_panel_stops_the_running_job(window, project_file,
     assert queue.model.data(queue.model.index(row, queue.model.STATUS)) == "cancelled"
     assert list_takes(window.session.project, get_job(window.session.project, job_id).shot_id) == []
     assert queue.retry_button.isEnabled()
+
+
+def test_a_worker_crash_fails_the_job_with_a_reason_and_the_window_carries_on(window, project_file, qtbot):
+    import os
+    import signal
+
+    window.new_project(project_file)
+    window.panel("shots").add_shot("1")
+    window.panel("prompt").field_edit("subject").setText("a crash test dummy")
+    generate = window.panel("generate")
+    generate.set_preset("tiny-t2v")
+    generate.steps.setValue(100)
+    generate.frames.setValue(33)
+    with qtbot.waitSignal(window.job_event, timeout=JOB_TIMEOUT_MS, check_params_cb=lambda e: type(e).__name__ == "Progress"):
+        (job_id,) = window.generate()
+    with qtbot.waitSignal(window.notified, timeout=30_000, check_params_cb=lambda text: f"Job {job_id} failed" in text) as note:
+        os.kill(window.runner.client.worker_pid, signal.SIGKILL)
+    assert "engine worker stopped" in note.args[0]
+    job = get_job(window.session.project, job_id)
+    assert job.state is JobState.FAILED and job.error_kind.value == "crashed"
+    queue = window.panel("queue")
+    assert "engine worker stopped" in queue.model.data(queue.model.index(queue.model.row_of(job_id), queue.model.MESSAGE))
+    # The window is alive and the next job runs in a fresh worker.
+    generate.steps.setValue(2)
+    generate.frames.setValue(9)
+    generate.variants.setValue(1)
+    with qtbot.waitSignal(window.job_event, timeout=JOB_TIMEOUT_MS, check_params_cb=lambda e: isinstance(e, (Finished, Failed))) as ended:
+        window.generate()
+    assert isinstance(ended.args[0], Finished), ended.args[0]
