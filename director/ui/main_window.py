@@ -8,8 +8,6 @@ widgets dock the same way as ours. A panel that has `set_shot(shot_id)` follows 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import threading
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from director.store.jobs import get_job
 from director.store.takes import get_take
 from director.ui.cameras_panel import CamerasPanel
 from director.ui.errors import open_error_box
+from director.ui.gallery.compare_view import CompareView
 from director.ui.gallery.take_gallery import TakeGallery
 from director.ui.gallery.take_viewer import TakeViewer
 from director.ui.generate_panel import GeneratePanel
@@ -170,11 +169,9 @@ class MainWindow(QMainWindow):
         self.register_panel("generate", "Generate", GeneratePanel, Area.RightDockWidgetArea, shortcut="Ctrl+4")
         self.register_panel("queue", "Queue", lambda s: QueuePanel(s, self.runner), Area.BottomDockWidgetArea, shortcut="Ctrl+5")
         self.register_panel("viewer", "Viewer", TakeViewer, Area.BottomDockWidgetArea, shortcut="Ctrl+6")
-        if importlib.util.find_spec("director.ui.gallery.compare_view") is not None:
-            self.register_panel("compare", "Compare", _lazy_factory("director.ui.gallery.compare_view", "CompareView"),
-                                Area.BottomDockWidgetArea, shortcut="Ctrl+7", visible=False)
-            self.tabifyDockWidget(self.docks["viewer"], self.docks["compare"])
-            self.docks["viewer"].raise_()
+        self.register_panel("compare", "Compare", CompareView, Area.BottomDockWidgetArea, shortcut="Ctrl+7", visible=False)
+        self.tabifyDockWidget(self.docks["viewer"], self.docks["compare"])
+        self.docks["viewer"].raise_()
 
     def _build_panel(self, spec: PanelSpec) -> None:
         widget = spec.factory(self.session)
@@ -629,12 +626,3 @@ def _shutdown_quietly(client: LocalEngineClient) -> None:
         client.shutdown()
     except Exception:  # a dead worker must not matter to a closed project
         log.exception("engine shutdown failed")
-
-
-def _lazy_factory(module: str, cls: str) -> Callable[[ProjectSession], QWidget]:
-    """Import a panel's module when a project opens, not when the window starts."""
-
-    def build(session: ProjectSession) -> QWidget:
-        return getattr(importlib.import_module(module), cls)(session)
-
-    return build

@@ -133,3 +133,13 @@ def test_settings_write_project_prices_and_engine_folders(window, project_file, 
     preset = get_preset("wan21-t2v-1.3b")
     assert preset.source == str(tmp_path / "wan") and preset.memory.cpu_offload
     assert "Settings saved" in window.notifications
+
+
+def test_compare_requested_in_the_gallery_shows_the_compare_dock(window, project_file):
+    window.new_project(project_file)
+    compare = window.panel("compare")
+    seen = []
+    compare.set_takes = lambda ids: seen.append(ids)  # the compare view's own tests cover showing takes
+    window.panel("gallery").compare_requested.emit([1, 2])
+    assert seen == [[1, 2]]
+    assert window.dock("compare").isVisible()
