@@ -1,7 +1,8 @@
 """Paints one gallery tile: thumbnail, stars, selected/rejected, camera letter, random-weights badge.
 
-Painting reads only model roles and cached pixmaps, so a tile costs microseconds and scrolling a
-2,000-take gallery never waits on the disk.
+Painting reads three model roles and cached pixmaps: the stars, badges and camera letters are
+drawn once into small pixmaps and reused, so a tile costs a handful of Qt calls and scrolling a
+2,000-take gallery never waits on the disk or on text layout.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from director.core.enums import TakeFlag
 from director.ui.gallery.thumbnails import THUMB_SIZE
 from director.ui.models.takes_model import TakesModel
 
@@ -17,6 +19,7 @@ PAD = 6
 CAPTION_H = 22
 SELECTED = QColor(70, 190, 110)
 REJECTED = QColor(215, 70, 70)
+TINY = QColor(120, 80, 170)
 STAR_ON = QColor(245, 195, 60)
 STAR_OFF = QColor(110, 110, 115)
 
@@ -27,70 +30,95 @@ class TakeDelegate(QStyledItemDelegate):
         self.thumb = QSize(thumb)
         self._small = QFont()
         self._small.setPointSizeF(max(6.0, self._small.pointSizeF() * 0.85))
+        self._pixmaps: dict[tuple, QPixmap] = {}
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         return QSize(self.thumb.width() + 2 * PAD, self.thumb.height() + CAPTION_H + 2 * PAD)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        take = index.data(TakesModel.TakeRole)
+        if take is None:
+            return
         painter.save()
         rect = option.rect
-        palette = option.palette
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, palette.highlight())
-        elif option.state & QStyle.StateFlag.State_MouseOver:
-            painter.fillRect(rect, palette.alternateBase())
-
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, option.palette.highlight())
         box = QRect(rect.left() + PAD, rect.top() + PAD, self.thumb.width(), self.thumb.height())
         pixmap = index.data(TakesModel.ThumbnailRole)
         if isinstance(pixmap, QPixmap) and not pixmap.isNull():
             size = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(0, 0, size.width(), size.height())
-            target.moveCenter(box.center())
-            painter.drawPixmap(target, pixmap)
+            painter.drawPixmap(box.left() + (box.width() - size.width()) // 2, box.top() + (box.height() - size.height()) // 2, size.width(), size.height(), pixmap)
 
-        flag = index.data(TakesModel.FlagRole)
-        if flag in ("selected", "rejected"):
-            colour = SELECTED if flag == "selected" else REJECTED
-            painter.setPen(QPen(colour, 3))
+        if take.flag is not TakeFlag.NONE:
+            picked = take.flag is TakeFlag.SELECTED
+            painter.setPen(QPen(SELECTED if picked else REJECTED, 3))
             painter.drawRect(box.adjusted(1, 1, -2, -2))
-            self._badge(painter, box.right() - 4, box.bottom() - 4, "✔ select" if flag == "selected" else "✘ reject", colour, align_right=True, bottom=True)
+            badge = self._badge("✔ select" if picked else "✘ reject", SELECTED if picked else REJECTED)
+            painter.drawPixmap(box.right() - 3 - badge.width(), box.bottom() - 3 - badge.height(), badge)
+        letter = self._letter(str(index.data(TakesModel.CameraRole) or ""))
+        painter.drawPixmap(box.left() + 4, box.top() + 4, letter)
+        if take.preset.startswith("tiny-"):
+            badge = self._badge("random weights", TINY)
+            painter.drawPixmap(box.right() - 3 - badge.width(), box.top() + 4, badge)
 
-        self._camera_letter(painter, box, str(index.data(TakesModel.CameraRole) or ""))
-        if index.data(TakesModel.RandomWeightsRole):
-            self._badge(painter, box.right() - 4, box.top() + 4, "random weights", QColor(120, 80, 170), align_right=True)
-
-        caption = QRect(rect.left() + PAD, box.bottom() + 2, self.thumb.width(), CAPTION_H - 2)
-        rating = int(index.data(TakesModel.RatingRole) or 0)
+        stars = self._stars(take.rating)
+        painter.drawPixmap(rect.left() + PAD, box.bottom() + 1 + (CAPTION_H - stars.height()) // 2, stars)
         painter.setFont(self._small)
-        x = caption.left()
-        for i in range(5):
-            painter.setPen(STAR_ON if i < rating else STAR_OFF)
-            painter.drawText(QRect(x, caption.top(), 12, caption.height()), Qt.AlignmentFlag.AlignVCenter, "★")
-            x += 12
-        painter.setPen(palette.highlightedText().color() if option.state & QStyle.StateFlag.State_Selected else palette.text().color())
-        painter.drawText(caption.adjusted(66, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"seed {index.data(TakesModel.SeedRole)}")
+        painter.setPen(option.palette.highlightedText().color() if selected else option.palette.text().color())
+        caption = QRect(rect.left() + PAD + stars.width(), box.bottom() + 2, self.thumb.width() - stars.width(), CAPTION_H - 2)
+        painter.drawText(caption, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"seed {take.seed}")
         painter.restore()
 
-    def _camera_letter(self, painter: QPainter, box: QRect, letter: str) -> None:
-        if not letter:
-            return
-        circle = QRect(box.left() + 4, box.top() + 4, 20, 20)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0, 0, 0, 170))
-        painter.drawEllipse(circle)
-        painter.setPen(QColor(240, 240, 240))
-        painter.setFont(self._small)
-        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, letter[:2])
+    # -- cached decorations ------------------------------------------------------------------
 
-    def _badge(self, painter: QPainter, x: int, y: int, text: str, colour: QColor, align_right: bool = False, bottom: bool = False) -> None:
-        painter.setFont(self._small)
-        metrics = painter.fontMetrics()
-        w, h = metrics.horizontalAdvance(text) + 8, metrics.height() + 2
-        left = x - w if align_right else x
-        top = y - h if bottom else y
-        badge = QRect(left, top, w, h)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        painter.drawRoundedRect(badge, 3, 3)
-        painter.setPen(QColor(255, 255, 255))
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+    def _cached(self, key: tuple, size: QSize, draw) -> QPixmap:
+        pixmap = self._pixmaps.get(key)
+        if pixmap is None:
+            pixmap = QPixmap(size)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pixmap)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setFont(self._small)
+            draw(p)
+            p.end()
+            self._pixmaps[key] = pixmap
+        return pixmap
+
+    def _stars(self, rating: int) -> QPixmap:
+        def draw(p: QPainter) -> None:
+            for i in range(5):
+                p.setPen(STAR_ON if i < rating else STAR_OFF)
+                p.drawText(QRect(i * 12, 0, 12, 16), Qt.AlignmentFlag.AlignCenter, "★")
+
+        return self._cached(("stars", rating), QSize(60, 16), draw)
+
+    def _letter(self, letter: str) -> QPixmap:
+        def draw(p: QPainter) -> None:
+            if not letter:
+                return
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(0, 0, 0, 170))
+            p.drawEllipse(0, 0, 20, 20)
+            p.setPen(QColor(240, 240, 240))
+            p.drawText(QRect(0, 0, 20, 20), Qt.AlignmentFlag.AlignCenter, letter[:2])
+
+        return self._cached(("camera", letter), QSize(20, 20), draw)
+
+    def _badge(self, text: str, colour: QColor) -> QPixmap:
+        key = ("badge", text)
+        if key in self._pixmaps:
+            return self._pixmaps[key]
+        from PySide6.QtGui import QFontMetrics
+
+        metrics = QFontMetrics(self._small)
+        size = QSize(metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
+
+        def draw(p: QPainter) -> None:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            p.drawRoundedRect(QRect(0, 0, size.width(), size.height()), 3, 3)
+            p.setPen(QColor(255, 255, 255))
+            p.drawText(QRect(0, 0, size.width(), size.height()), Qt.AlignmentFlag.AlignCenter, text)
+
+        return self._cached(key, size, draw)
