@@ -29,17 +29,22 @@ from director.store.errors import ProjectLocked
 from director.store.project import Project, project_path
 from director.store.jobs import get_job
 from director.store.takes import get_take
+from director.ui.activity_tracker import ActivityTracker
 from director.ui.cameras_panel import CamerasPanel
+from director.ui.cost_dashboard import CostDashboard
 from director.ui.errors import open_error_box
 from director.ui.gallery.compare_view import CompareView
 from director.ui.gallery.take_gallery import TakeGallery
 from director.ui.gallery.take_viewer import TakeViewer
 from director.ui.generate_panel import GeneratePanel
+from director.ui.program_viewer import ProgramViewer
 from director.ui.prompt_editor import PromptEditor
 from director.ui.queue_panel import QueuePanel
 from director.ui.recent import RecentProjects, app_settings
 from director.ui.settings_dialog import SettingsDialog, apply_device_setting, engine_client_settings
 from director.ui.shot_list import ShotList
+from director.ui.storyboard_view import StoryboardView
+from director.ui.timeline_view import TimelineView
 from director.ui.undo import ProjectSession
 
 log = logging.getLogger(__name__)
@@ -82,6 +87,7 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {}
         self._specs: dict[str, PanelSpec] = {}
         self._current_shot: int | None = None
+        self.activity: ActivityTracker | None = None
         self._pump_timer = QTimer(self)
         self._pump_timer.setInterval(PUMP_INTERVAL_MS)
         self._pump_timer.timeout.connect(self.pump)
@@ -170,8 +176,17 @@ class MainWindow(QMainWindow):
         self.register_panel("queue", "Queue", lambda s: QueuePanel(s, self.runner), Area.BottomDockWidgetArea, shortcut="Ctrl+5")
         self.register_panel("viewer", "Viewer", TakeViewer, Area.BottomDockWidgetArea, shortcut="Ctrl+6")
         self.register_panel("compare", "Compare", CompareView, Area.BottomDockWidgetArea, shortcut="Ctrl+7", visible=False)
+        self.register_panel("timeline", "Timeline", TimelineView, Area.BottomDockWidgetArea, shortcut="Ctrl+8")
+        self.register_panel("program", "Program", ProgramViewer, Area.BottomDockWidgetArea, shortcut="Ctrl+9")
+        self.register_panel("storyboard", "Storyboard", StoryboardView, Area.BottomDockWidgetArea, shortcut="Ctrl+0", visible=False)
+        self.register_panel("costs", "Costs", lambda s: CostDashboard(s.project), Area.RightDockWidgetArea, shortcut="Ctrl+Shift+C", visible=False)
         self.tabifyDockWidget(self.docks["viewer"], self.docks["compare"])
+        self.tabifyDockWidget(self.docks["viewer"], self.docks["program"])
+        self.tabifyDockWidget(self.docks["timeline"], self.docks["storyboard"])
+        self.tabifyDockWidget(self.docks["generate"], self.docks["costs"])
         self.docks["viewer"].raise_()
+        self.docks["timeline"].raise_()
+        self.docks["generate"].raise_()
 
     def _build_panel(self, spec: PanelSpec) -> None:
         widget = spec.factory(self.session)
@@ -205,6 +220,20 @@ class MainWindow(QMainWindow):
         if name == "gallery":
             widget.take_activated.connect(self._on_take_activated)
             widget.compare_requested.connect(self._on_compare_requested)
+        elif name == "timeline":
+            program = self.panels.get("program")
+            if program is not None:
+                widget.playhead_moved.connect(program.seek)
+                program.playhead_moved.connect(widget.set_playhead)
+        elif name == "program":
+            timeline = self.panels.get("timeline")
+            if timeline is not None:
+                timeline.playhead_moved.connect(widget.seek)
+                widget.playhead_moved.connect(timeline.set_playhead)
+        elif name == "storyboard":
+            widget.shot_activated.connect(self._select_shot)
+        elif name == "costs":
+            self.session.changed.connect(widget.on_changes)
 
     # == projects =================================================================================
 
@@ -263,6 +292,10 @@ class MainWindow(QMainWindow):
             threading.Thread(target=_shutdown_quietly, args=(self._client,), name="engine-shutdown", daemon=True).start()
         self._client = None
         self.runner = None
+        if self.activity is not None:
+            self.activity.stop()  # writes the open session of human time
+            self.activity.deleteLater()
+            self.activity = None
         for name, widget in list(self.panels.items()):
             spec = self._specs[name]
             if spec.area is None:
@@ -299,6 +332,11 @@ class MainWindow(QMainWindow):
             apply_device_setting()
             self._client = LocalEngineClient(settings=engine_client_settings())
             self.runner = JobRunner(project, self._client)
+            self.activity = ActivityTracker(project, self)
+            self.activity.time_logged.connect(session.announce)
+            session.changed.connect(self.activity.on_changes)
+            self.activity.set_paused(not self.track_time_action.isChecked())
+            self.activity.start()
         for spec in self._specs.values():
             self._build_panel(spec)
         self.recent.add(project.path)
@@ -411,8 +449,15 @@ class MainWindow(QMainWindow):
 
     # == reactions ================================================================================
 
+    def _select_shot(self, shot_id: int) -> None:
+        shots = self.panels.get("shots")
+        if shots is not None:
+            shots.select_shot(shot_id)
+
     def _on_shot_selected(self, shot_id: int | None) -> None:
         self._current_shot = shot_id
+        if self.activity is not None:
+            self.activity.set_current_shot(shot_id)
         for name, widget in self.panels.items():
             if name != "shots" and hasattr(widget, "set_shot"):
                 widget.set_shot(shot_id)
@@ -441,6 +486,11 @@ class MainWindow(QMainWindow):
             self._update_title()
         if changes.jobs:
             self._update_queue_label()
+
+    def _on_track_time_toggled(self, checked: bool) -> None:
+        if self.activity is not None:
+            self.activity.set_paused(not checked)
+        self.notify("Tracking your time per shot" if checked else "Time tracking paused")
 
     def _on_pause_changed(self, paused: bool) -> None:
         self.pause_action.blockSignals(True)
@@ -498,6 +548,9 @@ class MainWindow(QMainWindow):
         self.generate_all_action = self._action("Generate &All Cameras", lambda: self.generate(True), "Ctrl+Shift+G", "Queue takes for every camera of the shot")
         self.pause_action = self._action("&Pause Queue", lambda checked: self.set_queue_paused(checked), "Ctrl+Shift+P", "Finish the running job, start no new ones")
         self.pause_action.setCheckable(True)
+        self.track_time_action = self._action("&Track My Time", self._on_track_time_toggled, None, "Count active time per shot (stops after the idle cut-off)")
+        self.track_time_action.setCheckable(True)
+        self.track_time_action.setChecked(True)
         self.about_action = self._action("&About Director", self.show_about, None, role=QAction.MenuRole.AboutRole)
         # Platform-standard keys first, explicit ones where a platform has none.
         for action in (self.undo_action, self.redo_action):
@@ -525,6 +578,7 @@ class MainWindow(QMainWindow):
         gen_menu.addAction(self.generate_all_action)
         gen_menu.addSeparator()
         gen_menu.addAction(self.pause_action)
+        gen_menu.addAction(self.track_time_action)
         self.view_menu = bar.addMenu("&View")
         reset = QAction("Reset Layout", self)
         reset.triggered.connect(self.reset_layout)

@@ -1,0 +1,67 @@
+"""The edit, storyboard and cost panels live in the window with the rest, and follow the project."""
+
+from __future__ import annotations
+
+from director.store.timelog import list_time
+
+
+def test_timeline_program_storyboard_and_costs_are_docked_per_project(window, project_file):
+    window.new_project(project_file)
+    for name in ("timeline", "program", "storyboard", "costs"):
+        assert window.panel(name) is not None, name
+        assert window.dock(name).toggleViewAction() in window.view_menu.actions()
+    window.close_project()
+    assert all(window.panel(n) is None for n in ("timeline", "program", "storyboard", "costs"))
+
+
+def test_moving_the_timeline_playhead_moves_the_program_viewer(window, project_file, qtbot):
+    from director.store import cameras, shots, timeline
+    from tests.ui.test_timeline_fixtures import make_take
+
+    window.new_project(project_file)
+    project = window.session.project
+    shot, _ = shots.add_shot(project, "1")
+    make_take(project, shot.id, cameras.list_cameras(project, shot.id)[0].id, (200, 30, 30), frames=48)
+    window.session.push(timeline.insert_shot(project, shot.id))
+    program = window.panel("program")
+    with qtbot.waitSignal(program.playhead_moved, timeout=2000) as blocker:
+        window.panel("timeline").set_playhead(12)
+        window.panel("timeline").playhead_moved.emit(12)
+    assert blocker.args == [12]
+
+
+def test_storyboard_panel_selects_the_shot_in_the_shot_list(window, project_file, qtbot):
+    window.new_project(project_file)
+    shots = window.panel("shots")
+    first = shots.add_shot("1")
+    second = shots.add_shot("2")
+    shots.select_shot(first)
+    with qtbot.waitSignal(window.shot_selected) as blocker:
+        window.panel("storyboard").shot_activated.emit(second)
+    assert blocker.args == [second]
+
+
+def test_human_time_on_a_shot_is_written_when_the_user_moves_to_another(window, project_file, qtbot):
+    window.new_project(project_file)
+    shots = window.panel("shots")
+    first = shots.add_shot("1")
+    shots.add_shot("2")
+    tracker = window.activity
+    assert tracker is not None and not tracker.paused
+    clock = [1000.0]
+    tracker._activity._clock = lambda: clock[0]  # the activity clock is injected for tests
+    shots.select_shot(first)
+    for _ in range(5):  # five seconds of typing on shot 1
+        clock[0] += 1.0
+        qtbot.keyClick(window.panel("prompt"), "a")
+    shots.select_shot(shots.model.shot_ids()[1])
+    entries = [e for e in list_time(window.session.project) if e["shot_id"] == first and e["source"] == "auto"]
+    assert entries and abs(sum(e["seconds"] for e in entries) - 5.0) < 1.01
+
+
+def test_pausing_time_tracking_from_the_menu(window, project_file):
+    window.new_project(project_file)
+    window.track_time_action.trigger()
+    assert window.activity.paused
+    window.track_time_action.trigger()
+    assert not window.activity.paused
