@@ -21,7 +21,7 @@ from director.core.model import Job
 from director.core.prompt import PromptFields
 from director.engine.client import EngineClient, LocalEngineClient
 from director.engine.messages import Event, Failed, Finished, JobRequest, Progress, Started, TakeWritten
-from director.engine.presets import get_preset, validate_params
+from director.engine.presets import Preset, get_preset, validate_params
 from director.store import jobs as store_jobs
 from director.store import takes as store_takes
 from director.store.cameras import get_camera
@@ -39,10 +39,10 @@ class Pumped:
     events: tuple[Event, ...] = ()
 
 
-def build_request(project: Project, job: Job) -> JobRequest:
+def build_request(project: Project, job: Job, presets: Callable[[str], Preset] = get_preset) -> JobRequest:
     """A job row → the request the worker runs: composed prompt with the camera, validated
     parameters, seeds, and absolute media paths. Raises DirectorError when it cannot run."""
-    preset = get_preset(job.preset)
+    preset = presets(job.preset)
     params = validate_params(preset, job.params)
     if job.prompt_id is None:
         raise Refused(f"job {job.id} has no prompt version")
@@ -74,8 +74,11 @@ class JobRunner:
     what `Pumped.changes` names; read `progress` for bars. CLI: `run_until_idle(on_event)`.
     """
 
-    def __init__(self, project: Project, client: EngineClient | None = None):
+    def __init__(self, project: Project, client: EngineClient | None = None, *,
+                 presets: Callable[[str], Preset] = get_preset):
+        """`presets` resolves a job's preset id (the registry by default; benchmarks add their own)."""
         self.project = project
+        self.presets = presets
         self._owns_client = client is None
         self.client = client or LocalEngineClient()
         self.paused = False
@@ -147,7 +150,7 @@ class JobRunner:
         changes = Changes()
         while (job := store_jobs.next_queued(self.project)) is not None:
             try:
-                request = build_request(self.project, job)
+                request = build_request(self.project, job, self.presets)
             except DirectorError as exc:
                 # A job that can never run (preset gone, rules changed) fails now, not forever.
                 changes = changes | store_jobs.mark_running(self.project, job.id)
@@ -176,7 +179,13 @@ class JobRunner:
                 self._takes.setdefault(job_id, []).append(event)
                 return Changes()
             case Finished(meter=meter):
-                take_ids = [store_takes.insert_take(self.project, job_id, _take_values(t)) for t in self._takes.pop(job_id, [])]
+                try:
+                    take_ids = [store_takes.insert_take(self.project, job_id, _take_values(t)) for t in self._takes.pop(job_id, [])]
+                except DirectorError as exc:
+                    # The job must not stay "running" forever because recording it failed.
+                    self._job_done(job_id)
+                    return store_jobs.finish_job(self.project, job_id, JobState.FAILED, meter,
+                                                 error_kind=FailureKind.ERROR, error=f"takes not recorded: {exc}")
                 changes = store_jobs.finish_job(self.project, job_id, JobState.DONE, meter)
                 job = store_jobs.get_job(self.project, job_id)
                 self._job_done(job_id)
