@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "director.commands.report",
     "director.commands.export",
     "director.commands.timeline",
+    "director.commands.engine",
 ]
 
 log = logging.getLogger("director")

@@ -273,6 +273,11 @@ class RayEngineClient(EngineClient):
         """How many jobs can run at once (the actors that are placed); 0 while connecting."""
         return sum(1 for s in self._slots if s.machine is not None)
 
+    @property
+    def planned(self) -> int:
+        """How many actors the cluster was given (placed or still starting)."""
+        return len(self._slots)
+
     def machines(self) -> list[dict]:
         """The placed actors' machines (node, node_id, device, gpu_type), for a status line."""
         return [dict(s.machine) for s in self._slots if s.machine is not None]

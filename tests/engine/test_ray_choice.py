@@ -110,3 +110,16 @@ def test_choosing_an_engine_imports_neither_ray_nor_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_cli_keeps_gpu_prices_and_reports_an_unreachable_cluster(tmp_path):
+    from director.cli import main
+    from director.store import Project
+
+    Project.create(tmp_path / "film").close()
+    path = str(tmp_path / "film.director")
+    assert main(["engine", "price", path, "L40S", "1.20"]) == 0
+    assert main(["engine", "price", path, "L40S"]) == 2  # neither a price nor --remove
+    with Project.open(path, readonly=True) as project:
+        assert gpu_prices(project) == {"L40S": Decimal("1.20")}
+    assert main(["engine", "check", "--engine", f"ray://127.0.0.1:{free_port()}", "--timeout", "20"]) == 1

@@ -47,7 +47,7 @@ def _wait_port(port: int, proc: subprocess.Popen, timeout: float) -> None:
 
 
 @contextmanager
-def loopback_cluster(num_cpus: int = 2, log_path: Path | None = None):
+def loopback_cluster(num_cpus: int = 2, log_path: Path | None = None, client_port: int | None = None):
     """Yield the GCS address ("127.0.0.1:PORT") of a fresh head node with token auth; the
     caller's environment gets the token and loopback settings for as long as it runs."""
     port = free_port()
@@ -65,7 +65,7 @@ def loopback_cluster(num_cpus: int = 2, log_path: Path | None = None):
     proc = subprocess.Popen(
         [ray_bin, "start", "--head", "--block", f"--port={port}", f"--num-cpus={num_cpus}", "--num-gpus=0",
          "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp_dir}",
-         f"--ray-client-server-port={free_port()}", f"--min-worker-port={port + 1}", f"--max-worker-port={port + 200}"],
+         f"--ray-client-server-port={client_port or free_port()}", f"--min-worker-port={port + 1}", f"--max-worker-port={port + 200}"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
