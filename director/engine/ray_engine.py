@@ -332,6 +332,11 @@ class RayEngineClient(EngineClient):
             was_ready = self.state == "ready"
             self.state = "closed"
         if was_ready:
+            # Let placed actors remove their scratch folders, briefly: a lost node must not
+            # hold up quitting.
+            closing = [s.handle.close.remote() for s in self._slots if s.machine is not None]
+            if closing:
+                self._ray.wait(closing, num_returns=len(closing), timeout=2.0)
             for slot in self._slots:
                 try:
                     self._ray.kill(slot.handle)
