@@ -1,11 +1,20 @@
-"""`director demo`: build a small film project headlessly, for trying Director and for CI."""
+"""`director demo`: a small film made headlessly, end to end, with the tiny presets.
+
+It writes scenes, shots, prompts and cameras; generates takes for every camera through the real
+engine worker; reviews them (ratings, selects, a reject); cuts the shots on the timeline with angle
+changes; and exports the cut (MP4), a storyboard (PDF and PNG contact sheet), an OpenTimelineIO
+edit, an EDL and the cost log. CI and a new user run exactly this.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import time
 from pathlib import Path
 
-from director.commands.common import print_json
+from director.commands.common import ProgressBar, print_json
 from director.commands.project import project_summary
 from director.core.prompt import CameraSetup, PromptFields
 from director.store import cameras, prompts, scenes, shots
@@ -24,11 +33,19 @@ CAMERAS = {
     "A": CameraSetup(shot_size="wide shot", angle="eye level", movement="slow push in", lens="35mm"),
     "B": CameraSetup(shot_size="close-up", angle="low angle", movement="static", lens="85mm"),
 }
+DEMO_SEEDS = [1234, 5678]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="build a demo project headlessly (scenes, shots, prompts, cameras…)")
+    p = sub.add_parser(
+        "demo",
+        help="make a demo film headlessly: shots, tiny-model takes, a multicam cut and its exports",
+        description="Build demo.director in --out, generate takes with the tiny random-weight presets, "
+        "review them, cut them with angle changes, and export the cut, storyboard, edit and cost log.",
+    )
     p.add_argument("--out", default="demo-out", help="folder for the demo project and its exports (default demo-out)")
+    p.add_argument("--variants", type=int, default=2, help="takes per camera (default 2)")
+    p.add_argument("--no-generate", action="store_true", help="only write the shots, prompts and cameras")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)
 
@@ -52,15 +69,128 @@ def build_demo_project(out: Path) -> Project:
     return project
 
 
-def cmd_demo(args) -> int:
-    project = build_demo_project(Path(args.out))
+def generate_takes(project: Project, variants: int, say) -> None:
+    """Every camera of every shot, the same seeds for all cameras so their takes cut together."""
+    from director.engine.actions import queue_generation
+    from director.engine.runner import JobRunner
+
+    job_ids: list[int] = []
+    for shot in shots.list_shots(project):
+        queued = queue_generation(project, shot.code, "tiny-t2v", all_cameras=True, variants=variants, seed_mode="list", seeds=DEMO_SEEDS[:variants] or [1])
+        job_ids += queued.job_ids
+    bar = ProgressBar("Generating")
+    done = [0]
+    runner = JobRunner(project)
     try:
-        summary = project_summary(project)
+        say(f"generating {len(job_ids)} jobs × {variants} variants with tiny-t2v (random weights) in the engine worker…")
+
+        def on_event(event) -> None:
+            if type(event).__name__ in ("Finished", "Failed"):
+                done[0] += 1
+            bar.update(done[0], len(job_ids), f"job {event.job_id}")
+
+        runner.run_until_idle(on_event)
+    finally:
+        bar.close()
+        runner.close()
+
+
+def review_takes(project: Project) -> None:
+    """What a director would do: best take per camera selected and rated, a weak one rejected."""
+    from director.core.enums import TakeFlag
+    from director.store import takes
+
+    for shot in shots.list_shots(project):
+        for cam in cameras.list_cameras(project, shot.id):
+            ts = takes.list_takes(project, shot.id, camera_id=cam.id, sort="oldest")
+            if not ts:
+                continue
+            takes.set_take_fields(project, ts[0].id, rating=4, flag=TakeFlag.SELECTED, notes="demo pick")
+            for other in ts[1:]:
+                takes.set_take_fields(project, other.id, rating=2, flag=TakeFlag.REJECTED)
+
+
+def cut_demo(project: Project) -> None:
+    """Every shot on the timeline in order, cutting from camera A to B halfway through each."""
+    from director.store import timeline
+
+    for shot in shots.list_shots(project):
+        timeline.insert_shot(project, shot.id).apply(project)
+    for clip_start, clip_len in timeline_clip_spans(project):
+        timeline.cut_to_camera(project, clip_start + clip_len // 2, name="B").apply(project)
+
+
+def timeline_clip_spans(project: Project) -> list[tuple[int, int]]:
+    from director.store import timeline
+
+    tl = timeline.load_timeline(project)
+    spans = []
+    for track in tl.tracks[:1]:
+        start = 0
+        for item in track.items:
+            if hasattr(item, "shot_id"):
+                spans.append((start, item.duration))
+            start += item.duration
+    return spans
+
+
+def export_all(project: Project, out: Path, say) -> dict[str, str]:
+    from director.commands.export import project_cut
+    from director.export.contact_sheet import render_contact_sheet
+    from director.export.costs import build_report
+    from director.export.interchange import export_interchange
+    from director.export.mp4 import Mp4Options, export_cut_mp4
+    from director.export.storyboard import build_storyboard
+    from director.export.takeinfo import take_infos
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from director.ui.storyboard_pdf import render_storyboard_pdf
+
+    exports = out / "exports"
+    exports.mkdir(exist_ok=True)
+    cut = project_cut(project)
+    written: dict[str, str] = {}
+    say("exporting the cut, storyboard, edit and cost log…")
+    result = export_cut_mp4(cut, project.media, exports / "cut.mp4", Mp4Options(burn_in=True))
+    written["cut"] = str(result.path)
+    board = build_storyboard(project, "cut", cut)
+    render_storyboard_pdf(board, project.media, exports / "storyboard.pdf", panels_per_page=6)
+    written["storyboard"] = str(exports / "storyboard.pdf")
+    render_contact_sheet(board, project.media, exports / "contact_sheet.png")
+    written["contact_sheet"] = str(exports / "contact_sheet.png")
+    infos = take_infos(project, [s.take_id for s in cut.segments if s.take_id is not None])
+    for fmt, name in (("otio", "cut.otio"), ("edl", "cut.edl")):
+        export_interchange(cut, infos, project.media, exports / name, fmt, name=project.settings().name)
+        written[fmt] = str(exports / name)
+    build_report(project, "costs").write(exports / "costs.csv", "csv")
+    written["costs"] = str(exports / "costs.csv")
+    return written
+
+
+def cmd_demo(args) -> int:
+    quiet = args.json
+    say = (lambda text: None) if quiet else (lambda text: print(text, flush=True))
+    out = Path(args.out).absolute()
+    started = time.perf_counter()
+    project = build_demo_project(out)
+    try:
+        say(f"demo project: {project.path}")
+        written: dict[str, str] = {}
+        if not args.no_generate:
+            generate_takes(project, max(1, args.variants), say)
+            review_takes(project)
+            cut_demo(project)
+            written = export_all(project, out, say)
+        summary = project_summary(project) | {"exports": written, "seconds": round(time.perf_counter() - started, 1)}
     finally:
         project.close()
     if args.json:
         print_json(summary)
-    else:
-        print(f"demo project: {summary['path']}")
-        print(f"  {summary['scenes']} scenes, {summary['shots']} shots, {summary['cameras']} cameras, {summary['prompt_versions']} prompts")
-    return 0
+        return 0
+    jobs = ", ".join(f"{n} {s}" for s, n in sorted(summary["jobs"].items())) or "none"
+    print(f"  {summary['scenes']} scenes, {summary['shots']} shots, {summary['cameras']} cameras, {summary['prompt_versions']} prompts")
+    print(f"  {summary['takes']} takes; jobs: {jobs}; {summary['gpu_seconds']} GPU s = {summary['money']} {summary['currency']}")
+    for kind, path in written.items():
+        print(f"  {kind:<13} {path}")
+    print(f"done in {summary['seconds']} s. Open it in the window: director {project.path}")
+    return 0 if "failed" not in summary["jobs"] else 1
