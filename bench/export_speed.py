@@ -94,8 +94,12 @@ print(time.perf_counter() - t)
 """
 
 
-def run_child(cmd: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MiB, stdout) of one child process."""
+def run_child(cmd: list[str]) -> tuple[float, float, float, str]:
+    """(wall seconds, CPU seconds, peak RSS MiB, stdout) of one child process.
+
+    CPU seconds (user + system) are the steadier measure on a shared machine: wall time there
+    mostly measures what else ran at the same moment.
+    """
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -104,7 +108,7 @@ def run_child(cmd: list[str]) -> tuple[float, float, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed ({proc.returncode}):\n{err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out
 
 
 def count_frames(path: str) -> int:
@@ -142,20 +146,21 @@ def main() -> int:
         director_cmd = [sys.executable, "-c", DIRECTOR_CHILD.format(root=str(ROOT), cut=str(cut_file), media=env["media_root"], out=d_out, crf=args.crf, preset=args.preset)]
         vf = [] if args.source_size == args.size else ["-vf", f"scale={w}:{h}:force_original_aspect_ratio=decrease:flags=area,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2"]
         ffmpeg_cmd = [ffmpeg, "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", env["concat"], *vf, "-an", "-c:v", "libx264", "-preset", args.preset, "-crf", str(args.crf), "-pix_fmt", "yuv420p", "-r", "24", f_out]
-        results: dict[str, list[tuple[float, float]]] = {"director": [], "ffmpeg": []}
+        results: dict[str, list[tuple[float, float, float]]] = {"director": [], "ffmpeg": []}
         for r in range(args.rounds):
             order = [("director", director_cmd), ("ffmpeg", ffmpeg_cmd)]
             if r % 2:
                 order.reverse()
             for name, cmd in order:
-                wall, rss, out = run_child(cmd)
-                results[name].append((wall, rss))
+                wall, cpu, rss, out = run_child(cmd)
+                results[name].append((wall, cpu, rss))
                 inner = f"  (export call {float(out):.2f} s, the rest is Python start-up)" if name == "director" else ""
-                print(f"round {r + 1}: {name:8s} {wall:6.2f} s  {args.frames / wall:6.1f} fps  peak {rss:6.0f} MiB{inner}", file=sys.stderr)
+                print(f"round {r + 1}: {name:8s} {wall:6.2f} s  {args.frames / wall:6.1f} fps  CPU {cpu:6.2f} s  peak {rss:6.0f} MiB{inner}", file=sys.stderr)
         frames = {"director": count_frames(d_out), "ffmpeg": count_frames(f_out)}
         sizes = {"director": os.path.getsize(d_out), "ffmpeg": os.path.getsize(f_out)}
-    med = {k: statistics.median(w for w, _ in v) for k, v in results.items()}
-    peak = {k: max(m for _, m in v) for k, v in results.items()}
+    med = {k: statistics.median(w for w, _, _ in v) for k, v in results.items()}
+    cpu = {k: statistics.median(c for _, c, _ in v) for k, v in results.items()}
+    peak = {k: max(m for _, _, m in v) for k, v in results.items()}
     summary = {
         "frames": args.frames,
         "size": f"{w}x{h}",
@@ -167,6 +172,8 @@ def main() -> int:
         "median_s": med,
         "fps": {k: args.frames / v for k, v in med.items()},
         "speed_ratio": med["ffmpeg"] / med["director"],  # > 1: Director is faster
+        "median_cpu_s": cpu,
+        "cpu_ratio": cpu["ffmpeg"] / cpu["director"],  # > 1: Director does the job with less CPU
         "peak_rss_mib": peak,
         "output_frames": frames,
         "output_bytes": sizes,
@@ -176,8 +183,8 @@ def main() -> int:
     else:
         print(f"{args.frames} frames {w}x{h} (sources {summary['source_size']}), libx264 {args.preset} CRF {args.crf}, {args.rounds} rounds, {os.cpu_count()} CPUs")
         for k in ("director", "ffmpeg"):
-            print(f"  {k:8s} median {med[k]:6.2f} s  {args.frames / med[k]:6.1f} fps  peak RSS {peak[k]:6.0f} MiB  {frames[k]} frames  {sizes[k] / 1e6:.1f} MB")
-        print(f"  speed ratio (ffmpeg time / Director time): {summary['speed_ratio']:.2f}x")
+            print(f"  {k:8s} median {med[k]:6.2f} s  {args.frames / med[k]:6.1f} fps  CPU {cpu[k]:6.2f} s  peak RSS {peak[k]:6.0f} MiB  {frames[k]} frames  {sizes[k] / 1e6:.1f} MB")
+        print(f"  speed ratio (ffmpeg time / Director time): {summary['speed_ratio']:.2f}x wall, {summary['cpu_ratio']:.2f}x CPU")
     return 0
 
 

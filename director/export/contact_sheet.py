@@ -1,7 +1,7 @@
 """The storyboard as one PNG contact sheet, drawn with opencv (no Qt, so the CLI and a server can make it).
 
-opencv's Hershey fonts draw ASCII only: accents are folded ("über" → "uber") and other characters
-become '?'. The PDF storyboard carries the full text.
+OpenCV 5's putText draws Unicode (über, 東京); OpenCV 4's Hershey fonts draw ASCII only, so there
+accents are folded ("über" → "uber") and other characters become '?'. The PDF carries the full text.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ INK = (30, 30, 30)
 MUTED = (110, 110, 110)
 
 
+UNICODE_TEXT = int(cv2.__version__.split(".")[0]) >= 5
+
+
 def ascii_text(text: str) -> str:
     """Accents dropped, other non-ASCII characters as '?', line breaks as spaces."""
     out = []
@@ -34,8 +37,15 @@ def ascii_text(text: str) -> str:
     return "".join(out)
 
 
+def drawable(text: str) -> str:
+    """What putText can draw: the text itself on OpenCV 5 (control characters as spaces), else ASCII."""
+    if UNICODE_TEXT:
+        return "".join(c if c.isprintable() else " " for c in text)
+    return ascii_text(text)
+
+
 def _put(img, text, x, y, scale, color=INK, thick=1):
-    cv2.putText(img, ascii_text(text), (x, y), FONT, scale, color, thick, cv2.LINE_AA)
+    cv2.putText(img, drawable(text), (x, y), FONT, scale, color, thick, cv2.LINE_AA)
 
 
 def render_contact_sheet(
@@ -80,10 +90,10 @@ def render_contact_sheet(
         take = f"  take {panel.take_id}" if panel.take_id else "  no take yet"
         _put(sheet, f"{panel.number}. {panel.shot_code}{camera}{take}", x, ty, scale * 0.9, INK, 2)
         _put(sheet, f"{panel.duration_text(board.rate)}   {board.money_text(panel.money)}", x, ty + line, scale * 0.75, MUTED)
-        for k, text in enumerate(textwrap.wrap(ascii_text(panel.prompt), chars)[:2]):
+        for k, text in enumerate(textwrap.wrap(drawable(panel.prompt), chars)[:2]):
             _put(sheet, text, x, ty + (2 + k) * line, scale * 0.75)
         if panel.notes:
-            _put(sheet, textwrap.shorten(ascii_text(panel.notes.replace("\n", "  ")), chars, placeholder="..."), x, ty + 4 * line, scale * 0.75, MUTED)
+            _put(sheet, textwrap.shorten(drawable(panel.notes.replace("\n", "  ")), chars, placeholder="..."), x, ty + 4 * line, scale * 0.75, MUTED)
         reporter.step()
     with atomic_output(dest) as temp:
         ok, encoded = cv2.imencode(".png", sheet)

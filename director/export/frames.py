@@ -7,6 +7,8 @@ is held, so memory stays flat however long the cut is.
 
 from __future__ import annotations
 
+import queue
+import threading
 from pathlib import Path
 from typing import Iterator, Protocol, Union
 
@@ -124,3 +126,73 @@ def cut_frames(cut: Cut, media: MediaPaths, width: int, height: int, *, native: 
         finally:
             source.close()
         frame = seg.record_end
+
+
+class _Failed:
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+_DONE = object()
+
+
+class Prefetch:
+    """Run a frame iterator on a second thread, `depth` frames ahead of the consumer.
+
+    Decoding and conforming (PyAV, opencv: both release the GIL) then overlap with encoding, the
+    way the ffmpeg command line runs decode and encode on separate threads. Memory stays bounded
+    by `depth` frames. Use as a context manager so a cancel stops the reader and closes its files.
+    """
+
+    def __init__(self, frames: Iterator, depth: int = 8):
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(frames,), name="director-export-reader", daemon=True)
+        self._thread.start()
+
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self, frames: Iterator) -> None:
+        try:
+            for item in frames:
+                if not self._put(item):
+                    break
+        except BaseException as exc:  # handed to the consumer, which raises it on its own thread
+            self._put(_Failed(exc))
+            return
+        finally:
+            close = getattr(frames, "close", None)
+            if close is not None:
+                close()  # a generator's finally blocks close its decoders, on this thread
+        self._put(_DONE)
+
+    def __iter__(self):
+        while True:
+            item = self._queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+
+    def close(self) -> None:
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._queue.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        self._thread.join()
+
+    def __enter__(self) -> "Prefetch":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

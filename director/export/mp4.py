@@ -20,7 +20,7 @@ from director.core.cut import Cut, CutSegment
 from director.core.errors import DirectorError, InvalidInput
 from director.core.timecode import Rate
 from director.export.common import CancelFn, ProgressFn, Reporter, atomic_output
-from director.export.frames import MediaPaths, cut_frames
+from director.export.frames import MediaPaths, Prefetch, check_media, cut_frames
 
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 
@@ -107,6 +107,7 @@ def export_cut_mp4(
     total = cut.duration
     if total <= 0:
         raise InvalidInput("the cut is empty: place takes on the timeline first")
+    check_media(cut, media)
     reporter = Reporter(total, progress, is_cancelled)
     time_base = Fraction(cut.rate.den, cut.rate.num)
     with atomic_output(dest) as temp:
@@ -127,18 +128,19 @@ def export_cut_mp4(
             if options.threads:
                 stream.codec_context.thread_count = options.threads
             reporter.start()
-            for record, seg, picture in cut_frames(cut, media, width, height, native=not options.burn_in):
-                reporter.check()
-                if options.burn_in:
-                    picture = burn_in(picture, seg, record, cut.rate)
-                if isinstance(picture, np.ndarray):
-                    vframe = av.VideoFrame.from_ndarray(picture, format="bgr24")
-                else:
-                    vframe = picture
-                vframe.pts = record
-                vframe.time_base = time_base
-                container.mux(stream.encode(vframe))
-                reporter.step()
+            with Prefetch(cut_frames(cut, media, width, height, native=not options.burn_in)) as frames:
+                for record, seg, picture in frames:
+                    reporter.check()
+                    if options.burn_in:
+                        picture = burn_in(picture, seg, record, cut.rate)
+                    if isinstance(picture, np.ndarray):
+                        vframe = av.VideoFrame.from_ndarray(picture, format="bgr24")
+                    else:
+                        vframe = picture
+                    vframe.pts = record
+                    vframe.time_base = time_base
+                    container.mux(stream.encode(vframe))
+                    reporter.step()
             container.mux(stream.encode(None))
         finally:
             container.close()

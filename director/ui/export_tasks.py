@@ -84,10 +84,7 @@ class ExportTask(QObject):
             log.exception("%s failed", self.label)
             self._finish(lambda: self.failed.emit(f"{self.label} failed: {exc.__class__.__name__}: {exc}"))
         else:
-            if self._cancel.is_set() and result is None:
-                self._finish(self.cancelled.emit)
-            else:
-                self._finish(lambda: self.finished.emit(result))
+            self._finish(lambda: self.finished.emit(result))
 
     def _finish(self, emit: Callable[[], None]) -> None:
         # Mark done before emitting, so a slot that starts the task again is not refused.

@@ -107,3 +107,9 @@ def test_pdf_refuses_odd_panel_counts_and_cancel_leaves_no_file(film, simple_cut
     with pytest.raises(ExportCancelled):
         render_storyboard_pdf(board, film.project.media, out_dir / "b.pdf", panels_per_page=1, is_cancelled=lambda: True)
     assert list(out_dir.iterdir()) == []
+
+
+def test_contact_sheet_text_falls_back_to_ascii_where_opencv_cannot_draw_unicode():
+    from director.export.contact_sheet import ascii_text
+
+    assert ascii_text("über café\n東京") == "uber cafe ??"
