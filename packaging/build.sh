@@ -10,9 +10,10 @@
 #                   exactly what the project declares and nothing a developer added by hand
 #   PYTHON          the interpreter to build the venv from (default python3; needs libpython3.X.so,
 #                   which Debian's python3 and pyenv's default builds have)
-#   TORCH_VERSION   default 2.13.0; the CPU build is installed first (see packaging/README.md for CUDA)
-#   TORCH_INDEX_URL where the CPU torch comes from when no local +cpu wheel is configured
-#                   (default https://download.pytorch.org/whl/cpu)
+#   TORCH_VERSION   default 2.13.0; installed before anything else
+#   TORCH_VARIANT   cpu (default) or a CUDA build such as cu128 for an NVIDIA GPU (packaging/README.md)
+#   TORCH_INDEX_URL where that torch comes from when no local wheel is configured
+#                   (default https://download.pytorch.org/whl/$TORCH_VARIANT)
 #
 # Safe to run again: an existing build venv is reused (pip only installs what changed).
 set -euo pipefail
@@ -30,7 +31,8 @@ done
 BUILD_VENV=${BUILD_VENV:-$ROOT/packaging/build/venv}
 PY=${PYTHON:-python3}
 TORCH_VERSION=${TORCH_VERSION:-2.13.0}
-TORCH_INDEX_URL=${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}
+TORCH_VARIANT=${TORCH_VARIANT:-cpu}
+TORCH_INDEX_URL=${TORCH_INDEX_URL:-https://download.pytorch.org/whl/$TORCH_VARIANT}
 PYINSTALLER_VERSION=${PYINSTALLER_VERSION:-6.22.3}
 
 "$PY" - <<'PYCHECK'
@@ -51,14 +53,14 @@ VPY="$BUILD_VENV/bin/python"
 
 # 1. torch, the CPU build, before anything else: a bare `torch` requirement pulls the CUDA build
 #    (several GB of nvidia-* wheels) from PyPI on Linux.
-if ! "$VPY" -c "import torch, sys; sys.exit(0 if torch.__version__.split('+')[0] == '$TORCH_VERSION' else 1)" 2>/dev/null; then
-  echo "== installing torch $TORCH_VERSION (CPU)"
-  # A wheel mirror or --find-links folder that already has the +cpu wheel wins (PyPI has no
-  # +cpu builds, so this fails fast there); otherwise the PyTorch CPU index.
-  "$VPY" -m pip install -q "torch==$TORCH_VERSION+cpu" 2>/dev/null \
-    || "$VPY" -m pip install -q "torch==$TORCH_VERSION" --index-url "$TORCH_INDEX_URL"
+if ! "$VPY" -c "import torch, sys; sys.exit(0 if torch.__version__ == '$TORCH_VERSION+$TORCH_VARIANT' else 1)" 2>/dev/null; then
+  echo "== installing torch $TORCH_VERSION+$TORCH_VARIANT"
+  # A wheel mirror or --find-links folder that already has the +cpu (+cuXXX) wheel wins (PyPI has
+  # no such builds, so this fails fast there); otherwise the PyTorch index for the variant.
+  "$VPY" -m pip install -q "torch==$TORCH_VERSION+$TORCH_VARIANT" 2>/dev/null \
+    || "$VPY" -m pip install -q "torch==$TORCH_VERSION+$TORCH_VARIANT" --index-url "$TORCH_INDEX_URL"
 fi
-if "$VPY" -m pip list 2>/dev/null | grep -qi '^nvidia-'; then
+if [ "$TORCH_VARIANT" = cpu ] && "$VPY" -m pip list 2>/dev/null | grep -qi '^nvidia-'; then
   echo "note: nvidia-* wheels are installed in the build venv; the app will carry the CUDA runtime" >&2
 fi
 

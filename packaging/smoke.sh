@@ -39,8 +39,8 @@ step "project"
 
 step "generate one tiny take through the engine worker"
 t0=$(now)
-"$APP" generate film.director --shot 1A --preset "${SMOKE_PRESET:-tiny-t2v}" --variants 1 --json > generate.json \
-  || { cat generate.json >&2; fail "director generate exited $?"; }
+rc=0; "$APP" generate film.director --shot 1A --preset "${SMOKE_PRESET:-tiny-t2v}" --variants 1 --json > generate.json || rc=$?
+[ "$rc" = 0 ] || { cat generate.json >&2; fail "director generate exited $rc"; }
 t1=$(now)
 echo "   generate took $(secs "$t0" "$t1") s"
 grep -q '"state": "done"' generate.json || { cat generate.json >&2; fail "the job did not finish"; }
@@ -51,8 +51,8 @@ media=$(sed -n 's/.*"media": "\([^"]*\)".*/\1/p' generate.json | head -1)
 step "cut and export"
 "$APP" cut add film.director 1A >/dev/null
 t0=$(now)
-"$APP" export cut film.director -o out.mp4 --no-progress --json > export.json \
-  || { cat export.json >&2; fail "director export cut exited $?"; }
+rc=0; "$APP" export cut film.director -o out.mp4 --no-progress --json > export.json || rc=$?
+[ "$rc" = 0 ] || { cat export.json >&2; fail "director export cut exited $rc"; }
 t1=$(now)
 echo "   export took $(secs "$t0" "$t1") s"
 [ -s out.mp4 ] || fail "out.mp4 is missing or empty"
@@ -63,8 +63,8 @@ echo "   out.mp4: $(wc -c < out.mp4) bytes, $(tr -d '\n ' < export.json)"
 
 step "window (offscreen, quits after its first paint)"
 t0=$(now)
-DIRECTOR_QUIT_AFTER_FIRST_PAINT=1 timeout 120 "$APP" film.director 2> window.log \
-  || { cat window.log >&2; fail "the window exited $?"; }
+rc=0; DIRECTOR_QUIT_AFTER_FIRST_PAINT=1 timeout 120 "$APP" film.director 2> window.log || rc=$?
+[ "$rc" = 0 ] || { cat window.log >&2; fail "the window exited $rc"; }
 t1=$(now)
 grep -q "first paint after" window.log || { cat window.log >&2; fail "the window never painted"; }
 echo "   $(grep -o 'first paint after [0-9.]* s' window.log); process $(secs "$t0" "$t1") s in all"
