@@ -104,6 +104,12 @@ class _Meter:
             return None
 
 
+def _discard(temps: list[Path]) -> None:
+    for t in temps:
+        t.unlink(missing_ok=True)
+    temps.clear()
+
+
 def _sync(device: str) -> None:
     import torch
 
@@ -228,18 +234,20 @@ class Worker:
                 self.emit(event)
             self.emit(Finished(job_id, meter))
         except JobCancelled:
+            _discard(temps)  # before the event: whoever hears "cancelled" finds no leftovers
             meter["wall_s"] = time.perf_counter() - t0
             self.emit(Failed(job_id, FailureKind.CANCELLED, "cancelled; no takes were written", meter))
         except torch.OutOfMemoryError:
+            _discard(temps)
             self._recover_from_oom()
             meter["wall_s"] = time.perf_counter() - t0
             self.emit(Failed(job_id, FailureKind.OOM, self._oom_advice(request), meter))
         except Exception as exc:
+            _discard(temps)
             meter["wall_s"] = time.perf_counter() - t0
             self.emit(self._failure(job_id, exc, meter))
         finally:
-            for t in temps:
-                t.unlink(missing_ok=True)
+            _discard(temps)
             with self._lock:
                 self.cancelled.discard(job_id)
 
