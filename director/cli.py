@@ -19,6 +19,9 @@ from director.core.errors import DirectorError
 COMMAND_MODULES = [
     "director.commands.project",
     "director.commands.demo",
+    "director.commands.models",
+    "director.commands.generate",
+    "director.commands.queue",
     "director.commands.report",
     "director.commands.export",
     "director.commands.timeline",
