@@ -12,6 +12,7 @@ from director.engine import actions
 from director.engine.messages import Failed, Progress
 from director.store import jobs as store_jobs
 from director.store import takes as store_takes
+from director.store.ledger import preview_job
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -109,14 +110,20 @@ def cmd_generate(args: argparse.Namespace) -> int:
     with open_project(args, readonly=args.dry_run) as project:
         if args.dry_run:
             targets, prompt_id, preset, params, seeds = actions.plan_generation(project, args.shot, args.preset, **kwargs)
+            estimate, verdict = preview_job(project, targets[0][0], preset.id, params, len(seeds) * len(targets))
             request = {"shot": args.shot, "preset": preset.id, "tiny": preset.tiny, "params": params, "seeds": seeds,
-                       "jobs": [{"shot_id": s, "camera_id": c, "prompt_id": prompt_id} for s, c in targets]}
+                       "jobs": [{"shot_id": s, "camera_id": c, "prompt_id": prompt_id} for s, c in targets],
+                       "estimate": {"gpu_s": estimate.gpu_s, "money": str(estimate.money) if estimate.money is not None else None,
+                                    "currency": estimate.currency, "basis_jobs": estimate.basis, "text": estimate.describe()},
+                       "budget": verdict.message() or "within budget"}
             if args.json:
                 print_json(request)
             else:
                 print(f"would queue {len(targets)} job(s) × {len(seeds)} variant(s) with {preset.listing_label}")
                 print(f"  params: {params}\n  seeds: {seeds}")
-            return 0
+                print(f"  estimate: {estimate.describe()}")
+                print(f"  budget: {verdict.message() or 'within budget'}")
+            return 0 if not verdict.refused else 1
         queued = actions.queue_generation(project, args.shot, args.preset, **kwargs)
         return _run_or_report(args, project, queued)
 

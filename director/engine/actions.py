@@ -15,6 +15,7 @@ from director.core.enums import MediaKind
 from director.core.errors import InvalidInput, NotFound
 from director.engine.presets import Preset, draw_seeds, get_preset, nearest_frames, validate_params
 from director.store import jobs as store_jobs
+from director.store.ledger import guard_job
 from director.store.cameras import find_camera, list_cameras
 from director.store.project import Project
 from director.store.shots import find_shot, get_shot
@@ -67,28 +68,32 @@ def plan_generation(
 
 
 def queue_generation(project: Project, shot_code: str, preset_id: str, **kwargs) -> Queued:
-    """One job per camera with N variants each; refused before queueing if a rule is broken."""
+    """One job per camera with N variants each; refused before queueing if a rule is broken or
+    the whole request would pass a hard budget cap (checked once, so no camera is half-queued)."""
     targets, prompt_id, preset, params, seeds = plan_generation(project, shot_code, preset_id, **kwargs)
+    estimate = guard_job(project, targets[0][0], preset.id, params, len(seeds) * len(targets))
+    per_job = estimate.gpu_s / len(targets) if estimate.known else None
     ids, changes = [], Changes()
     for shot_id, camera_id in targets:
         job_id, ch = store_jobs.create_job(
             project, shot_id=shot_id, camera_id=camera_id, prompt_id=prompt_id,
-            preset=preset.id, params=params, seeds=seeds,
+            preset=preset.id, params=params, seeds=seeds, estimate_gpu_s=per_job,
         )
         ids.append(job_id)
         changes = changes | ch
-    return Queued(tuple(ids), changes, preset, params, tuple(seeds))
+    return Queued(tuple(ids), changes | Changes(costs=True), preset, params, tuple(seeds))
 
 
 def _queue_from_take(project: Project, take_id: int, preset: Preset, params: dict, seeds: list[int]) -> Queued:
     take = get_take(project, take_id)
     job = store_jobs.get_job(project, take.job_id)
     checked = validate_params(preset, params)
+    estimate = guard_job(project, take.shot_id, preset.id, checked, len(seeds))
     job_id, changes = store_jobs.create_job(
         project, shot_id=take.shot_id, camera_id=take.camera_id, prompt_id=job.prompt_id,
-        preset=preset.id, params=checked, seeds=seeds, parent_take_id=take.id,
+        preset=preset.id, params=checked, seeds=seeds, parent_take_id=take.id, estimate_gpu_s=estimate.gpu_s,
     )
-    return Queued((job_id,), changes, preset, checked, tuple(seeds))
+    return Queued((job_id,), changes | Changes(costs=True), preset, checked, tuple(seeds))
 
 
 def _fit(value: int, multiple: int, lo: int, hi: int) -> int:
@@ -176,8 +181,10 @@ def image_to_video(project: Project, *, take_id: int | None = None, image: str |
         read_still(path)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+    estimate = guard_job(project, shot.id, preset.id, params, len(chosen))
     params["init_image"] = project.media.import_file(path)
     job_id, changes = store_jobs.create_job(
-        project, shot_id=shot.id, camera_id=cam, prompt_id=prompt_id, preset=preset.id, params=params, seeds=chosen
+        project, shot_id=shot.id, camera_id=cam, prompt_id=prompt_id, preset=preset.id, params=params, seeds=chosen,
+        estimate_gpu_s=estimate.gpu_s,
     )
-    return Queued((job_id,), changes, preset, params, tuple(chosen))
+    return Queued((job_id,), changes | Changes(costs=True), preset, params, tuple(chosen))

@@ -26,6 +26,7 @@ from director.core.errors import DirectorError, InvalidInput
 from director.engine import actions
 from director.engine.presets import SEED_MODES, Preset, all_presets, draw_seeds, validate_params
 from director.store.cameras import get_camera
+from director.store.ledger import preview_job
 from director.store.shots import get_shot
 from director.ui.undo import ProjectSession
 
@@ -112,6 +113,9 @@ class GeneratePanel(QWidget):
         self.message.setWordWrap(True)
         self.target = QLabel(self)
         self.target.setWordWrap(True)
+        self.estimate = QLabel(self)
+        self.estimate.setObjectName("generateEstimate")
+        self.estimate.setWordWrap(True)
         self.generate_button = QPushButton("Generate", self)
         self.generate_button.setToolTip("Queue takes for the selected camera (Ctrl+G)")
         self.generate_all_button = QPushButton("All Cameras", self)
@@ -126,6 +130,7 @@ class GeneratePanel(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(form)
         layout.addWidget(self.target)
+        layout.addWidget(self.estimate)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -215,7 +220,7 @@ class GeneratePanel(QWidget):
         self.validate()
 
     def _on_changed(self, changes) -> None:
-        if self.shot_id is not None and (self.shot_id in changes.shots or changes.cameras):
+        if self.shot_id is not None and (self.shot_id in changes.shots or changes.cameras or changes.costs or changes.project):
             self.validate()
 
     # -- validation ------------------------------------------------------------------------------
@@ -247,7 +252,24 @@ class GeneratePanel(QWidget):
         self.generate_button.setEnabled(ok and self.camera_id is not None)
         self.generate_all_button.setEnabled(ok)
         self.target.setText(self._target_text())
+        self.estimate.setText(self._estimate_text() if ok else "")
         return ok
+
+    def _estimate_text(self) -> str:
+        """What one camera's request would cost, from this project's history, and any budget warning.
+
+        A few indexed reads of the job history: cheap enough to run on every edit of the form.
+        """
+        n = self.variants.value()
+        try:
+            estimate, verdict = preview_job(self.session.project, self.shot_id, self.preset().id, self.params(), n)
+        except DirectorError as exc:
+            return str(exc)
+        text = f"Estimate: {estimate.describe()}"
+        if verdict.message():
+            text += "\n" + verdict.message()
+        self.estimate.setStyleSheet("QLabel { color: #ff8080; }" if verdict.refused else ("QLabel { color: #e0b050; }" if verdict.message() else ""))
+        return text
 
     def _target_text(self) -> str:
         if self.shot_id is None:

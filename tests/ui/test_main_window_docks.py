@@ -65,3 +65,22 @@ def test_pausing_time_tracking_from_the_menu(window, project_file):
     assert window.activity.paused
     window.track_time_action.trigger()
     assert not window.activity.paused
+
+
+def test_the_generate_panel_shows_an_estimate_and_the_budget(window, project_file):
+    from director.core.enums import JobState
+    from director.store import jobs, shots
+
+    window.new_project(project_file)
+    sid = window.panel("shots").add_shot("1")
+    panel = window.panel("generate")
+    panel.set_preset("tiny-t2v")
+    assert "no history yet" in panel.estimate.text()
+    project = window.session.project
+    job_id, changes = jobs.create_job(project, shot_id=sid, camera_id=None, prompt_id=None, preset="tiny-t2v", params=panel.params(), seeds=[1])
+    jobs.mark_running(project, job_id)
+    window.session.announce(changes | jobs.finish_job(project, job_id, JobState.DONE, {"gpu_s": 30.0}))
+    panel.variants.setValue(2)
+    assert "≈ 60.0 GPU s" in panel.estimate.text()
+    window.session.announce(shots.update_shot(project, sid, budget_money="0.01"))
+    assert "budget" in panel.estimate.text()
