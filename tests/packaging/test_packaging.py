@@ -73,6 +73,22 @@ def test_the_spec_builds_from_the_entry_point_and_names_existing_files():
     assert '"torch.testing._internal"' not in text
 
 
+def test_the_spec_keeps_what_torch_needs_to_start():
+    """The spec's file filter, run on names from torch and Qt: test binaries go, the rest stays."""
+    text = SPEC.read_text(encoding="utf-8")
+    source = text[text.index("def _unneeded"):text.index("a.binaries = [")]
+    scope = {"os": os, "re": re}
+    exec(source, scope)
+    unneeded = scope["_unneeded"]
+    for kept in ("torch/bin/torch_shm_manager", "torch/lib/libtorch_cpu.so", "torch/testing/_internal/common_utils.py",
+                 "PySide6/Qt/lib/libQt6Widgets.so.6", "PySide6/Qt/plugins/platforms/libqxcb.so",
+                 "PySide6/Qt/plugins/imageformats/libqsvg.so", "PySide6/Qt/lib/libQt6Charts.so.6"):
+        assert not unneeded(kept), kept
+    for dropped in ("torch/bin/test_api", "torch/bin/protoc", "torch/bin/FileStoreTest", "torch/test/atest",
+                    "PySide6/Qt/lib/libQt6Quick.so.6", "PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so"):
+        assert unneeded(dropped), dropped
+
+
 def test_build_scripts_are_valid_bash():
     bash = shutil.which("bash")
     if bash is None:
