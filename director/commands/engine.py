@@ -9,7 +9,8 @@ import sys
 import time
 
 from director.commands.common import add_json_arg, add_project_arg, open_project, print_json, print_table
-from director.engine.engine_choice import add_engine_arg, engine_spec, gpu_prices, make_engine_client, parse_engine, set_gpu_price
+from director.engine.engine_choice import add_engine_arg, engine_spec, make_engine_client, parse_engine
+from director.store.gpu_prices import gpu_prices, set_gpu_price
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,18 +1,28 @@
 """`director generate` and `director take promote|extend|rerender|i2v`: queue generation and,
-unless --no-wait, run it here with a progress bar (Ctrl-C cancels and records the job cancelled)."""
+unless --no-wait, run it here with a progress bar (Ctrl-C cancels and records the job cancelled).
+
+`--engine` (or DIRECTOR_ENGINE) runs the jobs on a Ray cluster instead of this machine's worker;
+the cluster is connected before anything is queued, so an unreachable one exits 1 with nothing
+queued. A cluster runs as many jobs at once as it has actors."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 from director.commands.common import ProgressBar, add_json_arg, add_project_arg, open_project, parse_size, print_json
 from director.core.errors import DirectorError
 from director.engine import actions
+from director.engine.client import EngineClient
+from director.engine.engine_choice import add_engine_arg, make_engine_client
 from director.engine.messages import Failed, Progress
 from director.store import jobs as store_jobs
 from director.store import takes as store_takes
 from director.store.ledger import preview_job
+
+CONNECT_TIMEOUT_S = 60.0
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -23,6 +33,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fps", type=float)
     p.add_argument("--negative", help="negative prompt (default: the shot prompt's)")
     p.add_argument("--no-wait", action="store_true", help="queue only; run later with 'director queue run'")
+    add_engine_arg(p)
     add_json_arg(p)
 
 
@@ -74,6 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_project_arg(p)
     p.add_argument("take_id", type=int, metavar="TAKE_ID")
     p.add_argument("--no-wait", action="store_true")
+    add_engine_arg(p)
     add_json_arg(p)
     p.set_defaults(func=cmd_rerender)
 
@@ -107,7 +119,7 @@ def _seed_mode(args: argparse.Namespace) -> str:
 def cmd_generate(args: argparse.Namespace) -> int:
     kwargs = dict(cameras=args.camera, all_cameras=args.all_cameras, variants=args.variants,
                   seed_mode=_seed_mode(args), seeds=args.seed, params=_overrides(args))
-    with open_project(args, readonly=args.dry_run) as project:
+    with open_project(args, readonly=args.dry_run) as project, engine_for(args) as client:
         if args.dry_run:
             targets, prompt_id, preset, params, seeds = actions.plan_generation(project, args.shot, args.preset, **kwargs)
             estimate, verdict = preview_job(project, targets[0][0], preset.id, params, len(seeds) * len(targets))
@@ -125,50 +137,72 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 print(f"  budget: {verdict.message() or 'within budget'}")
             return 0 if not verdict.refused else 1
         queued = actions.queue_generation(project, args.shot, args.preset, **kwargs)
-        return _run_or_report(args, project, queued)
+        return _run_or_report(args, project, queued, client)
 
 
 def cmd_promote(args: argparse.Namespace) -> int:
-    with open_project(args) as project:
-        return _run_or_report(args, project, actions.promote_take(project, args.take_id, args.preset, _overrides(args)))
+    with open_project(args) as project, engine_for(args) as client:
+        return _run_or_report(args, project, actions.promote_take(project, args.take_id, args.preset, _overrides(args)), client)
 
 
 def cmd_extend(args: argparse.Namespace) -> int:
-    with open_project(args) as project:
+    with open_project(args) as project, engine_for(args) as client:
         queued = actions.extend_take(project, args.take_id, args.preset, variants=args.variants,
                                      seed_mode=_seed_mode(args), seeds=args.seed, overrides=_overrides(args))
-        return _run_or_report(args, project, queued)
+        return _run_or_report(args, project, queued, client)
 
 
 def cmd_rerender(args: argparse.Namespace) -> int:
-    with open_project(args) as project:
-        return _run_or_report(args, project, actions.rerender_take(project, args.take_id))
+    with open_project(args) as project, engine_for(args) as client:
+        return _run_or_report(args, project, actions.rerender_take(project, args.take_id), client)
 
 
 def cmd_i2v(args: argparse.Namespace) -> int:
-    with open_project(args) as project:
+    with open_project(args) as project, engine_for(args) as client:
         queued = actions.image_to_video(project, take_id=args.take_id, image=args.image, shot_code=args.shot,
                                         camera=args.camera, preset_id=args.preset, variants=args.variants,
                                         seed_mode=_seed_mode(args), seeds=args.seed, overrides=_overrides(args))
-        return _run_or_report(args, project, queued)
+        return _run_or_report(args, project, queued, client)
 
 
-def _run_or_report(args, project, queued: actions.Queued) -> int:
+@contextmanager
+def engine_for(args: argparse.Namespace) -> Iterator[EngineClient | None]:
+    """The engine a verb's jobs run on (`--engine`, else DIRECTOR_ENGINE, else this machine),
+    shut down when the verb ends; None with --no-wait or --dry-run, which run nothing. A Ray
+    cluster is connected here, so an unreachable one raises ClusterUnreachable (exit 1) before
+    anything is queued."""
+    if getattr(args, "no_wait", False) or getattr(args, "dry_run", False):
+        yield None
+        return
+    client = make_engine_client(getattr(args, "engine", None))
+    try:
+        wait_ready = getattr(client, "wait_ready", None)
+        if wait_ready is not None:  # a cluster: connect now, not silently at the first job
+            wait_ready(CONNECT_TIMEOUT_S)
+            if not getattr(args, "json", False):
+                print(f"director: generating on the Ray cluster at {client.address}", file=sys.stderr)
+        yield client
+    finally:
+        client.shutdown()
+
+
+def _run_or_report(args, project, queued: actions.Queued, client: EngineClient | None = None) -> int:
     if getattr(args, "no_wait", False):
         if args.json:
             print_json({"queued": list(queued.job_ids), "seeds": list(queued.seeds)})
         else:
             print(f"queued job(s) {', '.join(map(str, queued.job_ids))}; run them with: director queue run {args.project}")
         return 0
-    return run_jobs(project, set(queued.job_ids), as_json=args.json)
+    return run_jobs(project, set(queued.job_ids), as_json=args.json, client=client)
 
 
-def run_jobs(project, job_ids: set[int] | None, *, as_json: bool = False) -> int:
-    """Run queued jobs here (only these, or the whole queue) with a progress bar on a terminal.
-    Ctrl-C cancels the running job and the rest of these jobs, and records them cancelled."""
+def run_jobs(project, job_ids: set[int] | None, *, as_json: bool = False, client: EngineClient | None = None) -> int:
+    """Run queued jobs here (only these, or the whole queue) with a progress bar on a terminal,
+    on `client` (the caller shuts it down) or on a local worker started and stopped here.
+    Ctrl-C cancels the running jobs and the rest of these jobs, and records them cancelled."""
     from director.engine.runner import JobRunner
 
-    runner = JobRunner(project)
+    runner = JobRunner(project, client)
     bar = ProgressBar("generating", enabled=None if not as_json else False)
     targets = job_ids if job_ids is not None else {j.id for j in store_jobs.list_jobs(project, states=(store_jobs.JobState.QUEUED,))}
 
@@ -185,11 +219,11 @@ def run_jobs(project, job_ids: set[int] | None, *, as_json: bool = False) -> int
             for job_id in sorted(targets):
                 if store_jobs.get_job(project, job_id).state is store_jobs.JobState.QUEUED:
                     store_jobs.cancel_queued(project, job_id)
-            if runner.running_job_id is not None:
-                runner.cancel(runner.running_job_id)
-                while runner.running_job_id is not None:
-                    runner.pump(0.2)
-            raise DirectorError("cancelled; the job was recorded as cancelled and no takes were written") from None
+            for job_id in runner.running_job_ids:
+                runner.cancel(job_id)
+            while runner.running_job_ids:
+                runner.pump(0.2)
+            raise DirectorError("cancelled; the jobs were recorded as cancelled and no takes were written") from None
     finally:
         bar.close()
         runner.close()

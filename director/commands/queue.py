@@ -6,6 +6,7 @@ import argparse
 
 from director.commands.common import add_json_arg, add_project_arg, open_project, print_json, print_table
 from director.core.enums import JobState
+from director.engine.engine_choice import add_engine_arg
 from director.store import jobs as store_jobs
 
 
@@ -24,8 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_project_arg(p)
     p.add_argument("job_id", type=int, metavar="JOB_ID")
     p.set_defaults(func=cmd_retry)
-    p = queue.add_parser("run", help="run every queued job here, then exit")
+    p = queue.add_parser("run", help="run every queued job here (or on --engine), then exit")
     add_project_arg(p)
+    add_engine_arg(p)
     add_json_arg(p)
     p.set_defaults(func=cmd_run)
 
@@ -59,10 +61,11 @@ def cmd_retry(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from director.commands.generate import run_jobs
+    from director.commands.generate import engine_for, run_jobs
 
     with open_project(args) as project:
         if store_jobs.next_queued(project) is None:
             print("the queue is empty")
             return 0
-        return run_jobs(project, None, as_json=args.json)
+        with engine_for(args) as client:
+            return run_jobs(project, None, as_json=args.json, client=client)

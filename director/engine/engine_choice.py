@@ -6,21 +6,25 @@ reach the head), `ray:HOST:PORT` or `HOST:PORT` (a Ray address, from a machine i
 network), or `ray:auto` (the cluster this machine already belongs to). The command line wins
 over DIRECTOR_ENGINE, which wins over the app settings' "engine" key.
 
-The price table lives in the project (`gpu_prices`, migration 0005): a cluster mixes machines
-with different prices, and the ledger must charge each job at the price of the GPU it ran on.
+The price table that charges each job at its GPU type's price lives in the project, so its reads
+and writes are in the store layer (`director.store.gpu_prices`); they are re-exported here.
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "ENGINE_ENV", "EngineChoice", "add_engine_arg", "engine_spec", "gpu_prices", "make_engine_client", "match_price",
+    "parse_engine", "price_for", "set_gpu_price",
+]
 
 import argparse
 import os
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
-from director.core.changes import Changes
 from director.core.errors import InvalidInput
 from director.engine.client import EngineClient, LocalEngineClient
+from director.store.gpu_prices import gpu_prices, match_price, price_for, set_gpu_price  # noqa: F401  (re-exported)
 
 ENGINE_ENV = "DIRECTOR_ENGINE"
 _HOST_PORT = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
@@ -84,52 +88,3 @@ def add_engine_arg(parser: argparse.ArgumentParser) -> None:
         help=f"where jobs run: local (default), ray://HOST:PORT or a Ray address HOST:PORT (also {ENGINE_ENV})",
     )
 
-
-# -- the price table ----------------------------------------------------------------------------
-
-
-def gpu_prices(project) -> dict[str, Decimal]:
-    """GPU type → price per GPU hour in the project's currency."""
-    return {r[0]: Decimal(r[1]) for r in project.db.execute("SELECT gpu_type, price_per_hour FROM gpu_prices ORDER BY gpu_type")}
-
-
-def set_gpu_price(project, gpu_type: str, price) -> Changes:
-    """Set (or with price None, remove) the price of one GPU type, e.g. "H100" or "cpu". A key
-    matches a reported type exactly or as a part of it ("H100" prices "NVIDIA H100 80GB HBM3")."""
-    name = str(gpu_type).strip()
-    if not name:
-        raise InvalidInput("a GPU price needs a GPU type, e.g. 'H100' or 'cpu'")
-    with project.atomic() as db:
-        if price in (None, ""):
-            db.execute("DELETE FROM gpu_prices WHERE gpu_type = ?", [name])
-        else:
-            try:
-                value = Decimal(str(price).strip())
-            except InvalidOperation:
-                raise InvalidInput(f"the price of {name} must be a number, got {price!r}") from None
-            if not value.is_finite() or value < 0:
-                raise InvalidInput(f"the price of {name} must be zero or more, got {price}")
-            db.execute(
-                "INSERT INTO gpu_prices (gpu_type, price_per_hour) VALUES (?, ?) "
-                "ON CONFLICT (gpu_type) DO UPDATE SET price_per_hour = excluded.price_per_hour",
-                [name, str(value)],
-            )
-    return Changes(project=True, costs=True)
-
-
-def match_price(prices: dict[str, Decimal], gpu_type: str | None) -> Decimal | None:
-    """The table's price for a reported GPU type: an exact key, else the longest key contained in
-    it (case-insensitive); None when the table has no entry (the project's one price applies)."""
-    if not gpu_type:
-        return None
-    wanted = gpu_type.lower()
-    for key, price in prices.items():
-        if key.lower() == wanted:
-            return price
-    contained = [k for k in prices if k.lower() in wanted]
-    return prices[max(contained, key=len)] if contained else None
-
-
-def price_for(project, meter: dict) -> Decimal | None:
-    """What `finish_job(..., price_per_hour=…)` needs for a job whose meter names its GPU type."""
-    return match_price(gpu_prices(project), meter.get("gpu_type"))

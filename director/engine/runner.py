@@ -5,6 +5,11 @@ submits it, and records what the engine reports (takes, figures, failures). It i
 that writes generation results into the project, and it runs in the process that owns the
 project file. It never blocks unless asked: the UI calls `pump()` from a timer; the CLI calls
 `run_until_idle()`.
+
+It keeps as many jobs submitted as the engine can run at once (`client.capacity`: one for the
+local worker, one per placed actor on a Ray cluster), so a cluster's GPUs work in parallel while
+the queue order and the ledger stay the app's. Each finished or failed job is charged at the
+price of the GPU type it ran on when the project's price table has one (`store.gpu_prices`).
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from director.core.prompt import PromptFields
 from director.engine.client import EngineClient, LocalEngineClient
 from director.engine.messages import Event, Failed, Finished, JobRequest, Progress, Started, TakeWritten
 from director.engine.presets import Preset, get_preset, validate_params
+from director.engine.ray_engine import Retrying  # a plain dataclass: Ray is imported only on connect
 from director.store import jobs as store_jobs
 from director.store import takes as store_takes
 from director.store.cameras import get_camera
+from director.store.gpu_prices import price_for
 from director.store.project import Project
 from director.store.prompts import get_prompt
 
@@ -72,6 +79,7 @@ class JobRunner:
 
     UI: call `pump()` from a QTimer (it never blocks with the default max_wait=0) and refresh
     what `Pumped.changes` names; read `progress` for bars. CLI: `run_until_idle(on_event)`.
+    Up to `client.capacity` jobs (1 when the client has none) are submitted at once.
     """
 
     def __init__(self, project: Project, client: EngineClient | None = None, *,
@@ -82,15 +90,38 @@ class JobRunner:
         self._owns_client = client is None
         self.client = client or LocalEngineClient()
         self.paused = False
-        self.running_job_id: int | None = None
-        self.progress: dict[int, tuple[int, int]] = {}  # job id → (step, total) of the running job
+        self.progress: dict[int, tuple[int, int]] = {}  # job id → (step, total), per running job
+        self._running: dict[int, None] = {}  # submitted and not yet final, in submission order
+        self._only: set[int] | None = None  # while run_until_idle(job_ids=…): start only these
         self._takes: dict[int, list[TakeWritten]] = {}
         self._devices: dict[int, str] = {}
+
+    # -- what runs ------------------------------------------------------------------------------
+
+    @property
+    def running_job_ids(self) -> tuple[int, ...]:
+        """Every job submitted to the engine and not yet finished, lowest id first."""
+        return tuple(sorted(self._running))
+
+    @property
+    def running_job_id(self) -> int | None:
+        """The lowest running job id, or None (from when one job ran at a time)."""
+        return min(self._running) if self._running else None
+
+    @property
+    def capacity(self) -> int:
+        """How many jobs the engine takes at once: its `capacity` (placed actors on a Ray
+        cluster), at least 1, so a job still goes out while a cluster is connecting (the client
+        holds it) or unreachable (it fails with the client's message)."""
+        try:
+            return max(1, int(getattr(self.client, "capacity", 1)))
+        except (TypeError, ValueError):
+            return 1
 
     # -- queue control --------------------------------------------------------------------------
 
     def pause(self) -> None:
-        """Finish the running job but start no new ones."""
+        """Finish the running jobs but start no new ones."""
         self.paused = True
 
     def resume(self) -> None:
@@ -102,7 +133,7 @@ class JobRunner:
         job = store_jobs.get_job(self.project, job_id)
         if job.state is JobState.QUEUED:
             return store_jobs.cancel_queued(self.project, job_id)
-        if job.state is JobState.RUNNING and job_id == self.running_job_id:
+        if job.state is JobState.RUNNING and job_id in self._running:
             self.client.cancel(job_id)
             return Changes()
         raise Refused(f"job {job_id} is {job.state.value}; only queued or running jobs can be cancelled")
@@ -113,42 +144,50 @@ class JobRunner:
 
     @property
     def idle(self) -> bool:
-        return self.running_job_id is None and (self.paused or store_jobs.next_queued(self.project) is None)
+        return not self._running and (self.paused or self._next_job() is None)
 
     # -- pumping --------------------------------------------------------------------------------
 
     def pump(self, max_wait: float = 0.0) -> Pumped:
-        """Start the next job if the engine is free, then record whatever events arrived
-        (waiting at most `max_wait` seconds for the first)."""
+        """Fill the engine's free slots with queued jobs, then record whatever events arrived
+        (waiting at most `max_wait` seconds for the first), then fill the slots they freed."""
         changes = self._start_next()
-        events = tuple(self.client.poll_events(max_wait)) if self.running_job_id is not None else ()
+        events = tuple(self.client.poll_events(max_wait)) if self._running else ()
         for event in events:
             changes = changes | self._record(event)
-        if self.running_job_id is None:
-            changes = changes | self._start_next()
+        changes = changes | self._start_next()
         return Pumped(changes, events)
 
     def run_until_idle(
         self, on_event: Callable[[Event], None] | None = None, *, job_ids: set[int] | None = None, tick: float = 0.1
     ) -> Changes:
-        """Block until the queue is empty (or the given jobs are finished); the CLI's loop."""
+        """Block until the queue is empty (or the given jobs are finished, starting no others);
+        the CLI's loop."""
         total = Changes()
-        while True:
-            if job_ids is not None and all(store_jobs.get_job(self.project, j).state.finished for j in job_ids):
-                return total
-            if self.idle:
-                return total
-            pumped = self.pump(tick)
-            total = total | pumped.changes
-            if on_event:
-                for event in pumped.events:
-                    on_event(event)
+        self._only = set(job_ids) if job_ids is not None else None
+        try:
+            while True:
+                if job_ids is not None and all(store_jobs.get_job(self.project, j).state.finished for j in job_ids):
+                    return total
+                if self.idle:
+                    return total
+                pumped = self.pump(tick)
+                total = total | pumped.changes
+                if on_event:
+                    for event in pumped.events:
+                        on_event(event)
+        finally:
+            self._only = None
+
+    def _next_job(self) -> Job | None:
+        if self._only is None:
+            return store_jobs.next_queued(self.project)
+        queued = store_jobs.list_jobs(self.project, states=(JobState.QUEUED,))
+        return next((j for j in queued if j.id in self._only), None)
 
     def _start_next(self) -> Changes:
-        if self.paused or self.running_job_id is not None:
-            return Changes()
         changes = Changes()
-        while (job := store_jobs.next_queued(self.project)) is not None:
+        while not self.paused and len(self._running) < self.capacity and (job := self._next_job()) is not None:
             try:
                 request = build_request(self.project, job, self.presets)
             except DirectorError as exc:
@@ -159,13 +198,12 @@ class JobRunner:
                 )
                 continue
             changes = changes | store_jobs.mark_running(self.project, job.id)
-            self.running_job_id = job.id
+            self._running[job.id] = None
             self._takes[job.id] = []
             self.client.submit(request)
-            break
         return changes
 
-    def _record(self, event: Event) -> Changes:
+    def _record(self, event) -> Changes:
         job_id = event.job_id
         match event:
             case Started(device=device):
@@ -178,15 +216,24 @@ class JobRunner:
                 # Held until Finished: a job cancelled or failed later leaves no takes.
                 self._takes.setdefault(job_id, []).append(event)
                 return Changes()
+            case Retrying(kind=kind, message=message, attempt=attempt):
+                # Not final: the engine runs the job again elsewhere. It stays running; what the
+                # lost attempt made is dropped and its progress starts over.
+                log.warning("job %d, attempt %d: %s (%s)", job_id, attempt, message, kind.value)
+                self._takes[job_id] = []
+                self.progress.pop(job_id, None)
+                self._devices.pop(job_id, None)
+                return Changes()
             case Finished(meter=meter):
+                price = self._price(meter)
                 try:
                     take_ids = [store_takes.insert_take(self.project, job_id, _take_values(t)) for t in self._takes.pop(job_id, [])]
                 except DirectorError as exc:
                     # The job must not stay "running" forever because recording it failed.
                     self._job_done(job_id)
-                    return store_jobs.finish_job(self.project, job_id, JobState.FAILED, meter,
+                    return store_jobs.finish_job(self.project, job_id, JobState.FAILED, meter, price_per_hour=price,
                                                  error_kind=FailureKind.ERROR, error=f"takes not recorded: {exc}")
-                changes = store_jobs.finish_job(self.project, job_id, JobState.DONE, meter)
+                changes = store_jobs.finish_job(self.project, job_id, JobState.DONE, meter, price_per_hour=price)
                 job = store_jobs.get_job(self.project, job_id)
                 self._job_done(job_id)
                 return changes | Changes.of(takes=take_ids, shots=[job.shot_id])
@@ -194,18 +241,22 @@ class JobRunner:
                 self._takes.pop(job_id, None)
                 state = JobState.CANCELLED if kind is FailureKind.CANCELLED else JobState.FAILED
                 try:
-                    changes = store_jobs.finish_job(self.project, job_id, state, meter, error_kind=kind, error=message)
+                    changes = store_jobs.finish_job(self.project, job_id, state, meter, error_kind=kind, error=message,
+                                                    price_per_hour=self._price(meter))
                 except NotFound:
                     changes = Changes()
                 self._job_done(job_id)
                 return changes
         return Changes()
 
+    def _price(self, meter: dict | None):
+        """The price per GPU hour of the GPU type the job ran on, or None for the project's."""
+        return price_for(self.project, meter)
+
     def _job_done(self, job_id: int) -> None:
         self.progress.pop(job_id, None)
         self._devices.pop(job_id, None)
-        if self.running_job_id == job_id:
-            self.running_job_id = None
+        self._running.pop(job_id, None)
 
 
 def _take_values(t: TakeWritten) -> dict:

@@ -39,6 +39,50 @@ from director.store.media import MediaStore
 
 log = logging.getLogger("director.engine.worker")
 
+TRUNCATION_MARK = "part of your input was truncated"
+
+
+class _TruncationNotes(logging.Filter):
+    """Text encoders cut a prompt at their token limit by design (the tiny presets' tokenizer at
+    128 characters), and diffusers warns about it on stderr at every job, which the CLI and the
+    demo would show to users. The warning is kept off stderr; the first one of a job goes into
+    its meter (`warnings`) instead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notes: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if TRUNCATION_MARK not in message:
+            return True
+        if not self.notes:
+            # "…truncated because `max_sequence_length` is set to 128 tokens: ['the cut text']"
+            reason = " ".join(message.split(":", 1)[0].split()).partition(" because ")[2]
+            self.notes.append(f"the prompt was truncated because {reason}" if reason else "the prompt was truncated")
+        return False
+
+
+_truncation_notes = _TruncationNotes()
+
+
+def quiet_truncation_warnings() -> None:
+    """Put the filter on the handlers diffusers and transformers log to stderr with (configured
+    first, so the handlers exist), and on the root logger's in case a library propagates."""
+    import importlib
+
+    targets = list(logging.getLogger().handlers)
+    for lib in ("diffusers", "transformers"):
+        try:
+            lib_logging = importlib.import_module(f"{lib}.utils.logging")
+        except ImportError:
+            continue
+        library_logger = lib_logging.get_logger(lib)
+        targets += [library_logger, *library_logger.handlers]
+    for target in targets:
+        if _truncation_notes not in target.filters:
+            target.addFilter(_truncation_notes)
+
 
 class JobCancelled(Exception):
     """Raised from the step callback: the only way to stop a diffusers pipeline mid-run."""
@@ -150,6 +194,7 @@ class Worker:
         self.pipelines: OrderedDict[str, tuple[object, str, int, list[str]]] = OrderedDict()
         self.cancelled: set[int] = set()
         self._lock = threading.Lock()
+        quiet_truncation_warnings()
 
     # -- cancel (called from the reader thread) -------------------------------------------------
 
@@ -212,6 +257,7 @@ class Worker:
         t0 = time.perf_counter()
         meter: dict = {"device": self.device, "node": os.uname().nodename}
         temps: list[Path] = []
+        _truncation_notes.notes.clear()
         self.emit(Started(job_id, self.device, loading=self._key(request.preset) not in self.pipelines))
         try:
             self._check_cancel(job_id)
@@ -226,6 +272,8 @@ class Worker:
                 gpu_s += seconds
                 outputs.append(self._write_temp(store, request, variant, seed, frames, temps, applied, revision))
             meter.update(gpu_s=gpu_s, peak_mem_bytes=m.peak_bytes(), energy_wh=m.energy_wh())
+            if _truncation_notes.notes:
+                meter["warnings"] = list(_truncation_notes.notes)
             # Adopt only once every variant is done: a cancelled or failed job leaves no takes.
             written = [self._adopt(store, out) for out in outputs]
             temps.clear()
