@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from director.core.errors import DirectorError, InvalidInput
 from director.engine import actions
+from director.engine.loading import weights_present
 from director.engine.presets import SEED_MODES, Preset, all_presets, draw_seeds, validate_params
 from director.store.cameras import get_camera
 from director.store.ledger import preview_job
@@ -64,12 +65,17 @@ class GeneratePanel(QWidget):
         self.preset_box.setObjectName("presetCombo")
         for preset in self._presets:
             label = f"{KIND_LABELS[preset.kind]} · {preset.label}"
+            present = weights_present(preset)
             if preset.tiny:
                 label += f"  [{RANDOM_WEIGHTS_BADGE}]"
+            elif not present:
+                label += "  (weights missing)"
             self.preset_box.addItem(label, preset.id)
             tip = preset.notes or ""
             if preset.tiny:
                 tip = "Tiny model with random weights: real pipeline, noise for pictures. For trying the workflow."
+            elif not present:
+                tip = f"The weights are not on this machine. Get them with: {preset.pull_command()}, or set a local folder in Settings."
             self.preset_box.setItemData(self.preset_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.variants = self._spin(1, 64, 4, "How many takes per camera, each with its own seed")
         self.seed_mode = QComboBox(self)
@@ -101,10 +107,10 @@ class GeneratePanel(QWidget):
         form = QFormLayout()
         form.addRow("&Preset", self.preset_box)
         form.addRow("&Variants", self.variants)
-        form.addRow("S&eeds", seeds)
+        form.addRow(self._buddy("S&eeds", self.seed_mode), seeds)
         form.addRow("S&teps", self.steps)
         form.addRow("G&uidance", self.guidance)
-        form.addRow("&Size", size)
+        form.addRow(self._buddy("&Size", self.width_box), size)
         form.addRow("&Frames", self.frames)
         form.addRow("FP&S", self.fps)
 
@@ -153,6 +159,12 @@ class GeneratePanel(QWidget):
         box.setToolTip(tip)
         box.setKeyboardTracking(True)
         return box
+
+    def _buddy(self, text: str, widget) -> QLabel:
+        """A row label for a layout: the mnemonic needs a widget to focus, or '&' shows literally."""
+        label = QLabel(text, self)
+        label.setBuddy(widget)
+        return label
 
     # -- state -----------------------------------------------------------------------------------
 
