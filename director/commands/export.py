@@ -14,11 +14,14 @@ from pathlib import Path
 from director.commands.common import ProgressBar, add_json_arg, add_project_arg, open_project, parse_size, print_json
 from director.core.cut import Cut
 from director.core.errors import InvalidInput
-from director.export.interchange import FORMATS, export_interchange
-from director.export.mp4 import X264_PRESETS, Mp4Options, export_cut_mp4
+from director.export.common import INTERCHANGE_SUFFIXES as FORMATS
+from director.export.common import X264_PRESETS
 from director.export.takeinfo import take_infos
 from director.store.project import Project
 from director.store.rows import rows
+
+# The exporters (PyAV, opencv, OpenTimelineIO) are imported inside each verb: every command line
+# run builds this parser, and most never export.
 
 INTERCHANGE_HELP = {
     "otio": "the cut as OpenTimelineIO (.otio), with the takes' media copied beside it",
@@ -108,6 +111,8 @@ def _run(args, label: str, fn):
 
 
 def cmd_cut(args: argparse.Namespace) -> int:
+    from director.export.mp4 import Mp4Options, export_cut_mp4
+
     with open_project(args, readonly=True) as project:
         cut = project_cut(project, args.timeline)
         width, height = parse_size(args.size) if args.size else (0, 0)
@@ -181,6 +186,8 @@ def cmd_storyboard(args: argparse.Namespace) -> int:
 
 
 def cmd_interchange(args: argparse.Namespace) -> int:
+    from director.export.interchange import export_interchange
+
     with open_project(args, readonly=True) as project:
         cut = project_cut(project, args.timeline)
         infos = take_infos(project, [s.take_id for s in cut.segments])

@@ -10,6 +10,10 @@ from typing import Callable, Iterator
 
 from director.core.errors import DirectorError, InvalidInput
 
+# Choices the command line needs before anything heavy loads (av, opencv, OTIO import in ~0.5 s).
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+INTERCHANGE_SUFFIXES = {"otio": ".otio", "otioz": ".otioz", "edl": ".edl", "fcpxml": ".xml"}
+
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 

@@ -19,11 +19,11 @@ import opentimelineio as otio
 
 from director.core.cut import Cut, CutSegment
 from director.core.errors import DirectorError, InvalidInput
-from director.export.common import CancelFn, ProgressFn, Reporter, atomic_output, check_destination, safe_name, temp_beside
+from director.export.common import INTERCHANGE_SUFFIXES, CancelFn, ProgressFn, Reporter, atomic_output, check_destination, safe_name, temp_beside
 from director.export.frames import MediaPaths, check_media
 from director.export.takeinfo import TakeInfo
 
-FORMATS = {"otio": ".otio", "otioz": ".otioz", "edl": ".edl", "fcpxml": ".xml"}
+FORMATS = INTERCHANGE_SUFFIXES
 ADAPTERS = {"otio": "otio_json", "otioz": "otioz", "edl": "cmx_3600", "fcpxml": "fcp_xml"}
 NAMESPACE = "director"
 

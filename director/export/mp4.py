@@ -19,10 +19,8 @@ import numpy as np
 from director.core.cut import Cut, CutSegment
 from director.core.errors import DirectorError, InvalidInput
 from director.core.timecode import Rate
-from director.export.common import CancelFn, ProgressFn, Reporter, atomic_output
+from director.export.common import X264_PRESETS, CancelFn, ProgressFn, Reporter, atomic_output
 from director.export.frames import MediaPaths, Prefetch, check_media, cut_frames
-
-X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,17 @@ DPI = 150
 
 
 def ensure_gui_app() -> QGuiApplication:
-    """The running application, or a new offscreen one for headless use (CLI, tests)."""
+    """The running application, or a new offscreen one for headless use (CLI, tests).
+
+    A QApplication, not a bare QGuiApplication: a process can have only one, and anything that
+    later shows a widget in the same process (a test session, a script) needs the widget kind.
+    """
     app = QGuiApplication.instance()
     if app is None:
+        from PySide6.QtWidgets import QApplication
+
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication([])
+        app = QApplication([])
     return app
 
 

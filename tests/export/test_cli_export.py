@@ -139,3 +139,9 @@ def test_ctrl_c_stops_the_export_and_leaves_no_file(film, out_dir):
     assert proc.returncode == 130, err
     assert "interrupted" in err
     assert list(out_dir.iterdir()) == []
+
+
+def test_registering_the_export_verbs_loads_no_video_or_interchange_library():
+    code = "import sys, director.commands.export; print(sorted({'av', 'cv2', 'opentimelineio', 'PySide6'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -72,9 +72,6 @@ def test_cancelled_contact_sheet_writes_nothing(film, simple_cut, out_dir):
 def pdf_pages_text(path):
     from PySide6.QtPdf import QPdfDocument
 
-    from director.ui.storyboard_pdf import ensure_gui_app
-
-    ensure_gui_app()
     doc = QPdfDocument()
     assert doc.load(str(path)) == QPdfDocument.Error.None_
     try:
@@ -84,7 +81,7 @@ def pdf_pages_text(path):
 
 
 @pytest.mark.parametrize("per_page, pages", [(1, 5), (2, 3), (4, 2), (6, 2)])
-def test_pdf_has_a_title_page_then_the_chosen_panels_per_page(film, simple_cut, out_dir, per_page, pages):
+def test_pdf_has_a_title_page_then_the_chosen_panels_per_page(qapp, film, simple_cut, out_dir, per_page, pages):
     from director.ui.storyboard_pdf import render_storyboard_pdf
 
     board = build_storyboard(film.project, "cut", simple_cut)
@@ -98,7 +95,7 @@ def test_pdf_has_a_title_page_then_the_chosen_panels_per_page(film, simple_cut, 
     assert "über the roofs" in body and "notes for 20" in body and "take 4" in body
 
 
-def test_pdf_refuses_odd_panel_counts_and_cancel_leaves_no_file(film, simple_cut, out_dir):
+def test_pdf_refuses_odd_panel_counts_and_cancel_leaves_no_file(qapp, film, simple_cut, out_dir):
     from director.ui.storyboard_pdf import render_storyboard_pdf
 
     board = build_storyboard(film.project, "cut", simple_cut)
