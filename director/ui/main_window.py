@@ -330,7 +330,15 @@ class MainWindow(QMainWindow):
         session.undo_stack.redoTextChanged.connect(self._update_actions)
         if not project.readonly:
             apply_device_setting()
-            self._client = LocalEngineClient(settings=engine_client_settings())
+            from director.engine.engine_choice import make_engine_client
+            from director.ui.settings_dialog import engine_setting
+
+            self._engine_failure_shown = False
+            try:  # a Ray client connects on its own thread: the window never waits for a cluster
+                self._client = make_engine_client(settings={"engine": engine_setting()}, worker_settings=engine_client_settings())
+            except DirectorError as exc:  # a malformed engine (settings or DIRECTOR_ENGINE): run here
+                self.notify(f"{exc}; jobs run on this machine", error=True)
+                self._client = LocalEngineClient(settings=engine_client_settings())
             self.runner = JobRunner(project, self._client)
             self.activity = ActivityTracker(project, self)
             self.activity.time_logged.connect(session.announce)
@@ -363,6 +371,9 @@ class MainWindow(QMainWindow):
         """One non-blocking turn of the runner; any failure becomes a notification."""
         if self.runner is None or self.session is None:
             return
+        if getattr(self._client, "state", None) == "failed" and not getattr(self, "_engine_failure_shown", True):
+            self._engine_failure_shown = True  # once per project: the cluster could not be reached
+            self.notify(f"engine: {self._client.error}", error=True)
         try:
             pumped = self.runner.pump(0.0)
         except Exception as exc:  # a store or engine error must not stop the timer or the window

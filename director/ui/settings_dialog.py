@@ -1,8 +1,8 @@
 """Settings: the project's prices and idle cut-off, and this machine's engine set-up.
 
 Project settings live in the project file (`Project.update_settings`) so they travel with it.
-Device and memory budget are about this machine: app settings (QSettings), read when the engine
-worker starts. Model folders and per-preset memory options go to the engine's own settings file
+Device, memory budget and where jobs run (the local worker or a Ray cluster) are about this
+machine: app settings (QSettings), read when a project opens and its engine starts. Model folders and per-preset memory options go to the engine's own settings file
 (`engine.json`, read by `presets.all_presets`), so the CLI and the window load the same weights.
 """
 
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from director.core.errors import DirectorError
+from director.engine.engine_choice import parse_engine
 from director.engine.presets import BUILTIN, MEMORY_KEYS, config_dir, load_settings
 from director.ui.recent import app_settings
 from director.ui.undo import ProjectSession
@@ -48,6 +49,15 @@ def engine_client_settings() -> dict:
     if budget > 0:
         out["memory_budget_gb"] = budget
     return out
+
+
+ENGINE_KEY = "engine/engine"
+
+
+def engine_setting() -> str:
+    """Where jobs run, as saved in the settings: "local" or a Ray address (engine_choice's forms);
+    `make_engine_client(settings={"engine": engine_setting()})` turns it into a client."""
+    return str(app_settings().value(ENGINE_KEY, "local") or "local").strip() or "local"
 
 
 def apply_device_setting() -> None:
@@ -146,6 +156,16 @@ class SettingsDialog(QDialog):
         self.budget.setSpecialValueText("automatic")
         self.budget.setValue(float(settings.value("engine/memory_budget_gb", 0) or 0))
         self.budget.setToolTip("How much memory warm models may keep; automatic is 90 % of the GPU")
+        self.engine = QLineEdit(page)
+        self.engine.setObjectName("engineAddress")
+        self.engine.setPlaceholderText("local, or ray://HOST:10001 / HOST:6379")
+        self.engine.setText("" if engine_setting() == "local" else engine_setting())
+        self.engine.setToolTip(
+            "Where jobs run: empty or 'local' for this machine's worker; a Ray cluster as ray://HOST:10001 "
+            "(Ray Client) or HOST:6379 (from a machine in the cluster). Takes effect when a project opens; "
+            "DIRECTOR_ENGINE, when set, wins."
+        )
+        form.addRow("&Run jobs on", self.engine)
         form.addRow("&Device", self.device)
         form.addRow("Memory &budget", self.budget)
 
@@ -231,9 +251,22 @@ class SettingsDialog(QDialog):
             "idle_cutoff_s": self.idle.value(),
         }
 
+    def engine_value(self) -> str:
+        """The engine field as saved: "local" when empty; InvalidInput names the accepted forms."""
+        text = self.engine.text().strip() or "local"
+        parse_engine(text)
+        return text
+
     def save(self) -> bool:
         """Write everything, or nothing of a section whose values break a rule (the message says which)."""
         self.error.clear()
+        try:
+            engine = self.engine_value()
+        except DirectorError as exc:
+            self.error.setText(str(exc))
+            self.tabs.setCurrentIndex(1)
+            self.engine.setFocus()
+            return False
         if self.session is not None and not self.session.project.readonly:
             try:
                 changes = self.session.project.update_settings(**self.project_values())
@@ -243,6 +276,7 @@ class SettingsDialog(QDialog):
                 return False
             self.session.announce(changes)
         settings = app_settings()
+        settings.setValue(ENGINE_KEY, engine)
         settings.setValue("engine/device", self.device.currentData())
         settings.setValue("engine/memory_budget_gb", self.budget.value())
         settings.sync()
