@@ -123,3 +123,25 @@ def test_the_cli_keeps_gpu_prices_and_reports_an_unreachable_cluster(tmp_path):
     with Project.open(path, readonly=True) as project:
         assert gpu_prices(project) == {"L40S": Decimal("1.20")}
     assert main(["engine", "check", "--engine", f"ray://127.0.0.1:{free_port()}", "--timeout", "20"]) == 1
+
+
+def test_generate_on_an_unreachable_cluster_exits_1_fast_with_the_message_and_queues_nothing(shot_project, capsys):
+    from director.cli import main
+    from director.store import Project
+    from director.store import jobs as store_jobs
+
+    path = str(shot_project.path)
+    shot_project.close()
+    started = time.monotonic()
+    assert main(["generate", path, "--shot", "12A", "--preset", "tiny-t2i", "--steps", "1", "--engine", "127.0.0.1:1"]) == 1
+    assert time.monotonic() - started < 10.0
+    err = capsys.readouterr().err
+    assert "cannot reach the Ray cluster at 127.0.0.1:1" in err and "ray start --head" in err
+    with Project.open(path, readonly=True) as project:
+        assert store_jobs.list_jobs(project) == []
+    # Jobs queued for later stay queued when `queue run` cannot reach the cluster.
+    assert main(["generate", path, "--shot", "12A", "--preset", "tiny-t2i", "--steps", "1", "--no-wait"]) == 0
+    assert main(["queue", "run", path, "--engine", "127.0.0.1:1"]) == 1
+    assert "cannot reach the Ray cluster at 127.0.0.1:1" in capsys.readouterr().err
+    with Project.open(path, readonly=True) as project:
+        assert [j.state.value for j in store_jobs.list_jobs(project)] == ["queued"]

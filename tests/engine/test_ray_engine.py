@@ -63,6 +63,13 @@ def _drain(client, job_ids, timeout=90.0, on_event=None, seen=()) -> dict[int, l
     return events
 
 
+def _wait_for_actors(client, count, timeout=90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while client.capacity < count and time.monotonic() < deadline:
+        client.poll_events(0.2)
+    assert client.capacity == count
+
+
 def _wait_for_progress(client, job_id, events, timeout=60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -168,25 +175,72 @@ def test_with_no_retries_left_a_lost_actor_fails_the_job_as_crashed(client, tmp_
     assert "was lost" in final.message and final.meter["node"] == socket.gethostname()
 
 
-def test_the_ledger_records_each_jobs_node_and_the_price_of_its_gpu_type(client, shot_project):
+def test_the_runner_runs_a_job_on_each_actor_at_once_and_charges_each_its_gpu_types_price(client, shot_project):
+    from director.core.cost import from_micros, job_money, to_micros
     from director.engine import actions
-    from director.engine.engine_choice import price_for, set_gpu_price
-    from director.engine.runner import JobRunner, wait_for
+    from director.engine.runner import JobRunner
     from director.store import jobs as store_jobs
+    from director.store.gpu_prices import set_gpu_price
+    from director.store.takes import takes_of_job
 
     project = shot_project
     set_gpu_price(project, "cpu", "0.40")
     set_gpu_price(project, "H100", "3.10")
-    queued = actions.queue_generation(project, "12A", "tiny-t2i", all_cameras=True, variants=1, params={"steps": 1})
+    queued = actions.queue_generation(project, "12A", "tiny-t2i", all_cameras=True, variants=1,
+                                      params={"steps": 6, "width": 64, "height": 64})
+    ids = set(queued.job_ids)
+    assert len(ids) == 2
+    _wait_for_actors(client, 2)  # an earlier test's killed actor may still be being replaced
     runner = JobRunner(project, client)
-    finals = []
-    wait_for(runner, set(queued.job_ids), 120, on_event=lambda e: finals.append(e) if isinstance(e, Finished) else None)
-    for job_id in queued.job_ids:
+    assert runner.capacity == 2
+    events, both_running, deadline = [], False, time.monotonic() + 120
+    while not all(store_jobs.get_job(project, j).state.finished for j in ids) and time.monotonic() < deadline:
+        events += runner.pump(0.1).events
+        states = {store_jobs.get_job(project, j).state for j in ids}
+        both_running |= states == {JobState.RUNNING} and set(runner.running_job_ids) == ids
+    assert both_running, "the runner keeps both jobs on the engine at once"
+    first_final = next(i for i, e in enumerate(events) if isinstance(e, FINAL_EVENTS))
+    assert {e.job_id for e in events[:first_final] if isinstance(e, Started)} == ids, "both started before either ended"
+    finals = {e.job_id: e for e in events if isinstance(e, Finished)}
+    assert len({f.meter["actor_pid"] for f in finals.values()}) == 2, "one job on each actor"
+    assert runner.running_job_ids == () and runner.running_job_id is None and runner.idle
+    for job_id in ids:
         job = store_jobs.get_job(project, job_id)
         assert job.state is JobState.DONE and job.node == socket.gethostname() and job.device == "cpu"
-    # The price a cluster job is charged at comes from its GPU type.
-    meter = finals[0].meter
-    assert price_for(project, meter) == Decimal("0.40")
-    store_jobs.finish_job(project, finals[0].job_id, JobState.DONE, meter, price_per_hour=price_for(project, meter))
-    [price] = project.db.execute("SELECT gpu_price_per_hour FROM jobs WHERE id = ?", [finals[0].job_id]).fetchone()
-    assert Decimal(price) == Decimal("0.40")
+        assert len(takes_of_job(project, job_id)) == 1
+        # The runner charged the job at the price of its GPU type ("cpu"), not the project's 2.50.
+        [price] = project.db.execute("SELECT gpu_price_per_hour FROM jobs WHERE id = ?", [job_id]).fetchone()
+        assert Decimal(price) == Decimal("0.40")
+        assert job.money == from_micros(to_micros(job_money(job.gpu_s, Decimal("0.40")))) and job.money > 0
+
+
+def test_the_runner_keeps_a_job_running_through_a_retry_and_records_one_result(client, shot_project):
+    from director.engine import actions
+    from director.engine.ray_engine import Retrying
+    from director.engine.runner import JobRunner
+    from director.store import jobs as store_jobs
+    from director.store.takes import takes_of_job
+
+    project = shot_project
+    [job_id] = actions.queue_generation(project, "12A", "tiny-t2v", variants=1, params={"steps": 25}).job_ids
+    runner = JobRunner(project, client)
+    deadline = time.monotonic() + 60
+    while job_id not in runner.progress and time.monotonic() < deadline:
+        runner.pump(0.1)
+    assert job_id in runner.progress
+    [slot] = [s for s in client._slots if s.job is not None and s.job.request.job_id == job_id]
+    ray.kill(slot.handle)
+    retried, deadline = False, time.monotonic() + 120
+    while not store_jobs.get_job(project, job_id).state.finished and time.monotonic() < deadline:
+        batch = runner.pump(0.1).events
+        if any(isinstance(e, Retrying) for e in batch):
+            retried = True
+            after = batch[[isinstance(e, Retrying) for e in batch].index(True) + 1:]
+            # Not final: the job stays running, nothing is recorded, its progress starts over.
+            assert store_jobs.get_job(project, job_id).state is JobState.RUNNING and runner.running_job_id == job_id
+            if not any(isinstance(e, Progress) for e in after):
+                assert job_id not in runner.progress
+    assert retried
+    job = store_jobs.get_job(project, job_id)
+    assert job.state is JobState.DONE and job.error is None
+    assert len(takes_of_job(project, job_id)) == 1
