@@ -9,10 +9,11 @@ import logging
 import sys
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from director import __version__
+from director.resources import app_icon_files
 
 ORG_NAME = "Director"
 ORG_DOMAIN = "director.local"
@@ -64,6 +65,11 @@ def configure_app(app: QApplication) -> None:
     app.setApplicationVersion(__version__)
     app.setStyle("Fusion")
     app.setPalette(dark_palette())
+    icon = QIcon()
+    for path in app_icon_files():
+        icon.addFile(str(path))
+    if not icon.isNull():
+        app.setWindowIcon(icon)
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
