@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import av
 import cv2
 import numpy as np
 
@@ -43,3 +44,31 @@ def conform(image: np.ndarray, width: int, height: int) -> np.ndarray:
 
 def black(width: int, height: int) -> np.ndarray:
     return np.zeros((height, width, 3), dtype=np.uint8)
+
+
+def _plane(plane) -> np.ndarray:
+    """A writable view of one picture plane (rows padded to line_size are cut off)."""
+    return np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
+
+
+def conform_yuv420(frame: av.VideoFrame, width: int, height: int) -> av.VideoFrame:
+    """conform() for a decoded yuv420p frame, staying in YUV: scale with swscale, pad with black.
+
+    Skips the YUV→BGR→YUV round trip of conform(), which costs more than the scaling itself. The
+    picture lands on even pixels (chroma is half resolution), so it may be a pixel narrower than
+    conform() would make it. Black is Y=16, U=V=128: video-range black, as the encoder writes.
+    """
+    x, y, w, h = fit_rect(frame.width, frame.height, width, height)
+    x, y, w, h = x - x % 2, y - y % 2, max(2, w - w % 2), max(2, h - h % 2)
+    interpolation = "AREA" if w < frame.width else "BILINEAR"
+    scaled = frame.reformat(w, h, format="yuv420p", interpolation=interpolation)
+    if (w, h) == (width, height):
+        return scaled
+    out = av.VideoFrame(width, height, "yuv420p")
+    for i, (plane, fill) in enumerate(zip(out.planes, (16, 128, 128))):
+        target = _plane(plane)
+        target.fill(fill)
+        k = 1 if i == 0 else 2
+        source = _plane(scaled.planes[i])
+        target[y // k : y // k + source.shape[0], x // k : x // k + source.shape[1]] = source
+    return out

@@ -18,7 +18,7 @@ import numpy as np
 
 from director.core.cut import Cut, CutSegment
 from director.core.errors import DirectorError, NotFound
-from director.export.conform import black, conform
+from director.export.conform import black, conform, conform_yuv420
 
 Frame = Union[np.ndarray, av.VideoFrame]
 
@@ -85,9 +85,9 @@ def read_image(path: Path) -> np.ndarray:
 def cut_frames(cut: Cut, media: MediaPaths, width: int, height: int, *, native: bool = False) -> Iterator[tuple[int, CutSegment | None, Frame]]:
     """Yield (record frame, segment, picture) for every frame of the cut, in order.
 
-    The picture is a BGR ndarray of width×height. With native=True a decoded frame that already has
-    the output size is passed through as an av.VideoFrame, skipping two colour conversions (the
-    MP4 writer's fast path). A repeated source frame (a still, or a take slower than the cut) is
+    The picture is a BGR ndarray of width×height. With native=True a decoded yuv420p frame comes as
+    an av.VideoFrame instead, passed through or conformed in YUV, skipping two colour conversions
+    (the MP4 writer's fast path). A repeated source frame (a still, or a take slower than the cut) is
     the same object again, conformed once.
     """
     check_media(cut, media)
@@ -119,6 +119,8 @@ def cut_frames(cut: Cut, media: MediaPaths, width: int, height: int, *, native: 
                 if index != last_index:
                     if native and (decoded.width, decoded.height) == (width, height):
                         last_picture = decoded
+                    elif native and decoded.format.name == "yuv420p":
+                        last_picture = conform_yuv420(decoded, width, height)
                     else:
                         last_picture = conform(decoded.to_ndarray(format="bgr24"), width, height)
                     last_index = index

@@ -165,3 +165,15 @@ def test_bad_options_are_refused_with_a_reason(film, simple_cut, tmp_path, optio
 def test_an_empty_cut_is_refused(film, tmp_path):
     with pytest.raises(InvalidInput, match="empty"):
         export_cut_mp4(Cut(Rate(24), 320, 240, ()), film.project.media, tmp_path / "c.mp4")
+
+
+def test_odd_shaped_takes_are_conformed_on_even_pixels(film, out_dir):
+    from tests.export.conftest import write_video
+
+    media = write_video(film.project, BLUE, 6, 250, 140)  # 250x140 into 320x240: 320x179 -> 320x178
+    seg = CutSegment(0, 6, 9, media, "video", source_frames=6, width=250, height=140)
+    out = out_dir / "odd.mp4"
+    export_cut_mp4(Cut(Rate(24), 320, 240, (seg,)), film.project.media, out, FAST)
+    frame = decode_all(out)[3]
+    assert close_to(frame[120, 160], BLUE) and close_to(frame[35, 160], BLUE) and close_to(frame[204, 160], BLUE)
+    assert close_to(frame[20, 160], (0, 0, 0)) and close_to(frame[225, 160], (0, 0, 0))
