@@ -40,13 +40,15 @@ from director.store.media import MediaStore
 log = logging.getLogger("director.engine.worker")
 
 TRUNCATION_MARK = "part of your input was truncated"
+# Director reads and writes images with PIL; transformers' PIL image processors are the ones meant.
+BENIGN_MARKS = ("requires torchvision (not installed); falling back to",)
 
 
 class _TruncationNotes(logging.Filter):
     """Text encoders cut a prompt at their token limit by design (the tiny presets' tokenizer at
     128 characters), and diffusers warns about it on stderr at every job, which the CLI and the
     demo would show to users. The warning is kept off stderr; the first one of a job goes into
-    its meter (`warnings`) instead."""
+    its meter (`warnings`) instead. Notices that never concern a user (BENIGN_MARKS) are dropped."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -55,7 +57,7 @@ class _TruncationNotes(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if TRUNCATION_MARK not in message:
-            return True
+            return not any(mark in message for mark in BENIGN_MARKS)
         if not self.notes:
             # "…truncated because `max_sequence_length` is set to 128 tokens: ['the cut text']"
             reason = " ".join(message.split(":", 1)[0].split()).partition(" because ")[2]
