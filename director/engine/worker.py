@@ -438,6 +438,13 @@ def worker_main(commands, events, settings: dict | None = None) -> None:
     # Ctrl-C at a terminal reaches the whole process group; the app decides what it means
     # (cancel the job, cleanly), so the worker must not die of it mid-step.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Below the window in the scheduler: on a CPU-bound machine the UI thread must win every time
+    # (a frozen window costs the user more than a slightly slower take); idle cores still go here.
+    if hasattr(os, "nice"):
+        try:
+            os.nice(int(os.environ.get("DIRECTOR_WORKER_NICE", "5")))
+        except OSError:
+            pass
     logging.basicConfig(level=logging.WARNING, format="director-engine: %(levelname)s %(message)s")
     threads = os.environ.get("DIRECTOR_TORCH_THREADS")
     import torch  # noqa: F401  (import before the first job so load_s measures loading only)

@@ -61,11 +61,15 @@ class GeneratePanel(QWidget):
         # Image-to-video presets start from a take: the gallery's i2v/extend actions use them.
         self._presets: list[Preset] = [p for p in all_presets() if p.kind in KIND_LABELS]
 
+        self._present: dict[str, bool] = {}  # weights on this machine, looked up once per panel
         self.preset_box = QComboBox(self)
         self.preset_box.setObjectName("presetCombo")
+        # Long preset names must not make the whole dock wide; the popup still shows them in full.
+        self.preset_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset_box.setMinimumContentsLength(18)
         for preset in self._presets:
             label = f"{KIND_LABELS[preset.kind]} · {preset.label}"
-            present = weights_present(preset)
+            present = self._present[preset.id] = weights_present(preset)
             if preset.tiny:
                 label += f"  [{RANDOM_WEIGHTS_BADGE}]"
             elif not present:
@@ -77,6 +81,10 @@ class GeneratePanel(QWidget):
             elif not present:
                 tip = f"The weights are not on this machine. Get them with: {preset.pull_command()}, or set a local folder in Settings."
             self.preset_box.setItemData(self.preset_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        # Start on a preset that can run here: the first with its weights, else a tiny one.
+        runnable = [i for i, p in enumerate(self._presets) if not p.tiny and self._present[p.id]]
+        tiny_video = [i for i, p in enumerate(self._presets) if p.tiny and p.kind == "t2v"]
+        self.preset_box.setCurrentIndex((runnable or tiny_video or [0])[0])
         self.variants = self._spin(1, 64, 4, "How many takes per camera, each with its own seed")
         self.seed_mode = QComboBox(self)
         for mode in SEED_MODES:

@@ -33,6 +33,7 @@ from director.ui.activity_tracker import ActivityTracker
 from director.ui.cameras_panel import CamerasPanel
 from director.ui.cost_dashboard import CostDashboard
 from director.ui.errors import open_error_box
+from director.ui.export_menu import ExportMenu
 from director.ui.gallery.compare_view import CompareView
 from director.ui.gallery.take_gallery import TakeGallery
 from director.ui.gallery.take_viewer import TakeViewer
@@ -50,6 +51,7 @@ from director.ui.undo import ProjectSession
 log = logging.getLogger(__name__)
 
 PUMP_INTERVAL_MS = 40
+LAYOUT_VERSION = 2  # bump when the default dock arrangement changes
 PROJECT_FILTER = "Director projects (*.director)"
 Area = Qt.DockWidgetArea
 
@@ -93,8 +95,9 @@ class MainWindow(QMainWindow):
         self._pump_timer.timeout.connect(self.pump)
 
         self.setDockNestingEnabled(True)
-        self.setCorner(Qt.Corner.BottomLeftCorner, Area.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Area.RightDockWidgetArea)
+        # The timeline runs under everything, the full width of the window, as in an editing suite.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Area.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Area.BottomDockWidgetArea)
         self._empty = QLabel("Open a project (Ctrl+O) or create one (Ctrl+N).", self)
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setCentralWidget(self._empty)
@@ -168,25 +171,34 @@ class MainWindow(QMainWindow):
         return label
 
     def _register_builtin_panels(self) -> None:
+        """The default layout, like an editing suite: shots and queue on the left, takes in the
+        middle with the monitor beside them, prompt and generate on the right, the cut below."""
         self.register_panel("gallery", "Takes", TakeGallery, None)
         self.register_panel("shots", "Shots", ShotList, Area.LeftDockWidgetArea, shortcut="Ctrl+1")
+        self.register_panel("queue", "Queue", lambda s: QueuePanel(s, self.runner), Area.LeftDockWidgetArea, shortcut="Ctrl+5")
+        self.register_panel("viewer", "Viewer", TakeViewer, Area.RightDockWidgetArea, shortcut="Ctrl+6")
+        self.register_panel("compare", "Compare", CompareView, Area.RightDockWidgetArea, shortcut="Ctrl+7", visible=False)
+        self.register_panel("program", "Program", ProgramViewer, Area.RightDockWidgetArea, shortcut="Ctrl+9")
         self.register_panel("prompt", "Prompt", PromptEditor, Area.RightDockWidgetArea, shortcut="Ctrl+2")
         self.register_panel("cameras", "Cameras", CamerasPanel, Area.RightDockWidgetArea, shortcut="Ctrl+3")
         self.register_panel("generate", "Generate", GeneratePanel, Area.RightDockWidgetArea, shortcut="Ctrl+4")
-        self.register_panel("queue", "Queue", lambda s: QueuePanel(s, self.runner), Area.BottomDockWidgetArea, shortcut="Ctrl+5")
-        self.register_panel("viewer", "Viewer", TakeViewer, Area.BottomDockWidgetArea, shortcut="Ctrl+6")
-        self.register_panel("compare", "Compare", CompareView, Area.BottomDockWidgetArea, shortcut="Ctrl+7", visible=False)
-        self.register_panel("timeline", "Timeline", TimelineView, Area.BottomDockWidgetArea, shortcut="Ctrl+8")
-        self.register_panel("program", "Program", ProgramViewer, Area.BottomDockWidgetArea, shortcut="Ctrl+9")
-        self.register_panel("storyboard", "Storyboard", StoryboardView, Area.BottomDockWidgetArea, shortcut="Ctrl+0", visible=False)
         self.register_panel("costs", "Costs", lambda s: CostDashboard(s.project), Area.RightDockWidgetArea, shortcut="Ctrl+Shift+C", visible=False)
-        self.tabifyDockWidget(self.docks["viewer"], self.docks["compare"])
-        self.tabifyDockWidget(self.docks["viewer"], self.docks["program"])
-        self.tabifyDockWidget(self.docks["timeline"], self.docks["storyboard"])
-        self.tabifyDockWidget(self.docks["generate"], self.docks["costs"])
-        self.docks["viewer"].raise_()
-        self.docks["timeline"].raise_()
-        self.docks["generate"].raise_()
+        self.register_panel("timeline", "Timeline", TimelineView, Area.BottomDockWidgetArea, shortcut="Ctrl+8")
+        self.register_panel("storyboard", "Storyboard", StoryboardView, Area.BottomDockWidgetArea, shortcut="Ctrl+0", visible=False)
+        d = self.docks
+        # Splits first, then tabs: a tab group cannot be split by one of its members.
+        self.splitDockWidget(d["shots"], d["queue"], Qt.Orientation.Vertical)
+        self.splitDockWidget(d["viewer"], d["prompt"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(d["prompt"], d["generate"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(d["viewer"], d["program"])
+        self.tabifyDockWidget(d["viewer"], d["compare"])
+        self.tabifyDockWidget(d["prompt"], d["cameras"])
+        self.tabifyDockWidget(d["generate"], d["costs"])
+        self.tabifyDockWidget(d["timeline"], d["storyboard"])
+        for name in ("viewer", "prompt", "generate", "timeline"):
+            d[name].raise_()
+        self.resizeDocks([d["shots"], d["viewer"], d["prompt"]], [300, 480, 380], Qt.Orientation.Horizontal)
+        self.resizeDocks([d["shots"], d["queue"], d["prompt"], d["generate"], d["timeline"]], [400, 260, 330, 330, 210], Qt.Orientation.Vertical)
 
     def _build_panel(self, spec: PanelSpec) -> None:
         widget = spec.factory(self.session)
@@ -577,6 +589,8 @@ class MainWindow(QMainWindow):
         self.recent.populate(self.recent_menu, self.open_project)
         file_menu.addAction(self.close_action)
         file_menu.addSeparator()
+        self.export_menu = ExportMenu(self, file_menu.addMenu("&Export"))
+        file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -620,6 +634,8 @@ class MainWindow(QMainWindow):
         for action in (self.generate_action, self.generate_all_action):
             action.setEnabled(writable and self._current_shot is not None)
         self.pause_action.setEnabled(writable)
+        if hasattr(self, "export_menu"):
+            self.export_menu.update_enabled()
 
     def _update_title(self) -> None:
         if self.session is None:
@@ -666,21 +682,21 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> None:
         settings = app_settings()
-        self._default_state = self.saveState()
+        self._default_state = self.saveState(LAYOUT_VERSION)
         geometry = settings.value("window/geometry")
         state = settings.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self.restoreState(state, LAYOUT_VERSION)  # a layout saved by an older arrangement is ignored
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_state)
+        self.restoreState(self._default_state, LAYOUT_VERSION)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = app_settings()
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         settings.sync()
         self.close_project()
         super().closeEvent(event)

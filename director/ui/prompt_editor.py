@@ -219,6 +219,7 @@ class PromptEditor(QWidget):
                         widget.setPlainText(text)
                 else:
                     widget.setText(text)
+                    widget.setCursorPosition(0)  # show a long field from its start, not its end
         finally:
             self._loading = False
         self._update_enabled()

@@ -93,7 +93,10 @@ class ShotList(QWidget):
 
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
+        # Short labels keep the panel narrow; the full names are in the Shot menu and the tooltips.
+        short = {self.add_action: "+ Shot", self.delete_action: "Delete", self.move_up_action: "↑", self.move_down_action: "↓", self.bin_action: "Bin…"}
         for action in (self.add_action, self.delete_action, self.move_up_action, self.move_down_action, self.bin_action):
+            action.setIconText(short[action])  # what a tool button shows; menus show the text
             button = QToolButton(self)
             button.setDefaultAction(action)
             buttons.addWidget(button)

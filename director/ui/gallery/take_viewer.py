@@ -15,6 +15,7 @@ from PySide6.QtGui import QDesktopServices, QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QSizePolicy,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -31,11 +32,11 @@ from director.ui.gallery.take_info import TakeInfo, take_info
 from director.ui.gallery.take_player import TakePlayer
 
 ACTIONS = [
-    ("promote", "Promote to final", "Render this take again at final quality with the same seed"),
-    ("i2v", "Image → video", "Animate this still"),
+    ("promote", "Promote", "Promote to a final render: the same seed and prompt at final quality"),
+    ("i2v", "→ Video", "Image to video: animate this still"),
     ("extend", "Extend", "Continue this clip from its last frame"),
-    ("rerender", "Re-render", "Queue the same request again"),
-    ("reveal", "Reveal file", "Show the media file in the file manager"),
+    ("rerender", "Re-render", "Queue the same request again (reproduces the take exactly)"),
+    ("reveal", "Reveal", "Show the media file in the file manager"),
 ]
 
 
@@ -92,8 +93,15 @@ class TakeViewer(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         for key, label in (("prompt", "Prompt"), ("seed", "Seed"), ("preset", "Preset"), ("format", "Size"), ("timings", "Timings"), ("cost", "Cost"), ("review", "Review")):
             value = QLabel()
-            value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if key == "prompt":
+                # At most three lines in the panel; the whole prompt is in the tooltip.
+                value.setWordWrap(True)
+                value.setMaximumHeight(3 * value.fontMetrics().lineSpacing() + 4)
+            else:
+                # One line that may be clipped, never a panel forced wider by its text.
+                value.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+                value.setMinimumWidth(40)
             self.fields[key] = value
             form.addRow(label, value)
 

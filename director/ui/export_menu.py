@@ -1,0 +1,199 @@
+"""File ▸ Export: the cut, takes, storyboard, edits for an editing suite and the cost log.
+
+Project data (the cut, take infos, the storyboard layout) is read on the UI thread in a few
+milliseconds; the long part, writing files, runs in an ExportTask with a progress dialog whose
+Cancel leaves no half-written file at the destination (the exporters write beside it and rename).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog, QWidget
+
+from director.core.errors import DirectorError, InvalidInput
+from director.store.project import Project
+from director.ui.export_tasks import ExportTask
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    key: str
+    title: str
+    suffix: str
+    file_filter: str
+    shortcut: str | None = None
+
+
+KINDS = (
+    ExportKind("cut", "Cut as &MP4…", ".mp4", "H.264 video (*.mp4)", "Ctrl+E"),
+    ExportKind("takes", "Selected &Takes…", "", ""),
+    ExportKind("storyboard", "&Storyboard PDF…", ".pdf", "PDF (*.pdf)", "Ctrl+Shift+E"),
+    ExportKind("contact_sheet", "Contact Sheet &PNG…", ".png", "PNG image (*.png)"),
+    ExportKind("otio", "&OpenTimelineIO…", ".otio", "OpenTimelineIO (*.otio)"),
+    ExportKind("otioz", "OpenTimelineIO &Bundle…", ".otioz", "OpenTimelineIO bundle (*.otioz)"),
+    ExportKind("edl", "CMX 3600 &EDL…", ".edl", "EDL (*.edl)"),
+    ExportKind("fcpxml", "Final Cut Pro 7 &XML…", ".xml", "FCP 7 XML (*.xml)"),
+    ExportKind("costs", "&Cost Report (CSV)…", ".csv", "CSV (*.csv)"),
+)
+
+
+class ExportMenu(QObject):
+    """Builds the Export menu for a window that has `session` and `notify(text, error=)`."""
+
+    export_finished = Signal(str, object)  # kind, the exporter's result
+    export_failed = Signal(str, str)  # kind, message
+
+    def __init__(self, window: QWidget, menu: QMenu):
+        super().__init__(window)
+        self.window = window
+        self.menu = menu
+        self.tasks: list[ExportTask] = []
+        self.dialog: QProgressDialog | None = None
+        self.actions: dict[str, QAction] = {}
+        for kind in KINDS:
+            action = QAction(kind.title, window)
+            if kind.shortcut:
+                action.setShortcut(QKeySequence(kind.shortcut))
+            action.triggered.connect(lambda _=False, k=kind: self.ask_and_export(k.key))
+            menu.addAction(action)
+            window.addAction(action)
+            self.actions[kind.key] = action
+        self.update_enabled()
+
+    def update_enabled(self) -> None:
+        open_ = getattr(self.window, "session", None) is not None
+        for action in self.actions.values():
+            action.setEnabled(open_)
+
+    # -- entry points ---------------------------------------------------------------------------
+
+    def ask_and_export(self, key: str) -> ExportTask | None:
+        kind = next(k for k in KINDS if k.key == key)
+        project = self._project()
+        if project is None:
+            return None
+        suggested = str(project.path.with_name(f"{project.path.stem}_{key}{kind.suffix}"))
+        if kind.suffix:
+            dest, _ = QFileDialog.getSaveFileName(self.window, kind.title.replace("&", "").rstrip("…"), suggested, kind.file_filter)
+        else:
+            dest = QFileDialog.getExistingDirectory(self.window, "Export Selected Takes To", str(project.path.parent))
+        if not dest:
+            return None
+        return self.export(key, dest)
+
+    def export(self, key: str, dest: str | os.PathLike, *, start: bool = True) -> ExportTask | None:
+        """Start one export to `dest`; returns the task (None when refused at once).
+
+        start=False returns it wired but not started, for a caller that connects to it first.
+        """
+        project = self._project()
+        if project is None:
+            return None
+        try:
+            label, work = self._plan(project, key, Path(dest))
+        except DirectorError as exc:
+            self._fail(key, str(exc))
+            return None
+        task = ExportTask(work, label, parent=self)
+        self.tasks.append(task)
+        dialog = QProgressDialog(f"{label}…", "Cancel", 0, 0, self.window)
+        dialog.setWindowTitle(label)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(500)  # no flash for quick exports
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(task.cancel)
+        task.progress.connect(lambda done, total: (dialog.setMaximum(max(total, 1)), dialog.setValue(min(done, max(total, 1)))))
+
+        def done(emit: Callable[[], None]) -> None:
+            dialog.reset()
+            dialog.close()
+            dialog.deleteLater()
+            if task in self.tasks:
+                self.tasks.remove(task)
+            emit()
+
+        task.finished.connect(lambda result: done(lambda: self._finish(key, dest, result)))
+        task.failed.connect(lambda message: done(lambda: self._fail(key, message)))
+        task.cancelled.connect(lambda: done(lambda: self._notify(f"{label} cancelled; nothing was written to {dest}")))
+        self.dialog = dialog
+        if start:
+            task.start()
+        return task
+
+    def wait_all(self, timeout_s: float = 30.0) -> None:
+        """For closing: let running exports finish writing (each stops at its next frame if cancelled)."""
+        for task in list(self.tasks):
+            task.cancel()
+            task.wait(timeout_s)
+
+    # -- plans: read the project here, write files on the worker thread -------------------------
+
+    def _plan(self, project: Project, key: str, dest: Path):
+        from director.export.takeinfo import take_infos
+        from director.store.timeline import build_cut
+
+        media = project.media
+        if key == "costs":
+            from director.export.costs import build_report
+
+            report = build_report(project, "costs")
+            return "Cost report", lambda progress, cancelled: report.write(dest, "csv")
+        if key == "takes":
+            from director.export.takes import export_takes
+            from director.store import shots, takes
+
+            ids = [t.id for s in shots.list_shots(project) for t in takes.selected_takes(project, s.id)]
+            if not ids:
+                raise InvalidInput("no selected takes to export: select takes in the gallery (P) first")
+            infos = list(take_infos(project, ids).values())
+            name = project.settings().name
+            return "Export takes", lambda progress, cancelled: export_takes(infos, media, dest, project_name=name, progress=progress, is_cancelled=cancelled)
+        cut = build_cut(project)
+        if key in ("storyboard", "contact_sheet"):
+            from director.export.storyboard import build_storyboard
+
+            board = build_storyboard(project, "cut" if cut.duration > 0 else "shot", cut if cut.duration > 0 else None)
+            if key == "contact_sheet":
+                from director.export.contact_sheet import render_contact_sheet
+
+                return "Contact sheet", lambda progress, cancelled: render_contact_sheet(board, media, dest, progress=progress, is_cancelled=cancelled)
+            from director.ui.storyboard_pdf import render_storyboard_pdf
+
+            return "Storyboard", lambda progress, cancelled: render_storyboard_pdf(board, media, dest, progress=progress, is_cancelled=cancelled)
+        if cut.duration <= 0:
+            raise InvalidInput("the timeline is empty: drag shots or takes onto it first")
+        if key == "cut":
+            from director.export.mp4 import Mp4Options, export_cut_mp4
+
+            return "Export cut", lambda progress, cancelled: export_cut_mp4(cut, media, dest, Mp4Options(), progress=progress, is_cancelled=cancelled)
+        from director.export.interchange import export_interchange
+
+        infos = take_infos(project, [s.take_id for s in cut.segments if s.take_id is not None])
+        name = project.settings().name
+        return f"Export {key.upper()}", lambda progress, cancelled: export_interchange(cut, infos, media, dest, key, name=name, progress=progress, is_cancelled=cancelled)
+
+    # -- outcomes -------------------------------------------------------------------------------
+
+    def _project(self) -> Project | None:
+        session = getattr(self.window, "session", None)
+        return session.project if session is not None else None
+
+    def _notify(self, text: str, error: bool = False) -> None:
+        notify = getattr(self.window, "notify", None)
+        if notify is not None:
+            notify(text, error=error)
+
+    def _finish(self, key: str, dest, result) -> None:
+        self._notify(f"Exported {key.replace('_', ' ')} to {dest}")
+        self.export_finished.emit(key, result)
+
+    def _fail(self, key: str, message: str) -> None:
+        self._notify(message, error=True)
+        self.export_failed.emit(key, message)
