@@ -26,9 +26,7 @@ import av  # noqa: E402
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from director.store import jobs, shots, takes  # noqa: E402
 from director.store import timeline as st  # noqa: E402
-from director.store.cameras import add_camera, list_cameras  # noqa: E402
 from director.store.project import Project  # noqa: E402
 
 def _pin_none() -> None:

@@ -17,7 +17,7 @@ from director.core.errors import DirectorError
 from director.engine import actions
 from director.engine.client import EngineClient
 from director.engine.engine_choice import add_engine_arg, make_engine_client
-from director.engine.messages import Failed, Progress
+from director.engine.messages import Progress
 from director.store import jobs as store_jobs
 from director.store import takes as store_takes
 from director.store.ledger import preview_job

@@ -6,7 +6,6 @@ import argparse
 from decimal import Decimal
 
 from director.commands.common import (
-    ProgressBar,
     add_json_arg,
     add_project_arg,
     open_project,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from director.commands.common import add_json_arg, add_project_arg, open_project, print_json, print_table
-from director.core.enums import JobState
 from director.engine.engine_choice import add_engine_arg
 from director.store import jobs as store_jobs
 

@@ -79,10 +79,12 @@ class ExportTask(QObject):
         except ExportCancelled:
             self._finish(self.cancelled.emit)
         except DirectorError as exc:
-            self._finish(lambda: self.failed.emit(str(exc)))
+            message = str(exc)
+            self._finish(lambda: self.failed.emit(message))
         except Exception as exc:  # the boundary for a worker thread: log once, tell the user a sentence
             log.exception("%s failed", self.label)
-            self._finish(lambda: self.failed.emit(f"{self.label} failed: {exc.__class__.__name__}: {exc}"))
+            message = f"{self.label} failed: {exc.__class__.__name__}: {exc}"
+            self._finish(lambda: self.failed.emit(message))
         else:
             self._finish(lambda: self.finished.emit(result))
 

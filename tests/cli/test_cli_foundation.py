@@ -68,9 +68,11 @@ def test_unknown_shot_is_a_clear_error_with_exit_1(film, capsys):
 )
 def test_bad_input_is_refused_and_changes_nothing(film, capsys, args, message):
     run(capsys, "shot", "add", film, "1A")
-    before = film.read_bytes()
+    before = run(capsys, "shot", "show", film, "1A", "--json")[1], run(capsys, "time", "list", film, "--json")[1]
     code, _, err = run(capsys, *[a.format(film=film) for a in args])
     assert code == 1 and message in err
+    after = run(capsys, "shot", "show", film, "1A", "--json")[1], run(capsys, "time", "list", film, "--json")[1]
+    assert after == before
 
 
 def test_unicode_names_survive_the_round_trip(film, capsys):
