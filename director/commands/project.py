@@ -16,7 +16,7 @@ from director.core.cost import format_money, from_micros
 from director.core.enums import TakeFlag
 from director.core.errors import InvalidInput
 from director.core.prompt import CAMERA_FIELDS, CameraSetup, PromptFields, diff_text
-from director.store import cameras, check, prompts, scenes, shots, takes, timelog
+from director.store import cameras, check, looks, prompts, scenes, shots, takes, timelog
 from director.store.project import Project
 from director.store.rows import rows, scalar
 
@@ -145,6 +145,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("shot")
     add_json_arg(p)
     p.set_defaults(func=cmd_camera_list)
+
+    look = sub.add_parser("look", help="look presets reusable across shots").add_subparsers(dest="subverb", required=True, metavar="SUBVERB")
+    p = look.add_parser("list", help="the project's look presets")
+    add_project_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_look_list)
+    p = look.add_parser("save", help="create or replace a look preset")
+    add_project_arg(p)
+    p.add_argument("name")
+    p.add_argument("text", help="the look, e.g. 'bleach bypass, crushed blacks'")
+    p.set_defaults(func=cmd_look_save)
+    p = look.add_parser("delete", help="remove a look preset (prompts that used it keep their text)")
+    add_project_arg(p)
+    p.add_argument("name")
+    p.set_defaults(func=cmd_look_delete)
 
     tk = sub.add_parser("takes", help="list takes").add_subparsers(dest="subverb", required=True, metavar="SUBVERB")
     p = tk.add_parser("list", help="takes of a shot")
@@ -498,6 +513,32 @@ def cmd_camera_list(args) -> int:
         print_json(data)
     else:
         print_table(["camera", "size", "angle", "movement", "lens", "prompt"], [[d["name"], d["shot_size"], d["angle"], d["movement"], d["lens"], d["composed"][:70]] for d in data])
+    return 0
+
+
+# -- looks ----------------------------------------------------------------------------------
+
+def cmd_look_list(args) -> int:
+    with open_project(args, readonly=True) as project:
+        items = looks.list_looks(project)
+    if args.json:
+        print_json([{"name": n, "text": t} for n, t in items])
+    else:
+        print_table(["look", "text"], [[n, t] for n, t in items])
+    return 0
+
+
+def cmd_look_save(args) -> int:
+    with open_project(args) as project:
+        looks.save_look(project, args.name, args.text)
+    print(f"saved look preset {args.name.strip()!r}")
+    return 0
+
+
+def cmd_look_delete(args) -> int:
+    with open_project(args) as project:
+        looks.delete_look(project, args.name)
+    print(f"deleted look preset {args.name.strip()!r}")
     return 0
 
 

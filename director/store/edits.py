@@ -12,7 +12,7 @@ from typing import Protocol
 from director.core.changes import Changes
 from director.core.enums import TakeFlag
 from director.core.prompt import CameraSetup, PromptFields
-from director.store import cameras, prompts, shots, takes
+from director.store import cameras, looks, prompts, shots, takes
 from director.store.project import Project
 
 
@@ -216,3 +216,25 @@ class SetCamera:
 
     def revert(self, project: Project) -> Changes:
         return cameras.update_camera(project, self.camera_id, setup=self._old[0], notes=self._old[1])
+
+
+@dataclass
+class SaveLook:
+    """Save a look preset; undo removes it, or puts back the text it replaced."""
+
+    name: str
+    look_text: str
+    text: str = "Save look preset"
+    _old: str | None = None
+    _captured: bool = False
+
+    def apply(self, project: Project) -> Changes:
+        if not self._captured:
+            self._old = looks.get_look(project, self.name)
+            self._captured = True
+        return looks.save_look(project, self.name, self.look_text)
+
+    def revert(self, project: Project) -> Changes:
+        if self._old is None:
+            return looks.delete_look(project, self.name)
+        return looks.save_look(project, self.name, self._old)

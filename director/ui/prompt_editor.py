@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -36,7 +37,8 @@ from director.core.model import Prompt
 from director.core.prompt import PromptFields, diff_fields
 from director.store import edits
 from director.store.prompts import current_prompt, get_prompt, prompt_history
-from director.store.rows import rows
+from director.store.edits import SaveLook
+from director.store.looks import list_looks
 from director.store.shots import get_shot
 from director.ui.undo import ProjectSession
 
@@ -68,9 +70,7 @@ PLACEHOLDERS = {
 }
 
 
-def list_looks(session: ProjectSession) -> list[tuple[str, str]]:
-    """(name, text) of the project's look presets, by name."""
-    return [(r["name"], r["text"]) for r in rows(session.project.db, "SELECT name, text FROM look_presets ORDER BY name")]
+SAVE_LOOK = "save"  # the combo's last item: store the Look field as a new preset
 
 
 def diff_html(old: PromptFields, new: PromptFields, old_label: str, new_label: str) -> str:
@@ -282,9 +282,11 @@ class PromptEditor(QWidget):
     def _reload_looks(self) -> None:
         self.look_combo.clear()
         self.look_combo.addItem("Look preset…", None)
-        for name, text in list_looks(self.session):
+        for name, text in list_looks(self.session.project):
             self.look_combo.addItem(name, text)
             self.look_combo.setItemData(self.look_combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+        self.look_combo.insertSeparator(self.look_combo.count())
+        self.look_combo.addItem("Save this look as a preset…", SAVE_LOOK)
 
     def apply_look(self, name: str) -> bool:
         """Put a look preset's text in the Look field (committed with the rest)."""
@@ -294,8 +296,24 @@ class PromptEditor(QWidget):
         self._on_look_chosen(index)
         return True
 
+    def save_look(self, name: str) -> bool:
+        """Store the Look field as a named preset of the project (undoable), for every shot to use."""
+        return self.session.push(SaveLook(name, self.edits["look"].text()))
+
+    def _ask_save_look(self) -> None:
+        if not self.edits["look"].text().strip():
+            self.session.error_raised.emit("type a look first (film stock, grade, grain), then save it as a preset")
+            return
+        name, ok = QInputDialog.getText(self, "Save Look Preset", "Name for this look, e.g. Bleach bypass:")
+        if ok and name.strip():
+            self.save_look(name)
+
     def _on_look_chosen(self, index: int) -> None:
         text = self.look_combo.itemData(index)
+        if text == SAVE_LOOK:
+            self.look_combo.setCurrentIndex(0)
+            self._ask_save_look()
+            return
         if text:
             self.edits["look"].setText(text)
             self._update_preview()

@@ -143,3 +143,26 @@ def test_leaving_the_editor_commits(session, qtbot):
     elsewhere.setFocus()
     qtbot.waitUntil(lambda: current_prompt(session.project, sid) is not None)
     assert current_prompt(session.project, sid).fields.subject == "a lone cyclist"
+
+
+def test_a_look_typed_on_one_shot_is_saved_as_a_preset_and_used_on_another(session, qtbot):
+    from director.store.looks import get_look
+    from director.store.shots import add_shot
+    from director.ui.prompt_editor import PromptEditor
+
+    first, _ = add_shot(session.project, "1")
+    second, _ = add_shot(session.project, "2")
+    editor = PromptEditor(session)
+    qtbot.addWidget(editor)
+    editor.set_shot(first.id)
+    editor.edits["look"].setText("bleach bypass, crushed blacks")
+    assert editor.save_look("Bleach bypass")
+    assert get_look(session.project, "Bleach bypass") == "bleach bypass, crushed blacks"
+    assert editor.look_combo.findText("Bleach bypass") > 0  # the combo reloaded on Changes.looks
+    assert session.undo_stack.undoText() == "Save look preset"
+    session.undo_stack.undo()
+    assert get_look(session.project, "Bleach bypass") is None
+    session.undo_stack.redo()
+    editor.set_shot(second.id)
+    assert editor.apply_look("Bleach bypass")
+    assert editor.edits["look"].text() == "bleach bypass, crushed blacks"
