@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="demo-out", help="folder for the demo project and its exports (default demo-out)")
     p.add_argument("--variants", type=int, default=2, help="takes per camera (default 2)")
     p.add_argument("--no-generate", action="store_true", help="only write the shots, prompts and cameras")
+    p.add_argument("--open", action="store_true", help="then open the window on the demo project (when there is a display)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)
 
@@ -192,4 +194,19 @@ def cmd_demo(args) -> int:
     for kind, path in written.items():
         print(f"  {kind:<13} {path}")
     print(f"done in {summary['seconds']} s. Open it in the window: director {project.path}")
-    return 0 if "failed" not in summary["jobs"] else 1
+    code = 0 if "failed" not in summary["jobs"] else 1
+    if args.open:
+        if not has_display():
+            print("no display here (headless): the window was not opened")
+            return code
+        from director.ui.app import run_app
+
+        return run_app(str(project.path)) or code
+    return code
+
+
+def has_display() -> bool:
+    """A desktop session the window can appear on (or an explicit Qt platform, e.g. under Xvfb)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))

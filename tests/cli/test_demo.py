@@ -27,3 +27,20 @@ def test_the_demo_generates_reviews_cuts_and_exports(tmp_path, capsys):
     with av.open(exports["cut"]) as container:
         frames = sum(1 for _ in container.decode(video=0))
     assert frames == cut.duration
+
+
+def test_demo_open_without_a_display_says_so_and_succeeds(tmp_path, capsys, monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["demo", "--out", str(tmp_path / "d"), "--no-generate", "--open"]) == 0
+    assert "no display here" in capsys.readouterr().out
+
+
+def test_demo_open_with_a_display_opens_the_window_on_the_demo(tmp_path, monkeypatch):
+    import director.ui.app as app
+
+    opened = []
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.setattr(app, "run_app", lambda path=None: opened.append(path) or 0)
+    assert main(["demo", "--out", str(tmp_path / "d"), "--no-generate", "--open"]) == 0
+    assert opened == [str(tmp_path / "d" / "demo.director")]
