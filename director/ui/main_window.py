@@ -571,6 +571,7 @@ class MainWindow(QMainWindow):
         self.generate_all_action = self._action("Generate &All Cameras", lambda: self.generate(True), "Ctrl+Shift+G", "Queue takes for every camera of the shot")
         self.pause_action = self._action("&Pause Queue", lambda checked: self.set_queue_paused(checked), "Ctrl+Shift+P", "Finish the running job, start no new ones")
         self.pause_action.setCheckable(True)
+        self.log_time_action = self._action("&Log Time…", self.show_time_log, "Ctrl+Shift+T", "Add or correct human time per shot")
         self.track_time_action = self._action("&Track My Time", self._on_track_time_toggled, None, "Count active time per shot (stops after the idle cut-off)")
         self.track_time_action.setCheckable(True)
         self.track_time_action.setChecked(True)
@@ -604,6 +605,7 @@ class MainWindow(QMainWindow):
         gen_menu.addSeparator()
         gen_menu.addAction(self.pause_action)
         gen_menu.addAction(self.track_time_action)
+        gen_menu.addAction(self.log_time_action)
         self.view_menu = bar.addMenu("&View")
         reset = QAction("Reset Layout", self)
         reset.triggered.connect(self.reset_layout)
@@ -634,6 +636,7 @@ class MainWindow(QMainWindow):
         for action in (self.generate_action, self.generate_all_action):
             action.setEnabled(writable and self._current_shot is not None)
         self.pause_action.setEnabled(writable)
+        self.log_time_action.setEnabled(open_)
         if hasattr(self, "export_menu"):
             self.export_menu.update_enabled()
 
@@ -674,6 +677,14 @@ class MainWindow(QMainWindow):
         dialog.settings_saved.connect(lambda: self.notify("Settings saved"))
         dialog.open()
         return dialog
+
+    def show_time_log(self):
+        """The human-time log: manual entries and corrections (non-modal, one per window)."""
+        if self.session is None:
+            return None
+        from director.ui.time_log_dialog import open_time_log
+
+        return open_time_log(self, self.session, self._current_shot)
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About Director", f"Director {__version__}\nA prompt-to-shot workstation for film makers.")

@@ -84,3 +84,14 @@ def test_the_generate_panel_shows_an_estimate_and_the_budget(window, project_fil
     assert "≈ 60.0 GPU s" in panel.estimate.text()
     window.session.announce(shots.update_shot(project, sid, budget_money="0.01"))
     assert "budget" in panel.estimate.text()
+
+
+def test_log_time_opens_the_time_log_on_the_current_shot(window, project_file):
+    assert not window.log_time_action.isEnabled()
+    window.new_project(project_file)
+    sid = window.panel("shots").add_shot("1")
+    assert window.log_time_action.isEnabled()
+    dialog = window.show_time_log()
+    assert dialog is not None and dialog.isVisible()
+    assert window.show_time_log() is dialog  # one per window
+    assert sid is not None
