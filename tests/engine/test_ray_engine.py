@@ -18,7 +18,7 @@ from director.store.media import MediaStore
 from .conftest import request_for
 from .test_ray_loopback import loopback_cluster
 
-ray = pytest.importorskip("ray")
+import ray  # noqa: E402  (after test_ray_loopback set Ray's loopback environment; the ray extra is installed by packaging/bootstrap.sh)
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,6 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -97,7 +96,8 @@ def loopback_cluster(num_cpus: int = 2, log_path: Path | None = None, client_por
 
 
 def test_the_test_cluster_listens_on_loopback_only_and_stops_by_its_own_id():
-    ray = pytest.importorskip("ray")
+    import ray
+
     with loopback_cluster(num_cpus=1) as address:
         ray.init(address=address, log_to_driver=False)
         nodes = [n for n in ray.nodes() if n["Alive"]]

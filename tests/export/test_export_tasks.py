@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
-pytest.importorskip("pytestqt")
 
 from director.core.errors import Refused  # noqa: E402
 from director.export.mp4 import Mp4Options, export_cut_mp4  # noqa: E402

@@ -63,7 +63,8 @@ def test_non_latin_prompts_survive_in_itxt_and_pillow_reads_them(tmp_path):
     ok, encoded = cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))
     png = add_text(encoded.tobytes(), {"prompt": "東京の夜, über alles", "seed": "7"})
     assert read_text(png) == {"prompt": "東京の夜, über alles", "seed": "7"}
-    PIL = pytest.importorskip("PIL.Image")
+    import PIL.Image as PIL  # Pillow comes with diffusers
+
     path = tmp_path / "x.png"
     path.write_bytes(png)
     with PIL.open(path) as im:

@@ -6,6 +6,7 @@ import csv
 from decimal import Decimal
 
 import pytest
+from PySide6.QtCore import Qt
 
 from director.core.changes import Changes
 from director.core.enums import JobState
@@ -72,7 +73,7 @@ def test_model_shows_money_in_the_project_currency(books):
     labels = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
     assert labels == ["1A", "2A", "—"]
     assert model.data(model.index(2, COL_MONEY)) == "1.50 USD"
-    assert model.headerData(0, pytest.importorskip("PySide6.QtCore").Qt.Orientation.Horizontal) == "shot"
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "shot"
 
 
 def test_dashboard_totals_and_charts_equal_the_ledger(books, qtbot):
