@@ -12,7 +12,7 @@ from typing import Protocol
 from director.core.changes import Changes
 from director.core.enums import TakeFlag
 from director.core.prompt import CameraSetup, PromptFields
-from director.store import cameras, looks, prompts, shots, takes
+from director.store import cameras, looks, prompts, scenes, shots, takes
 from director.store.project import Project
 
 
@@ -238,3 +238,27 @@ class SaveLook:
         if self._old is None:
             return looks.delete_look(project, self.name)
         return looks.save_look(project, self.name, self._old)
+
+
+@dataclass
+class AddScene:
+    """Undo removes the scene (shots of it already in the bin are detached); redo puts it back
+    under the same id and re-attaches them, so later steps on the stack still find it."""
+
+    code: str
+    title: str = ""
+    text: str = "Add scene"
+    scene_id: int | None = None
+    _scene: object = None
+    _detached: list = field(default_factory=list, repr=False)
+
+    def apply(self, project: Project) -> Changes:
+        if self._scene is None:
+            scene, changes = scenes.add_scene(project, self.code, self.title)
+            self.scene_id, self._scene = scene.id, scene
+            return changes
+        return scenes.restore_scene(project, self._scene, self._detached)
+
+    def revert(self, project: Project) -> Changes:
+        self._detached, changes = scenes.delete_scene(project, self.scene_id)
+        return changes

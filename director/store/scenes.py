@@ -50,3 +50,27 @@ def add_scene(project: Project, code: str, title: str = "", notes: str = "") -> 
             {"code": code, "title": title.strip(), "ord": order, "notes": notes, "created_at": utc_now()}
         ).last_pk
     return get_scene(project, int(scene_id)), Changes.of(scenes=[scene_id])
+
+
+def delete_scene(project: Project, scene_id: int) -> tuple[list[int], Changes]:
+    """Remove a scene that has no live shots; shots of it in the bin are detached (scene-less).
+
+    Returns the detached shot ids so an undo can re-attach them with `restore_scene`.
+    """
+    scene = get_scene(project, scene_id)
+    if scalar(project.db, "SELECT 1 FROM shots WHERE scene_id = ? AND deleted_at IS NULL", [scene_id]):
+        raise InvalidInput(f"scene {scene.code} still has shots; move them to another scene first")
+    detached = [r["id"] for r in rows(project.db, "SELECT id FROM shots WHERE scene_id = ?", [scene_id])]
+    with project.atomic() as db:
+        db.execute("UPDATE shots SET scene_id = NULL WHERE scene_id = ?", [scene_id])
+        db.execute("DELETE FROM scenes WHERE id = ?", [scene_id])
+    return detached, Changes.of(scenes=[scene_id], shots=detached)
+
+
+def restore_scene(project: Project, scene: Scene, shot_ids: list[int]) -> Changes:
+    """Put a deleted scene back under its old id and re-attach the shots it had (redo of a delete)."""
+    with project.atomic() as db:
+        db["scenes"].insert({"id": scene.id, "code": scene.code, "title": scene.title, "ord": scene.order, "notes": scene.notes, "created_at": utc_now()})
+        for sid in shot_ids:
+            db.execute("UPDATE shots SET scene_id = ? WHERE id = ?", [scene.id, sid])
+    return Changes.of(scenes=[scene.id], shots=shot_ids)

@@ -617,7 +617,7 @@ class MainWindow(QMainWindow):
     def _fill_shot_menu(self, shots: ShotList) -> None:
         self.shot_menu.clear()
         for action in (shots.add_action, shots.rename_action, shots.delete_action, None,
-                       shots.move_up_action, shots.move_down_action, None, shots.bin_action):
+                       shots.move_up_action, shots.move_down_action, None, shots.add_scene_action, shots.bin_action):
             if action is None:
                 self.shot_menu.addSeparator()
             else:

@@ -86,6 +86,7 @@ class ShotList(QWidget):
         self.move_up_action = self._action("Move Shot Up", "Ctrl+Alt+Up", lambda: self.move_current(-1), "Move the current shot earlier")
         self.move_down_action = self._action("Move Shot Down", "Ctrl+Alt+Down", lambda: self.move_current(1), "Move the current shot later")
         self.bin_action = self._action("Shot Bin…", None, self.show_bin, "Restore deleted shots")
+        self.add_scene_action = self._action("Add Scene…", "Ctrl+Alt+N", self.ask_add_scene, "Add a scene; new shots go into the current scene")
         for action in (self.rename_action, self.delete_action, self.move_up_action, self.move_down_action):
             # Only while the list has focus, so Delete in a text field still deletes text.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -168,8 +169,22 @@ class ShotList(QWidget):
         for action in (self.rename_action, self.delete_action, self.move_up_action, self.move_down_action):
             action.setEnabled(writable and shot_id is not None)
         self.bin_action.setEnabled(writable)
+        self.add_scene_action.setEnabled(writable)
 
     # -- edits -----------------------------------------------------------------------------------
+
+    def ask_add_scene(self) -> None:
+        code, ok = QInputDialog.getText(self, "Add Scene", "Scene code (e.g. 12 or INT-KITCHEN):")
+        if not (ok and code.strip()):
+            return
+        title, ok = QInputDialog.getText(self, "Add Scene", f"Title of scene {code.strip()} (optional):")
+        if ok:
+            self.add_scene(code, title)
+
+    def add_scene(self, code: str, title: str = "") -> int | None:
+        """Add a scene (undoable); None if refused."""
+        edit = edits.AddScene(code.strip(), title.strip(), text=f"Add scene {code.strip()}")
+        return edit.scene_id if self.session.push(edit) else None
 
     def ask_add_shot(self) -> None:
         codes = [s.code for s in list_shots(self.session.project)]

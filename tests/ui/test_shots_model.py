@@ -172,3 +172,23 @@ def test_bin_dialog_says_when_it_is_empty(session, qtbot):
     dialog = BinDialog(session)
     qtbot.addWidget(dialog)
     assert dialog.list.count() == 0 and not dialog.empty_label.isHidden()
+
+
+def test_adding_a_scene_in_the_window_files_new_shots_under_it_and_undoes(session, qtbot):
+    from director.store.scenes import list_scenes
+    from director.store.shots import get_shot
+
+    panel = ShotList(session)
+    qtbot.addWidget(panel)
+    scene_id = panel.add_scene("INT-KITCHEN", "Breakfast")
+    assert [s.code for s in list_scenes(session.project)] == ["INT-KITCHEN"]
+    panel.view.setCurrentIndex(panel.model.index(0, 0))  # the scene row is current
+    shot_id = panel.add_shot("5")
+    assert get_shot(session.project, shot_id).scene_id == scene_id
+    session.undo_stack.undo()  # the shot
+    session.undo_stack.undo()  # the scene
+    assert list_scenes(session.project) == []
+    session.undo_stack.redo()
+    session.undo_stack.redo()
+    assert [s.id for s in list_scenes(session.project)] == [scene_id]
+    assert get_shot(session.project, shot_id).scene_id == scene_id and not get_shot(session.project, shot_id).deleted
