@@ -146,8 +146,23 @@ class TimeRow:
         return local_day(self.when)
 
 
+class JobsPlusExpenses:
+    """Money of a group or a total: generation (jobs) plus manual expenses, in micro-units."""
+
+    job_micros: int
+    expense_micros: int
+
+    @property
+    def money_micros(self) -> int:
+        return self.job_micros + self.expense_micros
+
+    @property
+    def money(self) -> Decimal:
+        return from_micros(self.money_micros)
+
+
 @dataclass
-class GroupRow:
+class GroupRow(JobsPlusExpenses):
     """Sums for one group (a shot, a scene, a camera letter, a preset or a day), in one currency."""
 
     key: str
@@ -158,14 +173,6 @@ class GroupRow:
     job_micros: int = 0
     expense_micros: int = 0
     human_s: float = 0.0
-
-    @property
-    def money_micros(self) -> int:
-        return self.job_micros + self.expense_micros
-
-    @property
-    def money(self) -> Decimal:
-        return from_micros(self.money_micros)
 
 
 def group_key(row: CostRow | TimeRow, by: str) -> str:
@@ -210,7 +217,7 @@ def group_rows(cost_rows: list[CostRow], time_rows: list[TimeRow], by: str, curr
 
 
 @dataclass(frozen=True)
-class Totals:
+class Totals(JobsPlusExpenses):
     """The ledger's totals, summed by SQL independently of the rows so reports can be reconciled."""
 
     currency: str
@@ -226,10 +233,3 @@ class Totals:
     manual_s: float
     other: dict[str, int] = field(default_factory=dict)  # money_micros in other currencies
 
-    @property
-    def money_micros(self) -> int:
-        return self.job_micros + self.expense_micros
-
-    @property
-    def money(self) -> Decimal:
-        return from_micros(self.money_micros)
