@@ -24,6 +24,7 @@ from director.core.enums import JobState
 from director.core.errors import DirectorError, NotFound
 from director.engine import actions
 from director.engine.client import LocalEngineClient
+from director.engine.engine_choice import make_engine_client
 from director.engine.runner import JobRunner
 from director.store.errors import ProjectLocked
 from director.store.project import Project, project_path
@@ -42,7 +43,7 @@ from director.ui.program_viewer import ProgramViewer
 from director.ui.prompt_editor import PromptEditor
 from director.ui.queue_panel import QueuePanel
 from director.ui.recent import RecentProjects, app_settings
-from director.ui.settings_dialog import SettingsDialog, apply_device_setting, engine_client_settings
+from director.ui.settings_dialog import SettingsDialog, apply_device_setting, engine_client_settings, engine_setting
 from director.ui.shot_list import ShotList
 from director.ui.storyboard_view import StoryboardView
 from director.ui.timeline_view import TimelineView
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self._specs: dict[str, PanelSpec] = {}
         self._current_shot: int | None = None
         self.activity: ActivityTracker | None = None
+        self._engine_failure_shown = False
         self._pump_timer = QTimer(self)
         self._pump_timer.setInterval(PUMP_INTERVAL_MS)
         self._pump_timer.timeout.connect(self.pump)
@@ -342,9 +344,6 @@ class MainWindow(QMainWindow):
         session.undo_stack.redoTextChanged.connect(self._update_actions)
         if not project.readonly:
             apply_device_setting()
-            from director.engine.engine_choice import make_engine_client
-            from director.ui.settings_dialog import engine_setting
-
             self._engine_failure_shown = False
             try:  # a Ray client connects on its own thread: the window never waits for a cluster
                 self._client = make_engine_client(settings={"engine": engine_setting()}, worker_settings=engine_client_settings())
@@ -383,7 +382,7 @@ class MainWindow(QMainWindow):
         """One non-blocking turn of the runner; any failure becomes a notification."""
         if self.runner is None or self.session is None:
             return
-        if getattr(self._client, "state", None) == "failed" and not getattr(self, "_engine_failure_shown", True):
+        if getattr(self._client, "state", None) == "failed" and not self._engine_failure_shown:
             self._engine_failure_shown = True  # once per project: the cluster could not be reached
             self.notify(f"engine: {self._client.error}", error=True)
         try:
