@@ -206,7 +206,11 @@ def cmd_demo(args) -> int:
 
 
 def has_display() -> bool:
-    """A desktop session the window can appear on (or an explicit Qt platform, e.g. under Xvfb)."""
+    """A screen the window can appear on. Qt's offscreen and minimal platforms are not one: a window
+    there is invisible and would wait forever for a user to close it."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if platform in ("offscreen", "minimal"):
+        return False
     if sys.platform in ("darwin", "win32"):
         return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import av
+import pytest
 
 from director.cli import main
 from director.store import Project
@@ -29,9 +30,12 @@ def test_the_demo_generates_reviews_cuts_and_exports(tmp_path, capsys):
     assert frames == cut.duration
 
 
-def test_demo_open_without_a_display_says_so_and_succeeds(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("env", [{}, {"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}, {"QT_QPA_PLATFORM": "minimal"}])
+def test_demo_open_without_a_screen_says_so_and_returns(tmp_path, capsys, monkeypatch, env):
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
         monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     assert main(["demo", "--out", str(tmp_path / "d"), "--no-generate", "--open"]) == 0
     assert "no display here" in capsys.readouterr().out
 
@@ -40,7 +44,8 @@ def test_demo_open_with_a_display_opens_the_window_on_the_demo(tmp_path, monkeyp
     import director.ui.app as app
 
     opened = []
-    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setattr(app, "run_app", lambda path=None: opened.append(path) or 0)
     assert main(["demo", "--out", str(tmp_path / "d"), "--no-generate", "--open"]) == 0
     assert opened == [str(tmp_path / "d" / "demo.director")]
