@@ -135,7 +135,7 @@ def timeline_clip_spans(project: Project) -> list[tuple[int, int]]:
     return spans
 
 
-def export_all(project: Project, out: Path, say) -> dict[str, str]:
+def export_all(project: Project, out: Path, say, *, screen: bool = False) -> dict[str, str]:
     from director.commands.export import project_cut
     from director.export.contact_sheet import render_contact_sheet
     from director.export.costs import build_report
@@ -144,7 +144,10 @@ def export_all(project: Project, out: Path, say) -> dict[str, str]:
     from director.export.storyboard import build_storyboard
     from director.export.takeinfo import take_infos
 
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not screen:
+        # The PDF is drawn with Qt; without a screen it draws offscreen. With one, the same
+        # application later shows the window, so it must be made for the real screen.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from director.ui.storyboard_pdf import render_storyboard_pdf
 
     exports = out / "exports"
@@ -172,6 +175,7 @@ def cmd_demo(args) -> int:
     quiet = args.json
     say = (lambda text: None) if quiet else (lambda text: print(text, flush=True))
     out = Path(args.out).absolute()
+    screen = args.open and has_display()  # decided before anything sets a Qt platform
     started = time.perf_counter()
     project = build_demo_project(out)
     try:
@@ -181,7 +185,7 @@ def cmd_demo(args) -> int:
             generate_takes(project, max(1, args.variants), say)
             review_takes(project)
             cut_demo(project)
-            written = export_all(project, out, say)
+            written = export_all(project, out, say, screen=screen)
         summary = project_summary(project) | {"exports": written, "seconds": round(time.perf_counter() - started, 1)}
     finally:
         project.close()
@@ -196,7 +200,7 @@ def cmd_demo(args) -> int:
     print(f"done in {summary['seconds']} s. Open it in the window: director {project.path}")
     code = 0 if "failed" not in summary["jobs"] else 1
     if args.open:
-        if not has_display():
+        if not screen:
             print("no display here (headless): the window was not opened")
             return code
         from director.ui.app import run_app

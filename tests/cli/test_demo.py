@@ -49,3 +49,21 @@ def test_demo_open_with_a_display_opens_the_window_on_the_demo(tmp_path, monkeyp
     monkeypatch.setattr(app, "run_app", lambda path=None: opened.append(path) or 0)
     assert main(["demo", "--out", str(tmp_path / "d"), "--no-generate", "--open"]) == 0
     assert opened == [str(tmp_path / "d" / "demo.director")]
+
+
+def test_demo_decides_about_the_screen_before_exporting(tmp_path, monkeypatch):
+    """The storyboard export must not switch Qt to offscreen when a window is to be opened after it."""
+    import director.commands.demo as demo
+
+    seen = {}
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr(demo, "generate_takes", lambda project, variants, say: None)
+    monkeypatch.setattr(demo, "review_takes", lambda project: None)
+    monkeypatch.setattr(demo, "cut_demo", lambda project: None)
+    monkeypatch.setattr(demo, "export_all", lambda project, out, say, screen=False: seen.setdefault("screen", screen) and {})
+    import director.ui.app as app
+
+    monkeypatch.setattr(app, "run_app", lambda path=None: 0)
+    assert main(["demo", "--out", str(tmp_path / "d"), "--open"]) == 0
+    assert seen == {"screen": True}
