@@ -40,7 +40,7 @@ def main() -> int:
         project = "demo-out/demo.director"
     app = create_app()
     window = MainWindow()
-    window.resize(1600, 1000)
+    window.resize(1800, 1000)
     window.show()
     if not window.open_project(project):
         return 1

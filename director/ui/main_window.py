@@ -199,7 +199,12 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(d["timeline"], d["storyboard"])
         for name in ("viewer", "prompt", "generate", "timeline"):
             d[name].raise_()
-        self.resizeDocks([d["shots"], d["viewer"], d["prompt"]], [300, 480, 380], Qt.Orientation.Horizontal)
+        self._default_dock_sizes()
+
+    def _default_dock_sizes(self) -> None:
+        """Side columns at working widths; the take gallery in the middle gets the rest."""
+        d = self.docks
+        self.resizeDocks([d["shots"], d["viewer"], d["prompt"]], [300, 460, 380], Qt.Orientation.Horizontal)
         self.resizeDocks([d["shots"], d["queue"], d["prompt"], d["generate"], d["timeline"]], [400, 260, 330, 330, 210], Qt.Orientation.Vertical)
 
     def _build_panel(self, spec: PanelSpec) -> None:
@@ -697,11 +702,18 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, LAYOUT_VERSION)  # a layout saved by an older arrangement is ignored
+        self._sized_on_show = isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)
+        # (a layout saved by an older arrangement is ignored; the default is then sized on first show)
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized_on_show:
+            # Dock sizes only mean something once the window has its real size.
+            self._sized_on_show = True
+            QTimer.singleShot(0, self._default_dock_sizes)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = app_settings()

@@ -119,6 +119,9 @@ class PromptEditor(QWidget):
             if name == "look":
                 self.look_combo = QComboBox(self)
                 self.look_combo.setObjectName("lookPresetCombo")
+                # Sized for "Look preset…", not the longest look name: the Look field keeps the room.
+                self.look_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                self.look_combo.setMinimumContentsLength(6)
                 self.look_combo.setToolTip("Apply a look preset stored in this project")
                 self.look_combo.activated.connect(self._on_look_chosen)
                 row = QHBoxLayout()
