@@ -8,7 +8,7 @@ sharing the seeds so their takes cut together.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -46,12 +46,29 @@ def parse_seeds(text: str) -> list[int]:
     return out
 
 
+class _WeightsRelay(QObject):
+    """Carries the pool thread's answer to the UI thread; Qt drops it if the panel is gone."""
+
+    checked = Signal(dict)
+
+
+class _WeightsCheck(QRunnable):
+    def __init__(self, presets: list[Preset], relay: _WeightsRelay):
+        super().__init__()
+        self._presets = presets
+        self._relay = relay  # held here so it outlives the panel while the check runs
+
+    def run(self) -> None:
+        self._relay.checked.emit({p.id: weights_present(p) for p in self._presets})
+
+
 class GeneratePanel(QWidget):
     """`generate_requested(all_cameras)` when a Generate button is pressed; the window commits
     the prompt first and then calls `queue()`."""
 
     generate_requested = Signal(bool)
     jobs_queued = Signal(list)
+    weights_checked = Signal()  # the preset labels now say which weights are missing
 
     def __init__(self, session: ProjectSession, parent: QWidget | None = None):
         super().__init__(parent)
@@ -61,7 +78,6 @@ class GeneratePanel(QWidget):
         # Image-to-video presets start from a take: the gallery's i2v/extend actions use them.
         self._presets: list[Preset] = [p for p in all_presets() if p.kind in KIND_LABELS]
 
-        self._present: dict[str, bool] = {}  # weights on this machine, looked up once per panel
         self.preset_box = QComboBox(self)
         self.preset_box.setObjectName("presetCombo")
         # Long preset names must not make the whole dock wide; the popup still shows them in full.
@@ -69,22 +85,22 @@ class GeneratePanel(QWidget):
         self.preset_box.setMinimumContentsLength(18)
         for preset in self._presets:
             label = f"{KIND_LABELS[preset.kind]} · {preset.label}"
-            present = self._present[preset.id] = weights_present(preset)
-            if preset.tiny:
-                label += f"  [{RANDOM_WEIGHTS_BADGE}]"
-            elif not present:
-                label += "  (weights missing)"
-            self.preset_box.addItem(label, preset.id)
             tip = preset.notes or ""
             if preset.tiny:
+                label += f"  [{RANDOM_WEIGHTS_BADGE}]"
                 tip = "Tiny model with random weights: real pipeline, noise for pictures. For trying the workflow."
-            elif not present:
-                tip = f"The weights are not on this machine. Get them with: {preset.pull_command()}, or set a local folder in Settings."
+            self.preset_box.addItem(label, preset.id)
             self.preset_box.setItemData(self.preset_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-        # Start on a preset that can run here: the first with its weights, else a tiny one.
-        runnable = [i for i, p in enumerate(self._presets) if not p.tiny and self._present[p.id]]
         tiny_video = [i for i, p in enumerate(self._presets) if p.tiny and p.kind == "t2v"]
-        self.preset_box.setCurrentIndex((runnable or tiny_video or [0])[0])
+        self.preset_box.setCurrentIndex((tiny_video or [0])[0])
+        self._preset_chosen = False  # once the user picks a preset, the weights check leaves it alone
+        self.preset_box.activated.connect(self._on_preset_activated)
+        # Which presets have weights here: looking needs huggingface_hub (a third of a second to
+        # import), so it runs on a pool thread and the labels follow when it answers.
+        self._present: dict[str, bool] = {}
+        self._weights_relay = _WeightsRelay()
+        self._weights_relay.checked.connect(self._on_weights_checked)
+        QThreadPool.globalInstance().start(_WeightsCheck(list(self._presets), self._weights_relay))
         self.variants = self._spin(1, 64, 4, "How many takes per camera, each with its own seed")
         self.seed_mode = QComboBox(self)
         for mode in SEED_MODES:
@@ -173,6 +189,27 @@ class GeneratePanel(QWidget):
         label = QLabel(text, self)
         label.setBuddy(widget)
         return label
+
+    def _on_preset_activated(self, *_args) -> None:
+        self._preset_chosen = True
+
+    def _on_weights_checked(self, present: dict) -> None:
+        """Mark presets whose weights are missing, and start on one that can run here if the user
+        has not picked one yet."""
+        self._present = present
+        for i, preset in enumerate(self._presets):
+            if preset.tiny or present.get(preset.id, True):
+                continue
+            self.preset_box.setItemText(i, f"{self.preset_box.itemText(i)}  (weights missing)")
+            self.preset_box.setItemData(
+                i,
+                f"The weights are not on this machine. Get them with: {preset.pull_command()}, or set a local folder in Settings.",
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        runnable = [i for i, p in enumerate(self._presets) if not p.tiny and present.get(p.id)]
+        if runnable and not self._preset_chosen:
+            self.preset_box.setCurrentIndex(runnable[0])
+        self.weights_checked.emit()
 
     # -- state -----------------------------------------------------------------------------------
 

@@ -95,3 +95,15 @@ def test_log_time_opens_the_time_log_on_the_current_shot(window, project_file):
     assert dialog is not None and dialog.isVisible()
     assert window.show_time_log() is dialog  # one per window
     assert sid is not None
+
+
+def test_presets_without_weights_are_marked_after_a_check_off_the_ui_thread(window, project_file, qtbot):
+    window.new_project(project_file)
+    panel = window.panel("generate")
+    if not panel._present:
+        with qtbot.waitSignal(panel.weights_checked, timeout=30_000):
+            pass
+    labels = [panel.preset_box.itemText(i) for i in range(panel.preset_box.count())]
+    assert any("SD-Turbo" in t and "(weights missing)" in t for t in labels)  # no weights on a test machine
+    assert not any("random weights" in t and "weights missing" in t for t in labels)
+    assert panel.preset().id == "tiny-t2v"  # nothing else can run here
