@@ -59,7 +59,11 @@ class _WeightsCheck(QRunnable):
         self._relay = relay  # held here so it outlives the panel while the check runs
 
     def run(self) -> None:
-        self._relay.checked.emit({p.id: weights_present(p) for p in self._presets})
+        present = {p.id: weights_present(p) for p in self._presets}
+        try:
+            self._relay.checked.emit(present)
+        except RuntimeError:  # the application quit while we looked: nobody is left to tell
+            pass
 
 
 class GeneratePanel(QWidget):
