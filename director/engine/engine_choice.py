@@ -6,16 +6,11 @@ reach the head), `ray:HOST:PORT` or `HOST:PORT` (a Ray address, from a machine i
 network), or `ray:auto` (the cluster this machine already belongs to). The command line wins
 over DIRECTOR_ENGINE, which wins over the app settings' "engine" key.
 
-The price table that charges each job at its GPU type's price lives in the project, so its reads
-and writes are in the store layer (`director.store.gpu_prices`); they are re-exported here.
+The price table that charges each job at its GPU type's price lives in the project: see
+`director.store.gpu_prices`.
 """
 
 from __future__ import annotations
-
-__all__ = [
-    "ENGINE_ENV", "EngineChoice", "add_engine_arg", "engine_spec", "gpu_prices", "make_engine_client", "match_price",
-    "parse_engine", "price_for", "set_gpu_price",
-]
 
 import argparse
 import os
@@ -24,7 +19,6 @@ from dataclasses import dataclass
 
 from director.core.errors import InvalidInput
 from director.engine.client import EngineClient, LocalEngineClient
-from director.store.gpu_prices import gpu_prices, match_price, price_for, set_gpu_price  # noqa: F401  (re-exported)
 
 ENGINE_ENV = "DIRECTOR_ENGINE"
 _HOST_PORT = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")

@@ -14,15 +14,8 @@ import pytest
 from director.core.enums import FailureKind
 from director.core.errors import DirectorError, InvalidInput
 from director.engine.client import LocalEngineClient
-from director.engine.engine_choice import (
-    EngineChoice,
-    engine_spec,
-    gpu_prices,
-    make_engine_client,
-    match_price,
-    parse_engine,
-    set_gpu_price,
-)
+from director.engine.engine_choice import EngineChoice, engine_spec, make_engine_client, parse_engine
+from director.store.gpu_prices import gpu_prices, match_price, set_gpu_price
 from director.engine.messages import Failed
 
 from .conftest import request_for
