@@ -24,6 +24,7 @@ from director.store.errors import (
 )
 from director.store.lock import ProjectLock
 from director.store.media import MediaStore, media_dir_for
+from director.store.rows import one
 from director.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrations
 
 SUFFIX = ".director"
@@ -237,10 +238,9 @@ class Project:
     # -- settings ----------------------------------------------------------------------------
 
     def settings(self) -> ProjectSettings:
-        row = self.db.execute("SELECT * FROM project WHERE id = 1").fetchone()
-        if row is None:
+        r = one(self.db, "SELECT * FROM project WHERE id = 1")
+        if r is None:
             raise DirectorError(f"{self.path.name} has no project settings row; run 'director check'")
-        r = dict(zip([c[0] for c in self.db.execute("SELECT * FROM project LIMIT 0").description], row))
         return ProjectSettings(
             name=r["name"],
             rate=Rate(r["fps_num"], r["fps_den"]),
