@@ -122,17 +122,12 @@ def cut_demo(project: Project) -> None:
 
 
 def timeline_clip_spans(project: Project) -> list[tuple[int, int]]:
+    """(start, duration) of each clip on the first track."""
+    from director.core.timeline import Clip
     from director.store import timeline
 
-    tl = timeline.load_timeline(project)
-    spans = []
-    for track in tl.tracks[:1]:
-        start = 0
-        for item in track.items:
-            if hasattr(item, "shot_id"):
-                spans.append((start, item.duration))
-            start += item.duration
-    return spans
+    track = timeline.load_timeline(project).tracks[0]
+    return [(start, item.duration) for start, item in zip(track.starts(), track.items) if isinstance(item, Clip)]
 
 
 def export_all(project: Project, out: Path, say, *, screen: bool = False) -> dict[str, str]:
