@@ -17,6 +17,7 @@ from director.core.errors import InvalidInput
 from director.export.common import INTERCHANGE_SUFFIXES as FORMATS
 from director.export.common import X264_PRESETS
 from director.export.takeinfo import take_infos
+from director.store.destinations import check_output_file, check_output_folder
 from director.store.project import Project
 from director.store.rows import rows
 
@@ -67,7 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _common(p: argparse.ArgumentParser, out_help: str, timeline: bool = True) -> None:
     add_project_arg(p)
-    p.add_argument("-o", "--output", metavar="OUT", help=out_help)
+    p.add_argument("-o", "--output", metavar="OUT", help=out_help + ". An existing file there is replaced (whole, once the export finishes); the project, its journal, lock and media folder are refused")
     if timeline:
         p.add_argument("--timeline", type=int, metavar="ID", help="timeline id (default: the project's first)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
@@ -75,9 +76,11 @@ def _common(p: argparse.ArgumentParser, out_help: str, timeline: bool = True) ->
 
 
 def _output(args: argparse.Namespace, project: Project, default_suffix: str) -> Path:
-    if args.output:
-        return Path(args.output).expanduser().absolute()
-    return project.path.with_name(project.path.stem + default_suffix)
+    """-o, or a default beside the project; checked before any work (never the project's own files)."""
+    dest = Path(args.output) if args.output else project.path.with_name(project.path.stem + default_suffix)
+    if default_suffix.endswith("_takes"):
+        return check_output_folder(dest)
+    return check_output_file(dest)
 
 
 def _bar(args: argparse.Namespace, label: str) -> ProgressBar:

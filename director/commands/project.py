@@ -616,15 +616,15 @@ def cmd_time_list(args) -> int:
 def cmd_check(args) -> int:
     with open_project(args, readonly=True) as project:
         report = check.check_project(project)
+        root = project.media.root
     if args.json:
-        print_json({"ok": report.ok, "integrity": report.integrity, "foreign_key_errors": report.foreign_key_errors, "media_checked": report.media.checked, "missing": report.media.missing, "altered": report.media.altered})
+        print_json({"ok": report.ok, "integrity": report.integrity, "foreign_key_errors": report.foreign_key_errors, "media_checked": report.media.checked, "missing": report.media.missing, "altered": report.media.altered, "tampered": report.media.tampered, "takes": report.takes})
     else:
         print(f"database: {report.integrity}" + (f", {len(report.foreign_key_errors)} broken references" if report.foreign_key_errors else ""))
-        print(f"media: {report.media.checked} files checked, {len(report.media.missing)} missing, {len(report.media.altered)} altered")
-        for rel in report.media.missing:
-            print(f"  missing: {rel}")
-        for rel in report.media.altered:
-            print(f"  altered: {rel}")
+        m = report.media
+        print(f"media: {m.checked} files checked, {len(m.missing)} missing, {len(m.altered)} damaged, {len(m.tampered)} outside the media folder")
+        for problem in report.takes:
+            print(f"  {problem.describe(root)}")
     return 0 if report.ok else 1
 
 

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", choices=GROUPINGS, help="one row per group instead of per job or entry")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.add_argument("--json", action="store_true", help="same as --format json")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing; an existing FILE is replaced, the project's own files are refused")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("forecast", help="what the remaining shots will cost at N variants per camera")

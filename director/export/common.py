@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from director.core.errors import DirectorError, InvalidInput
+from director.core.errors import DirectorError
+from director.store.destinations import check_output_file
 
 # Choices the command line needs before anything heavy loads (av, opencv, OTIO import in ~0.5 s).
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
@@ -55,13 +56,8 @@ class Reporter:
 
 
 def check_destination(dest: str | os.PathLike) -> Path:
-    """The destination's folder must exist; refusing early beats failing after minutes of encoding."""
-    path = Path(dest).expanduser().absolute()
-    if path.is_dir():
-        raise InvalidInput(f"{path} is a folder; give a file name such as {path / 'cut.mp4'}")
-    if not path.parent.is_dir():
-        raise InvalidInput(f"folder {path.parent} does not exist")
-    return path
+    """Refuse early (before minutes of encoding) a missing folder or a project's own files."""
+    return check_output_file(dest)
 
 
 def temp_beside(dest: Path) -> Path:

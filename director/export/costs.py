@@ -19,6 +19,7 @@ from typing import Any, Iterable
 from director.core.cost import GROUPINGS, CostRow, GroupRow, TimeRow, Totals, from_micros, group_rows, money_text
 from director.core.errors import InvalidInput
 from director.store import ledger
+from director.store.destinations import check_output_file
 from director.store.ledger import Yield
 from director.store.project import Project
 
@@ -110,7 +111,7 @@ def write_text(path: str | os.PathLike, text: str, *, bom: bool = False) -> Path
 
     CSV gets a byte-order mark so spreadsheets read it as UTF-8 (a shot title in Japanese, '—').
     """
-    target = Path(path)
+    target = check_output_file(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:

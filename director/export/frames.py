@@ -30,10 +30,26 @@ class MediaPaths(Protocol):
 
 
 def check_media(cut: Cut, media: MediaPaths) -> None:
-    """Refuse before encoding starts if any take's file is missing: better than failing at minute five."""
-    missing = sorted({s.media_path for s in cut.segments if s.kind != "gap" and s.media_path and not media.path(s.media_path).is_file()})
-    if missing:
-        raise NotFound(f"{len(missing)} media file(s) of the cut are missing from the store (first: {missing[0]}); run 'director check'")
+    """Refuse before encoding starts if any take's file is missing or names a file outside the store.
+
+    Better than failing at minute five; the message names each take, its shot and its file.
+    """
+    problems: list[str] = []
+    seen: set[int] = set()
+    for s in cut.segments:
+        if s.kind == "gap" or not s.media_path or s.take_id in seen:
+            continue
+        seen.add(s.take_id)
+        try:
+            path = media.path(s.media_path)
+        except DirectorError as exc:  # store.media.TamperedMedia
+            problems.append(f"take {s.take_id} (shot {s.shot_code}): {exc}")
+            continue
+        if not path.is_file():
+            problems.append(f"take {s.take_id} (shot {s.shot_code}): media missing: {path}")
+    if problems:
+        listed = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise NotFound(f"{len(problems)} take(s) of the cut cannot be exported: {listed}. Run 'director check'.")
 
 
 class VideoSource:

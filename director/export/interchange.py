@@ -19,6 +19,7 @@ import opentimelineio as otio
 
 from director.core.cut import Cut, CutSegment
 from director.core.errors import DirectorError, InvalidInput
+from director.store.destinations import check_output_folder
 from director.export.common import INTERCHANGE_SUFFIXES, CancelFn, ProgressFn, Reporter, atomic_output, check_destination, safe_name, temp_beside
 from director.export.frames import MediaPaths, check_media
 from director.export.takeinfo import TakeInfo
@@ -203,8 +204,8 @@ def export_interchange(
                 _write(timeline, temp, fmt, cut)
         reporter.step()
         return InterchangeResult(path, fmt, _clips(timeline), ())
-    folder = Path(media_folder) if media_folder else default_media_folder(path)
-    files = export_media(cut, infos, media, folder.absolute(), reporter)
+    folder = check_output_folder(media_folder if media_folder else default_media_folder(path))
+    files = export_media(cut, infos, media, folder, reporter)
     timeline = build_timeline(cut, infos, files, name)
     with atomic_output(path) as temp:
         reporter.check()

@@ -17,6 +17,7 @@ import av
 
 from director import __version__
 from director.core.errors import DirectorError, InvalidInput
+from director.store.destinations import check_output_folder
 from director.export.common import CancelFn, ProgressFn, Reporter, safe_name, temp_beside
 from director.export.frames import MediaPaths
 from director.export.png_text import add_text
@@ -126,11 +127,7 @@ def export_takes(
     """
     if not infos:
         raise InvalidInput("no takes to export: select takes first (or name them)")
-    out = Path(folder).expanduser().absolute()
-    if out.exists() and not out.is_dir():
-        raise InvalidInput(f"{out} is a file; takes are exported into a folder")
-    if not out.parent.is_dir():
-        raise InvalidInput(f"folder {out.parent} does not exist")
+    out = check_output_folder(folder)
     for info in infos:
         if not media.path(info.media_path).is_file():
             raise DirectorError(f"take {info.take_id}'s media {info.media_path} is missing from the store; run 'director check'")

@@ -9,11 +9,28 @@ from director.store.project import Project
 from director.store.rows import rows
 
 
+@dataclass(frozen=True)
+class TakeMediaProblem:
+    """One take whose picture (or thumbnail) is missing, damaged or names a file outside the store."""
+
+    take_id: int
+    shot_code: str
+    camera: str
+    relative: str
+    problem: str  # missing | damaged | tampered
+    in_bin: bool
+
+    def describe(self, media_root) -> str:
+        where = self.relative if self.problem == "tampered" else f"{media_root}/{self.relative}"
+        return f"take {self.take_id} (shot {self.shot_code}, camera {self.camera}{', in the bin' if self.in_bin else ''}): media {self.problem}: {where}"
+
+
 @dataclass
 class CheckReport:
     integrity: str
     foreign_key_errors: list[tuple] = field(default_factory=list)
     media: VerifyReport = field(default_factory=VerifyReport)
+    takes: list[TakeMediaProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -34,7 +51,32 @@ def check_project(project: Project) -> CheckReport:
     integrity = "; ".join(r[0] for r in project.db.execute("PRAGMA integrity_check").fetchall())
     fk = [tuple(r) for r in project.db.execute("PRAGMA foreign_key_check").fetchall()]
     media = project.media.verify(sorted(referenced_media(project)))
-    return CheckReport(integrity=integrity, foreign_key_errors=fk, media=media)
+    return CheckReport(integrity=integrity, foreign_key_errors=fk, media=media, takes=_take_problems(project, media))
+
+
+def _take_problems(project: Project, media: VerifyReport) -> list[TakeMediaProblem]:
+    if media.ok:
+        return []
+    out = []
+    sql = (
+        "SELECT t.id, t.media_path, t.thumb_path, t.deleted_at, s.code AS shot, COALESCE(c.name, '') AS camera "
+        "FROM takes t JOIN shots s ON s.id = t.shot_id LEFT JOIN cameras c ON c.id = t.camera_id ORDER BY t.id"
+    )
+    for r in rows(project.db, sql):
+        for rel in (r["media_path"], r["thumb_path"]):
+            problem = media.problem(rel) if rel else None
+            if problem:
+                out.append(TakeMediaProblem(r["id"], r["shot"], r["camera"], rel, problem, r["deleted_at"] is not None))
+                break
+    return out
+
+
+def media_problem(project: Project, relative: str | None) -> str | None:
+    """'missing', 'damaged' (bytes no longer match the name) or 'tampered' for one stored file."""
+    if not relative:
+        return None
+    report = project.media.verify([relative])
+    return report.problem(relative)
 
 
 def purge_media(project: Project) -> tuple[int, int]:

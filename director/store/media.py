@@ -9,14 +9,28 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from director.core.errors import DirectorError
+
 CHUNK = 1 << 20
 TMP_GRACE_S = 3600
+# The only names the store ever gives a file: a two-hex folder and a hex digest with an extension.
+# Anything else in a row (`../../secret.txt`, `/etc/hostname`) was written outside Director.
+STORED_NAME = re.compile(r"[0-9a-f]{2}/[A-Za-z0-9_-]{1,128}\.[A-Za-z0-9]{1,10}")
+
+
+class TamperedMedia(DirectorError):
+    """A row names a media file outside the project's media folder; it is never read or copied."""
+
+    def __init__(self, relative: str, message: str | None = None):
+        super().__init__(message or f"media path {relative!r} is not inside this project's media folder (the row was altered outside Director); it was not read")
+        self.relative = relative
 
 
 def media_dir_for(project_path: Path) -> Path:
@@ -35,11 +49,22 @@ def sha256_file(path: Path) -> str:
 class VerifyReport:
     missing: list[str] = field(default_factory=list)
     altered: list[str] = field(default_factory=list)
+    tampered: list[str] = field(default_factory=list)
     checked: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.missing and not self.altered
+        return not self.missing and not self.altered and not self.tampered
+
+    def problem(self, relative: str) -> str | None:
+        """'missing', 'damaged' or 'tampered' for a file this report found wanting, else None."""
+        if relative in self.tampered:
+            return "tampered"
+        if relative in self.missing:
+            return "missing"
+        if relative in self.altered:
+            return "damaged"
+        return None
 
 
 class MediaStore:
@@ -51,7 +76,14 @@ class MediaStore:
         self.tmp.mkdir(parents=True, exist_ok=True)
 
     def path(self, relative: str) -> Path:
-        return self.root / relative
+        """The file a row names, contained in the media folder: a tampered name raises TamperedMedia."""
+        if not isinstance(relative, str) or not STORED_NAME.fullmatch(relative):
+            raise TamperedMedia(str(relative))
+        p = self.root / relative
+        if p.is_symlink() or p.parent.is_symlink():
+            # A link planted in the store could point anywhere; content-addressed files are never links.
+            raise TamperedMedia(relative, f"media path {relative!r} is a symbolic link planted in the media folder; it was not read")
+        return p
 
     def temp_path(self, suffix: str) -> Path:
         """A fresh path inside the store's tmp/ (same filesystem, so the final rename is atomic)."""
@@ -90,7 +122,11 @@ class MediaStore:
         report = VerifyReport()
         for rel in relatives:
             report.checked += 1
-            p = self.root / rel
+            try:
+                p = self.path(rel)
+            except TamperedMedia:
+                report.tampered.append(rel)
+                continue
             if not p.is_file():
                 report.missing.append(rel)
                 continue
