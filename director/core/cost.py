@@ -41,17 +41,57 @@ def format_money(amount: Decimal | None, currency: str) -> str:
     return f"{text} {currency}"
 
 
-def parse_money(text: str | Decimal | int, what: str = "amount") -> Decimal:
-    """A user-typed amount ('12.50', '12,50' is refused) as an exact, finite, non-negative Decimal."""
+# Money is exact: integer micro-units in SQLite's 64-bit integers. Amounts above these bounds are
+# refused rather than stored: a typo such as 1e400 once overflowed the next job's cost and left
+# it 'running' for good.
+MAX_MONEY = Decimal(1_000_000_000_000)  # one trillion in the project's currency; 10^18 micros < 2^63
+MAX_PRICE_PER_GPU_HOUR = Decimal(10_000)
+MAX_PRICE_PER_KWH = Decimal(1_000)
+MAX_GPU_BUDGET_S = 10**9  # about 31 GPU-years
+
+
+def _number(text, what: str, example: str) -> Decimal:
     from director.core.errors import InvalidInput
 
     try:
         amount = Decimal(str(text).strip())
     except Exception:
-        raise InvalidInput(f"{what} must be a number like 12.50, got {text!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInput(f"{what} must be zero or more, got {text!r}")
+        raise InvalidInput(f"{what} must be a number like {example}, got {text!r}") from None
+    if amount.is_nan():
+        raise InvalidInput(f"{what} must be a number like {example}, got {text!r}")
     return amount
+
+
+def _bounded(amount: Decimal, what: str, text, low: Decimal, high: Decimal, *, low_open: bool = False) -> Decimal:
+    from director.core.errors import InvalidInput
+
+    too_low = amount <= low if low_open else amount < low
+    if too_low or amount > high or not amount.is_finite():
+        nearest = high if (amount > high or amount == Decimal("Infinity")) else (Decimal("0.01") if low_open else low)
+        rule = f"more than {low}" if low_open else f"{low} or more"
+        raise InvalidInput(f"{what} must be {rule} and at most {high:,}, got {text!r}; nearest valid: {nearest}")
+    return amount
+
+
+def parse_money(text: str | Decimal | int, what: str = "amount") -> Decimal:
+    """A user-typed amount ('12.50'; '12,50' is refused) as an exact Decimal from 0 to MAX_MONEY."""
+    return _bounded(_number(text, what, "12.50"), what, text, Decimal(0), MAX_MONEY)
+
+
+def parse_price(text, what: str = "GPU price per hour", maximum: Decimal = MAX_PRICE_PER_GPU_HOUR) -> Decimal:
+    """A price: zero (your own hardware) or more, up to a stated maximum."""
+    return _bounded(_number(text, what, "2.50"), what, text, Decimal(0), maximum)
+
+
+def parse_budget(text, what: str = "budget") -> Decimal:
+    """A money budget must be above zero (clear it instead of setting 0) and at most MAX_MONEY."""
+    return _bounded(_number(text, what, "500"), what, text, Decimal(0), MAX_MONEY, low_open=True)
+
+
+def parse_gpu_budget_s(seconds, what: str = "GPU budget") -> float:
+    """A GPU-time budget in seconds: above zero, finite, at most MAX_GPU_BUDGET_S."""
+    amount = _bounded(_number(seconds, what, "600"), what, seconds, Decimal(0), Decimal(MAX_GPU_BUDGET_S), low_open=True)
+    return float(amount)
 
 
 def split_evenly(micros: int, parts: int) -> list[int]:

@@ -11,6 +11,10 @@ from fractions import Fraction
 from director.core.errors import InvalidInput
 
 
+MIN_FPS = 1
+MAX_FPS = 240
+
+
 @dataclass(frozen=True, order=True)
 class Rate:
     """Frames per second as a fraction: 24/1, 30000/1001."""
@@ -33,8 +37,11 @@ class Rate:
             return cls(*ntsc[text])
         try:
             f = Fraction(text)
-        except (ValueError, ZeroDivisionError):
+        except (ValueError, ZeroDivisionError, OverflowError):
             raise InvalidInput(f"not a frame rate: {text!r} (use e.g. 24, 25, 23.976 or 30000/1001)") from None
+        if not MIN_FPS <= f <= MAX_FPS:
+            nearest = MIN_FPS if f < MIN_FPS else MAX_FPS
+            raise InvalidInput(f"frame rate {text} is out of range ({MIN_FPS} to {MAX_FPS} fps); nearest valid: {nearest}")
         f = f.limit_denominator(1001)
         return cls(f.numerator, f.denominator)
 

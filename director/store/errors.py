@@ -27,3 +27,7 @@ class ProjectLocked(ProjectOpenError):
     def __init__(self, message: str, pid: int, host: str, since: str):
         super().__init__(message)
         self.pid, self.host, self.since = pid, host, since
+
+
+class ReadOnlyProject(ProjectOpenError):
+    """The file or its folder cannot be written (permissions, a read-only disk): open it read-only."""

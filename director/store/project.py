@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -13,6 +15,7 @@ from typing import Iterator
 from sqlite_utils import Database
 
 from director.core.changes import Changes
+from director.core.cost import MAX_PRICE_PER_KWH, parse_budget, parse_gpu_budget_s, parse_price
 from director.core.errors import DirectorError, InvalidInput, NotFound, Refused
 from director.core.model import ProjectSettings
 from director.core.timecode import Rate
@@ -21,6 +24,8 @@ from director.store.errors import (
     NewerProject,
     NotADirectorProject,
     NotSQLiteFile,
+    ProjectOpenError,
+    ReadOnlyProject,
 )
 from director.store.lock import ProjectLock
 from director.store.media import MediaStore, media_dir_for
@@ -29,6 +34,7 @@ from director.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrations
 
 SUFFIX = ".director"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> str:
@@ -56,7 +62,11 @@ def _read_header(path: Path) -> tuple[int, int]:
 
 
 def _probe(path: Path) -> int:
-    """Check the file is ours, not newer, and not damaged; return its schema version."""
+    """Check from the header alone that the file is ours and not newer; return its schema version.
+
+    Nothing here opens SQLite, so a refusal cannot create a -wal, -shm or lock file. Whether the
+    data is sound is asked of SQLite itself once the file is open with its WAL (`_verify`).
+    """
     if not path.exists():
         raise NotFound(f"no project at {path}; create one with: director new {path}")
     if path.is_dir():
@@ -72,27 +82,54 @@ def _probe(path: Path) -> int:
             f"{path.name} was written by a newer Director (file format {user_version}, this Director "
             f"reads up to {SCHEMA_VERSION}). It was left untouched; update Director to open it."
         )
-    # immutable=1: no locks, no journal, no -shm: the probe cannot change a byte.
-    uri = f"{path.as_uri()}?mode=ro&immutable=1"
+    return user_version
+
+
+def _verify(conn: sqlite3.Connection, path: Path) -> None:
+    """'Damaged' means SQLite's own check over the file *and* its WAL fails.
+
+    The earlier probe read the main file alone (immutable=1): after a kill during a checkpoint, or
+    a full disk, the newest pages live only in the WAL, and an intact project was refused for good.
+    """
     try:
-        conn = sqlite3.connect(uri, uri=True)
-        try:
-            result = conn.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            conn.close()
+        result = "; ".join(r[0].replace("\n", " ") for r in conn.execute("PRAGMA quick_check").fetchall())
     except sqlite3.DatabaseError as exc:
         raise DamagedProject(_damaged_message(path, str(exc))) from exc
     if result != "ok":
-        raise DamagedProject(_damaged_message(path, result))
-    return user_version
+        raise DamagedProject(_damaged_message(path, result[:300]))
 
 
 def _damaged_message(path: Path, detail: str) -> str:
     return (
-        f"{path.name} is damaged ({detail}). It was left untouched. Restore a backup (the "
-        f"{path.name}-backups folder holds copies made before each upgrade) or copy the file and run "
-        f"'sqlite3 COPY .recover' on the copy."
+        f"{path.name} is damaged ({detail}). It was left untouched. Run 'director check --repair {path}': "
+        f"it keeps a copy of the file with its journal, then rebuilds the project with every row SQLite "
+        f"can still read and says how many of each it kept."
     )
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def _writable(path: Path) -> bool:
+    """Can Director write here? The mode bits count even for root (a user's chmod 444 means 'keep')."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return bool(mode & 0o222) and os.access(path, os.W_OK)
+
+
+def readonly_reason(path: Path) -> str | None:
+    """Why a project can only be read (file or folder not writable), or None."""
+    if not _writable(path.parent):
+        return f"its folder {path.parent} is read-only"
+    if path.exists() and not _writable(path):
+        return f"{path.name} is read-only (file permissions)"
+    for sidecar in (_wal(path), path.with_name(path.name + "-shm")):
+        if sidecar.exists() and not _writable(sidecar):
+            return f"{sidecar.name} is read-only (file permissions)"
+    return None
 
 
 class Project:
@@ -105,6 +142,8 @@ class Project:
         self._lock = lock
         self.media = MediaStore(media_dir_for(path))
         self.recovered_jobs: list[int] = []
+        self.readonly_reason: str | None = None
+        self.close_warning: str | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -120,81 +159,132 @@ class Project:
         currency: str = "USD",
         gpu_price_per_hour: str = "2.50",
     ) -> Project:
+        """Build the project under a hidden temporary name, then link it into place.
+
+        A `director new` killed half-way leaves only a hidden temporary file, never a stub
+        that blocks the name; the link also refuses to replace a project made meanwhile.
+        """
         target = project_path(path)
         if target.exists():
             raise Refused(f"{target} already exists; open it, or choose another name")
         if not target.parent.is_dir():
             raise InvalidInput(f"folder {target.parent} does not exist")
+        if not _writable(target.parent):
+            raise Refused(f"cannot create {target.name}: the folder {target.parent} is read-only")
         rate = Rate.parse(fps)
         _check_size(width, height)
-        price = _decimal(gpu_price_per_hour, "GPU price per hour")
-        lock = ProjectLock(target)
-        lock.acquire()
+        price = parse_price(gpu_price_per_hour, "GPU price per hour")
+        temp = target.with_name(f".{target.name}.creating-{uuid.uuid4().hex[:8]}")
         try:
-            db = _connect(target)
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            migrations.apply(db)
-            with db.atomic():
-                db["project"].insert(
-                    {
-                        "id": 1,
-                        "name": name or target.stem,
-                        "fps_num": rate.num,
-                        "fps_den": rate.den,
-                        "width": width,
-                        "height": height,
-                        "currency": currency.upper(),
-                        "gpu_price_per_hour": str(price),
-                        "created_at": utc_now(),
-                    }
-                )
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except BaseException:
-            lock.release()
-            raise
-        project = cls(target, db, readonly=False, lock=lock)
-        project.media.ensure()
-        return project
+            db = _connect(temp)
+            try:
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                migrations.apply(db)
+                with db.atomic():
+                    db["project"].insert(
+                        {
+                            "id": 1,
+                            "name": name or target.stem,
+                            "fps_num": rate.num,
+                            "fps_den": rate.den,
+                            "width": width,
+                            "height": height,
+                            "currency": currency.upper(),
+                            "gpu_price_per_hour": str(price),
+                            "created_at": utc_now(),
+                        }
+                    )
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                db.close()
+            _publish(temp, target)
+        finally:
+            for leftover in (temp, _wal(temp), temp.with_name(temp.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+        return cls.open(target)
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, readonly: bool = False) -> Project:
         target = project_path(path)
         version = _probe(target)
         if readonly:
-            conn = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True, check_same_thread=False)
-            db = Database(conn)
-            db.execute("PRAGMA query_only = ON")
-            if version < SCHEMA_VERSION:
-                db.close()
-                raise Refused(
-                    f"{target.name} uses an older file format ({version}); open it once for writing to upgrade it"
-                )
-            return cls(target, db, readonly=True, lock=None)
+            return cls._open_readonly(target, version)
+        reason = readonly_reason(target)
+        if reason:
+            raise ReadOnlyProject(
+                f"{target.name} cannot be opened for editing: {reason}. Open it read-only "
+                f"(--read-only on the command line; the window does so by itself), or make it writable."
+            )
         lock = ProjectLock(target)
+        lock_was_there = lock.path.exists()
         lock.acquire()
+        db = None
         try:
             db = _connect(target)
+            _verify(db.conn, target)
             if version < SCHEMA_VERSION:
                 _backup(db, target, version)
                 migrations.apply(db)
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except BaseException:
+        except BaseException as exc:
+            if db is not None:
+                db.close()
             lock.release()
+            if isinstance(exc, ProjectOpenError) and not lock_was_there:
+                lock.path.unlink(missing_ok=True)  # a refusal leaves no trace beside the file
             raise
         project = cls(target, db, readonly=False, lock=lock)
         project.media.ensure()
         project._recover_interrupted_jobs()
         return project
 
+    @classmethod
+    def _open_readonly(cls, target: Path, version: int) -> Project:
+        wal = _wal(target)
+        quiet_wal = not wal.exists() or wal.stat().st_size == 0
+        # In a read-only folder SQLite cannot make the -shm a WAL reader needs; with no journal
+        # pending, the main file alone is the whole project and is read as immutable.
+        immutable = quiet_wal and not _writable(target.parent)
+        uri = f"{target.as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+        try:
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise ReadOnlyProject(f"{target.name} cannot be read here: {exc}") from exc
+        try:
+            _verify(conn, target)
+        except BaseException:
+            conn.close()
+            raise
+        db = Database(conn)
+        db.execute("PRAGMA query_only = ON")
+        if version < SCHEMA_VERSION:
+            db.close()
+            raise Refused(f"{target.name} uses an older file format ({version}); open it once for writing to upgrade it")
+        project = cls(target, db, readonly=True, lock=None)
+        project.readonly_reason = readonly_reason(target)
+        return project
+
     def close(self) -> None:
+        """Never raises for the checkpoint: every write was committed (or reported failed) already.
+
+        A checkpoint that fails here (a full disk) leaves the committed rows in the WAL, where the
+        next open finds them; reporting it as a failed write would lie about a committed one.
+        """
         if self.db is None:
             return
         try:
             if not self.readonly:
-                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                try:
+                    self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error as exc:
+                    self.close_warning = f"the journal could not be folded into {self.path.name} ({exc}); it is kept and folded in at the next open"
+                    log.warning("%s", self.close_warning)
         finally:
-            self.db.close()
+            try:
+                self.db.close()
+            except sqlite3.Error as exc:  # pragma: no cover - close itself reports only misuse
+                log.warning("closing %s: %s", self.path.name, exc)
             self.db = None
             if self._lock is not None:
                 self._lock.release()
@@ -273,12 +363,14 @@ class Project:
                 if not (len(code) == 3 and code.isalpha()):
                     raise InvalidInput(f"currency must be a three-letter code like USD or EUR, got {value!r}")
                 row["currency"] = code
-            elif key in ("gpu_price_per_hour",):
-                row[key] = str(_decimal(value, "GPU price per hour"))
-            elif key in ("energy_price_per_kwh", "budget_money"):
-                row[key] = None if value in (None, "") else str(_decimal(value, key.replace("_", " ")))
+            elif key == "gpu_price_per_hour":
+                row[key] = str(parse_price(value, "GPU price per hour"))
+            elif key == "energy_price_per_kwh":
+                row[key] = None if value in (None, "") else str(parse_price(value, "energy price per kWh", MAX_PRICE_PER_KWH))
+            elif key == "budget_money":
+                row[key] = None if value in (None, "") else str(parse_budget(value, "the project's budget"))
             elif key == "budget_gpu_s":
-                row[key] = None if value in (None, "") else float(value)
+                row[key] = None if value in (None, "") else parse_gpu_budget_s(value, "the project's GPU budget")
             elif key == "idle_cutoff_s":
                 if int(value) < 10:
                     raise InvalidInput("the idle cut-off must be at least 10 seconds")
@@ -293,25 +385,41 @@ class Project:
         return Changes(project=True, costs=True)
 
 
-def _decimal(value, what: str) -> Decimal:
-    try:
-        d = Decimal(str(value).strip())
-    except Exception:
-        raise InvalidInput(f"{what} must be a number, got {value!r}") from None
-    if not d.is_finite() or d < 0:
-        raise InvalidInput(f"{what} must be zero or more, got {value!r}")
-    return d
-
-
 def _check_size(width: int, height: int) -> None:
-    if not (64 <= int(width) <= 8192 and 64 <= int(height) <= 8192):
-        raise InvalidInput(f"frame size {width}x{height} is out of range (64 to 8192 pixels a side)")
+    for side, value in (("width", width), ("height", height)):
+        if not 64 <= int(value) <= 8192:
+            nearest = min(max(int(value), 64), 8192)
+            raise InvalidInput(f"frame {side} {value} is out of range (64 to 8192 pixels a side); nearest valid: {nearest}")
+
+
+def _publish(temp: Path, target: Path) -> None:
+    """Give the finished file its name without ever replacing an existing one."""
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise Refused(f"{target} already exists; open it, or choose another name") from None
+    except OSError:  # a filesystem without hard links: check, then rename
+        if target.exists():
+            raise Refused(f"{target} already exists; open it, or choose another name") from None
+        os.rename(temp, target)
+    try:
+        fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
 
 
 def _connect(path: Path) -> Database:
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
     db = Database(conn)
-    db.execute("PRAGMA journal_mode = WAL")
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DamagedProject(_damaged_message(path, str(exc))) from exc
     # NORMAL in WAL mode survives any crash of the process; only power loss can drop the
     # last transactions, and never corrupts the file.
     db.execute("PRAGMA synchronous = NORMAL")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from director.core.cost import parse_budget, parse_gpu_budget_s
 from director.core.changes import Changes
 from director.core.enums import ShotStatus
 from director.core.errors import InvalidInput, NotFound, Refused
@@ -103,21 +104,12 @@ def clean_shot_fields(values: dict) -> dict:
             out[key] = parse_status(value).value
         elif key == "target_frames":
             if int(value) <= 0:
-                raise InvalidInput("a shot's target duration must be at least one frame")
+                raise InvalidInput(f"a shot's target duration must be at least one frame, got {value}; nearest valid: 1")
             out[key] = int(value)
         elif key == "budget_money":
-            if value in (None, ""):
-                out[key] = None
-            else:
-                try:
-                    d = Decimal(str(value))
-                except Exception:
-                    raise InvalidInput(f"budget must be an amount like 25 or 12.50, got {value!r}") from None
-                if not d.is_finite() or d < 0:
-                    raise InvalidInput(f"budget must be zero or more, got {value!r}")
-                out[key] = str(d)
+            out[key] = None if value in (None, "") else str(parse_budget(value, "a shot's budget"))
         elif key == "budget_gpu_s":
-            out[key] = None if value in (None, "") else float(value)
+            out[key] = None if value in (None, "") else parse_gpu_budget_s(value, "a shot's GPU budget")
         elif key == "title":
             out[key] = " ".join(str(value).split())
         else:

@@ -81,7 +81,7 @@ def test_a_damaged_file_is_refused(tmp_path):
         data[i] = 0xA5
     path.write_bytes(bytes(data))
     msg = assert_refused_untouched(path, DamagedProject, "damaged")
-    assert "backup" in msg
+    assert "director check --repair" in msg
 
 
 def test_a_missing_file_says_how_to_create_one(tmp_path):
