@@ -16,8 +16,10 @@ from pathlib import Path
 
 from director.commands.common import ProgressBar, print_json
 from director.commands.project import project_summary
+from director.core.errors import Refused
 from director.core.prompt import CameraSetup, PromptFields
 from director.store import cameras, prompts, scenes, shots
+from director.store.errors import ProjectLocked
 from director.store.project import Project
 
 DEMO_SHOTS = [
@@ -46,18 +48,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="demo-out", help="folder for the demo project and its exports (default demo-out)")
     p.add_argument("--variants", type=int, default=2, help="takes per camera (default 2)")
     p.add_argument("--no-generate", action="store_true", help="only write the shots, prompts and cameras")
+    p.add_argument("--force", action="store_true", help="replace an earlier demo in --out (refused while it is open anywhere)")
     p.add_argument("--open", action="store_true", help="then open the window on the demo project (when there is a display)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)
 
 
-def build_demo_project(out: Path) -> Project:
-    """A fresh demo project in `out` (replacing an earlier demo there)."""
+def build_demo_project(out: Path, *, force: bool = False) -> Project:
+    """A fresh demo project in `out`. An existing one is replaced only with `force`, and only
+    when no Director has it open (its lock is taken first), so a window's project never vanishes."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / "demo.director"
-    for old in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        if old.exists():
-            old.unlink()
+    if path.exists():
+        if not force:
+            raise Refused(
+                f"{path} already exists (it may hold your edits). Open it with 'director {path}', choose another "
+                f"--out, or give --force to replace it."
+            )
+        _remove_closed_project(path)
     project = Project.create(path, name="The Lighthouse (demo)", fps="24", width=768, height=512)
     for scene_code, scene_title, shot_defs in DEMO_SHOTS:
         scene, _ = scenes.add_scene(project, scene_code, scene_title)
@@ -68,6 +76,22 @@ def build_demo_project(out: Path) -> Project:
             cameras.update_camera(project, a.id, setup=CAMERAS["A"])
             cameras.add_camera(project, shot.id, "B", CAMERAS["B"])
     return project
+
+
+def _remove_closed_project(path: Path) -> None:
+    """Delete a project's file and journal while holding its lock: refused if it is open anywhere."""
+    from director.store.lock import ProjectLock
+
+    lock = ProjectLock(path)
+    try:
+        lock.acquire()
+    except ProjectLocked as exc:
+        raise Refused(f"{path} is open in another Director (pid {exc.pid}); close it there before replacing the demo") from None
+    try:
+        for old in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"), path):
+            old.unlink(missing_ok=True)
+    finally:
+        lock.release()
 
 
 def generate_takes(project: Project, variants: int, say) -> None:
@@ -172,7 +196,17 @@ def cmd_demo(args) -> int:
     out = Path(args.out).absolute()
     screen = args.open and has_display()  # decided before anything sets a Qt platform
     started = time.perf_counter()
-    project = build_demo_project(out)
+    existing = out / "demo.director"
+    if args.open and existing.exists() and not args.force:
+        # Running the README's command again opens the demo you already have (and your edits to it).
+        print(f"{existing} already exists: opening it (give --force to build a fresh demo)")
+        if not screen:
+            print("no display here (headless): the window was not opened")
+            return 0
+        from director.ui.app import run_app
+
+        return run_app(str(existing))
+    project = build_demo_project(out, force=args.force)
     try:
         say(f"demo project: {project.path}")
         written: dict[str, str] = {}

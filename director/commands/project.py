@@ -208,9 +208,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_arg(p)
     p.set_defaults(func=cmd_time_list)
 
-    p = sub.add_parser("check", help="integrity check and media verify")
+    p = sub.add_parser(
+        "check",
+        help="integrity check and media verify (--repair rebuilds a damaged file)",
+        description="Check the project file with SQLite's own integrity check (file and journal) and verify every "
+        "take's media. Exit 1 lists what is wrong. --repair keeps a copy of a damaged file with its journal in "
+        "NAME.director-backups, then rebuilds it from every row SQLite can still read and says how many it kept.",
+    )
     add_project_arg(p)
     add_json_arg(p)
+    p.add_argument("--repair", action="store_true", help="rebuild a damaged project file (a copy is kept first)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("purge", help="empty the bin and delete media no take uses")
@@ -613,7 +620,28 @@ def cmd_time_list(args) -> int:
     return 0
 
 
+def cmd_repair(args) -> int:
+    from director.store.repair import repair
+
+    report = repair(args.project)
+    if args.json:
+        print_json({"repaired": report.was_damaged, "backup": report.backup, "integrity_before": report.integrity_before, "tables": report.tables, "rows_kept": report.kept})
+        return 0
+    if not report.was_damaged:
+        print(f"{report.path.name} is intact (SQLite's integrity check: ok); nothing was changed")
+        return 0
+    print(f"{report.path.name} was damaged ({report.integrity_before[:200]})")
+    print(f"  the damaged file and its journal were kept in {report.backup.parent}")
+    for t in report.tables:
+        lost = f", {t.unreadable_spans} unreadable stretch(es) skipped" if t.unreadable_spans else ""
+        print(f"  {t.name}: {t.kept} rows kept{lost}")
+    print(f"rebuilt with {report.kept} rows; run 'director check {report.path}' to verify its media")
+    return 0
+
+
 def cmd_check(args) -> int:
+    if args.repair:
+        return cmd_repair(args)
     with open_project(args, readonly=True) as project:
         report = check.check_project(project)
         root = project.media.root
