@@ -103,7 +103,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _overrides(args: argparse.Namespace) -> dict:
     out = {"steps": args.steps, "guidance": args.guidance, "frames": args.frames, "fps": args.fps, "negative": args.negative}
-    if args.size:
+    if args.size is not None:  # "--size ''" is refused by parse_size, not ignored
         out["width"], out["height"] = parse_size(args.size)
     return {k: v for k, v in out.items() if v is not None}
 

@@ -7,6 +7,7 @@ and must not pay for (or depend on) torch. The worker reads the same `Preset` ob
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -311,6 +312,12 @@ def get_preset(preset_id: str) -> Preset:
 # -- validation --------------------------------------------------------------------------------
 
 
+FPS_RANGE = (1.0, 120.0)
+GUIDANCE_RANGE = (0.0, 30.0)
+VARIANTS_MAX = 64  # the generate panel's limit too
+_FAR = 10**9  # stands in for ±inf when a whole number is checked against a rule
+
+
 def _nearest_multiple(value: int, multiple: int, lo: int, hi: int) -> int:
     best = max(lo, min(hi, round(value / multiple) * multiple))
     if best % multiple:
@@ -319,8 +326,9 @@ def _nearest_multiple(value: int, multiple: int, lo: int, hi: int) -> int:
 
 
 def nearest_frames(frames: int, c: Constraints) -> int:
+    frames = max(c.min_frames, min(c.max_frames, frames))
     if c.frame_step <= 1:
-        return max(c.min_frames, min(c.max_frames, frames))
+        return frames
     k = round((frames - c.frame_offset) / c.frame_step)
     value = k * c.frame_step + c.frame_offset
     while value < c.min_frames:
@@ -330,46 +338,82 @@ def nearest_frames(frames: int, c: Constraints) -> int:
     return value
 
 
+def _real(name: str, value: Any, rule: str, default: float) -> float:
+    """A user's number as a float; refused (never replaced) when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InvalidInput(f"{name} must be a number, got {value!r}; the rule: {rule}")
+    try:
+        x = float(value)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a number, got {value!r}; the rule: {rule}") from None
+    if math.isnan(x):
+        raise InvalidInput(f"{name} is not a number (NaN); the rule: {rule}; this preset's default: {default:g}")
+    return x
+
+
+def _shown(x: float) -> str:
+    return f"{x:g}" if math.isfinite(x) else ("inf" if x > 0 else "-inf")
+
+
+def _whole(name: str, value: Any, rule: str, default: int, nearest, broken) -> int:
+    """A whole number that follows its rule. `nearest` maps any int to the nearest valid one and
+    `broken(shown, candidate)` says which rule a value breaks; 0, negatives, fractions and ±inf
+    are refused with the nearest valid value, never replaced by it."""
+    x = _real(name, value, rule, default)
+    candidate = round(x) if math.isfinite(x) else (_FAR if x > 0 else -_FAR)
+    near = nearest(candidate)
+    if candidate != near:
+        raise InvalidInput(f"{broken(_shown(x), candidate)}; nearest valid: {near}")
+    if x != candidate:
+        raise InvalidInput(f"{name} {_shown(x)} is not a whole number; nearest valid: {near}")
+    return near
+
+
+def _bounded(name: str, value: Any, lo: float, hi: float, default: float) -> float:
+    rule = f"{lo:g} to {hi:g}"
+    x = _real(name, value, rule, default)
+    if not lo <= x <= hi:
+        raise InvalidInput(f"{name} {_shown(x)} is out of range ({rule}); nearest valid: {max(lo, min(hi, x)):g}")
+    return x
+
+
 def validate_params(preset: Preset, params: dict[str, Any]) -> dict[str, Any]:
-    """Fill defaults and check every rule; the message names the rule and the nearest valid value."""
+    """Fill defaults for what is absent (or None) and check every rule; the message names the rule
+    and the nearest valid value. A given value is never replaced: 0, negative, NaN and ±inf are
+    refused like any other value that breaks a rule."""
     d, c = preset.defaults, preset.constraints
     known = {"width", "height", "frames", "fps", "steps", "guidance", "negative", "init_image", "init_frame"}
     unknown = set(params) - known
     if unknown:
         raise InvalidInput(f"unknown parameter(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+
+    def given(key: str, default):
+        value = params.get(key)
+        return default if value is None else value
+
     out: dict[str, Any] = {}
-    try:
-        width = int(params.get("width") or d.width)
-        height = int(params.get("height") or d.height)
-        frames = int(params.get("frames") or d.frames)
-        steps = int(params.get("steps") or d.steps)
-        fps = float(params.get("fps") or d.fps)
-        guidance = float(d.guidance if params.get("guidance") is None else params["guidance"])
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"parameters must be numbers ({exc})") from None
-    for name, value, hi in (("width", width, c.max_width), ("height", height, c.max_height)):
-        if value % c.size_multiple or not c.min_size <= value <= hi:
-            near = _nearest_multiple(value, c.size_multiple, c.min_size, hi)
-            raise InvalidInput(
-                f"{name} {value} breaks {preset.family}'s size rule (a multiple of {c.size_multiple} from "
-                f"{c.min_size} to {hi}); nearest valid: {near}"
-            )
+    for name, hi, default in (("width", c.max_width, d.width), ("height", c.max_height, d.height)):
+        rule = f"{preset.family}'s size rule (a multiple of {c.size_multiple} from {c.min_size} to {hi})"
+        out[name] = _whole(name, given(name, default), rule, default,
+                           lambda v, hi=hi: _nearest_multiple(v, c.size_multiple, c.min_size, hi),
+                           lambda shown, _v, name=name, rule=rule: f"{name} {shown} breaks {rule}")
     if not preset.is_video:
-        if frames != 1:
-            raise InvalidInput(f"{preset.id} makes still images; frames must be 1, got {frames}")
+        out["frames"] = _whole("frames", given("frames", 1), "still images have 1 frame", 1, lambda v: 1,
+                               lambda shown, _v: f"{preset.id} makes still images; frames must be 1, got {shown}")
     else:
-        ok_rule = c.frame_step <= 1 or (frames - c.frame_offset) % c.frame_step == 0
-        if not ok_rule or not c.min_frames <= frames <= c.max_frames:
-            near = nearest_frames(frames, c)
-            rule = f"{c.frame_rule} rule" if not ok_rule else f"range ({c.min_frames} to {c.max_frames} frames)"
-            raise InvalidInput(f"frames {frames} breaks {preset.family}'s {rule}; nearest valid: {near}")
-    if not 1 <= steps <= c.max_steps:
-        raise InvalidInput(f"steps {steps} is out of range (1 to {c.max_steps}); nearest valid: {max(1, min(c.max_steps, steps))}")
-    if not 1 <= fps <= 120:
-        raise InvalidInput(f"fps {fps:g} is out of range (1 to 120)")
-    if not 0 <= guidance <= 30:
-        raise InvalidInput(f"guidance {guidance:g} is out of range (0 to 30)")
-    out.update(width=width, height=height, frames=frames, fps=fps, steps=steps, guidance=guidance)
+        def frames_broken(shown: str, v: int) -> str:
+            if not c.min_frames <= v <= c.max_frames:
+                return f"frames {shown} breaks {preset.family}'s range ({c.min_frames} to {c.max_frames} frames)"
+            return f"frames {shown} breaks {preset.family}'s {c.frame_rule} rule"
+
+        out["frames"] = _whole("frames", given("frames", d.frames), f"{c.frame_rule}, {c.min_frames} to {c.max_frames} frames",
+                               d.frames, lambda v: nearest_frames(v, c), frames_broken)
+    out["steps"] = _whole("steps", given("steps", d.steps), f"1 to {c.max_steps}", d.steps,
+                          lambda v: max(1, min(c.max_steps, v)),
+                          lambda shown, _v: f"steps {shown} is out of range (1 to {c.max_steps})")
+    out["fps"] = _bounded("fps", given("fps", d.fps), *FPS_RANGE, d.fps)
+    out["guidance"] = _bounded("guidance", given("guidance", d.guidance), *GUIDANCE_RANGE, d.guidance)
+    out = {k: out[k] for k in ("width", "height", "frames", "fps", "steps", "guidance")}
     if params.get("negative"):
         out["negative"] = str(params["negative"])
     if preset.kind == "i2v" or params.get("init_image"):
@@ -390,14 +434,16 @@ def validate_params(preset: Preset, params: dict[str, Any]) -> dict[str, Any]:
 
 def draw_seeds(n: int, mode: str = "random", given: list[int] | tuple[int, ...] = ()) -> list[int]:
     """One seed per variant, always recorded. random: drawn; fixed: base, base+1, …; list: exactly these."""
-    if n < 1:
-        raise InvalidInput(f"variants must be at least 1, got {n}")
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise InvalidInput(f"variants must be a whole number from 1 to {VARIANTS_MAX}, got {n!r}")
+    if not 1 <= n <= VARIANTS_MAX:
+        raise InvalidInput(f"variants {n} is out of range (1 to {VARIANTS_MAX}); nearest valid: {max(1, min(VARIANTS_MAX, n))}")
     if mode not in SEED_MODES:
         raise InvalidInput(f"seed mode must be one of {', '.join(SEED_MODES)}, got {mode!r}")
     given = [int(s) for s in given]
     for s in given:
         if not 0 <= s <= SEED_MAX:
-            raise InvalidInput(f"seed {s} is out of range (0 to {SEED_MAX})")
+            raise InvalidInput(f"seed {s} is out of range (0 to {SEED_MAX}); nearest valid: {max(0, min(SEED_MAX, s))}")
     if mode == "random":
         if given:
             raise InvalidInput("seeds were given with seed mode 'random'; use --seed-mode fixed or list")

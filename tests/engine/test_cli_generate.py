@@ -14,6 +14,7 @@ import pytest
 from director.cli import main
 from director.core.enums import JobState
 from director.store import jobs as store_jobs
+from director.store import takes as store_takes
 from director.store.project import Project
 from director.store.takes import takes_of_job
 
@@ -87,3 +88,73 @@ def test_ctrl_c_cancels_the_running_job_and_records_it(film):
     with Project.open(film, readonly=True) as project:
         job = store_jobs.get_job(project, with_job)
         assert job.state is JobState.CANCELLED and takes_of_job(project, job.id) == []
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--steps", "0"], "steps 0 is out of range (1 to 100); nearest valid: 1"),
+    (["--steps", "-1"], "steps -1 is out of range (1 to 100); nearest valid: 1"),
+    (["--size", "0x0"], "width 0 breaks LTX's size rule (a multiple of 32 from 32 to 256); nearest valid: 32"),
+    (["--size", "96x-64"], "height -64 breaks LTX's size rule (a multiple of 32 from 32 to 256); nearest valid: 32"),
+    (["--frames", "0"], "frames 0 breaks LTX's range (9 to 33 frames); nearest valid: 9"),
+    (["--fps", "0"], "fps 0 is out of range (1 to 120); nearest valid: 1"),
+    (["--fps", "inf"], "fps inf is out of range (1 to 120); nearest valid: 120"),
+    (["--fps", "nan"], "fps is not a number (NaN); the rule: 1 to 120"),
+    (["--guidance", "-1"], "guidance -1 is out of range (0 to 30); nearest valid: 0"),
+    (["--guidance", "nan"], "guidance is not a number (NaN); the rule: 0 to 30"),
+    (["--variants", "0"], "variants 0 is out of range (1 to 64); nearest valid: 1"),
+    (["--variants", "65"], "variants 65 is out of range (1 to 64); nearest valid: 64"),
+])
+def test_a_zero_negative_or_non_finite_number_exits_1_with_the_rule_and_queues_nothing(film, capsys, options, message):
+    # Before, --steps 0 (or a 0 size, frame count or fps) ran the job with the preset's default.
+    assert main(["generate", film, "--shot", "12A", "--preset", "tiny-t2v", *options]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    with Project.open(film) as project:
+        assert store_jobs.list_jobs(project) == []
+
+
+@pytest.fixture
+def film_with_a_clip(shot_project):
+    """The film with one finished tiny-t2v clip take (recorded through the store, no generation)."""
+    from director.store.shots import find_shot
+
+    shot = find_shot(shot_project, "12A")
+    job_id, _ = store_jobs.create_job(shot_project, shot_id=shot.id, camera_id=None, prompt_id=shot.current_prompt_id,
+                                      preset="tiny-t2v", params={"steps": 2}, seeds=[5])
+    store_jobs.mark_running(shot_project, job_id)
+    store_jobs.finish_job(shot_project, job_id, JobState.DONE, {"gpu_s": 1.0})
+    media = shot_project.media.put_bytes(b"a clip", "mp4")
+    take_id = store_takes.insert_take(shot_project, job_id, {
+        "seed": 5, "variant": 0, "kind": "video", "media_path": media, "thumb_path": None, "width": 96, "height": 64,
+        "frames": 17, "fps_num": 12, "fps_den": 1, "extra": {},
+    })
+    path = shot_project.path
+    shot_project.close()
+    return str(path), take_id
+
+
+@pytest.mark.parametrize("verb", ["promote", "extend", "i2v"])
+@pytest.mark.parametrize(("options", "message"), [
+    (["--steps", "0"], "steps 0 is out of range (1 to 100); nearest valid: 1"),
+    (["--size", "0x64"], "width 0 breaks LTX's size rule"),
+    (["--fps", "-12"], "fps -12 is out of range (1 to 120); nearest valid: 1"),
+    (["--frames", "0"], "frames 0 breaks LTX's range (9 to 33 frames); nearest valid: 9"),
+])
+def test_take_verbs_refuse_the_same_numbers_and_queue_nothing(film_with_a_clip, capsys, verb, options, message):
+    film, take_id = film_with_a_clip
+    assert main(["take", verb, film, str(take_id), *options]) == 1
+    assert message in capsys.readouterr().err
+    with Project.open(film) as project:
+        assert len(store_jobs.list_jobs(project)) == 1  # only the clip's own job
+
+
+def test_an_image_file_to_animate_is_refused_on_a_zero_step_count(film, capsys, tmp_path):
+    import cv2
+    import numpy as np
+
+    board = tmp_path / "board.png"
+    cv2.imwrite(str(board), np.full((64, 96, 3), 90, np.uint8))
+    assert main(["take", "i2v", film, "--image", str(board), "--shot", "12A", "--steps", "0"]) == 1
+    assert "steps 0 is out of range (1 to 100); nearest valid: 1" in capsys.readouterr().err
+    with Project.open(film) as project:
+        assert store_jobs.list_jobs(project) == []

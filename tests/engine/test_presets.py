@@ -101,3 +101,65 @@ def test_the_app_can_validate_and_queue_without_importing_torch():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"steps": 0}, "steps 0 is out of range (1 to 100); nearest valid: 1"),
+    ({"steps": -3}, "steps -3 is out of range (1 to 100); nearest valid: 1"),
+    ({"steps": 101}, "steps 101 is out of range (1 to 100); nearest valid: 100"),
+    ({"steps": INF}, "steps inf is out of range (1 to 100); nearest valid: 100"),
+    ({"steps": NAN}, "steps is not a number (NaN); the rule: 1 to 100; this preset's default: 4"),
+    ({"steps": 2.5}, "steps 2.5 is not a whole number; nearest valid: 2"),
+    ({"width": 0}, "width 0 breaks LTX's size rule (a multiple of 32 from 32 to 256); nearest valid: 32"),
+    ({"height": -64}, "height -64 breaks LTX's size rule (a multiple of 32 from 32 to 256); nearest valid: 32"),
+    ({"width": INF}, "width inf breaks LTX's size rule (a multiple of 32 from 32 to 256); nearest valid: 256"),
+    ({"height": NAN}, "height is not a number (NaN)"),
+    ({"frames": 0}, "frames 0 breaks LTX's range (9 to 33 frames); nearest valid: 9"),
+    ({"frames": -17}, "frames -17 breaks LTX's range (9 to 33 frames); nearest valid: 9"),
+    ({"frames": INF}, "frames inf breaks LTX's range (9 to 33 frames); nearest valid: 33"),
+    ({"frames": NAN}, "frames is not a number (NaN)"),
+    ({"fps": 0}, "fps 0 is out of range (1 to 120); nearest valid: 1"),
+    ({"fps": -24}, "fps -24 is out of range (1 to 120); nearest valid: 1"),
+    ({"fps": INF}, "fps inf is out of range (1 to 120); nearest valid: 120"),
+    ({"fps": NAN}, "fps is not a number (NaN); the rule: 1 to 120; this preset's default: 12"),
+    ({"guidance": -1}, "guidance -1 is out of range (0 to 30); nearest valid: 0"),
+    ({"guidance": 31}, "guidance 31 is out of range (0 to 30); nearest valid: 30"),
+    ({"guidance": -INF}, "guidance -inf is out of range (0 to 30); nearest valid: 0"),
+    ({"guidance": NAN}, "guidance is not a number (NaN)"),
+    ({"steps": True}, "steps must be a number, got True"),
+])
+def test_a_number_that_breaks_a_rule_is_refused_with_the_rule_and_the_nearest_valid_value(params, message):
+    # Before, 0 for size, steps, frames or fps silently became the preset's default.
+    with pytest.raises(InvalidInput) as refused:
+        validate_params(get_preset("tiny-t2v"), params)
+    assert message in str(refused.value)
+
+
+def test_only_an_absent_number_takes_the_default():
+    preset = get_preset("tiny-t2v")
+    assert validate_params(preset, {"steps": None, "fps": None}) == validate_params(preset, {})
+    assert validate_params(preset, {"guidance": 0})["guidance"] == 0.0  # zero guidance is a valid choice, kept
+
+
+def test_a_still_preset_refuses_zero_frames_instead_of_making_one():
+    with pytest.raises(InvalidInput, match="tiny-t2i makes still images; frames must be 1, got 0; nearest valid: 1"):
+        validate_params(get_preset("tiny-t2i"), {"frames": 0})
+
+
+@pytest.mark.parametrize(("variants", "message"), [
+    (0, "variants 0 is out of range (1 to 64); nearest valid: 1"),
+    (-2, "variants -2 is out of range (1 to 64); nearest valid: 1"),
+    (65, "variants 65 is out of range (1 to 64); nearest valid: 64"),
+])
+def test_a_variant_count_out_of_range_is_refused_with_the_nearest_count(variants, message):
+    with pytest.raises(InvalidInput) as refused:
+        draw_seeds(variants)
+    assert message in str(refused.value)
+
+
+def test_every_built_in_preset_accepts_its_own_defaults():
+    for preset in all_presets():
+        validate_params(preset, {"init_image": "still.png"} if preset.kind == "i2v" else {})
