@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
+from typing import Iterable
 
 from director.core.budget import BudgetVerdict, Cap, CapKind, check_caps
 from director.core.changes import Changes
@@ -197,6 +198,24 @@ def time_rows(project: Project, shot_id: int | None = None) -> list[TimeRow]:
         TimeRow(r["id"], r["started_at"], r["shot_id"], r["shot_code"] or "", r["scene_code"] or "", r["seconds"], r["source"], r["note"])
         for r in found
     ]
+
+
+def spend_by_shot(project: Project, shot_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
+    """Money spent per shot in the project's currency: its jobs plus its expenses. The one rule for
+    'spent' that the shot list, the storyboard, the Costs panel and `report costs --by shot` share;
+    amounts in another currency are reported apart by `totals`, never added in."""
+    currency = project.settings().currency
+    ids = None if shot_ids is None else list(shot_ids)
+    where = "" if ids is None else f" AND shot_id IN ({', '.join('?' * len(ids))})" if ids else " AND 0"
+    found = rows(
+        project.db,
+        "SELECT shot_id, sum(m) AS m FROM ("
+        f"SELECT shot_id, money_micros AS m FROM jobs WHERE money_micros IS NOT NULL AND coalesce(currency, ?) = ?{where} "
+        f"UNION ALL SELECT shot_id, amount_micros FROM expenses WHERE currency = ?{where}"
+        ") WHERE shot_id IS NOT NULL GROUP BY shot_id",
+        [currency, currency, *(ids or []), currency, *(ids or [])],
+    )
+    return {r["shot_id"]: from_micros(int(r["m"])) for r in found}
 
 
 def totals(project: Project) -> Totals:

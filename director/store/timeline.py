@@ -16,6 +16,7 @@ from director.core.cut import Cut
 from director.core.errors import InvalidInput, NotFound, Refused
 from director.core.timecode import Rate
 from director.core.timeline import AngleCut, Clip, Gap, TakeSource, Timeline, Track
+from director.store.choice import chosen_by_camera
 from director.store.project import Project, utc_now
 from director.store.rows import one, rows, scalar
 
@@ -90,8 +91,8 @@ def new_item_id(project: Project, after: int = 0) -> int:
 
 
 class Resolver:
-    """Which take a camera of a clip shows: the clip's chosen take if it is still live, else the shot's
-    selected take for that camera (newest first), else its newest take that is not rejected.
+    """Which take a camera of a clip shows: the clip's own pick if it is still live, else the camera's
+    chosen take by the one rule in `store.choice` (selected, then rating, then newest; never rejected).
 
     One instance reads each shot's takes once, so flattening a long cut is a handful of queries."""
 
@@ -101,6 +102,8 @@ class Resolver:
         self._shots = {r["id"]: r for r in rows(project.db, "SELECT id, code, status FROM shots")}
         self._cameras = {r["id"]: r for r in rows(project.db, "SELECT id, shot_id, name, ord FROM cameras")}
         self._takes: dict[int, dict[int, dict]] = {}
+        self._chosen: dict[tuple[int, int], int] = {}
+        self._chosen_shots: set[int] = set()
 
     def takes_of(self, shot_id: int) -> dict[int, dict]:
         if shot_id not in self._takes:
@@ -122,11 +125,10 @@ class Resolver:
         chosen = clip.takes.get(camera_id)
         if chosen in takes:
             return takes[chosen]
-        mine = [t for t in takes.values() if t["camera_id"] == camera_id]
-        for t in mine:
-            if t["flag"] == "selected":
-                return t
-        return next((t for t in mine if t["flag"] != "rejected"), None)
+        if clip.shot_id not in self._chosen_shots:
+            self._chosen_shots.add(clip.shot_id)
+            self._chosen.update(chosen_by_camera(self.project, [clip.shot_id]))
+        return takes.get(self._chosen.get((clip.shot_id, camera_id)))
 
     def __call__(self, clip: Clip, camera_id: int | None) -> TakeSource:
         shot = self._shots.get(clip.shot_id, {})
