@@ -6,7 +6,7 @@ import argparse
 
 from director.commands.common import add_json_arg, print_json, print_table
 from director.core.errors import DirectorError
-from director.engine.presets import TINY_NOTE, all_presets, get_preset
+from director.engine.presets import TINY_NOTE, all_presets, broken_presets, get_preset
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,19 +26,37 @@ def cmd_list(args: argparse.Namespace) -> int:
     for p in all_presets():
         rows.append({
             "id": p.id, "kind": p.kind, "label": p.listing_label, "pipeline": p.pipeline, "source": p.source,
-            "tiny": p.tiny, "weights_present": weights_present(p), "user": p.user,
+            "tiny": p.tiny, "weights_present": weights_present(p), "user": p.user, "broken": False, "error": None,
             "defaults": p.defaults, "frame_rule": p.constraints.frame_rule, "size_multiple": p.constraints.size_multiple,
             "get": None if p.builder else p.pull_command(),
         })
+    # A user preset file that cannot be read is listed with its error, and blocks nothing else.
+    broken = broken_presets()
+    for b in broken:
+        rows.append({"id": b.id, "kind": None, "label": None, "pipeline": None, "source": None, "tiny": False,
+                     "weights_present": False, "user": True, "broken": True, "error": b.error, "file": str(b.path),
+                     "defaults": None, "frame_rule": None, "size_multiple": None, "get": None})
     if args.json:
         print_json(rows)
         return 0
+
+    def weights(r: dict) -> str:
+        if r["broken"]:
+            return "BROKEN"
+        return "built-in" if r["tiny"] else ("yes" if r["weights_present"] else "missing")
+
     print_table(
         ["ID", "KIND", "WEIGHTS", "SIZE", "FRAMES", "STEPS", "MODEL"],
-        [[r["id"], r["kind"], "built-in" if r["tiny"] else ("yes" if r["weights_present"] else "missing"),
-          f"{r['defaults'].width}x{r['defaults'].height}", r["defaults"].frames, r["defaults"].steps, r["label"]] for r in rows],
+        [[r["id"], r["kind"] or "", weights(r),
+          f"{r['defaults'].width}x{r['defaults'].height}" if r["defaults"] else "",
+          r["defaults"].frames if r["defaults"] else "", r["defaults"].steps if r["defaults"] else "",
+          r["label"] or f"(user preset {r['file']})"] for r in rows],
     )
     print(f"\ntiny presets: {TINY_NOTE}. Get missing weights with: director models pull ID")
+    if broken:
+        print(f"\n{len(broken)} user preset file(s) cannot be used until fixed or deleted (the other presets work):")
+        for b in broken:
+            print(f"  {b.id}: {b.error}")
     return 0
 
 

@@ -282,18 +282,67 @@ def save_user_preset(preset: Preset) -> Path:
     return path
 
 
-def user_presets() -> list[Preset]:
+@dataclass(frozen=True)
+class BrokenPreset:
+    """A user preset file that cannot be used, and why; listed so the user can fix it, while
+    every other preset keeps working."""
+
+    id: str  # the id the file names, or its file name when that cannot be read
+    path: Path
+    error: str
+
+
+def _check_defaults(preset: Preset) -> None:
+    """A preset whose own defaults break its rules would fail every job it is picked for."""
+    try:
+        validate_params(preset, {"init_image": "still.png"} if preset.kind == "i2v" else {})
+    except InvalidInput as exc:
+        raise InvalidInput(f"its defaults break its own rules ({exc})") from None
+
+
+def _read_user_presets() -> tuple[list[Preset], list[BrokenPreset]]:
     folder = presets_dir()
     if not folder.is_dir():
-        return []
-    out = []
+        return [], []
+    good: list[Preset] = []
+    broken: list[BrokenPreset] = []
+    taken = {p.id for p in BUILTIN}
     for path in sorted(folder.glob("*.json")):
+        pid = path.stem
         try:
-            data = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InvalidInput(f"user preset {path} is not valid JSON ({exc}); fix or delete it") from None
-        out.append(preset_from_dict(data, where=str(path)))
-    return out
+            try:
+                data = json.loads(path.read_text())
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise InvalidInput(f"{path} is not valid JSON ({exc})") from None
+            if not isinstance(data, dict):
+                raise InvalidInput(f"{path}: a preset is a JSON object, got {type(data).__name__}")
+            pid = str(data.get("id") or pid)
+            preset = preset_from_dict(data, where=str(path))
+            try:
+                _check_defaults(preset)
+            except InvalidInput as exc:
+                raise InvalidInput(f"{path}: {exc}") from None
+            if preset.id in taken:
+                raise InvalidInput(f"{path}: the id {preset.id!r} is already taken by another preset; choose another id")
+        except InvalidInput as exc:
+            broken.append(BrokenPreset(pid, path, str(exc)))
+            continue
+        except Exception as exc:  # a user's file must not stop the app: any other surprise is named too
+            broken.append(BrokenPreset(pid, path, f"{path}: not a valid preset ({type(exc).__name__}: {exc})"))
+            continue
+        taken.add(preset.id)
+        good.append(preset)
+    return good, broken
+
+
+def user_presets() -> list[Preset]:
+    """The user presets that can be used; broken files are skipped (see `broken_presets`)."""
+    return _read_user_presets()[0]
+
+
+def broken_presets() -> list[BrokenPreset]:
+    """User preset files that cannot be used, each with the error that says how to fix it."""
+    return _read_user_presets()[1]
 
 
 def all_presets() -> list[Preset]:
@@ -302,10 +351,14 @@ def all_presets() -> list[Preset]:
 
 
 def get_preset(preset_id: str) -> Preset:
-    for preset in all_presets():
+    presets = all_presets()
+    for preset in presets:
         if preset.id == preset_id:
             return preset
-    known = ", ".join(p.id for p in all_presets())
+    for bad in broken_presets():
+        if bad.id == preset_id:
+            raise NotFound(f"preset {preset_id!r} cannot be used: {bad.error}; fix or delete the file")
+    known = ", ".join(p.id for p in presets)
     raise NotFound(f"no preset {preset_id!r}; presets: {known}")
 
 

@@ -158,3 +158,59 @@ def test_an_image_file_to_animate_is_refused_on_a_zero_step_count(film, capsys, 
     assert "steps 0 is out of range (1 to 100); nearest valid: 1" in capsys.readouterr().err
     with Project.open(film) as project:
         assert store_jobs.list_jobs(project) == []
+
+
+@pytest.fixture
+def broken_user_presets():
+    """Two hand-edited preset files gone wrong: one is not JSON, one has a field the registry does not know."""
+    from director.engine.presets import get_preset, presets_dir
+
+    folder = presets_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "half-saved.json").write_text('{"id": "half-saved", "label": ')
+    typo = get_preset("wan21-t2v-1.3b").to_dict()
+    for key in ("user", "tiny", "builder"):
+        typo.pop(key)
+    typo.update(id="my-wan", source="/models/wan", stepz=30)
+    (folder / "my-wan.json").write_text(json.dumps(typo))
+    return folder
+
+
+def test_a_broken_user_preset_is_listed_with_its_error_and_every_other_preset_still_runs(film, broken_user_presets, capsys):
+    # Before, the first unreadable file made every listing and every generation fail.
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "half-saved" in out and "BROKEN" in out and "tiny-t2v" in out
+    assert f"{broken_user_presets / 'half-saved.json'} is not valid JSON" in out
+    assert f"{broken_user_presets / 'my-wan.json'}: unknown field(s) stepz" in out
+
+    assert main(["models", "list", "--json"]) == 0
+    listed = {m["id"]: m for m in json.loads(capsys.readouterr().out)}
+    assert listed["my-wan"]["broken"] and "stepz" in listed["my-wan"]["error"]
+    assert listed["my-wan"]["file"] == str(broken_user_presets / "my-wan.json")
+    assert not listed["tiny-t2v"]["broken"] and listed["tiny-t2v"]["weights_present"]
+
+    assert main(["generate", film, "--shot", "12A", "--preset", "tiny-t2v", "--variants", "1", "--steps", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["state"] == "done"
+
+    # Picking the broken one says which file to fix, and queues nothing.
+    assert main(["generate", film, "--shot", "12A", "--preset", "my-wan"]) == 1
+    err = capsys.readouterr().err
+    assert "preset 'my-wan' cannot be used" in err and "my-wan.json: unknown field(s) stepz" in err
+    assert "fix or delete the file" in err
+    with Project.open(film) as project:
+        assert len(store_jobs.list_jobs(project)) == 1
+
+
+def test_a_user_preset_whose_defaults_break_its_own_rules_is_listed_broken(broken_user_presets, capsys):
+    from director.engine.presets import get_preset
+
+    data = get_preset("wan21-t2v-1.3b").to_dict()
+    for key in ("user", "tiny", "builder"):
+        data.pop(key)
+    data.update(id="zero-steps", source="/models/wan", defaults={**data["defaults"], "steps": 0})
+    (broken_user_presets / "zero-steps.json").write_text(json.dumps(data))
+    assert main(["models", "list", "--json"]) == 0
+    listed = {m["id"]: m for m in json.loads(capsys.readouterr().out)}
+    assert listed["zero-steps"]["broken"]
+    assert "defaults break its own rules (steps 0 is out of range (1 to 100); nearest valid: 1)" in listed["zero-steps"]["error"]
