@@ -15,6 +15,7 @@ from director.core.enums import FailureKind, JobState
 from director.core.estimate import estimate_error
 from director.core.errors import InvalidInput, NotFound, Refused
 from director.core.model import Job
+from director.core.recipe import Recipe, RunFacts
 from director.store.project import Project, utc_now
 from director.store.rows import one, rows, scalar
 
@@ -87,8 +88,9 @@ def create_job(
     seeds: list[int],
     parent_take_id: int | None = None,
     estimate_gpu_s: float | None = None,
+    recipe: Recipe | None = None,
 ) -> tuple[int, Changes]:
-    """Queue a job whose parameters the engine's presets already validated."""
+    """Queue a job whose parameters the engine's presets already validated, with its recipe."""
     shot = one(project.db, "SELECT code, status, deleted_at FROM shots WHERE id = ?", [shot_id])
     if shot is None or shot["deleted_at"]:
         raise NotFound(f"no live shot with id {shot_id}")
@@ -110,10 +112,33 @@ def create_job(
                 "queue_order": order,
                 "parent_take_id": parent_take_id,
                 "estimate_gpu_s": estimate_gpu_s,
+                "recipe": recipe.to_json() if recipe is not None else None,
                 "created_at": utc_now(),
             }
         ).last_pk
     return int(job_id), Changes.of(jobs=[job_id])
+
+
+def record_run_facts(project: Project, job_id: int, facts: RunFacts) -> None:
+    """What the worker ran (device, scheduler, weights, options, versions); written once."""
+    with project.atomic() as db:
+        db.execute("UPDATE jobs SET run_facts = ? WHERE id = ? AND run_facts IS NULL", [facts.to_json(), job_id])
+
+
+def job_recipe(project: Project, job_id: int) -> Recipe | None:
+    """The job's recorded recipe, or None for a job queued before recipes were recorded."""
+    r = one(project.db, "SELECT recipe, run_facts FROM jobs WHERE id = ?", [job_id])
+    if r is None:
+        raise NotFound(f"no job {job_id}")
+    return Recipe.from_json(r["recipe"], r["run_facts"]) if r["recipe"] else None
+
+
+def take_recipe(project: Project, take_id: int) -> Recipe | None:
+    """The recipe a take was made from (its job's)."""
+    job_id = scalar(project.db, "SELECT job_id FROM takes WHERE id = ?", [take_id])
+    if job_id is None:
+        raise NotFound(f"no take {take_id}")
+    return job_recipe(project, int(job_id))
 
 
 def next_queued(project: Project) -> Job | None:

@@ -251,5 +251,22 @@ def m0005_gpu_prices(db: Database) -> None:
     db.execute("CREATE TABLE gpu_prices (gpu_type TEXT PRIMARY KEY COLLATE NOCASE, price_per_hour TEXT NOT NULL)")
 
 
+@migrations(name="0006_recipe")
+def m0006_recipe(db: Database) -> None:
+    """Each job's recipe (what was asked, at queue time) and run facts (what ran, from the worker).
+
+    Both are written once: triggers refuse any later change, so no code path can rewrite what made
+    a take's pixels. Jobs from before this migration have none; readers say so instead of guessing.
+    """
+    db.execute("ALTER TABLE jobs ADD COLUMN recipe TEXT")
+    db.execute("ALTER TABLE jobs ADD COLUMN run_facts TEXT")
+    for column in ("recipe", "run_facts"):
+        db.execute(
+            f"CREATE TRIGGER jobs_{column}_written_once BEFORE UPDATE OF {column} ON jobs "
+            f"WHEN OLD.{column} IS NOT NULL AND NEW.{column} IS NOT OLD.{column} "
+            f"BEGIN SELECT RAISE(ABORT, 'a job''s {column.replace('_', ' ')} is written once and never changed'); END"
+        )
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()

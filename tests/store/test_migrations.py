@@ -76,3 +76,39 @@ def test_a_failing_migration_rolls_back_whole(tmp_path):
         m.apply(db)
     assert db["a"].exists() and not db["b"].exists()
     assert [a.name for a in m.applied(db)] == ["0001"]
+
+
+def test_a_version_5_file_gains_recipes_and_keeps_its_jobs(tmp_path):
+    """A project from before recipes: its jobs survive, read as 'no recipe', and new jobs get one."""
+    import pytest
+
+    from director.core.recipe import Recipe, RunFacts
+    from director.store import jobs, shots
+
+    path = tmp_path / "old.director"
+    with Project.create(path) as p:
+        shot, _ = shots.add_shot(p, "1", "roof")
+        old_job, _ = jobs.create_job(p, shot_id=shot.id, camera_id=None, prompt_id=None, preset="tiny-t2v", params={"steps": 4}, seeds=[1])
+    # Turn it into a version-5 file, as Director 0.1 wrote it.
+    conn = sqlite3.connect(path)
+    with conn:
+        for column in ("recipe", "run_facts"):
+            conn.execute(f"DROP TRIGGER jobs_{column}_written_once")
+            conn.execute(f"ALTER TABLE jobs DROP COLUMN {column}")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0006_recipe'")
+    conn.execute("PRAGMA user_version = 5")
+    conn.close()
+    with Project.open(path) as p:
+        assert jobs.job_recipe(p, old_job) is None
+        recipe = Recipe(prompt="a runner, close-up, 85mm", negative="blurry", camera="B", preset="tiny-t2v", params={"steps": 4}, seeds=(7,))
+        new_job, _ = jobs.create_job(p, shot_id=shot.id, camera_id=None, prompt_id=None, preset="tiny-t2v", params={"steps": 4}, seeds=[7], recipe=recipe)
+        jobs.record_run_facts(p, new_job, RunFacts(device="cpu", dtype="float32", scheduler="FlowMatchEulerDiscreteScheduler"))
+        got = jobs.job_recipe(p, new_job)
+        assert got.prompt == "a runner, close-up, 85mm" and got.seeds == (7,) and got.run.device == "cpu"
+        # Written once: neither half can be rewritten afterwards.
+        with pytest.raises(sqlite3.IntegrityError, match="written once"):
+            with p.atomic() as db:
+                db.execute("UPDATE jobs SET recipe = '{}' WHERE id = ?", [new_job])
+        jobs.record_run_facts(p, new_job, RunFacts(device="cuda"))
+        assert jobs.job_recipe(p, new_job).run.device == "cpu"
+    assert list((tmp_path / "old.director-backups").glob("old.v5.*.director"))
