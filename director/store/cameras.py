@@ -6,6 +6,7 @@ from director.core.changes import Changes
 from director.core.errors import InvalidInput, NotFound, Refused
 from director.core.model import Camera, normalize_camera_name
 from director.core.prompt import CAMERA_FIELDS, CameraSetup
+from director.store.ids import next_id
 from director.store.project import Project
 from director.store.rows import one, rows, scalar
 from director.store.shots import get_shot
@@ -41,7 +42,9 @@ def find_camera(project: Project, shot_id: int, name: str) -> Camera:
     return _camera(r)
 
 
-def add_camera(project: Project, shot_id: int, name: str, setup: CameraSetup = CameraSetup(), notes: str = "") -> tuple[Camera, Changes]:
+def add_camera(project: Project, shot_id: int, name: str, setup: CameraSetup = CameraSetup(), notes: str = "", *, camera_id: int | None = None) -> tuple[Camera, Changes]:
+    """A new camera; `camera_id` puts back one that undo removed, under its own id, so every later
+    step on the undo stack (a camera edit, a generation's camera) still finds it."""
     shot = get_shot(project, shot_id)
     if shot.locked:
         raise Refused(f"shot {shot.code} is locked; no cameras can be added")
@@ -50,9 +53,14 @@ def add_camera(project: Project, shot_id: int, name: str, setup: CameraSetup = C
         raise InvalidInput(f"shot {shot.code} already has camera {name}")
     with project.atomic() as db:
         order = (scalar(db, "SELECT max(ord) FROM cameras WHERE shot_id = ?", [shot_id]) or 0) + 1
-        camera_id = db["cameras"].insert(
-            {"shot_id": shot_id, "name": name, "ord": order, "notes": notes, **_setup_cols(setup)}
-        ).last_pk
+        row = {"shot_id": shot_id, "name": name, "ord": order, "notes": notes, **_setup_cols(setup)}
+        if camera_id is not None:
+            if scalar(db, "SELECT 1 FROM cameras WHERE id = ?", [camera_id]):
+                raise InvalidInput(f"camera id {camera_id} is already in use")
+            row["id"] = camera_id
+        else:
+            row["id"] = next_id(db, "cameras")
+        camera_id = db["cameras"].insert(row).last_pk
     return get_camera(project, int(camera_id)), Changes.of(cameras=[camera_id], shots=[shot_id])
 
 

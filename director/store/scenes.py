@@ -5,6 +5,7 @@ from __future__ import annotations
 from director.core.changes import Changes
 from director.core.errors import InvalidInput, NotFound
 from director.core.model import Scene
+from director.store.ids import next_id
 from director.store.project import Project, utc_now
 from director.store.rows import one, rows, scalar
 
@@ -47,7 +48,7 @@ def add_scene(project: Project, code: str, title: str = "", notes: str = "") -> 
     with project.atomic() as db:
         order = (scalar(db, "SELECT max(ord) FROM scenes") or 0) + 1
         scene_id = db["scenes"].insert(
-            {"code": code, "title": title.strip(), "ord": order, "notes": notes, "created_at": utc_now()}
+            {"id": next_id(db, "scenes"), "code": code, "title": title.strip(), "ord": order, "notes": notes, "created_at": utc_now()}
         ).last_pk
     return get_scene(project, int(scene_id)), Changes.of(scenes=[scene_id])
 

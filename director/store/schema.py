@@ -268,5 +268,13 @@ def m0006_recipe(db: Database) -> None:
         )
 
 
+@migrations(name="0007_id_counters")
+def m0007_id_counters(db: Database) -> None:
+    """The highest id each undo-deletable table has handed out (store.ids), so no id is reused."""
+    db.execute("CREATE TABLE id_counters (name TEXT PRIMARY KEY, last_id INTEGER NOT NULL)")
+    for table in ("cameras", "scenes"):
+        db.execute(f"INSERT INTO id_counters (name, last_id) SELECT '{table}', coalesce(max(id), 0) FROM {table}")
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()

@@ -169,6 +169,6 @@ def restore_shot(project: Project, shot_id: int) -> Changes:
     if scalar(project.db, "SELECT 1 FROM shots WHERE code = ? AND deleted_at IS NULL AND id != ?", [shot.code, shot_id]):
         raise Refused(f"another live shot is already called {shot.code}; rename it before restoring this one")
     with project.atomic() as db:
-        order = (scalar(db, "SELECT max(ord) FROM shots WHERE deleted_at IS NULL") or 0) + 1
-        db.execute("UPDATE shots SET deleted_at = NULL, ord = ? WHERE id = ?", [order, shot_id])
+        # Back in its old place: a shot keeps its order number while it is in the bin.
+        db.execute("UPDATE shots SET deleted_at = NULL WHERE id = ?", [shot_id])
     return Changes.of(shots=[shot_id], shot_order=True)
