@@ -192,7 +192,8 @@ class AddCamera:
     camera_id: int | None = None
 
     def apply(self, project: Project) -> Changes:
-        camera, changes = cameras.add_camera(project, self.shot_id, self.name, self.setup)
+        # Redo puts the camera back under its first id (a fresh row would strand later steps).
+        camera, changes = cameras.add_camera(project, self.shot_id, self.name, self.setup, camera_id=self.camera_id)
         self.camera_id = camera.id
         return changes
 
