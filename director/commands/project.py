@@ -12,13 +12,12 @@ from director.commands.common import (
     print_json,
     print_table,
 )
-from director.core.cost import format_money, from_micros
+from director.core.cost import format_money, money_text
 from director.core.enums import TakeFlag
 from director.core.errors import InvalidInput
 from director.core.prompt import CAMERA_FIELDS, CameraSetup, PromptFields, diff_text
-from director.store import cameras, check, looks, prompts, scenes, shots, takes, timelog
+from director.store import cameras, check, ledger, looks, prompts, scenes, shots, summary, takes, timelog
 from director.store.project import Project
-from director.store.rows import rows, scalar
 
 PROMPT_OPTIONS = [n for n in PromptFields.names()]
 
@@ -245,7 +244,7 @@ def cmd_new(args) -> int:
 
 def project_summary(project: Project) -> dict:
     s = project.settings()
-    db = project.db
+    c = summary.project_counts(project)
     return {
         "name": s.name,
         "path": str(project.path),
@@ -253,15 +252,15 @@ def project_summary(project: Project) -> dict:
         "size": f"{s.width}x{s.height}",
         "currency": s.currency,
         "gpu_price_per_hour": str(s.gpu_price_per_hour),
-        "scenes": scalar(db, "SELECT count(*) FROM scenes"),
-        "shots": scalar(db, "SELECT count(*) FROM shots WHERE deleted_at IS NULL"),
-        "cameras": scalar(db, "SELECT count(*) FROM cameras c JOIN shots s ON s.id = c.shot_id WHERE s.deleted_at IS NULL"),
-        "prompt_versions": scalar(db, "SELECT count(*) FROM prompts"),
-        "takes": scalar(db, "SELECT count(*) FROM takes WHERE deleted_at IS NULL"),
-        "jobs": {r["state"]: r["n"] for r in rows(db, "SELECT state, count(*) AS n FROM jobs GROUP BY state")},
-        "gpu_seconds": round(scalar(db, "SELECT coalesce(sum(gpu_s), 0) FROM jobs") or 0.0, 3),
-        "money": str(from_micros(scalar(db, "SELECT coalesce(sum(money_micros), 0) FROM jobs"))),
-        "human_seconds": round(scalar(db, "SELECT coalesce(sum(seconds), 0) FROM time_log") or 0.0, 1),
+        "scenes": c.scenes,
+        "shots": c.shots,
+        "cameras": c.cameras,
+        "prompt_versions": c.prompt_versions,
+        "takes": c.takes,
+        "jobs": c.jobs,
+        "gpu_seconds": c.gpu_seconds,
+        "money": money_text(c.money),
+        "human_seconds": c.human_seconds,
         "read_only": project.readonly,
     }
 
@@ -328,8 +327,8 @@ def cmd_shot_add(args) -> int:
 
 
 def _shot_rows(project: Project, items) -> list[dict]:
-    money = {r["shot_id"]: r["m"] for r in rows(project.db, "SELECT shot_id, sum(money_micros) AS m FROM jobs GROUP BY shot_id")}
-    counts = {r["shot_id"]: r["n"] for r in rows(project.db, "SELECT shot_id, count(*) AS n FROM takes WHERE deleted_at IS NULL GROUP BY shot_id")}
+    money = ledger.spend_by_shot(project)
+    counts = summary.live_take_counts(project)
     scene_codes = {s.id: s.code for s in scenes.list_scenes(project)}
     rate = project.settings().rate
     return [
@@ -341,7 +340,7 @@ def _shot_rows(project: Project, items) -> list[dict]:
             "duration": rate.timecode(s.target_frames),
             "frames": s.target_frames,
             "takes": counts.get(s.id, 0),
-            "money": str(from_micros(money.get(s.id))),
+            "money": money_text(money.get(s.id, Decimal(0))),
         }
         for s in items
     ]
