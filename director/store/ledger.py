@@ -133,6 +133,7 @@ def cost_rows(project: Project, shot_id: int | None = None) -> list[CostRow]:
         f"WHERE j.money_micros IS NOT NULL{where}",
         params,
     )
+    currency = project.settings().currency  # once, not once per job row with no currency of its own
     out = [
         CostRow(
             kind="job",
@@ -142,7 +143,7 @@ def cost_rows(project: Project, shot_id: int | None = None) -> list[CostRow]:
             shot=r["shot_code"],
             scene=r["scene_code"] or "",
             money_micros=r["money_micros"],
-            currency=r["currency"] or project.settings().currency,
+            currency=r["currency"] or currency,
             camera=r["camera_name"] or "",
             prompt_version=r["prompt_version"],
             preset=r["preset"],
