@@ -1,8 +1,11 @@
 """Getting a pipeline: build it in-process, or load weights safely from disk.
 
-Safe by default: safetensors only (no pickle), `local_files_only` unless the user asked to
-download, no remote code, single files only with a local config. A missing model fails with
-exactly how to get it. Torch and diffusers are imported inside the functions (worker only).
+Safe by default: safetensors only (no pickle), no remote code, single files only with a local
+config. Offline unless asked: finding weights in the Hugging Face cache reads the cache folder
+and never calls the hub client (whose calls may reach the network even with
+`local_files_only=True`); only `allow_download=True` (`director models pull`) talks to the hub.
+A missing model fails with exactly how to get it. Torch and diffusers are imported inside the
+functions (worker only).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import hashlib
 import importlib
 import json
 import os
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from director.engine.presets import REFUSED_SUFFIXES, Preset, _is_single_file, _looks_like_path, check_source, config_dir
@@ -31,22 +36,94 @@ def _missing(preset: Preset, detail: str) -> MissingWeights:
     return MissingWeights(f"{preset.label} ({preset.id}): {detail}. Get it with: {preset.pull_command()}")
 
 
+# -- the Hugging Face cache, read without the hub client ----------------------------------------
+
+_TRUE = {"1", "ON", "YES", "TRUE"}
+_offline_forced = False  # stay_offline() ran in this process
+_user_offline: str | None = None  # HF_HUB_OFFLINE as it was before stay_offline()
+
+
+def hub_cache_dir() -> Path:
+    """The hub's cache folder, by the hub client's own rules (HF_HUB_CACHE, HUGGINGFACE_HUB_CACHE,
+    HF_HOME, XDG_CACHE_HOME, ~/.cache), read from the environment now."""
+    env = os.environ
+    home = env.get("HF_HOME") or os.path.join(env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "huggingface")
+    home = os.path.expandvars(os.path.expanduser(home))
+    folder = env.get("HF_HUB_CACHE") or env.get("HUGGINGFACE_HUB_CACHE") or os.path.join(home, "hub")
+    return Path(os.path.expandvars(os.path.expanduser(folder)))
+
+
+def cached_snapshot(repo: str) -> Path | None:
+    """The cached snapshot of a hub repo's main branch (what `snapshot_download(repo,
+    local_files_only=True)` returns), found by reading the cache folder: no network, no hub client."""
+    folder = hub_cache_dir() / ("models--" + repo.replace("/", "--"))
+    try:
+        commit = (folder / "refs" / "main").read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    snapshot = folder / "snapshots" / commit
+    return snapshot if commit and snapshot.is_dir() else None
+
+
+def stay_offline() -> None:
+    """This process never reaches the hub on its own: the hub client, transformers and diffusers
+    read HF_HUB_OFFLINE (set before they are imported; the hub client's flag too if it already
+    was). The engine worker calls this first thing; a request that asks to download lifts it for
+    that download only (`_downloads_allowed`)."""
+    global _offline_forced, _user_offline
+    if not _offline_forced:
+        _user_offline = os.environ.get("HF_HUB_OFFLINE")
+        _offline_forced = True
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    constants = sys.modules.get("huggingface_hub.constants")
+    if constants is not None:
+        constants.HF_HUB_OFFLINE = True
+
+
+@contextmanager
+def _downloads_allowed():
+    """Lift stay_offline() for one download the user asked for (never the user's own HF_HUB_OFFLINE)."""
+    if not _offline_forced or (_user_offline or "").upper() in _TRUE:
+        yield
+        return
+    from huggingface_hub import constants
+
+    before = constants.HF_HUB_OFFLINE
+    constants.HF_HUB_OFFLINE = False
+    try:
+        yield
+    finally:
+        constants.HF_HUB_OFFLINE = before
+
+
 def _hub_snapshot(repo: str, preset: Preset, allow_download: bool) -> Path:
+    if not allow_download:
+        snapshot = cached_snapshot(repo)
+        if snapshot is None:
+            raise _missing(preset, f"the weights of {repo} are not in the Hugging Face cache")
+        return snapshot
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
     try:
-        return Path(snapshot_download(repo, local_files_only=not allow_download, allow_patterns=HUB_PATTERNS))
+        with _downloads_allowed():
+            return Path(snapshot_download(repo, allow_patterns=HUB_PATTERNS))
     except LocalEntryNotFoundError:
         raise _missing(preset, f"the weights of {repo} are not in the Hugging Face cache") from None
 
 
 def _hub_file(repo: str, filename: str, preset: Preset, allow_download: bool) -> Path:
+    if not allow_download:
+        snapshot = cached_snapshot(repo)
+        if snapshot is None or not (snapshot / filename).is_file():
+            raise _missing(preset, f"{filename} from {repo} is not in the Hugging Face cache")
+        return snapshot / filename
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
     try:
-        return Path(hf_hub_download(repo, filename, local_files_only=not allow_download))
+        with _downloads_allowed():
+            return Path(hf_hub_download(repo, filename))
     except LocalEntryNotFoundError:
         raise _missing(preset, f"{filename} from {repo} is not in the Hugging Face cache") from None
 
@@ -91,7 +168,8 @@ def resolve(preset: Preset, allow_download: bool = False) -> tuple[str, Path, Pa
 
 
 def weights_present(preset: Preset) -> bool:
-    """Whether a load would find everything locally (no torch import; for `models list`)."""
+    """Whether a load would find everything locally (for `models list` and the Generate panel):
+    reads folders only; no torch, no hub client, no network."""
     if preset.builder:
         return True
     try:

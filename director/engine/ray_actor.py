@@ -63,6 +63,9 @@ class GenerationActor:
     def __init__(self, settings: dict | None = None):
         settings = dict(settings or {})
         threads = settings.pop("torch_threads", None) or os.environ.get("DIRECTOR_TORCH_THREADS")
+        from director.engine.loading import stay_offline
+
+        stay_offline()  # like the local worker: no hub traffic unless a request asks to download
         import torch  # noqa: F401  (before the first job, so its load_s measures loading only)
 
         if threads:

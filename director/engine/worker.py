@@ -447,6 +447,10 @@ def worker_main(commands, events, settings: dict | None = None) -> None:
             pass
     logging.basicConfig(level=logging.WARNING, format="director-engine: %(levelname)s %(message)s")
     threads = os.environ.get("DIRECTOR_TORCH_THREADS")
+    from director.engine.loading import stay_offline
+
+    # Before torch, diffusers and transformers are imported: they read HF_HUB_OFFLINE once.
+    stay_offline()
     import torch  # noqa: F401  (import before the first job so load_s measures loading only)
     import diffusers  # noqa: F401
 
