@@ -13,7 +13,7 @@ from pathlib import Path
 
 from director.commands.common import ProgressBar, add_json_arg, add_project_arg, open_project, parse_size, print_json
 from director.core.cut import Cut
-from director.core.errors import InvalidInput
+from director.core.errors import DirectorError, InvalidInput
 from director.export.common import INTERCHANGE_SUFFIXES as FORMATS
 from director.export.common import X264_PRESETS
 from director.export.takeinfo import take_infos
@@ -72,6 +72,12 @@ def _common(p: argparse.ArgumentParser, out_help: str, timeline: bool = True) ->
     if timeline:
         p.add_argument("--timeline", type=int, metavar="ID", help="timeline id (default: the project's first)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    p.add_argument(
+        "--skip-missing",
+        action="store_true",
+        help="leave out takes whose media is missing, damaged or outside the media folder (a cut plays black, an edit keeps a gap, "
+        "a storyboard shows a 'media missing' panel) and list them; without it such a take stops the export and nothing is written",
+    )
     add_json_arg(p)
 
 
@@ -106,11 +112,25 @@ def _timeline_name(project: Project, timeline_id: int | None) -> str:
 
 
 def _run(args, label: str, fn):
+    from director.export.frames import TakeMediaError
+
     bar = _bar(args, label)
     try:
         return fn(bar.update)
+    except TakeMediaError as exc:
+        raise DirectorError(f"{exc} Nothing was written; add --skip-missing to export without {'it' if len(exc.issues) == 1 else 'them'}.") from exc
     finally:
         bar.close()
+
+
+def _print_skipped(skipped) -> None:
+    """What --skip-missing left out: one line per take, with its shot, problem and file."""
+    for issue in skipped:
+        print(f"skipped {issue.describe()}")
+
+
+def _skipped_json(skipped) -> list[dict]:
+    return [issue.as_dict() for issue in skipped]
 
 
 def cmd_cut(args: argparse.Namespace) -> int:
@@ -121,11 +141,14 @@ def cmd_cut(args: argparse.Namespace) -> int:
         width, height = parse_size(args.size) if args.size else (0, 0)
         options = Mp4Options(crf=args.crf, preset=args.preset, width=width, height=height, burn_in=args.burn_in)
         dest = _output(args, project, "_cut.mp4")
-        result = _run(args, "Encoding", lambda progress: export_cut_mp4(cut, project.media, dest, options, progress=progress))
+        result = _run(args, "Encoding", lambda progress: export_cut_mp4(cut, project.media, dest, options, progress=progress, skip_missing=args.skip_missing))
     if args.json:
-        print_json({"path": result.path, "frames": result.frames, "width": result.width, "height": result.height, "fps": str(result.rate), "seconds": float(result.seconds)})
+        print_json({"path": result.path, "frames": result.frames, "width": result.width, "height": result.height, "fps": str(result.rate), "seconds": float(result.seconds), "skipped": _skipped_json(result.skipped)})
     else:
         print(f"wrote {result.path} ({result.frames} frames, {result.width}x{result.height}, {float(result.seconds):.2f} s at {result.rate} fps)")
+        if result.skipped:
+            print(f"{len(result.skipped)} take(s) left out, black in their place:")
+        _print_skipped(result.skipped)
     return 0
 
 
@@ -152,17 +175,22 @@ def cmd_takes(args: argparse.Namespace) -> int:
         infos = list(take_infos(project, _chosen_takes(project, args)).values())
         dest = _output(args, project, "_takes")
         name = project.settings().name
-        result = _run(args, "Takes", lambda progress: export_takes(infos, project.media, dest, project_name=name, progress=progress))
+        result = _run(args, "Takes", lambda progress: export_takes(infos, project.media, dest, project_name=name, progress=progress, skip_missing=args.skip_missing))
     if args.json:
-        print_json({"folder": result.folder, "files": result.files, "sidecars": result.sidecars})
+        print_json({"folder": result.folder, "files": result.files, "sidecars": result.sidecars, "skipped": _skipped_json(result.skipped)})
     else:
         print(f"wrote {len(result.files)} take(s) with sidecars to {result.folder}")
+        if result.skipped:
+            print(f"{len(result.skipped)} take(s) left out:")
+        _print_skipped(result.skipped)
     return 0
 
 
 def cmd_storyboard(args: argparse.Namespace) -> int:
+    from director.export.frames import Skipped
     from director.export.storyboard import build_storyboard
 
+    skipped = Skipped() if args.skip_missing else None
     with open_project(args, readonly=True) as project:
         cut = project_cut(project, args.timeline) if args.order == "cut" else None
         board = build_storyboard(project, args.order, cut)
@@ -170,21 +198,25 @@ def cmd_storyboard(args: argparse.Namespace) -> int:
         if dest.suffix.lower() == ".png":
             from director.export.contact_sheet import render_contact_sheet
 
-            size = _run(args, "Storyboard", lambda progress: render_contact_sheet(board, project.media, dest, columns=args.columns, progress=progress))
+            size = _run(args, "Storyboard", lambda progress: render_contact_sheet(board, project.media, dest, columns=args.columns, progress=progress, skipped=skipped))
             summary = {"path": dest, "format": "png", "width": size[0], "height": size[1], "panels": len(board.panels)}
         elif dest.suffix.lower() == ".pdf":
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
             from director.ui.storyboard_pdf import render_storyboard_pdf
 
-            pages = _run(args, "Storyboard", lambda progress: render_storyboard_pdf(board, project.media, dest, panels_per_page=args.per_page, progress=progress))
+            pages = _run(args, "Storyboard", lambda progress: render_storyboard_pdf(board, project.media, dest, panels_per_page=args.per_page, progress=progress, skipped=skipped))
             summary = {"path": dest, "format": "pdf", "pages": pages, "panels": len(board.panels)}
         else:
             raise InvalidInput(f"a storyboard is written as .pdf or .png, not {dest.suffix or 'a file without a suffix'}")
+    skipped = list(skipped or ())
     if args.json:
-        print_json(summary)
+        print_json({**summary, "skipped": _skipped_json(skipped)})
     else:
         extent = f"{summary['pages']} pages" if "pages" in summary else f"{summary['width']}x{summary['height']}"
         print(f"wrote {dest} ({summary['panels']} panels, {extent}; {board.summary()})")
+        if skipped:
+            print(f"{len(skipped)} panel(s) show 'media missing':")
+        _print_skipped(skipped)
     return 0
 
 
@@ -197,10 +229,13 @@ def cmd_interchange(args: argparse.Namespace) -> int:
         dest = _output(args, project, FORMATS[args.format])
         name = _timeline_name(project, args.timeline)
         folder = getattr(args, "media_folder", None)
-        result = _run(args, args.format.upper(), lambda progress: export_interchange(cut, infos, project.media, dest, args.format, name=name, media_folder=folder, progress=progress))
+        result = _run(args, args.format.upper(), lambda progress: export_interchange(cut, infos, project.media, dest, args.format, name=name, media_folder=folder, progress=progress, skip_missing=args.skip_missing))
     if args.json:
-        print_json({"path": result.path, "format": result.format, "clips": result.clips, "media": result.media})
+        print_json({"path": result.path, "format": result.format, "clips": result.clips, "media": result.media, "skipped": _skipped_json(result.skipped)})
     else:
         media = f", media in {result.media[0].parent}" if result.media else ""
         print(f"wrote {result.path} ({result.clips} clips{media})")
+        if result.skipped:
+            print(f"{len(result.skipped)} clip(s) left out, a gap in their place:")
+        _print_skipped(result.skipped)
     return 0

@@ -16,8 +16,8 @@ import numpy as np
 
 from director.core.errors import DirectorError, InvalidInput
 from director.export.common import CancelFn, ProgressFn, Reporter, atomic_output
-from director.export.frames import MediaPaths
-from director.export.storyboard import Storyboard, load_still
+from director.export.frames import MediaPaths, Skipped
+from director.export.storyboard import Storyboard, panel_picture
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 INK = (30, 30, 30)
@@ -57,8 +57,12 @@ def render_contact_sheet(
     cell_width: int = 320,
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
+    skipped: Skipped | None = None,
 ) -> tuple[int, int]:
-    """Write the sheet as PNG; return its (width, height). One row of panels per `columns` panels."""
+    """Write the sheet as PNG; return its (width, height). One row of panels per `columns` panels.
+
+    A panel whose take's media is missing, damaged or tampered raises TakeMediaError (nothing is
+    written); given a `skipped` list it shows a 'media missing' card and the take is added there."""
     if not board.panels:
         raise InvalidInput("the storyboard has no panels: add shots (or takes to the cut) first")
     if not 1 <= columns <= 12 or not 64 <= cell_width <= 1920:
@@ -83,7 +87,7 @@ def render_contact_sheet(
         reporter.check()
         x = margin + (i % columns) * (cell_width + margin)
         y = header + (i // columns) * (pic_h + text_h + margin)
-        sheet[y : y + pic_h, x : x + pic_w] = load_still(panel.still, media, pic_w, pic_h)
+        sheet[y : y + pic_h, x : x + pic_w] = panel_picture(panel, media, pic_w, pic_h, skipped)
         cv2.rectangle(sheet, (x, y), (x + pic_w - 1, y + pic_h - 1), (200, 200, 200), 1)
         ty = y + pic_h + line
         camera = f" cam {panel.camera}" if panel.camera else ""

@@ -21,7 +21,7 @@ from director.core.cut import Cut, CutSegment
 from director.core.errors import DirectorError, InvalidInput
 from director.store.destinations import check_output_folder
 from director.export.common import INTERCHANGE_SUFFIXES, CancelFn, ProgressFn, Reporter, atomic_output, check_destination, safe_name, temp_beside
-from director.export.frames import MediaPaths, check_media
+from director.export.frames import MediaIssue, MediaPaths, Skipped, check_media
 from director.export.takeinfo import TakeInfo
 
 FORMATS = INTERCHANGE_SUFFIXES
@@ -35,6 +35,7 @@ class InterchangeResult:
     format: str
     clips: int
     media: tuple[Path, ...]  # the exported media files the edit references (none for .otioz)
+    skipped: tuple[MediaIssue, ...] = ()  # takes left out (a gap in their place) with skip_missing
 
 
 def media_name(info: TakeInfo | None, seg: CutSegment) -> str:
@@ -59,15 +60,24 @@ def export_media(
     media: MediaPaths,
     folder: Path,
     reporter: Reporter | None = None,
+    *,
+    leave_out: set[int] | None = None,
 ) -> dict[int, Path]:
     """Copy each used take's media into `folder` once; an identical copy already there is kept.
 
-    Each copy goes through a temporary name, so a cancelled export leaves only whole files.
+    Each copy goes through a temporary name, so a cancelled export leaves only whole files. The
+    takes' files are checked first (check_media) unless `leave_out` gives the ids already found
+    wanting, which are not copied.
     """
-    check_media(cut, media)
+    if leave_out is None:
+        leave_out = check_media(cut, media)
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[int, Path] = {}
     for seg in used_takes(cut):
+        if seg.take_id in leave_out:
+            if reporter:
+                reporter.step()
+            continue
         if reporter:
             reporter.check()
         source = media.path(seg.media_path)
@@ -113,11 +123,13 @@ def _ceil_rescale(frames: int, src, dst) -> int:
     return -(-frames * dst.num * src.den // (src.num * dst.den))
 
 
-def build_timeline(cut: Cut, infos: dict[int, TakeInfo], media_files: dict[int, Path], name: str = "Director cut") -> otio.schema.Timeline:
+def build_timeline(cut: Cut, infos: dict[int, TakeInfo], media_files: dict[int, Path], name: str = "Director cut", skipped: tuple[MediaIssue, ...] = ()) -> otio.schema.Timeline:
     """The cut as an OTIO timeline: clips with file references and `director` metadata, gaps as gaps.
 
     Record time starts at 01:00:00:00 (the editing-suite convention for a programme's first frame).
+    A take left out (`skipped`) becomes a gap of its length whose metadata says which and why.
     """
+    left_out = {i.take_id: i for i in skipped}
     rate = cut.rate.fps
     rt = lambda frames: otio.opentime.RationalTime(frames, rate)  # noqa: E731
     timeline = otio.schema.Timeline(name=name)
@@ -138,6 +150,8 @@ def build_timeline(cut: Cut, infos: dict[int, TakeInfo], media_files: dict[int, 
             gap = otio.schema.Gap(source_range=otio.opentime.TimeRange(rt(0), rt(seg.duration)))
             if seg.metadata.get("missing"):
                 gap.metadata[NAMESPACE] = {"missing": seg.metadata["missing"]}
+            if seg.take_id in left_out:
+                gap.metadata[NAMESPACE] = {"skipped": left_out[seg.take_id].as_dict(), "shot": seg.shot_code, "camera": seg.camera}
             track.append(gap)
             continue
         info = infos.get(seg.take_id)
@@ -176,13 +190,16 @@ def export_interchange(
     media_folder: str | os.PathLike | None = None,
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
+    skip_missing: bool = False,
 ) -> InterchangeResult:
     """Write the cut as `fmt` ('otio', 'otioz', 'edl', 'fcpxml'; default from dest's suffix).
 
     For all but .otioz the used takes' media is copied to `media_folder` (default DEST-STEM_media
     beside the file) and referenced by absolute file URL; .otioz carries the media inside the zip.
     `infos` comes from takeinfo.take_infos(project, …) on the caller's thread; the rest touches
-    only files, so it can run on a worker thread.
+    only files, so it can run on a worker thread. A take whose media is missing, damaged or
+    tampered raises TakeMediaError naming it before anything is written; with skip_missing its
+    clip is left out (a gap of the same length keeps the edit in sync) and listed in `skipped`.
     """
     path = check_destination(dest)
     fmt = fmt or next((f for f, ext in FORMATS.items() if path.suffix.lower() == ext), None)
@@ -190,6 +207,10 @@ def export_interchange(
         raise InvalidInput(f"unknown interchange format {fmt!r} for {path.name}; use one of: {', '.join(FORMATS)}")
     if cut.duration <= 0:
         raise InvalidInput("the cut is empty: place takes on the timeline first")
+    folder = None if fmt == "otioz" else check_output_folder(media_folder if media_folder else default_media_folder(path))
+    skipped = Skipped() if skip_missing else None
+    leave_out = check_media(cut, media, skipped)  # before any file or folder is made
+    skipped = tuple(skipped or ())
     used = used_takes(cut)
     reporter = Reporter(len(used) + 1, progress, is_cancelled)
     reporter.start()
@@ -197,27 +218,28 @@ def export_interchange(
         # The bundle names its media by file name: stage readable copies (hard links when the
         # filesystem allows) in a private folder that is removed afterwards.
         with tempfile.TemporaryDirectory(prefix=".director-otioz-", dir=path.parent) as staging:
-            files = _stage(cut, infos, media, Path(staging), reporter)
-            timeline = build_timeline(cut, infos, files, name)
+            files = _stage(cut, infos, media, Path(staging), reporter, leave_out)
+            timeline = build_timeline(cut, infos, files, name, skipped)
             with atomic_output(path) as temp:
                 reporter.check()
                 _write(timeline, temp, fmt, cut)
         reporter.step()
-        return InterchangeResult(path, fmt, _clips(timeline), ())
-    folder = check_output_folder(media_folder if media_folder else default_media_folder(path))
-    files = export_media(cut, infos, media, folder, reporter)
-    timeline = build_timeline(cut, infos, files, name)
+        return InterchangeResult(path, fmt, _clips(timeline), (), skipped)
+    files = export_media(cut, infos, media, folder, reporter, leave_out=leave_out)
+    timeline = build_timeline(cut, infos, files, name, skipped)
     with atomic_output(path) as temp:
         reporter.check()
         _write(timeline, temp, fmt, cut)
     reporter.step()
-    return InterchangeResult(path, fmt, _clips(timeline), tuple(dict.fromkeys(files.values())))
+    return InterchangeResult(path, fmt, _clips(timeline), tuple(dict.fromkeys(files.values())), skipped)
 
 
-def _stage(cut: Cut, infos, media: MediaPaths, folder: Path, reporter: Reporter) -> dict[int, Path]:
-    check_media(cut, media)
+def _stage(cut: Cut, infos, media: MediaPaths, folder: Path, reporter: Reporter, leave_out: set[int]) -> dict[int, Path]:
     out = {}
     for seg in used_takes(cut):
+        if seg.take_id in leave_out:
+            reporter.step()
+            continue
         reporter.check()
         target = folder / media_name(infos.get(seg.take_id), seg)
         try:

@@ -20,7 +20,7 @@ from director.core.cut import Cut, CutSegment
 from director.core.errors import DirectorError, InvalidInput
 from director.core.timecode import Rate
 from director.export.common import X264_PRESETS, CancelFn, ProgressFn, Reporter, atomic_output
-from director.export.frames import MediaPaths, Prefetch, check_media, cut_frames
+from director.export.frames import MediaIssue, MediaPaths, Prefetch, Skipped, check_media, cut_frames
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class Mp4Result:
     width: int
     height: int
     rate: Rate
+    skipped: tuple[MediaIssue, ...] = ()  # takes left out (black in their place) with skip_missing
 
     @property
     def seconds(self) -> Fraction:
@@ -94,18 +95,22 @@ def export_cut_mp4(
     *,
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
+    skip_missing: bool = False,
 ) -> Mp4Result:
     """Encode the whole cut to `dest`; raises ExportCancelled if `is_cancelled()` turns true.
 
     `media` resolves the segments' store-relative paths (a project's MediaStore). Safe to call
-    from a worker thread: it touches no database, only media files.
+    from a worker thread: it touches no database, only media files. A take whose media is missing,
+    damaged or tampered raises TakeMediaError naming it (nothing is left at `dest`); with
+    skip_missing it plays black for its length instead and is listed in the result's `skipped`.
     """
     options.validate()
     width, height = output_size(cut, options)
     total = cut.duration
     if total <= 0:
         raise InvalidInput("the cut is empty: place takes on the timeline first")
-    check_media(cut, media)
+    skipped = Skipped() if skip_missing else None
+    bad = check_media(cut, media, skipped)
     reporter = Reporter(total, progress, is_cancelled)
     time_base = Fraction(cut.rate.den, cut.rate.num)
     with atomic_output(dest) as temp:
@@ -126,7 +131,7 @@ def export_cut_mp4(
             if options.threads:
                 stream.codec_context.thread_count = options.threads
             reporter.start()
-            with Prefetch(cut_frames(cut, media, width, height, native=not options.burn_in)) as frames:
+            with Prefetch(cut_frames(cut, media, width, height, native=not options.burn_in, skipped=skipped, checked=bad)) as frames:
                 for record, seg, picture in frames:
                     reporter.check()
                     if options.burn_in:
@@ -142,4 +147,4 @@ def export_cut_mp4(
             container.mux(stream.encode(None))
         finally:
             container.close()
-    return Mp4Result(Path(dest).expanduser().absolute(), total, width, height, cut.rate)
+    return Mp4Result(Path(dest).expanduser().absolute(), total, width, height, cut.rate, tuple(skipped or ()))

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from director.core.cost import format_money, from_micros
@@ -19,7 +20,7 @@ from director.core.cut import Cut, CutSegment
 from director.core.errors import InvalidInput
 from director.core.timecode import Rate
 from director.export.conform import black, conform
-from director.export.frames import MediaPaths, VideoSource, read_image
+from director.export.frames import DECODE_ERRORS, MediaPaths, Skipped, TakeMediaError, VideoSource, damaged, media_issue, read_image
 from director.export.takeinfo import take_info
 from director.store import prompts, shots
 from director.store.project import Project
@@ -164,12 +165,13 @@ def build_storyboard(project: Project, order: str = "cut", cut: Cut | None = Non
 
 
 def load_still(still: Still | None, media: MediaPaths, width: int, height: int) -> np.ndarray:
-    """The panel's picture as BGR, conformed (letterboxed) to width×height; black if there is none."""
+    """The panel's picture as BGR, conformed (letterboxed) to width×height; black if there is none.
+
+    A file that is missing, damaged or outside the store raises (TamperedMedia, or one of
+    frames.DECODE_ERRORS); `panel_picture` turns that into a message naming the take."""
     if still is None:
         return black(width, height)
     path: Path = media.path(still.media_path)
-    if not path.is_file():
-        return black(width, height)
     if still.kind == "image":
         return conform(read_image(path), width, height)
     source = VideoSource(path)
@@ -178,3 +180,35 @@ def load_still(still: Still | None, media: MediaPaths, width: int, height: int) 
         return conform(frame.to_ndarray(format="bgr24"), width, height)
     finally:
         source.close()
+
+
+def panel_picture(panel: Panel, media: MediaPaths, width: int, height: int, skipped: Skipped | None = None) -> np.ndarray:
+    """A panel's still; a take whose media is missing, damaged or tampered raises TakeMediaError
+    naming it, or with `skipped` given is added there and drawn as a 'media missing' card."""
+    still = panel.still
+    if still is None:
+        return black(width, height)
+    issue = media_issue(media, still.media_path, still.kind, take_id=panel.take_id, shot_code=panel.shot_code)
+    if issue is None:
+        try:
+            return load_still(still, media, width, height)
+        except DECODE_ERRORS as exc:
+            issue = damaged(panel.take_id, panel.shot_code, still.media_path, media.path(still.media_path), exc)
+    if skipped is None:
+        raise TakeMediaError([issue])
+    skipped.add(issue)
+    return missing_card(width, height, f"media {issue.problem}")
+
+
+def missing_card(width: int, height: int, text: str) -> np.ndarray:
+    """A dark panel with a red frame and `text` in the middle: where a take's picture would be."""
+    card = np.full((height, width, 3), 40, np.uint8)
+    cv2.rectangle(card, (0, 0), (width - 1, height - 1), (60, 60, 200), max(1, min(width, height) // 60))
+    scale = max(0.3, min(width, height) / 240)
+    thick = max(1, round(scale * 1.5))
+    (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+    if tw > width - 8:
+        scale *= (width - 8) / tw
+        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+    cv2.putText(card, text, ((width - tw) // 2, (height + th) // 2), cv2.FONT_HERSHEY_SIMPLEX, scale, (230, 230, 230), thick, cv2.LINE_AA)
+    return card

@@ -19,7 +19,7 @@ from director import __version__
 from director.core.errors import DirectorError, InvalidInput
 from director.store.destinations import check_output_folder
 from director.export.common import CancelFn, ProgressFn, Reporter, safe_name, temp_beside
-from director.export.frames import MediaPaths
+from director.export.frames import DECODE_ERRORS, MediaIssue, MediaPaths, Skipped, TakeMediaError, damaged, media_issue
 from director.export.png_text import add_text
 from director.export.takeinfo import TakeInfo
 
@@ -29,6 +29,7 @@ class TakesResult:
     folder: Path
     files: tuple[Path, ...]  # media files, in the order given
     sidecars: tuple[Path, ...]
+    skipped: tuple[MediaIssue, ...] = ()  # takes left out with skip_missing
 
 
 def file_stem(info: TakeInfo) -> str:
@@ -120,36 +121,66 @@ def export_takes(
     project_name: str = "",
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
+    skip_missing: bool = False,
 ) -> TakesResult:
     """Write each take's media and sidecar into `folder` (created if missing).
 
-    Each file appears whole or not at all; a cancel keeps the takes already finished.
+    Each file appears whole or not at all; a cancel keeps the takes already finished. Every take's
+    media is looked at first: one that is missing, damaged or tampered raises TakeMediaError naming
+    it before anything is written; with skip_missing it is left out and listed in `skipped`.
     """
     if not infos:
         raise InvalidInput("no takes to export: select takes first (or name them)")
     out = check_output_folder(folder)
+    skipped = Skipped()
     for info in infos:
-        if not media.path(info.media_path).is_file():
-            raise DirectorError(f"take {info.take_id}'s media {info.media_path} is missing from the store; run 'director check'")
+        issue = media_issue(media, info.media_path, info.kind, take_id=info.take_id, shot_code=info.shot_code)
+        if issue is not None:
+            skipped.add(issue)
+    if skipped and not skip_missing:
+        raise TakeMediaError(skipped)
+    chosen = [info for info in infos if info.take_id not in skipped.take_ids()]
+    if not chosen:
+        raise TakeMediaError(skipped)  # nothing left to write: say why rather than make an empty folder
     out.mkdir(exist_ok=True)
-    reporter = Reporter(len(infos), progress, is_cancelled)
+    reporter = Reporter(len(chosen), progress, is_cancelled)
     reporter.start()
-    files, sidecars = [], []
-    for info in infos:
-        reporter.check()
-        source = media.path(info.media_path)
-        ext = source.suffix.lower() or (".png" if info.kind == "image" else ".mp4")
-        target = out / f"{file_stem(info)}{ext}"
-        if ext == ".png":
-            _write_atomic(target, lambda t: write_png_with_text(source, t, info))
-        elif ext in (".mp4", ".mov", ".m4v"):
-            _write_atomic(target, lambda t: remux_with_comment(source, t, info))
-        else:  # some other container: copied as is; the sidecar still says everything
-            _write_atomic(target, lambda t: t.write_bytes(source.read_bytes()))
-        side = out / f"{file_stem(info)}.json"
-        text = json.dumps(sidecar(info, project_name), indent=2, ensure_ascii=False) + "\n"
-        _write_atomic(side, lambda t: t.write_text(text, encoding="utf-8"))
-        files.append(target)
-        sidecars.append(side)
-        reporter.step()
-    return TakesResult(out, tuple(files), tuple(sidecars))
+    files, sidecars, created = [], [], []
+    try:
+        for info in chosen:
+            reporter.check()
+            source = media.path(info.media_path)
+            ext = source.suffix.lower() or (".png" if info.kind == "image" else ".mp4")
+            target = out / f"{file_stem(info)}{ext}"
+            existed = target.exists()
+            try:
+                if ext == ".png":
+                    _write_atomic(target, lambda t: write_png_with_text(source, t, info))
+                elif ext in (".mp4", ".mov", ".m4v"):
+                    _write_atomic(target, lambda t: remux_with_comment(source, t, info))
+                else:  # some other container: copied as is; the sidecar still says everything
+                    _write_atomic(target, lambda t: t.write_bytes(source.read_bytes()))
+            except DECODE_ERRORS as exc:  # unreadable past its first frame
+                if isinstance(exc, TakeMediaError):
+                    raise
+                issue = damaged(info.take_id, info.shot_code, info.media_path, source, exc)
+                if not skip_missing:
+                    raise TakeMediaError([issue]) from exc
+                skipped.add(issue)
+                reporter.step()
+                continue
+            if not existed:
+                created.append(target)
+            side = out / f"{file_stem(info)}.json"
+            if not side.exists():
+                created.append(side)
+            text = json.dumps(sidecar(info, project_name), indent=2, ensure_ascii=False) + "\n"
+            _write_atomic(side, lambda t: t.write_text(text, encoding="utf-8"))
+            files.append(target)
+            sidecars.append(side)
+            reporter.step()
+    except TakeMediaError:
+        for path in created:  # a refused export leaves nothing of its own behind
+            path.unlink(missing_ok=True)
+        raise
+    return TakesResult(out, tuple(files), tuple(sidecars), tuple(skipped))

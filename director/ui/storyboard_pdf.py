@@ -16,8 +16,8 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPageLayout, Q
 from director import __version__
 from director.core.errors import DirectorError, InvalidInput
 from director.export.common import CancelFn, ProgressFn, Reporter, atomic_output
-from director.export.frames import MediaPaths
-from director.export.storyboard import Panel, Storyboard, load_still
+from director.export.frames import MediaPaths, Skipped
+from director.export.storyboard import Panel, Storyboard, panel_picture
 
 PANELS_PER_PAGE = (1, 2, 4, 6, 8, 9, 12)
 DPI = 150
@@ -75,14 +75,14 @@ def _title_page(p: QPainter, board: Storyboard, page: QRectF) -> None:
     p.setPen(QColor(0, 0, 0))
 
 
-def _panel(p: QPainter, board: Storyboard, panel: Panel, cell: QRectF, media: MediaPaths, scale: float) -> None:
+def _panel(p: QPainter, board: Storyboard, panel: Panel, cell: QRectF, media: MediaPaths, scale: float, skipped: Skipped | None) -> None:
     aspect = board.height / board.width if board.width else 9 / 16
     text_h = cell.height() * 0.36
     pic_h = min(cell.height() - text_h, cell.width() * aspect)
     pic_w = pic_h / aspect
     pic = QRectF(cell.left() + (cell.width() - pic_w) / 2, cell.top(), pic_w, pic_h)
     px_w, px_h = max(2, int(pic_w)), max(2, int(pic_h))
-    p.drawImage(pic, _qimage(load_still(panel.still, media, px_w, px_h)))
+    p.drawImage(pic, _qimage(panel_picture(panel, media, px_w, px_h, skipped)))
     p.setPen(QPen(QColor(180, 180, 180), 1))
     p.drawRect(pic)
     p.setPen(QColor(0, 0, 0))
@@ -109,8 +109,12 @@ def render_storyboard_pdf(
     panels_per_page: int = 6,
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
+    skipped: Skipped | None = None,
 ) -> int:
-    """Write the PDF (landscape A4); return its page count (title page included)."""
+    """Write the PDF (landscape A4); return its page count (title page included).
+
+    A panel whose take's media is missing, damaged or tampered raises TakeMediaError (nothing is
+    written); given a `skipped` list it shows a 'media missing' card and the take is added there."""
     if panels_per_page not in PANELS_PER_PAGE:
         raise InvalidInput(f"panels per page must be one of {', '.join(map(str, PANELS_PER_PAGE))}, got {panels_per_page}")
     if not board.panels:
@@ -150,7 +154,7 @@ def render_storyboard_pdf(
                     painter.setPen(QColor(0, 0, 0))
                 r, c = divmod(slot, cols)
                 cell = QRectF(c * (cell_w + gap), header + r * (cell_h + gap), cell_w, cell_h)
-                _panel(painter, board, panel, cell, media, scale)
+                _panel(painter, board, panel, cell, media, scale, skipped)
                 reporter.step()
         finally:
             painter.end()
