@@ -19,7 +19,7 @@ from typing import Any, Iterable
 from director.core.cost import GROUPINGS, CostRow, GroupRow, TimeRow, Totals, from_micros, group_rows, money_text
 from director.core.errors import InvalidInput
 from director.store import ledger
-from director.store.destinations import check_output_file
+from director.store.destinations import check_output_file, file_mode
 from director.store.ledger import Yield
 from director.store.project import Project
 
@@ -116,6 +116,7 @@ def write_text(path: str | os.PathLike, text: str, *, bom: bool = False) -> Path
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
             f.write(text)
+        os.chmod(tmp, file_mode())  # mkstemp makes 0600; a report is as readable as any other export
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

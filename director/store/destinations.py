@@ -97,3 +97,22 @@ def _refuse_protected(path: Path, given) -> None:
                 f"refusing to write {given}: it is {why}. Nothing was written; choose another file name "
                 f"outside the project's files."
             )
+
+
+def file_mode() -> int:
+    """The mode a newly created file gets under this process's umask (0644 for the usual 022).
+
+    Temporary files from mkstemp are 0600; an export renamed from one must still look like any
+    other file the user made. The umask is read from /proc where it can be, because setting it to
+    read it back is not safe while other threads create files.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask

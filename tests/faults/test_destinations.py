@@ -121,3 +121,15 @@ def test_a_tampered_media_path_is_never_copied_into_an_export(tampered, fmt, cut
     # `director check` lists the row as tampered.
     assert main(["check", str(path)]) == 1
     assert f"take {take_id} (shot 10, camera A" in capsys.readouterr().out
+
+
+def test_reports_are_written_with_the_usual_file_mode(cut_project, tmp_path):
+    path, _ = cut_project
+    old = os.umask(0o022)
+    try:
+        for fmt in ("csv", "json"):
+            target = tmp_path / f"costs.{fmt}"
+            assert main(["report", "costs", str(path), "--format", fmt, "-o", str(target)]) == 0
+            assert target.stat().st_mode & 0o777 == 0o644, oct(target.stat().st_mode)
+    finally:
+        os.umask(old)
