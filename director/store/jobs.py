@@ -174,6 +174,18 @@ def _meter_cols(project: Project, meter: dict, price_per_hour: Decimal | None = 
     return cols
 
 
+def _finish_cols(project: Project, job_id: int, state: JobState, meter: dict | None, error_kind, error, price_per_hour) -> dict:
+    if not state.finished:
+        raise InvalidInput(f"{state} is not a finished state")
+    cols = _meter_cols(project, meter or {}, price_per_hour)
+    cols.update(state=state.value, finished_at=utc_now(), error_kind=error_kind.value if error_kind else None, error=error)
+    if state is JobState.DONE:
+        # Only a finished job's GPU time is comparable with its estimate; a failed one stopped early.
+        estimated = scalar(project.db, "SELECT estimate_gpu_s FROM jobs WHERE id = ?", [job_id])
+        cols["estimate_error"] = estimate_error(estimated, (meter or {}).get("gpu_s"))
+    return cols
+
+
 def finish_job(
     project: Project,
     job_id: int,
@@ -185,17 +197,37 @@ def finish_job(
     price_per_hour: Decimal | None = None,
 ) -> Changes:
     """Record how a job ended. GPU time spent on a failed or cancelled job is still money spent."""
-    if not state.finished:
-        raise InvalidInput(f"{state} is not a finished state")
-    cols = _meter_cols(project, meter or {}, price_per_hour)
-    cols.update(state=state.value, finished_at=utc_now(), error_kind=error_kind.value if error_kind else None, error=error)
-    if state is JobState.DONE:
-        # Only a finished job's GPU time is comparable with its estimate; a failed one stopped early.
-        estimated = scalar(project.db, "SELECT estimate_gpu_s FROM jobs WHERE id = ?", [job_id])
-        cols["estimate_error"] = estimate_error(estimated, (meter or {}).get("gpu_s"))
+    cols = _finish_cols(project, job_id, state, meter, error_kind, error, price_per_hour)
     with project.atomic() as db:
         db["jobs"].update(job_id, cols)
     return Changes.of(jobs=[job_id], costs=True)
+
+
+def complete_job(
+    project: Project,
+    job_id: int,
+    meter: dict | None,
+    take_values: list[dict],
+    *,
+    run_facts: RunFacts | None = None,
+    price_per_hour: Decimal | None = None,
+) -> tuple[list[int], Changes]:
+    """A finished job's takes, its metering, money and run facts in ONE transaction.
+
+    Takes and the job's 'done' used to commit apart: a crash between them left takes on a job that
+    the next open marked interrupted. Now either all of it is recorded or none of it is.
+    """
+    from director.store.takes import take_row
+
+    take_rows = [take_row(project, job_id, v) for v in take_values]
+    cols = _finish_cols(project, job_id, JobState.DONE, meter, None, None, price_per_hour)
+    with project.atomic() as db:
+        take_ids = [int(db["takes"].insert(row).last_pk) for row in take_rows]
+        if run_facts is not None:
+            db.execute("UPDATE jobs SET run_facts = ? WHERE id = ? AND run_facts IS NULL", [run_facts.to_json(), job_id])
+        db["jobs"].update(job_id, cols)
+        shot_id = scalar(db, "SELECT shot_id FROM jobs WHERE id = ?", [job_id])
+    return take_ids, Changes.of(jobs=[job_id], takes=take_ids, shots=[shot_id], costs=True)
 
 
 def cancel_queued(project: Project, job_id: int) -> Changes:

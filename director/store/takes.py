@@ -131,8 +131,8 @@ def empty_bin(project: Project) -> tuple[int, Changes]:
     return len(ids), Changes.of(takes=ids)
 
 
-def insert_take(project: Project, job_id: int, values: dict) -> int:
-    """Record a take whose media is already renamed into the store (the engine runner's call)."""
+def take_row(project: Project, job_id: int, values: dict) -> dict:
+    """The row for a take whose media is already renamed into the store; refused if a file is missing."""
     for rel in (values["media_path"], values.get("thumb_path")):
         if rel and not project.media.path(rel).is_file():
             raise NotFound(f"media {rel} is not in the store; the take was not recorded")
@@ -150,6 +150,12 @@ def insert_take(project: Project, job_id: int, values: dict) -> int:
     }
     if isinstance(row.get("extra"), dict):
         row["extra"] = json.dumps(row["extra"])
+    return row
+
+
+def insert_take(project: Project, job_id: int, values: dict) -> int:
+    """Record one take (imports and tests; the runner records a job's takes with its finish)."""
+    row = take_row(project, job_id, values)
     with project.atomic() as db:
         return int(db["takes"].insert(row).last_pk)
 

@@ -72,3 +72,26 @@ def test_spend_per_shot_counts_expenses_and_leaves_other_currencies_apart(projec
     report = ledger.cost_rows(project, shot.id)
     in_currency = sum((r.money for r in report if r.currency == "USD"), Decimal(0))
     assert in_currency == spent[shot.id]
+
+
+def test_a_jobs_takes_and_its_finish_commit_together_or_not_at_all(project):
+    from director.core.errors import NotFound
+    from director.core.recipe import RunFacts
+    from director.store.rows import scalar
+
+    shot, _ = shots.add_shot(project, "6", "pier")
+    camera_id = cameras.find_camera(project, shot.id, "A").id
+    job_id, _ = jobs.create_job(project, shot_id=shot.id, camera_id=camera_id, prompt_id=None, preset="tiny-t2v", params={}, seeds=[1, 2])
+    jobs.mark_running(project, job_id, device="cpu")
+    good = {"seed": 1, "variant": 0, "kind": "video", "media_path": project.media.put_bytes(b"one", "mp4"), "width": 96, "height": 64, "frames": 17, "fps_num": 24, "fps_den": 1}
+    lost = dict(good, seed=2, variant=1, media_path="ab/cdef0000.mp4")  # its file never reached the store
+    try:
+        jobs.complete_job(project, job_id, {"gpu_s": 10.0}, [good, lost])
+    except NotFound:
+        pass
+    assert scalar(project.db, "SELECT count(*) FROM takes WHERE job_id = ?", [job_id]) == 0
+    assert jobs.get_job(project, job_id).state.value == "running"
+    take_ids, changes = jobs.complete_job(project, job_id, {"gpu_s": 10.0}, [good], run_facts=RunFacts(device="cpu"))
+    assert len(take_ids) == 1 and set(changes.takes) == set(take_ids)
+    job = jobs.get_job(project, job_id)
+    assert job.state.value == "done" and jobs.job_recipe(project, job_id) is None  # no recipe was queued with it
