@@ -14,6 +14,7 @@ import logging
 import os
 import queue
 import signal
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -88,6 +89,69 @@ def quiet_truncation_warnings() -> None:
 
 class JobCancelled(Exception):
     """Raised from the step callback: the only way to stop a diffusers pipeline mid-run."""
+
+
+# What allocators say when memory runs out, besides torch.OutOfMemoryError (CUDA) and Python's
+# MemoryError: torch's CPU allocator ("DefaultCPUAllocator: can't allocate memory", "not enough
+# memory: you tried to allocate …") and MPS ("MPS backend out of memory").
+RAM_MARKS = ("cpuallocator", "not enough memory", "can't allocate memory", "cannot allocate memory")
+OOM_MARKS = ("out of memory", *RAM_MARKS)
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    import torch
+
+    if isinstance(exc, (MemoryError, torch.OutOfMemoryError)):
+        return True
+    return isinstance(exc, RuntimeError) and any(mark in str(exc).lower() for mark in OOM_MARKS)
+
+
+def is_out_of_ram(exc: BaseException) -> bool:
+    """Main memory ran out (not the GPU's): the advice differs."""
+    import torch
+
+    if isinstance(exc, torch.OutOfMemoryError):
+        return False
+    return isinstance(exc, MemoryError) or any(mark in str(exc).lower() for mark in RAM_MARKS)
+
+
+_log_path: Path | None = None  # where this process writes tracebacks (set by log_to_file)
+
+
+def engine_log_path() -> Path:
+    """The engine's log: in Director's settings folder, beside engine.json and the presets."""
+    from director.engine.presets import config_dir
+
+    return config_dir() / "logs" / "engine.log"
+
+
+class _NoTracebacks(logging.Filter):
+    """On the terminal a failure is the one line the app prints; its traceback is in the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.exc_info is None
+
+
+def log_to_file() -> Path | None:
+    """Tracebacks go to the engine log, once; the terminal gets only warnings without them."""
+    global _log_path
+    from logging.handlers import RotatingFileHandler
+
+    root = logging.getLogger()
+    for path in (engine_log_path(), Path(tempfile.gettempdir()) / f"director-engine-{os.getuid() if hasattr(os, 'getuid') else 0}.log"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handler = RotatingFileHandler(path, maxBytes=2**20, backupCount=3, encoding="utf-8")
+        except OSError:
+            continue
+        handler.setFormatter(logging.Formatter("%(asctime)s pid %(process)d %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        _log_path = path
+        break
+    for handler in root.handlers:
+        if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+            handler.addFilter(_NoTracebacks())
+    return _log_path
 
 
 def pick_device() -> str:
@@ -253,8 +317,6 @@ class Worker:
 
     def run(self, request: JobRequest) -> None:
         """Run one job to a final event (Finished or Failed); never raises."""
-        import torch
-
         job_id = request.job_id
         t0 = time.perf_counter()
         meter: dict = {"device": self.device, "node": os.uname().nodename}
@@ -287,15 +349,18 @@ class Worker:
             _discard(temps)  # before the event: whoever hears "cancelled" finds no leftovers
             meter["wall_s"] = time.perf_counter() - t0
             self.emit(Failed(job_id, FailureKind.CANCELLED, "cancelled; no takes were written", meter))
-        except torch.OutOfMemoryError:
-            _discard(temps)
-            self._recover_from_oom()
-            meter["wall_s"] = time.perf_counter() - t0
-            self.emit(Failed(job_id, FailureKind.OOM, self._oom_advice(request), meter))
         except Exception as exc:
             _discard(temps)
-            meter["wall_s"] = time.perf_counter() - t0
-            self.emit(self._failure(job_id, exc, meter))
+            if is_out_of_memory(exc):
+                # Not a bug to report but a size to change: advice, and the details in the log.
+                log.warning("job %s ran out of memory on %s", job_id, self.device, exc_info=True)
+                ram = is_out_of_ram(exc)
+                self._recover_from_oom()
+                meter["wall_s"] = time.perf_counter() - t0
+                self.emit(Failed(job_id, FailureKind.OOM, self._oom_advice(request, ram=ram), meter))
+            else:
+                meter["wall_s"] = time.perf_counter() - t0
+                self.emit(self._failure(job_id, exc, meter))
         finally:
             _discard(temps)
             with self._lock:
@@ -310,7 +375,8 @@ class Worker:
             return Failed(job_id, FailureKind.INVALID_PARAMS, str(exc), meter)
         # The worker loop is a boundary: the traceback goes to the log once, the user gets a line.
         log.exception("job %s failed", job_id)
-        return Failed(job_id, FailureKind.ERROR, f"{type(exc).__name__}: {exc}", meter)
+        where = f" (details in {_log_path})" if _log_path else ""
+        return Failed(job_id, FailureKind.ERROR, f"{type(exc).__name__}: {exc}{where}", meter)
 
     def _recover_from_oom(self) -> None:
         # Drop every warm pipeline but the one in use was not enough: free them all, so the next
@@ -319,7 +385,7 @@ class Worker:
             self._evict_oldest()
 
     @staticmethod
-    def _oom_advice(request: JobRequest) -> str:
+    def _oom_advice(request: JobRequest, ram: bool = False) -> str:
         p, c = request.params, request.preset.constraints
         w = max(c.min_size, (p["width"] // 2) // c.size_multiple * c.size_multiple)
         h = max(c.min_size, (p["height"] // 2) // c.size_multiple * c.size_multiple)
@@ -327,6 +393,11 @@ class Worker:
         tips = [f"a smaller size such as {w}×{h}"]
         if request.preset.is_video and p["frames"] > c.min_frames:
             tips.append(f"fewer frames (e.g. {nearest_frames(p['frames'] // 2, c)})")
+        if ram:
+            # CPU offload moves weights *to* main memory; it cannot help here.
+            tips.append("VAE tiling for this preset (Settings → Models)")
+            tips.append("closing other programs to free memory, or running it on a GPU (--engine)")
+            return f"out of memory (RAM) at {size} with {request.preset.id}. Try " + ", or ".join(tips) + "."
         tips.append("CPU offload and VAE tiling for this preset (Settings → Models)")
         return f"out of memory at {size} with {request.preset.id}. Try " + ", or ".join(tips) + "."
 
@@ -446,6 +517,7 @@ def worker_main(commands, events, settings: dict | None = None) -> None:
         except OSError:
             pass
     logging.basicConfig(level=logging.WARNING, format="director-engine: %(levelname)s %(message)s")
+    log_to_file()
     threads = os.environ.get("DIRECTOR_TORCH_THREADS")
     from director.engine.loading import stay_offline
 

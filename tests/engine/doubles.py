@@ -1,5 +1,5 @@
-"""The one test double: a real tiny pipeline whose call fails the way a full GPU does.
-A CUDA out-of-memory error cannot be produced on this CPU machine."""
+"""The test doubles: real tiny pipelines whose call fails the way a full GPU or a full RAM does.
+Running out of memory cannot be produced on demand (or safely) on a shared CPU machine."""
 
 import torch
 from diffusers import LTXPipeline
@@ -14,3 +14,37 @@ class OutOfMemoryPipeline(LTXPipeline):
 
 def build_oom_pipeline():
     return OutOfMemoryPipeline(**_ltx_components())
+
+
+class RamExhaustedPipeline(LTXPipeline):
+    """A CPU machine out of RAM: Python's MemoryError, as numpy and pure-Python allocations raise it."""
+
+    def __call__(self, *args, **kwargs):
+        raise MemoryError()
+
+
+class CpuAllocatorFullPipeline(LTXPipeline):
+    """A CPU machine out of RAM, as torch's CPU allocator says it."""
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: can't allocate memory: "
+                           "you tried to allocate 85899345920 bytes. Error code 12 (Cannot allocate memory)")
+
+
+def build_ram_exhausted_pipeline():
+    return RamExhaustedPipeline(**_ltx_components())
+
+
+def build_cpu_allocator_full_pipeline():
+    return CpuAllocatorFullPipeline(**_ltx_components())
+
+
+class BuggyPipeline(LTXPipeline):
+    """A bug in a library: not the user's to fix, but theirs to report."""
+
+    def __call__(self, *args, **kwargs):
+        raise ValueError("shapes (2,17) and (3,) not aligned")
+
+
+def build_buggy_pipeline():
+    return BuggyPipeline(**_ltx_components())

@@ -148,3 +148,40 @@ def test_a_model_saved_to_a_folder_loads_back_through_from_pretrained(engine, tm
     take_built = next(e for e in built if isinstance(e, TakeWritten))
     # The same weights through the real loading path give the same frames.
     assert take_folder.extra["frames_sha256"] == take_built.extra["frames_sha256"]
+
+
+def test_running_out_of_ram_fails_as_oom_with_advice_and_tracebacks_go_to_the_log_not_the_terminal(
+        tmp_path, capfd):
+    # A worker of its own, started while this test captures the terminal (fd 2) it inherits.
+    from director.engine.client import LocalEngineClient
+    from director.engine.presets import config_dir
+
+    tiny = get_preset("tiny-t2v")
+    client = LocalEngineClient()
+    try:
+        finals = {}
+        for name in ("build_ram_exhausted_pipeline", "build_cpu_allocator_full_pipeline"):
+            preset = replace(tiny, id=name.removeprefix("build_").removesuffix("_pipeline").replace("_", "-"),
+                             builder=f"{doubles.__name__}:{name}")
+            finals[name] = run_to_end(client, request_for("", _job_id(), tmp_path, preset=preset, width=256, height=256))[-1]
+        buggy = replace(tiny, id="buggy", builder=f"{doubles.__name__}:build_buggy_pipeline")
+        bug = run_to_end(client, request_for("", _job_id(), tmp_path, preset=buggy))[-1]
+        after = run_to_end(client, request_for("tiny-t2v", _job_id(), tmp_path, steps=2))
+    finally:
+        client.shutdown()
+    log_path = config_dir() / "logs" / "engine.log"
+    # A bug is one line for the user, with where its details are.
+    assert isinstance(bug, Failed) and bug.kind is FailureKind.ERROR
+    assert bug.message == f"ValueError: shapes (2,17) and (3,) not aligned (details in {log_path})"
+    for final in finals.values():
+        assert isinstance(final, Failed) and final.kind is FailureKind.OOM, final
+        assert "out of memory (RAM) at 256×256×17 frames" in final.message
+        assert "smaller size such as 128×128" in final.message and "fewer frames (e.g. 9)" in final.message
+        assert "closing other programs" in final.message and "offload" not in final.message
+    assert isinstance(after[-1], Finished)  # the worker stays usable
+    terminal = capfd.readouterr().err
+    assert "Traceback" not in terminal and "MemoryError" not in terminal and "DefaultCPUAllocator" not in terminal
+    assert "not aligned" not in terminal
+    log = log_path.read_text()
+    assert log.count("Traceback") == 3 and "MemoryError" in log and "DefaultCPUAllocator: can't allocate memory" in log
+    assert "ValueError: shapes (2,17) and (3,) not aligned" in log
