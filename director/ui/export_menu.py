@@ -14,7 +14,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QProgressDialog, QWidget
 
 from director.core.errors import DirectorError, InvalidInput
 from director.store.project import Project
@@ -55,6 +55,9 @@ class ExportMenu(QObject):
         self.menu = menu
         self.tasks: list[ExportTask] = []
         self.dialog: QProgressDialog | None = None
+        self.error_box: QMessageBox | None = None  # the last failure, shown without blocking
+        self.skip_button = None  # its 'Export Without Them' button, when takes' media was the cause
+        self._storyboard_skipped = None
         self.actions: dict[str, QAction] = {}
         for kind in KINDS:
             action = QAction(kind.title, window)
@@ -87,16 +90,20 @@ class ExportMenu(QObject):
             return None
         return self.export(key, dest)
 
-    def export(self, key: str, dest: str | os.PathLike, *, start: bool = True) -> ExportTask | None:
+    def export(self, key: str, dest: str | os.PathLike, *, start: bool = True, skip_missing: bool = False) -> ExportTask | None:
         """Start one export to `dest`; returns the task (None when refused at once).
 
         start=False returns it wired but not started, for a caller that connects to it first.
+        A take whose media is missing, damaged or tampered fails the export with its name (the error
+        dialog then offers to export without it); skip_missing=True leaves such takes out (black in
+        a cut, a gap in an edit, a 'media missing' storyboard panel) and the notification lists them.
         """
         project = self._project()
         if project is None:
             return None
+        skipped = None
         try:
-            label, work = self._plan(project, key, Path(dest))
+            label, work, skipped = self._plan(project, key, Path(dest), skip_missing)
         except DirectorError as exc:
             self._fail(key, str(exc))
             return None
@@ -119,8 +126,8 @@ class ExportMenu(QObject):
                 self.tasks.remove(task)
             emit()
 
-        task.finished.connect(lambda result: done(lambda: self._finish(key, dest, result)))
-        task.failed.connect(lambda message: done(lambda: self._fail(key, message)))
+        task.finished.connect(lambda result: done(lambda: self._finish(key, dest, result, skipped)))
+        task.failed.connect(lambda message: done(lambda: self._fail(key, message, None if skip_missing else self._retry(task, key, dest))))
         task.cancelled.connect(lambda: done(lambda: self._notify(f"{label} cancelled; nothing was written to {dest}")))
         self.dialog = dialog
         if start:
@@ -135,11 +142,18 @@ class ExportMenu(QObject):
 
     # -- plans: read the project here, write files on the worker thread -------------------------
 
-    def _plan(self, project: Project, key: str, dest: Path):
+    def _plan(self, project: Project, key: str, dest: Path, skip_missing: bool = False):
+        """(label, work, skipped): `work(progress, cancelled)` runs on the worker; `skipped` collects the
+        takes a storyboard left out (the other exporters return theirs in the result)."""
+        label, work = self._work(project, key, dest, skip_missing)
+        return label, work, (self._storyboard_skipped if key in ("storyboard", "contact_sheet") else None)
+
+    def _work(self, project: Project, key: str, dest: Path, skip: bool):
         from director.export.takeinfo import take_infos
         from director.store.timeline import build_cut
 
         media = project.media
+        self._storyboard_skipped = None
         if key == "costs":
             from director.export.costs import build_report
 
@@ -154,30 +168,32 @@ class ExportMenu(QObject):
                 raise InvalidInput("no selected takes to export: select takes in the gallery (P) first")
             infos = list(take_infos(project, ids).values())
             name = project.settings().name
-            return "Export takes", lambda progress, cancelled: export_takes(infos, media, dest, project_name=name, progress=progress, is_cancelled=cancelled)
+            return "Export takes", lambda progress, cancelled: export_takes(infos, media, dest, project_name=name, progress=progress, is_cancelled=cancelled, skip_missing=skip)
         cut = build_cut(project)
         if key in ("storyboard", "contact_sheet"):
+            from director.export.frames import Skipped
             from director.export.storyboard import build_storyboard
 
-            board = build_storyboard(project, "cut" if cut.duration > 0 else "shot", cut if cut.duration > 0 else None)
+            board = build_storyboard(project, "cut" if cut.duration > 0 else "shots", cut if cut.duration > 0 else None)
+            skipped = self._storyboard_skipped = Skipped() if skip else None
             if key == "contact_sheet":
                 from director.export.contact_sheet import render_contact_sheet
 
-                return "Contact sheet", lambda progress, cancelled: render_contact_sheet(board, media, dest, progress=progress, is_cancelled=cancelled)
+                return "Contact sheet", lambda progress, cancelled: render_contact_sheet(board, media, dest, progress=progress, is_cancelled=cancelled, skipped=skipped)
             from director.ui.storyboard_pdf import render_storyboard_pdf
 
-            return "Storyboard", lambda progress, cancelled: render_storyboard_pdf(board, media, dest, progress=progress, is_cancelled=cancelled)
+            return "Storyboard", lambda progress, cancelled: render_storyboard_pdf(board, media, dest, progress=progress, is_cancelled=cancelled, skipped=skipped)
         if cut.duration <= 0:
             raise InvalidInput("the timeline is empty: drag shots or takes onto it first")
         if key == "cut":
             from director.export.mp4 import Mp4Options, export_cut_mp4
 
-            return "Export cut", lambda progress, cancelled: export_cut_mp4(cut, media, dest, Mp4Options(), progress=progress, is_cancelled=cancelled)
+            return "Export cut", lambda progress, cancelled: export_cut_mp4(cut, media, dest, Mp4Options(), progress=progress, is_cancelled=cancelled, skip_missing=skip)
         from director.export.interchange import export_interchange
 
         infos = take_infos(project, [s.take_id for s in cut.segments if s.take_id is not None])
         name = project.settings().name
-        return f"Export {key.upper()}", lambda progress, cancelled: export_interchange(cut, infos, media, dest, key, name=name, progress=progress, is_cancelled=cancelled)
+        return f"Export {key.upper()}", lambda progress, cancelled: export_interchange(cut, infos, media, dest, key, name=name, progress=progress, is_cancelled=cancelled, skip_missing=skip)
 
     # -- outcomes -------------------------------------------------------------------------------
 
@@ -190,10 +206,48 @@ class ExportMenu(QObject):
         if notify is not None:
             notify(text, error=error)
 
-    def _finish(self, key: str, dest, result) -> None:
-        self._notify(f"Exported {key.replace('_', ' ')} to {dest}")
+    def _finish(self, key: str, dest, result, skipped=None) -> None:
+        left_out = list(getattr(result, "skipped", ()) or skipped or ())
+        text = f"Exported {key.replace('_', ' ')} to {dest}"
+        if left_out:
+            text += f"; left out {len(left_out)} take(s): " + "; ".join(i.describe() for i in left_out)
+        self._notify(text, error=bool(left_out))
         self.export_finished.emit(key, result)
 
-    def _fail(self, key: str, message: str) -> None:
+    def _retry(self, task: ExportTask, key: str, dest) -> Callable[[], object] | None:
+        """For a failure caused by takes' media: the way to export without them."""
+        from director.export.frames import TakeMediaError
+
+        if isinstance(task.error, TakeMediaError):
+            return lambda: self.export(key, dest, skip_missing=True)
+        return None
+
+    def _fail(self, key: str, message: str, retry: Callable[[], object] | None = None) -> None:
         self._notify(message, error=True)
+        self._show_error(key, message, retry)
         self.export_failed.emit(key, message)
+
+    def _show_error(self, key: str, message: str, retry: Callable[[], object] | None = None) -> None:
+        """The exporter's own sentence (which take, which file, what the decoder said) in a box the
+        user closes; opened, not exec'd, so the window keeps running meanwhile. When takes' media
+        was the cause, 'Export Without Them' runs it again leaving those takes out."""
+        if self.error_box is not None:
+            self.error_box.close()
+        kind = next((k for k in KINDS if k.key == key), None)
+        what = kind.title.replace("&", "").rstrip("…") if kind else key
+        box = QMessageBox(QMessageBox.Icon.Warning, "Export failed", f"{what}: nothing was exported.", QMessageBox.StandardButton.Ok, self.window)
+        box.setObjectName("exportErrorDialog")
+        box.setInformativeText(message)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.skip_button = None
+        if retry is not None:
+            self.skip_button = box.addButton("Export Without Them", QMessageBox.ButtonRole.AcceptRole)
+            self.skip_button.setToolTip("Leave these takes out: black in a cut, a gap in an edit, a 'media missing' panel in a storyboard")
+            self.skip_button.clicked.connect(lambda: retry())
+        box.finished.connect(lambda *_: self._forget_error(box))
+        self.error_box = box
+        box.open()
+
+    def _forget_error(self, box: QMessageBox) -> None:
+        if self.error_box is box:
+            self.error_box = None

@@ -52,6 +52,7 @@ class ExportTask(QObject):
         self._done = threading.Event()
         self._done.set()
         self._runnable: _Runnable | None = None
+        self.error: BaseException | None = None  # what the last failed run raised (set before `failed`)
 
     @property
     def running(self) -> bool:
@@ -62,6 +63,7 @@ class ExportTask(QObject):
             raise RuntimeError(f"{self.label} is already running")
         self._cancel.clear()
         self._done.clear()
+        self.error = None
         self._runnable = _Runnable(self)
         self._pool.start(self._runnable)
 
@@ -80,10 +82,12 @@ class ExportTask(QObject):
             self._finish(self.cancelled.emit)
         except DirectorError as exc:
             message = str(exc)
+            self.error = exc
             self._finish(lambda: self.failed.emit(message))
         except Exception as exc:  # the boundary for a worker thread: log once, tell the user a sentence
             log.exception("%s failed", self.label)
             message = f"{self.label} failed: {exc.__class__.__name__}: {exc}"
+            self.error = exc
             self._finish(lambda: self.failed.emit(message))
         else:
             self._finish(lambda: self.finished.emit(result))

@@ -16,7 +16,7 @@ from typing import Callable
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar, QWidget
 
 from director import __version__
 from director.core.changes import Changes
@@ -26,7 +26,7 @@ from director.engine import actions
 from director.engine.client import LocalEngineClient
 from director.engine.engine_choice import make_engine_client
 from director.engine.runner import JobRunner
-from director.store.errors import ProjectLocked
+from director.store.errors import ProjectLocked, ReadOnlyProject
 from director.store.project import Project, project_path
 from director.store.jobs import get_job
 from director.store.takes import get_take
@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self._empty)
         self.queue_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.queue_label)
+        self._build_banner()
 
         self._build_actions()
         self._build_menus()
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.resize(1440, 900)
         self._restore_layout()
+        self._update_banner()
 
     # == docking API ==============================================================================
 
@@ -208,7 +210,12 @@ class MainWindow(QMainWindow):
         self.resizeDocks([d["shots"], d["queue"], d["prompt"], d["generate"], d["timeline"]], [400, 260, 330, 330, 210], Qt.Orientation.Vertical)
 
     def _build_panel(self, spec: PanelSpec) -> None:
-        widget = spec.factory(self.session)
+        try:
+            widget = spec.factory(self.session)
+        except Exception as exc:  # the per-panel boundary: one panel that cannot be built costs that panel only
+            log.exception("building the %s panel failed", spec.name)
+            self._show_broken_panel(spec, exc)
+            return
         widget.setObjectName(widget.objectName() or f"panel_{spec.name}")
         self.panels[spec.name] = widget
         if spec.area is None:
@@ -221,6 +228,21 @@ class MainWindow(QMainWindow):
         self._wire_panel(spec.name, widget)
         if hasattr(widget, "set_shot") and spec.name != "shots" and self._current_shot is not None:
             widget.set_shot(self._current_shot)
+
+    def _show_broken_panel(self, spec: PanelSpec, exc: Exception) -> None:
+        text = f"The {spec.title} panel could not be shown: {exc if isinstance(exc, DirectorError) else f'{exc.__class__.__name__}: {exc}'}"
+        label = QLabel(text)
+        label.setObjectName(f"broken_{spec.name}")
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if spec.area is None:
+            self.setCentralWidget(label)
+        else:
+            old = self.docks[spec.name].widget()
+            self.docks[spec.name].setWidget(label)
+            if old is not None:
+                old.deleteLater()
+        self.notify(text, error=True)
 
     def _wire_panel(self, name: str, widget: QWidget) -> None:
         """Connect the built-in panels to each other through the window."""
@@ -269,8 +291,7 @@ class MainWindow(QMainWindow):
         except DirectorError as exc:
             self.exec_dialog(self._message_box("Cannot create project", str(exc)))
             return False
-        self._attach(project)
-        return True
+        return self._attach_or_close(project)
 
     def open_project(self, path: str | Path | None = None, *, readonly: bool = False) -> bool:
         """Open a project; refusals become a dialog (a locked one offers read-only)."""
@@ -286,6 +307,13 @@ class MainWindow(QMainWindow):
             return False
         try:
             project = Project.open(target, readonly=readonly)
+        except ReadOnlyProject as exc:
+            if readonly:  # cannot even be read here
+                self.exec_dialog(open_error_box(self, target, exc))
+                return False
+            # The file or its folder cannot be written: open it read-only and say so in the banner.
+            log.info("%s", exc)
+            return self.open_project(target, readonly=True)
         except Exception as exc:  # the boundary: every refusal is a dialog, never a crash
             if not isinstance(exc, DirectorError):
                 log.exception("unexpected error opening %s", target)
@@ -295,7 +323,24 @@ class MainWindow(QMainWindow):
             if isinstance(exc, ProjectLocked) and answer == QMessageBox.StandardButton.Open:
                 return self.open_project(target, readonly=True)
             return False
-        self._attach(project)
+        return self._attach_or_close(project)
+
+    def _attach_or_close(self, project: Project) -> bool:
+        """Show an opened project; if the window cannot, close it again (releasing the lock) and say why."""
+        try:
+            self._attach(project)
+        except Exception as exc:  # the boundary: a project the window cannot show is never left half open
+            log.exception("showing %s failed", project.path)
+            try:
+                if self.session is not None and self.session.project is project:
+                    self.close_project()
+                else:
+                    project.close()
+            except Exception:
+                log.exception("closing %s after a failed open failed", project.path)
+                project.close()
+            self.exec_dialog(open_error_box(self, project.path, exc))
+            return False
         return True
 
     def close_project(self) -> bool:
@@ -329,8 +374,12 @@ class MainWindow(QMainWindow):
         self.shot_menu.clear()
         session, self.session = self.session, None
         self._current_shot = None
+        session.shutdown()
         session.project.close()
+        if session.project.close_warning:
+            self.notify(session.project.close_warning, error=True)
         session.deleteLater()
+        self._update_banner()
         self._update_title()
         self._update_actions()
         self._update_queue_label()
@@ -369,8 +418,9 @@ class MainWindow(QMainWindow):
         if project.recovered_jobs:
             n = len(project.recovered_jobs)
             self.notify(f"{n} job{'s' if n != 1 else ''} stopped when Director last closed and {'were' if n != 1 else 'was'} marked failed; retry from the queue", error=True)
+        self._update_banner()
         if project.readonly:
-            self.notify(f"{project.path.name} is open read-only: changes are off until the other Director closes it")
+            self.notify(self.banner_label.text())
         if self.runner is not None:
             self._pump_timer.start()
         self._update_queue_label()
@@ -453,8 +503,12 @@ class MainWindow(QMainWindow):
             self.show_panel("viewer")
             return
         if action == "reveal":
-            take = get_take(project, take_id)
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(project.media.path(take.media_path).parent)))
+            try:
+                folder = project.media.path(get_take(project, take_id).media_path).parent
+            except DirectorError as exc:  # a tampered row names no folder of ours
+                self.notify(str(exc), error=True)
+                return
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
             return
         verbs = {
             "promote": lambda: actions.promote_take(project, take_id),
@@ -707,6 +761,40 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)
+        self._update_banner()
+
+    # == read-only banner =========================================================================
+
+    def _build_banner(self) -> None:
+        """A strip across the top, shown only while the project is open read-only, saying why."""
+        self.banner = QToolBar("Read-only", self)
+        self.banner.setObjectName("readOnlyBanner")
+        self.banner.setMovable(False)
+        self.banner.setFloatable(False)
+        self.banner.toggleViewAction().setVisible(False)
+        self.banner.setStyleSheet("QToolBar { background: #6b4a12; border: none; } QLabel { color: #fff3d6; padding: 4px 8px; }")
+        self.banner_label = QLabel(self.banner)
+        self.banner_label.setObjectName("readOnlyBannerText")
+        self.banner_label.setWordWrap(True)
+        self.banner.addWidget(self.banner_label)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.banner)
+        self.banner.hide()
+
+    def _update_banner(self) -> None:
+        project = self.session.project if self.session is not None else None
+        if project is None or not project.readonly:
+            self.banner_label.setText("")
+            self.banner.hide()
+            return
+        reason = getattr(project, "readonly_reason", None)
+        if reason:
+            text = (f"Read-only: {reason}. Edits are off (nothing can be changed or generated); "
+                    f"make the file and its folder writable, then open it again to edit.")
+        else:
+            text = (f"Read-only: {project.path.name} is open in another Director (or was opened read-only). "
+                    f"Edits are off until it is closed there and opened here again.")
+        self.banner_label.setText(text)
+        self.banner.show()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -4,20 +4,30 @@ cut's frame size, cached, and rendered ahead of the playhead on a worker thread.
 No Qt here on purpose: the worker thread touches only numpy arrays, and the viewer turns a finished
 array into a QImage on the UI thread. PyAV and cv2 release the GIL while they decode and resize, so
 the read-ahead runs beside the event loop instead of stalling it.
+
+A take whose file is missing, damaged or names a place outside the media folder costs that take
+only: TakeFrames raises for it (the caller decides), ProgramFrames shows black there and remembers
+the problem (`problem(take_id)`) so the viewer can say which take and which file.
 """
 
 from __future__ import annotations
 
+import errno
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from director.core.cut import Cut, CutSegment
+from director.store.media import MediaStore
+
+if TYPE_CHECKING:
+    from director.export.frames import MediaIssue
 
 BLACK_KEY = ("black",)
 
@@ -44,6 +54,9 @@ class _VideoReader:
         import av  # heavy; only when a video is first shown
 
         self.container = av.open(str(path))
+        if not self.container.streams.video:
+            self.container.close()
+            raise OSError(errno.EINVAL, "no video stream", str(path))
         self.stream = self.container.streams.video[0]
         self.stream.thread_type = "AUTO"
         self.rate = Fraction(self.stream.average_rate or 24)
@@ -89,12 +102,16 @@ class TakeFrames:
 
     def __init__(self, root: Path, readers: int = 8):
         self.root = Path(root)
+        self.media = MediaStore(self.root)  # resolves rows inside the media folder, never outside it
         self._readers: OrderedDict[str, _VideoReader] = OrderedDict()
         self._stills: dict[str, np.ndarray] = {}
         self._max = readers
         self._lock = threading.Lock()
 
     def read(self, segment: CutSegment, index: int) -> np.ndarray | None:
+        """The take's frame `index` as RGB (None for a segment without media). A row naming a file
+        outside the media folder raises TamperedMedia, a missing file FileNotFoundError, an
+        unreadable one the decoder's error."""
         path = segment.media_path
         if path is None:
             return None
@@ -102,9 +119,10 @@ class TakeFrames:
             with self._lock:
                 still = self._stills.get(path)
             if still is None:
-                bgr = cv2.imread(str(self.root / path), cv2.IMREAD_COLOR)
+                file = self._file(path)
+                bgr = cv2.imread(str(file), cv2.IMREAD_COLOR)
                 if bgr is None:
-                    return None
+                    raise OSError(errno.EINVAL, "not a readable image", str(file))
                 still = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
                 with self._lock:
                     self._stills[path] = still
@@ -112,14 +130,28 @@ class TakeFrames:
         with self._lock:
             reader = self._readers.pop(path, None)
             if reader is None:
-                file = self.root / path
-                if not file.is_file():
-                    return None
-                reader = _VideoReader(file)
+                reader = _VideoReader(self._file(path))
             self._readers[path] = reader
             while len(self._readers) > self._max:
                 self._readers.popitem(last=False)[1].close()
         return reader.read(index)
+
+    def forget(self, relative: str) -> None:
+        """Drop the reader of a file that failed, so a later read opens it afresh."""
+        with self._lock:
+            reader = self._readers.pop(relative, None)
+            self._stills.pop(relative, None)
+        if reader is not None:
+            try:
+                reader.close()
+            except Exception:  # a broken container may fail to close too; it is gone either way
+                pass
+
+    def _file(self, relative: str) -> Path:
+        file = self.media.path(relative)
+        if not file.is_file():
+            raise FileNotFoundError(errno.ENOENT, "no such file", str(file))
+        return file
 
     def close(self) -> None:
         with self._lock:
@@ -145,6 +177,7 @@ class ProgramFrames:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="program-frames")
         self._ahead: Future | None = None
         self._generation = 0
+        self._problems: dict[int, MediaIssue] = {}  # take id -> why it shows black
 
     @property
     def cut(self) -> Cut:
@@ -156,6 +189,7 @@ class ProgramFrames:
             self._cut = cut
             self._starts = [s.record_start for s in cut.segments]
             self._cache.clear()
+            self._problems.clear()  # an edit is a fresh look: a file put back plays again
 
     def key(self, frame: int) -> tuple:
         seg = self.segment_at(frame)
@@ -180,16 +214,27 @@ class ProgramFrames:
                 self._cache.move_to_end(key)
             return img
 
+    def problem(self, take_id: int | None) -> MediaIssue | None:
+        """Why a take shows black (its file missing, damaged or tampered), once a frame of it was asked for."""
+        return self._problems.get(take_id) if take_id is not None else None
+
     def render(self, frame: int) -> np.ndarray:
-        """The output picture at a record frame (black outside the cut or where a take is missing)."""
+        """The output picture at a record frame (black outside the cut or where a take's media
+        cannot be read: that costs the one take, never the viewer)."""
         img = self.cached(frame)
         if img is not None:
             return img
         seg = self.segment_at(frame)
         key = self.key(frame)
         rgb = None
-        if key != BLACK_KEY:
-            rgb = self.takes.read(seg, key[1])
+        if key != BLACK_KEY and seg.take_id not in self._problems:
+            try:
+                rgb = self.takes.read(seg, key[1])
+            except Exception as exc:  # the per-take boundary: any reader failure is this take's problem
+                from director.export.frames import classify_failure  # PyAV: loaded when first needed
+
+                self._problems[seg.take_id] = classify_failure(self.takes.media, seg.media_path, exc, take_id=seg.take_id, shot_code=seg.shot_code)
+                self.takes.forget(seg.media_path)
         img = letterbox(rgb, self.width, self.height) if rgb is not None else np.zeros((self.height, self.width, 3), np.uint8)
         with self._lock:
             self._cache[key] = img

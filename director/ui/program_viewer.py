@@ -3,7 +3,8 @@
 A QTimer ticks faster than the frame rate and each tick shows the frame the wall clock says is due
 (QElapsedTimer since play started), so playback never drifts: when a frame is late the viewer skips
 ahead and counts the skipped frames as dropped rather than slowing down. Frames are rendered ahead
-of the playhead on a worker thread (media_frames.ProgramFrames).
+of the playhead on a worker thread (media_frames.ProgramFrames). A take whose file is missing,
+damaged or tampered plays black for its length, with a line saying which take and which file.
 """
 
 from __future__ import annotations
@@ -81,6 +82,19 @@ class ProgramViewer(QWidget):
     @property
     def speed(self) -> int:
         return self._speed
+
+    def problem_at(self, frame: int):
+        """Why the take at a record frame shows black (a MediaIssue), once that frame was rendered."""
+        seg = self.frames.segment_at(frame)
+        return self.frames.problem(seg.take_id) if seg is not None else None
+
+    def problem_text(self, frame: int) -> str:
+        issue = self.problem_at(frame)
+        if issue is None:
+            return ""
+        seg = self.frames.segment_at(frame)
+        text = f"take {seg.take_id} (shot {seg.shot_code or '?'}): media {issue.problem}\n{issue.path}"
+        return text + (f"\n({issue.detail})" if issue.detail else "")
 
     def frame_image(self, frame: int) -> QImage:
         """The output picture at a record frame, at the project's frame size (letterboxed)."""
@@ -180,6 +194,10 @@ class ProgramViewer(QWidget):
             w, h = int(iw * scale), int(ih * scale)
             target = QRect((self.width() - w) // 2, (self.height() - 18 - h) // 2, w, h)
             p.drawImage(target, self._image)
+        problem = self.problem_text(self._frame)
+        if problem:
+            p.setPen(QColor(255, 140, 140))
+            p.drawText(self.rect().adjusted(8, 8, -8, -26), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, problem)
         p.setPen(QColor(220, 220, 220))
         p.setFont(QFont("monospace", 9))
         seg = self.frames.segment_at(self._frame)

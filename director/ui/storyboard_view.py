@@ -194,7 +194,12 @@ class StoryboardModel(QAbstractListModel):
         if rel is None:
             return None
         if rel not in self._stills:
-            image = QImage(str(self.project.media.path(rel)))
+            try:
+                file = self.project.media.path(rel)
+            except DirectorError:  # a row naming a file outside the media folder is never read
+                self._stills[rel] = None
+                return None
+            image = QImage(str(file))  # a missing or unreadable file is a null image: an empty box
             self._stills[rel] = None if image.isNull() else QPixmap.fromImage(image.scaled(110, 62, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
         return self._stills[rel]
 

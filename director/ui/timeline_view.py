@@ -23,6 +23,7 @@ from director.core.changes import Changes
 from director.core.errors import DirectorError
 from director.core.timeline import Clip, Gap, Timeline
 from director.store import timeline as st
+from director.ui.media_health import BADGES
 from director.ui.undo import ProjectSession
 
 MIME_TAKE = "application/x-director-take"
@@ -108,6 +109,10 @@ class ClipItem(QGraphicsRectItem):
             p.setFont(self.view.label_font)
             label = info["code"] + (" 🔒" if info["locked"] else "")
             p.drawText(body.adjusted(4, 2, -2, -2), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, label)
+            problem = self.view.clip_problem(self.item)
+            if problem:  # the take's file cannot be shown: the cut plays black here
+                p.setPen(QColor(255, 120, 120))
+                p.drawText(body.adjusted(4, 2, -2, -2), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, BADGES[problem])
         # Angle lanes: one per camera, filled where that camera is live.
         ppf = self.view.ppf
         live_now = None
@@ -162,6 +167,7 @@ class TimelineView(QGraphicsView):
         self.timeline: Timeline = st.load_timeline(self.project, self.timeline_id)
         self._scene.selectionChanged.connect(self._on_scene_selection)
         session.changed.connect(self._on_changes)
+        session.media_health.changed.connect(self._on_media_health)
         self._rebuild()
 
     # -- model → scene -------------------------------------------------------------------------
@@ -205,9 +211,25 @@ class TimelineView(QGraphicsView):
             cams = res.cameras(clip.shot_id)
             row = res.take_row(clip, clip.camera_at(clip.source_in))
             info = {"code": res.shot_code(clip.shot_id), "cameras": cams if len(cams) > 1 else cams[:1],
-                    "locked": res.locked(clip.shot_id), "thumb": self._thumb(row)}
+                    "locked": res.locked(clip.shot_id), "thumb": self._thumb(row),
+                    "media": (row["media_path"], row["kind"]) if row is not None else None}
             self._info[clip.id] = info
         return info
+
+    def _on_media_health(self, _relative: str) -> None:
+        self.viewport().update()
+
+    def clip_problem(self, clip: Clip) -> str | None:
+        """'missing', 'damaged' or 'tampered' when the clip's take's file cannot be shown; the file is
+        looked at (off the UI thread) when the clip is first painted, so None also means 'not yet'."""
+        media = self.clip_info(clip)["media"]
+        if media is None:
+            return None
+        health = self.session.media_health
+        if not health.known(media[0]):
+            health.request(media[0], media[1])
+        issue = health.issue(media[0])
+        return issue.problem if issue is not None else None
 
     def _thumb(self, row: dict | None) -> QPixmap | None:
         if row is None:
@@ -216,7 +238,12 @@ class TimelineView(QGraphicsView):
         if rel is None:
             return None
         if rel not in self._thumbs:
-            image = QImage(str(self.project.media.path(rel)))
+            try:
+                file = self.project.media.path(rel)
+            except DirectorError:  # a row naming a file outside the media folder is never read
+                self._thumbs[rel] = None
+                return None
+            image = QImage(str(file))  # a missing or unreadable file is a null image: no thumbnail
             self._thumbs[rel] = QPixmap.fromImage(image.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation)) if not image.isNull() else None
         return self._thumbs[rel]
 

@@ -26,6 +26,21 @@ class ProjectSession(QObject):
         self.project = project
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(500)
+        self._media_health = None
+
+    @property
+    def media_health(self):
+        """Which takes' files are missing, damaged or tampered (one MediaHealth per open project)."""
+        if self._media_health is None:
+            from director.ui.media_health import MediaHealth
+
+            self._media_health = MediaHealth(self.project.media, self)
+        return self._media_health
+
+    def shutdown(self) -> None:
+        """Before the project closes: drop file checks not started yet (a running one finishes)."""
+        if self._media_health is not None:
+            self._media_health.shutdown()
 
     def push(self, edit: Edit) -> bool:
         """Apply an edit through the undo stack; a refusal becomes an error message, not a crash."""

@@ -67,3 +67,12 @@ def test_an_empty_timeline_is_refused_with_what_to_do(window, qtbot, project_fil
     with qtbot.waitSignal(window.export_menu.export_failed) as blocker:
         assert window.export_menu.export("cut", tmp_path / "x.mp4") is None
     assert "timeline is empty" in blocker.args[1]
+
+
+def test_a_storyboard_of_a_project_with_nothing_cut_yet_has_a_panel_per_shot(window, qtbot, project_file, tmp_path):
+    window.new_project(project_file)
+    window.panel("shots").add_shot("1A", "Kite")
+    dest = tmp_path / "board.pdf"
+    with qtbot.waitSignal(window.export_menu.export_finished, timeout=30_000) as blocker:
+        window.export_menu.export("storyboard", dest)
+    assert blocker.args[1] == 2 and dest.stat().st_size > 0  # the title page and one page of panels

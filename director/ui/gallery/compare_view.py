@@ -45,10 +45,16 @@ class _Pane(QWidget):
         self.view = FrameView()
         self.player = TakePlayer(self)
         self.ready: tuple[int, QImage] | None = None
+        self.broken = ""  # why this take shows no picture: the others play on without it
+        self.player.failed.connect(self._on_failed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.title)
         layout.addWidget(self.view, 1)
+
+    def _on_failed(self, text: str) -> None:
+        self.broken = text
+        self.view.set_message(text)
 
     def clamp(self, index: int) -> int:
         return max(0, min(index, self.player.frame_count - 1))
@@ -220,10 +226,11 @@ class CompareView(QWidget):
         """Show the clock's index in every pane at once, or wait for the slowest pane."""
         if not self.panes:
             return
-        for pane in self.panes:
+        live = [pane for pane in self.panes if not pane.broken]
+        for pane in live:
             if pane.ready is None or pane.ready[0] != pane.clamp(self._index):
                 return
-        for pane in self.panes:
+        for pane in live:
             if pane.view.index != pane.ready[0] or pane.view.image() is not pane.ready[1]:
                 pane.view.set_frame(*pane.ready)
         self.slider.blockSignals(True)

@@ -1,4 +1,5 @@
-"""Paints one gallery tile: thumbnail, stars, selected/rejected, camera letter, random-weights badge.
+"""Paints one gallery tile: thumbnail, stars, selected/rejected, camera letter, random-weights badge,
+and 'media missing' / 'media damaged' / 'media tampered' when the take's file cannot be shown.
 
 Painting reads three model roles and cached pixmaps: the stars, badges and camera letters are
 drawn once into small pixmaps and reused, so a tile costs a handful of Qt calls and scrolling a
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from director.core.enums import TakeFlag
 from director.ui.gallery.thumbnails import THUMB_SIZE
+from director.ui.media_health import BADGES
 from director.ui.models.takes_model import TakesModel
 
 PAD = 6
@@ -20,6 +22,7 @@ CAPTION_H = 22
 SELECTED = QColor(70, 190, 110)
 REJECTED = QColor(215, 70, 70)
 TINY = QColor(120, 80, 170)
+BROKEN = QColor(180, 40, 40)
 STAR_ON = QColor(245, 195, 60)
 STAR_OFF = QColor(110, 110, 115)
 
@@ -61,6 +64,11 @@ class TakeDelegate(QStyledItemDelegate):
         if take.preset.startswith("tiny-"):
             badge = self._badge("random weights", TINY)
             painter.drawPixmap(box.right() - 3 - badge.width(), box.top() + 4, badge)
+        problem = index.data(TakesModel.MediaProblemRole)
+        if problem:
+            painter.fillRect(box, QColor(0, 0, 0, 110))
+            badge = self._badge(BADGES[problem], BROKEN)
+            painter.drawPixmap(box.left() + (box.width() - badge.width()) // 2, box.top() + (box.height() - badge.height()) // 2, badge)
 
         stars = self._stars(take.rating)
         painter.drawPixmap(rect.left() + PAD, box.bottom() + 1 + (CAPTION_H - stars.height()) // 2, stars)

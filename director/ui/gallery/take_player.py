@@ -38,14 +38,15 @@ def to_qimage(rgb: np.ndarray) -> QImage:
 
 
 class _Relay(QObject):
-    decoded = Signal(int, int, object)  # take epoch, frame index, QImage | None
+    decoded = Signal(int, int, object, object)  # take epoch, frame index, QImage | None, MediaIssue | None
 
 
 class TakePlayer(QObject):
     frame_shown = Signal(int, QImage)  # index now on screen, its picture
     playing_changed = Signal(bool)
     opened = Signal(int)  # frame count
-    failed = Signal(str)
+    failed = Signal(str)  # a sentence: which take, which file, what the decoder said
+    media_failed = Signal(object)  # the MediaIssue behind `failed` (missing, damaged or tampered)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -257,23 +258,31 @@ class TakePlayer(QObject):
                     return
                 index = self._todo.popleft()
                 self._decoding = index
+            issue = None
             try:
                 rgb = frames.read(take, index)
                 image = to_qimage(rgb) if rgb is not None else None
-            except Exception:  # a damaged file: the view says so, playback stops
-                image = None
+            except Exception as exc:  # missing, damaged or tampered: the view says so, playback stops
+                from director.export.frames import classify_failure
+
+                image, issue = None, classify_failure(frames.media, take.media_path, exc, take_id=take.id)
             try:
-                relay.decoded.emit(epoch, index, image)
+                relay.decoded.emit(epoch, index, image, issue)
             except RuntimeError:
                 return  # the player is gone
 
-    def _on_decoded(self, epoch: int, index: int, image: QImage | None) -> None:
+    def _on_decoded(self, epoch: int, index: int, image: QImage | None, issue=None) -> None:
         if epoch != self._epoch or self._frames is None:
             return
         if image is None:
             if index == self._target:
                 self.pause()
-                self.failed.emit(f"frame {index} of take {self._take.id if self._take else '?'} could not be decoded")
+                take = self._take.id if self._take else "?"
+                if issue is not None:
+                    self.failed.emit(f"frame {index} of take {take} could not be shown: media {issue.problem}: {issue.path}" + (f" ({issue.detail})" if issue.detail else ""))
+                    self.media_failed.emit(issue)
+                else:
+                    self.failed.emit(f"frame {index} of take {take} could not be decoded")
             return
         self._cache[index] = image
         self._cache.move_to_end(index)

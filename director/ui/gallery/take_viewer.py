@@ -3,6 +3,9 @@
 Actions (promote, image-to-video, extend, re-render) are requests: the viewer emits
 `action_requested(action, take_id)` and the window decides (it owns the generate panel and the
 engine client). Reveal is handled here, because it needs nothing but the file's folder.
+
+A take whose file is missing, damaged or tampered shows a message instead of a picture: what is
+wrong, the file, and what the decoder said; the rest of the panel (prompt, cost, review) still works.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from director.core.enums import MediaKind
-from director.core.errors import NotFound
+from director.core.errors import DirectorError, NotFound
+from director.store.shots import get_shot
 from director.ui.gallery.frame_view import FrameView
 from director.ui.gallery.take_info import TakeInfo, take_info
 from director.ui.gallery.take_player import TakePlayer
+from director.ui.media_health import describe
 
 ACTIONS = [
     ("promote", "Promote", "Promote to a final render: the same seed and prompt at final quality"),
@@ -54,6 +59,8 @@ class TakeViewer(QWidget):
         self.session = session
         self.take_id: int | None = None
         self.info: TakeInfo | None = None
+        self.media_issue = None  # why the shown take has no picture (a MediaIssue), or None
+        self._shot_code = ""
         self.player = TakePlayer(self)
         self.frame_view = FrameView()
 
@@ -125,7 +132,8 @@ class TakeViewer(QWidget):
 
         self.player.frame_shown.connect(self._on_frame_shown)
         self.player.playing_changed.connect(lambda playing: self.play_button.setText("❚❚" if playing else "▶"))
-        self.player.failed.connect(self.frame_view.set_message)
+        self.player.failed.connect(self._on_player_failed)
+        self.player.media_failed.connect(self._on_media_failed)
         session.changed.connect(self._on_session_changed)
         self._set_enabled(False)
         self.frame_view.set_message("No take")
@@ -135,7 +143,7 @@ class TakeViewer(QWidget):
     def show_take(self, take_id: int | None) -> None:
         if take_id is None:
             self.player.pause()
-            self.take_id, self.info = None, None
+            self.take_id, self.info, self.media_issue = None, None, None
             self.frame_view.set_message("No take")
             self._set_enabled(False)
             return
@@ -144,8 +152,12 @@ class TakeViewer(QWidget):
         except NotFound as exc:
             self.frame_view.set_message(str(exc))
             return
-        self.take_id, self.info = take_id, info
+        self.take_id, self.info, self.media_issue = take_id, info, None
         take = info.take
+        try:
+            self._shot_code = get_shot(self.session.project, take.shot_id).code
+        except NotFound:
+            self._shot_code = ""
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(0, take.frames - 1))
         self.slider.setValue(0)
@@ -157,7 +169,13 @@ class TakeViewer(QWidget):
         self.buttons["extend"].setEnabled(video)
         for w in (self.play_button, self.back_button, self.forward_button, self.slider, self.loop_box):
             w.setEnabled(video and take.frames > 1)
-        self.player.open(self.session.project.media.root, take)
+        # A file already known to be wanting (or gone, or outside the store: two stats) is never opened.
+        issue = self.session.media_health.check_now(take.media_path)
+        if issue is not None:
+            self.player.pause()
+            self._show_problem(issue)
+        else:
+            self.player.open(self.session.project.media.root, take)
         self.take_shown.emit(take_id)
 
     def play(self) -> None:
@@ -197,6 +215,25 @@ class TakeViewer(QWidget):
             take = self.info.take
             self.frame_label.setText(f"{index + 1} / {take.frames} · {take.rate.timecode(index)}")
 
+    def _on_player_failed(self, text: str) -> None:
+        if self.media_issue is None:  # a media failure has already said more
+            self.frame_view.set_message(text)
+
+    def _on_media_failed(self, issue) -> None:
+        """The player could not read the file: the gallery's badge follows, the viewer says why."""
+        self.session.media_health.record(issue.relative, issue)
+        if self.info is not None and issue.relative == self.info.take.media_path:
+            self._show_problem(issue)
+
+    def _show_problem(self, issue) -> None:
+        self.media_issue = issue
+        self.frame_view.set_message(describe(issue, self.take_id, self._shot_code))
+        self.frame_label.setText(f"media {issue.problem}")
+        for w in (self.play_button, self.back_button, self.forward_button, self.slider, self.loop_box, self.buttons["i2v"], self.buttons["extend"]):
+            w.setEnabled(False)
+        if issue.problem == "tampered":
+            self.buttons["reveal"].setEnabled(False)
+
     def _on_slider_moved(self, value: int) -> None:
         self.player.seek(value)
 
@@ -204,7 +241,10 @@ class TakeViewer(QWidget):
         if self.take_id is None:
             return
         if action == "reveal":
-            reveal_in_file_manager(self.session.project.media.path(self.info.take.media_path))
+            try:
+                reveal_in_file_manager(self.session.project.media.path(self.info.take.media_path))
+            except DirectorError as exc:  # a tampered row names no folder of ours to open
+                self.session.error_raised.emit(str(exc))
             return
         self.action_requested.emit(action, self.take_id)
 

@@ -78,7 +78,12 @@ class _ThumbJob(QRunnable):
         try:
             image, error = decode_thumbnail(self.path, self.kind, self.box), ""
         except Exception as exc:  # a broken file must cost one grey tile, not the loader
-            image, error = None, f"{type(exc).__name__}: {exc}"
+            image = None
+            if not self.path.is_file():
+                error = f"missing: {self.path}"
+            else:
+                said = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+                error = f"damaged: decoder said {said}"
         try:
             self.relay.done.emit(self.key, image, error)
         except RuntimeError:
@@ -89,7 +94,8 @@ class ThumbnailLoader(QObject):
     """Off-thread thumbnail decoding with an LRU cache of pixmaps and one request per key in flight."""
 
     loaded = Signal(str)  # key
-    failed = Signal(str, str)  # key, reason
+    failed = Signal(str, str)  # key, reason: 'missing: PATH' or 'damaged: decoder said …'
+
     idle = Signal()  # nothing pending any more
 
     def __init__(self, box: QSize = THUMB_SIZE, capacity: int = 800, threads: int = 2, parent: QObject | None = None):
@@ -109,6 +115,10 @@ class ThumbnailLoader(QObject):
 
     def placeholder(self) -> QPixmap:
         return self._placeholder
+
+    def broken(self) -> QPixmap:
+        """The tile of a file that could not be read."""
+        return self._broken
 
     def get(self, key: str) -> QPixmap | None:
         pixmap = self._cache.get(key)

@@ -20,6 +20,7 @@ from director.core.enums import ShotStatus
 from director.core.model import Scene, Shot
 from director.store import edits
 from director.store.rows import rows
+from director.store.media import TamperedMedia
 from director.store.scenes import list_scenes
 from director.store.shots import list_shots
 from director.ui.undo import ProjectSession
@@ -165,10 +166,19 @@ class ShotsModel(QAbstractItemModel):
         if changes.shots or changes.shot_order or changes.scenes or changes.takes or changes.jobs or changes.costs or changes.project:
             self.reload()
 
+    def _thumb_file(self, relative: str | None) -> str | None:
+        """The thumbnail's file, or None for a row naming a file outside the media folder (never read)."""
+        if not relative:
+            return None
+        try:
+            return str(self.session.project.media.path(relative))
+        except TamperedMedia:
+            return None
+
     def _on_thumbnail_loaded(self, path: str) -> None:
         for gi, group in enumerate(self._groups):
             for si, row in enumerate(group.shots):
-                if row.thumb and str(self.session.project.media.path(row.thumb)) == path:
+                if row.thumb and self._thumb_file(row.thumb) == path:
                     index = self.index(si, 0, self.index(gi, 0))
                     self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
@@ -289,7 +299,8 @@ class ShotsModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.EditRole:
                 return shot.title
             if role == Qt.ItemDataRole.DecorationRole and row.thumb:
-                return self.thumbnails.get(str(self.session.project.media.path(row.thumb)))
+                file = self._thumb_file(row.thumb)
+                return self.thumbnails.get(file) if file is not None else None
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"Shot {shot.code}: {shot.title or 'untitled'}\n{shot.notes}".strip()
         elif column == 1:

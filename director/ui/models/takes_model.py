@@ -18,7 +18,9 @@ from director.core.errors import NotFound
 from director.core.model import Take
 from director.store import cameras as store_cameras
 from director.store import takes as store_takes
+from director.store.media import TamperedMedia
 from director.ui.gallery.thumbnails import ThumbnailLoader, thumbnail_source
+from director.ui.media_health import BADGES
 
 TAKE_MIME = "application/x-director-take"
 # A Changes naming more takes than this (emptying the bin, a big job) reloads the list in one query
@@ -72,6 +74,8 @@ class TakesModel(QAbstractListModel):
     PresetRole = Qt.ItemDataRole.UserRole + 7
     RandomWeightsRole = Qt.ItemDataRole.UserRole + 8
     ThumbnailReadyRole = Qt.ItemDataRole.UserRole + 9
+    MediaProblemRole = Qt.ItemDataRole.UserRole + 10  # 'missing' | 'damaged' | 'tampered' | None (fine or not known yet)
+    MediaIssueRole = Qt.ItemDataRole.UserRole + 11  # the MediaIssue: which file, what the decoder said
     ThumbnailRole = Qt.ItemDataRole.DecorationRole
 
     thumbnail_loaded = Signal(int)  # take id whose thumbnail just arrived
@@ -82,6 +86,11 @@ class TakesModel(QAbstractListModel):
         self.session = session
         self.thumbnails = thumbnails or ThumbnailLoader(parent=self)
         self.thumbnails.loaded.connect(self._on_thumbnail_loaded)
+        self.thumbnails.failed.connect(self._on_thumbnail_failed)
+        # A take's file is looked at when its tile is first painted, on a pool thread (never all at open).
+        self.health = session.media_health
+        self.health.changed.connect(self._on_health_changed)
+        self._ids_by_media: dict[str, set[int]] = {}
         self._shot_id: int | None = None
         self._filter = TakeFilter()
         self._sort = "newest"
@@ -153,11 +162,25 @@ class TakesModel(QAbstractListModel):
             key, path = thumbnail_source(take)
             pixmap = self.thumbnails.get(key)
             if pixmap is None:
-                self.thumbnails.request(key, self.session.project.media.path(path), take.kind if path == take.media_path else None)
+                try:
+                    file = self.session.project.media.path(path)
+                except TamperedMedia:  # never opened: the tile says so, the badge says why
+                    if path == take.media_path:
+                        self.health.check_now(path)
+                    return self.thumbnails.broken()
+                self.thumbnails.request(key, file, take.kind if path == take.media_path else None)
                 return self.thumbnails.placeholder()
             return pixmap
+        if role == self.MediaProblemRole:
+            issue = self._media_issue(take)
+            return issue.problem if issue is not None else None
+        if role == self.MediaIssueRole:
+            return self._media_issue(take)
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [f"Take {take.id} · camera {self.camera_label(take)} · seed {take.seed}", f"{take.preset} · {take.width}×{take.height} · {take.frames} frames"]
+            issue = self.health.issue(take.media_path)
+            if issue is not None:
+                lines.append(f"{BADGES[issue.problem].capitalize()}: {issue.path}" + (f" ({issue.detail})" if issue.detail else ""))
             if take.notes:
                 lines.append(take.notes)
             return "\n".join(lines)
@@ -180,6 +203,12 @@ class TakesModel(QAbstractListModel):
         if role == self.ThumbnailReadyRole:
             return self.thumbnails.get(thumbnail_source(take)[0]) is not None
         return None
+
+    def _media_issue(self, take: Take):
+        """What is wrong with the take's file, asking for a look (off the UI thread) the first time."""
+        if not self.health.known(take.media_path):
+            self.health.request(take.media_path, take.kind.value)
+        return self.health.issue(take.media_path)
 
     def camera_label(self, take: Take) -> str:
         return self._camera_names.get(take.camera_id, "?") if take.camera_id is not None else "–"
@@ -256,6 +285,10 @@ class TakesModel(QAbstractListModel):
         for t in self._takes:
             by_thumb.setdefault(thumbnail_source(t)[0], set()).add(t.id)
         self._ids_by_thumb = by_thumb
+        by_media: dict[str, set[int]] = {}
+        for t in self._takes:
+            by_media.setdefault(t.media_path, set()).add(t.id)
+        self._ids_by_media = by_media
 
     def _on_changed(self, changes: Changes) -> None:
         if self._shot_id is None:
@@ -342,6 +375,23 @@ class TakesModel(QAbstractListModel):
             self._takes.insert(r, by_id[take_id])
             self.endInsertRows()
         self._reindex()
+
+    def _on_thumbnail_failed(self, key: str, reason: str) -> None:
+        """A take without a separate thumbnail failed to decode: that is its media's problem too."""
+        if key not in self._ids_by_media:
+            return
+        problem, _, detail = reason.partition(": ")
+        if problem == "missing":
+            self.health.record_failure(key, "missing")
+        else:
+            self.health.record_failure(key, "damaged", detail)
+
+    def _on_health_changed(self, relative: str) -> None:
+        for take_id in self._ids_by_media.get(relative, ()):
+            row = self._row_of.get(take_id)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [self.MediaProblemRole, self.MediaIssueRole, Qt.ItemDataRole.ToolTipRole, self.ThumbnailRole])
 
     def _on_thumbnail_loaded(self, key: str) -> None:
         for take_id in self._ids_by_thumb.get(key, ()):
