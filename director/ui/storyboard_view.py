@@ -9,18 +9,20 @@ cut, moves its clip to match, as one undo step. A panel dragged onto the timelin
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QWidget
 
 from director.core.changes import Changes
-from director.core.cost import format_money, from_micros
+from director.core.cost import format_money
 from director.core.errors import DirectorError
 from director.core.timeline import Clip
 from director.store import timeline as st
 from director.store.edits import ReorderShots
-from director.store.rows import rows
+from director.store import ledger
+from director.store.panels import current_prompt_texts
 from director.store.shots import list_shots
 from director.ui.timeline_view import MIME_SHOT, shot_mime
 from director.ui.undo import ProjectSession
@@ -66,16 +68,17 @@ class StoryboardModel(QAbstractListModel):
                 if isinstance(item, Clip):
                     starts[item.shot_id] = min(starts.get(item.shot_id, start), start)
         ordered = sorted((s for s in live if s.id in starts), key=lambda s: starts[s.id]) + [s for s in live if s.id not in starts]
-        money = {r["shot_id"]: r["m"] for r in rows(project.db, "SELECT shot_id, sum(money_micros) AS m FROM jobs GROUP BY shot_id")}
-        prompts = {r["shot_id"]: r["composed"] for r in rows(project.db, "SELECT s.id AS shot_id, p.composed FROM shots s JOIN prompts p ON p.id = s.current_prompt_id")}
+        money = ledger.spend_by_shot(project)  # the one rule: jobs plus expenses, project currency only
+        prompts = current_prompt_texts(project)
         panels = []
         for shot in ordered:
             clip = first_clip.get(shot.id) or Clip(0, shot.id, 0, 1)
-            stills = []
+            stills, take_ids = [], []
             for cam in res.cameras(shot.id):
                 row = res.take_row(clip, cam["id"])
                 rel = None if row is None else (row["thumb_path"] or (row["media_path"] if row["kind"] == "image" else None))
                 stills.append((cam["name"], rel))
+                take_ids.append(None if row is None else row["id"])
             frames = cut_frames.get(shot.id, shot.target_frames)
             text = " ".join((prompts.get(shot.id) or "").split())
             panels.append({
@@ -83,7 +86,8 @@ class StoryboardModel(QAbstractListModel):
                 "frames": frames, "in_cut": shot.id in starts,
                 "duration": f"{float(settings.rate.seconds(frames)):.1f} s",
                 "prompt": text if len(text) <= 90 else text[:89] + "…",
-                "money": format_money(from_micros(money.get(shot.id)), settings.currency),
+                "money": format_money(money.get(shot.id, Decimal(0)), settings.currency),
+                "take_ids": take_ids,  # per camera, the take each still shows (store.choice unless the cut pins one)
                 "stills": stills,
             })
         return panels

@@ -212,6 +212,7 @@ class TimelineView(QGraphicsView):
             row = res.take_row(clip, clip.camera_at(clip.source_in))
             info = {"code": res.shot_code(clip.shot_id), "cameras": cams if len(cams) > 1 else cams[:1],
                     "locked": res.locked(clip.shot_id), "thumb": self._thumb(row),
+                    "take_id": row["id"] if row is not None else None,
                     "media": (row["media_path"], row["kind"]) if row is not None else None}
             self._info[clip.id] = info
         return info

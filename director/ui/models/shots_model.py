@@ -15,12 +15,13 @@ from decimal import Decimal
 from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QColor, QImage, QPixmap
 
-from director.core.cost import format_money, from_micros
-from director.core.enums import ShotStatus
+from director.core.cost import format_money
+from director.core.enums import MediaKind, ShotStatus
 from director.core.model import Scene, Shot
-from director.store import edits
-from director.store.rows import rows
+from director.store import edits, ledger
+from director.store.choice import chosen_takes
 from director.store.media import TamperedMedia
+from director.store.panels import take_stills
 from director.store.scenes import list_scenes
 from director.store.shots import list_shots
 from director.ui.undo import ProjectSession
@@ -35,16 +36,6 @@ THUMB_HEIGHT = 36
 MIME_SHOTS = "application/x-director-shot-ids"
 NO_PARENT = 0  # internalId of a top-level (group) index
 
-# The chosen take of each shot: its selected take, else its best-rated newest one.
-_THUMBS_SQL = """
-SELECT shot_id, thumb_path FROM (
-    SELECT shot_id, thumb_path, ROW_NUMBER() OVER (
-        PARTITION BY shot_id ORDER BY (flag = 'selected') DESC, (flag = 'rejected'), rating DESC, id DESC
-    ) AS rn
-    FROM takes WHERE deleted_at IS NULL AND thumb_path IS NOT NULL
-) WHERE rn = 1
-"""
-_SPENT_SQL = "SELECT shot_id, SUM(money_micros) AS micros FROM jobs GROUP BY shot_id"
 
 
 class _ThumbJob(QRunnable):
@@ -93,8 +84,9 @@ class ThumbnailCache(QObject):
 @dataclass
 class _ShotRow:
     shot: Shot
-    spent: Decimal
-    thumb: str | None
+    spent: Decimal  # ledger.spend_by_shot: jobs plus expenses, project currency only
+    take_id: int | None  # store.choice: the shot's chosen take
+    thumb: str | None  # that take's still, store-relative
 
 
 @dataclass
@@ -114,6 +106,7 @@ class ShotsModel(QAbstractItemModel):
     ShotIdRole = Qt.ItemDataRole.UserRole + 1
     SceneIdRole = Qt.ItemDataRole.UserRole + 2
     IsSceneRole = Qt.ItemDataRole.UserRole + 3
+    ChosenTakeRole = Qt.ItemDataRole.UserRole + 4  # the take the thumbnail shows (store.choice)
 
     def __init__(self, session: ProjectSession, parent: QObject | None = None, *, thumbnails: ThumbnailCache | None = None):
         super().__init__(parent)
@@ -129,13 +122,18 @@ class ShotsModel(QAbstractItemModel):
 
     def _read(self) -> tuple[list[_Group], str]:
         project = self.session.project
-        spent = {r["shot_id"]: from_micros(r["micros"]) for r in rows(project.db, _SPENT_SQL)}
-        thumbs = {r["shot_id"]: r["thumb_path"] for r in rows(project.db, _THUMBS_SQL)}
+        # The one rule for 'chosen' and the one for 'spent', shared with the storyboard, the
+        # timeline, the Costs panel and every export.
+        spent = ledger.spend_by_shot(project)
+        chosen = chosen_takes(project)
+        stills = take_stills(project, chosen.values())
         scenes = list_scenes(project)
         groups = {s.id: _Group(s) for s in scenes}
         loose = _Group(None)
         for shot in list_shots(project):
-            row = _ShotRow(shot, spent.get(shot.id, Decimal(0)), thumbs.get(shot.id))
+            take_id = chosen.get(shot.id)
+            still = stills.get(take_id) if take_id is not None else None
+            row = _ShotRow(shot, spent.get(shot.id, Decimal(0)), take_id, still.path if still and still.kind is MediaKind.IMAGE else None)
             groups.get(shot.scene_id, loose).shots.append(row)
         ordered = [groups[s.id] for s in scenes]
         # The scene-less group is always there when there are no scenes, so a first shot has a home.
@@ -293,6 +291,8 @@ class ShotsModel(QAbstractItemModel):
             return shot.scene_id
         if role == self.IsSceneRole:
             return False
+        if role == self.ChosenTakeRole:
+            return row.take_id
         if column == 0:
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"{shot.code}  {shot.title}".rstrip()
