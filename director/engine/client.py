@@ -16,7 +16,7 @@ from multiprocessing.connection import wait
 from typing import Iterator
 
 from director.core.enums import FailureKind
-from director.engine.messages import FINAL_EVENTS, Cancel, Event, Failed, JobRequest, Shutdown, Submit
+from director.engine.messages import FINAL_EVENTS, Cancel, Event, Failed, JobRequest, Metered, Progress, Shutdown, Started, Submit
 
 CANCEL_GRACE_S = 5.0
 
@@ -78,6 +78,7 @@ class LocalEngineClient(EngineClient):
         self._events = None
         self._pending: deque[JobRequest] = deque()
         self._running: JobRequest | None = None
+        self._spent: dict = {}  # what the running job reported using so far: device, gpu_s, since
         self._cancel_sent_at: float | None = None
         self._outbox: list[Event] = []
         self.restarts = 0
@@ -181,8 +182,25 @@ class LocalEngineClient(EngineClient):
             return
         self.start()
         self._running = self._pending.popleft()
+        self._spent = {"since": time.monotonic()}
         self._cancel_sent_at = None
         self._send(Submit(self._running))
+
+    def _note(self, event: Event) -> None:
+        """Keep what the running job has used, for a crash that ends it without a meter."""
+        if self._running is None or event.job_id != self._running.job_id:
+            return
+        if isinstance(event, Started):
+            self._spent["device"] = event.device
+        elif isinstance(event, (Progress, Metered)):
+            self._spent["gpu_s"] = max(self._spent.get("gpu_s", 0.0), event.gpu_s)
+
+    def _lost_job_meter(self) -> dict:
+        """A job whose worker died is charged the device seconds it reported until then."""
+        meter = {k: self._spent[k] for k in ("device", "gpu_s") if k in self._spent}
+        if "since" in self._spent:
+            meter["wall_s"] = time.monotonic() - self._spent["since"]
+        return meter
 
     def _drain(self) -> list[Event]:
         """Everything the worker has sent; then, if it died, a crash for its job."""
@@ -192,6 +210,7 @@ class LocalEngineClient(EngineClient):
         try:
             while self._events.poll(0):
                 event = self._events.recv()
+                self._note(event)
                 out.append(event)
                 if isinstance(event, FINAL_EVENTS) and self._running and event.job_id == self._running.job_id:
                     self._running = None
@@ -210,6 +229,7 @@ class LocalEngineClient(EngineClient):
                     job.job_id, FailureKind.CRASHED,
                     f"the engine worker stopped ({_describe_exit(code)}) while running job {job.job_id} "
                     f"with {job.preset.id}; nothing else was lost and a new worker starts for the next job",
+                    self._lost_job_meter(),
                 ))
             self._dispatch()
         return out
@@ -227,5 +247,6 @@ class LocalEngineClient(EngineClient):
         out.append(Failed(
             job.job_id, FailureKind.CANCELLED,
             f"cancelled: the worker did not stop within {self.cancel_grace_s:g} s, so it was restarted",
+            self._lost_job_meter(),
         ))
         self._dispatch()

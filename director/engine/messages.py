@@ -63,12 +63,24 @@ class Started:
 
 @dataclass(frozen=True)
 class Progress:
-    """Step `step` of `total`, counted over all variants of the job (1-based, monotonic)."""
+    """Step `step` of `total`, counted over all variants of the job (1-based, monotonic), and
+    the device seconds the job has used so far (`gpu_s`, as its final meter counts them)."""
 
     job_id: int
     step: int
     total: int
     variant: int = 0
+    gpu_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Metered:
+    """A heartbeat while a job generates: the device seconds it has used so far. Steps can be
+    long and decoding has none, so this (with Progress) is what a job that dies without a final
+    event is charged."""
+
+    job_id: int
+    gpu_s: float
 
 
 @dataclass(frozen=True)
@@ -103,5 +115,5 @@ class Failed:
     meter: dict = field(default_factory=dict)
 
 
-Event = Union[Started, Progress, TakeWritten, Finished, Failed]
+Event = Union[Started, Progress, Metered, TakeWritten, Finished, Failed]
 FINAL_EVENTS = (Finished, Failed)

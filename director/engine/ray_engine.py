@@ -33,7 +33,7 @@ from typing import Any
 from director.core.enums import FailureKind
 from director.core.errors import DirectorError
 from director.engine.client import CANCEL_GRACE_S, EngineClient
-from director.engine.messages import Event, Failed, Finished, JobRequest, Progress, Started
+from director.engine.messages import Event, Failed, Finished, JobRequest, Metered, Progress, Started
 from director.store.media import MediaStore
 
 log = logging.getLogger("director.engine.ray")
@@ -72,6 +72,7 @@ class _Attempt:
     started_at: float = 0.0
     takes: list = field(default_factory=list)
     lost: list = field(default_factory=list)  # where earlier attempts died, for the final meter
+    gpu_s: float = 0.0  # device seconds this attempt reported so far (Progress, Metered)
 
 
 @dataclass(eq=False)  # identity: a replaced actor's slot must not equal its successor
@@ -429,7 +430,9 @@ class RayEngineClient(EngineClient):
         if isinstance(item, RemoteTake):
             attempt.takes.append(item)  # held until Finished, then written in one go
             return
-        if isinstance(item, (Started, Progress)):
+        if isinstance(item, (Started, Progress, Metered)):
+            if isinstance(item, (Progress, Metered)):
+                attempt.gpu_s = max(attempt.gpu_s, item.gpu_s)
             self._outbox.append(item)
             return
         meter = {**item.meter, "attempts": attempt.number}
@@ -480,6 +483,7 @@ class RayEngineClient(EngineClient):
             return
         where = {k: machine.get(k) for k in ("node", "node_id", "device", "gpu_type")}
         where["wall_s"] = time.monotonic() - attempt.started_at
+        where["gpu_s"] = attempt.gpu_s  # what it reported using before it died
         what = f"the actor running job {job_id} on {machine.get('node', 'an unplaced actor')} ({machine.get('gpu_type', '?')}) was lost"
         log.warning("%s: %s", what, exc)
         if attempt.number <= self.retries:
@@ -494,7 +498,10 @@ class RayEngineClient(EngineClient):
                 self._pending.appendleft(retry)
         else:
             tries = f" after {attempt.number} attempts" if attempt.number > 1 else ""
-            meter = {**where, "attempts": attempt.number, "lost_attempts": attempt.lost + [where]}
+            lost = attempt.lost + [where]
+            # Charged for every attempt's device seconds: they were spent though nothing came of them.
+            meter = {**where, "gpu_s": sum(a.get("gpu_s") or 0.0 for a in lost), "attempts": attempt.number,
+                     "lost_attempts": lost}
             self._outbox.append(Failed(job_id, FailureKind.CRASHED, f"{what}{tries}; nothing else was lost", meter))
 
     def _check_cancel_deadlines(self) -> None:

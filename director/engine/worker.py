@@ -29,6 +29,7 @@ from director.engine.messages import (
     Failed,
     Finished,
     JobRequest,
+    Metered,
     Progress,
     Shutdown,
     Started,
@@ -248,6 +249,68 @@ def _default_budget(device: str) -> int:
     return int(psutil.virtual_memory().total * 0.5)
 
 
+METER_EVERY_S = 1.0  # how often a generating job reports the device seconds it has used
+
+
+class _DeviceClock:
+    """The device seconds one job has used: its finished variants plus the one generating now.
+    Read from the heartbeat thread while the job thread runs it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done = 0.0
+        self._since: float | None = None
+
+    def start(self) -> None:
+        with self._lock:
+            self._since = time.perf_counter()
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._since is not None:
+                self._done += time.perf_counter() - self._since
+                self._since = None
+
+    def seconds(self) -> float:
+        with self._lock:
+            running = time.perf_counter() - self._since if self._since is not None else 0.0
+            return self._done + running
+
+
+class _Heartbeat:
+    """Emits Metered(job, seconds so far) every METER_EVERY_S while the job's device clock has
+    run: a step can take minutes on a large model and decoding reports no steps, and a worker
+    killed in either must still have said what it used."""
+
+    def __init__(self, emit, job_id: int, clock: _DeviceClock) -> None:
+        self._emit, self._job_id, self._clock = emit, job_id, clock
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"director-meter-{job_id}", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(METER_EVERY_S):
+            seconds = self._clock.seconds()
+            if seconds > 0:
+                try:
+                    self._emit(Metered(self._job_id, seconds))
+                except Exception:  # the app went away; the job's own events will say so
+                    return
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+
+def _spent(meter: dict, clock: _DeviceClock, t0: float) -> dict:
+    """A failed job's meter: the device seconds it used until it stopped are still spent."""
+    seconds = clock.seconds()
+    if seconds > 0:
+        meter["gpu_s"] = seconds
+    meter["wall_s"] = time.perf_counter() - t0
+    return meter
+
+
 class Worker:
     """Runs jobs; `emit` sends an event to the app. Used in-process by the benchmark too."""
 
@@ -316,13 +379,18 @@ class Worker:
     # -- a job ------------------------------------------------------------------------------------
 
     def run(self, request: JobRequest) -> None:
-        """Run one job to a final event (Finished or Failed); never raises."""
+        """Run one job to a final event (Finished or Failed); never raises. While it generates,
+        Progress and Metered events say how many device seconds it has used, so a job whose
+        worker dies is still charged for them."""
         job_id = request.job_id
         t0 = time.perf_counter()
         meter: dict = {"device": self.device, "node": os.uname().nodename}
         temps: list[Path] = []
+        clock = _DeviceClock()
+        final: list = []
         _truncation_notes.notes.clear()
         self.emit(Started(job_id, self.device, loading=self._key(request.preset) not in self.pipelines))
+        heartbeat = _Heartbeat(self.emit, job_id, clock)
         try:
             self._check_cancel(job_id)
             pipe, revision, applied, load_s = self._pipeline(request)
@@ -330,25 +398,21 @@ class Worker:
             m = _Meter(self.device)
             self._check_cancel(job_id)
             store = MediaStore(Path(request.media_root))
-            outputs, gpu_s = [], 0.0
+            outputs = []
             for variant, seed in enumerate(request.seeds):
-                frames, seconds = self._generate(pipe, request, variant, seed, m)
-                gpu_s += seconds
+                frames = self._generate(pipe, request, variant, seed, m, clock)
                 outputs.append(self._write_temp(store, request, variant, seed, frames, temps, applied, revision))
-            meter.update(gpu_s=gpu_s, peak_mem_bytes=m.peak_bytes(), energy_wh=m.energy_wh())
+            meter.update(gpu_s=clock.seconds(), peak_mem_bytes=m.peak_bytes(), energy_wh=m.energy_wh())
             if _truncation_notes.notes:
                 meter["warnings"] = list(_truncation_notes.notes)
             # Adopt only once every variant is done: a cancelled or failed job leaves no takes.
             written = [self._adopt(store, out) for out in outputs]
             temps.clear()
             meter["wall_s"] = time.perf_counter() - t0
-            for event in written:
-                self.emit(event)
-            self.emit(Finished(job_id, meter))
+            final = [*written, Finished(job_id, meter)]
         except JobCancelled:
             _discard(temps)  # before the event: whoever hears "cancelled" finds no leftovers
-            meter["wall_s"] = time.perf_counter() - t0
-            self.emit(Failed(job_id, FailureKind.CANCELLED, "cancelled; no takes were written", meter))
+            final = [Failed(job_id, FailureKind.CANCELLED, "cancelled; no takes were written", _spent(meter, clock, t0))]
         except Exception as exc:
             _discard(temps)
             if is_out_of_memory(exc):
@@ -356,15 +420,16 @@ class Worker:
                 log.warning("job %s ran out of memory on %s", job_id, self.device, exc_info=True)
                 ram = is_out_of_ram(exc)
                 self._recover_from_oom()
-                meter["wall_s"] = time.perf_counter() - t0
-                self.emit(Failed(job_id, FailureKind.OOM, self._oom_advice(request, ram=ram), meter))
+                final = [Failed(job_id, FailureKind.OOM, self._oom_advice(request, ram=ram), _spent(meter, clock, t0))]
             else:
-                meter["wall_s"] = time.perf_counter() - t0
-                self.emit(self._failure(job_id, exc, meter))
+                final = [self._failure(job_id, exc, _spent(meter, clock, t0))]
         finally:
+            heartbeat.stop()  # no heartbeat after the final event
             _discard(temps)
             with self._lock:
                 self.cancelled.discard(job_id)
+        for event in final:
+            self.emit(event)
 
     def _failure(self, job_id: int, exc: Exception, meter: dict) -> Failed:
         from director.engine.loading import MissingWeights, UnsafeWeights
@@ -401,7 +466,7 @@ class Worker:
         tips.append("CPU offload and VAE tiling for this preset (Settings → Models)")
         return f"out of memory at {size} with {request.preset.id}. Try " + ", or ".join(tips) + "."
 
-    def _call_kwargs(self, pipe, request: JobRequest, variant: int, seed: int, m: _Meter) -> dict:
+    def _call_kwargs(self, pipe, request: JobRequest, variant: int, seed: int, m: _Meter, clock: _DeviceClock) -> dict:
         import torch
 
         p, preset = request.params, request.preset
@@ -410,7 +475,7 @@ class Worker:
 
         def on_step_end(pipeline, step, timestep, callback_kwargs):
             per = pipeline.num_timesteps
-            self.emit(Progress(request.job_id, variant * per + step + 1, n * per, variant))
+            self.emit(Progress(request.job_id, variant * per + step + 1, n * per, variant, clock.seconds()))
             m.sample()
             self._check_cancel(request.job_id)
             return callback_kwargs
@@ -441,20 +506,20 @@ class Worker:
         kwargs.update(preset.call_args)
         return {k: v for k, v in kwargs.items() if k in accepted}
 
-    def _generate(self, pipe, request: JobRequest, variant: int, seed: int, m: _Meter):
-        """One variant with its own generator: variant i equals a single run with seed i."""
+    def _generate(self, pipe, request: JobRequest, variant: int, seed: int, m: _Meter, clock: _DeviceClock):
+        """One variant with its own generator: variant i equals a single run with seed i. The
+        clock runs while the device works on it (and stays running if the call fails)."""
         import torch
 
-        kwargs = self._call_kwargs(pipe, request, variant, seed, m)
+        kwargs = self._call_kwargs(pipe, request, variant, seed, m, clock)
         _sync(self.device)
-        t0 = time.perf_counter()
+        clock.start()
         with torch.inference_mode():
             out = pipe(**kwargs)
         _sync(self.device)
-        seconds = time.perf_counter() - t0
+        clock.stop()
         m.sample()
-        frames = out.frames[0] if request.preset.is_video else out.images[0]
-        return frames, seconds
+        return out.frames[0] if request.preset.is_video else out.images[0]
 
     def _write_temp(self, store, request, variant, seed, frames, temps, applied, revision) -> dict:
         import numpy as np

@@ -48,3 +48,17 @@ class BuggyPipeline(LTXPipeline):
 
 def build_buggy_pipeline():
     return BuggyPipeline(**_ltx_components())
+
+
+class LongDecodePipeline(LTXPipeline):
+    """A large model decoding a long clip: minutes of device work with no step callbacks."""
+
+    def __call__(self, *args, **kwargs):
+        import time
+
+        time.sleep(120)
+        raise AssertionError("the test kills the worker long before this")
+
+
+def build_long_decode_pipeline():
+    return LongDecodePipeline(**_ltx_components())

@@ -3,12 +3,15 @@ worker reports, and only it writes the project file."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import cv2
 import numpy as np
 import pytest
 
+from director.core.cost import from_micros, job_money, to_micros
 from director.core.enums import FailureKind, JobState, MediaKind
 from director.core.errors import InvalidInput
 from director.engine import actions
@@ -145,3 +148,19 @@ def test_a_job_whose_preset_vanished_fails_with_a_reason_and_the_queue_moves_on(
     job = store_jobs.get_job(project, bad)
     assert job.state is JobState.FAILED and job.error_kind is FailureKind.INVALID_PARAMS
     assert "no preset 'deleted-preset'" in job.error
+
+
+def test_a_job_whose_worker_is_killed_is_charged_the_device_seconds_it_used_until_then(runner):
+    project = runner.project
+    queued = actions.queue_generation(project, "12A", "tiny-t2v", variants=1, params={"steps": 60})
+    job_id = queued.job_ids[0]
+    reported, deadline = 0.0, time.monotonic() + 60
+    while reported == 0.0 and time.monotonic() < deadline:
+        reported = max([reported] + [e.gpu_s for e in runner.pump(0.2).events if isinstance(e, Progress)])
+    os.kill(runner.client.worker_pid, signal.SIGKILL)  # as the kernel's OOM killer does, or a segfault
+    wait_for(runner, {job_id}, 30)
+    job = store_jobs.get_job(project, job_id)
+    assert job.state is JobState.FAILED and job.error_kind is FailureKind.CRASHED
+    assert job.gpu_s >= reported > 0 and job.device == "cpu" and job.wall_s >= job.gpu_s
+    price = project.settings().gpu_price_per_hour
+    assert job.money > 0 and job.money == from_micros(to_micros(job_money(job.gpu_s, price)))

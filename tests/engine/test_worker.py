@@ -11,7 +11,7 @@ import numpy as np
 
 from director.core.enums import FailureKind
 from director.engine.media_out import read_frames, read_still
-from director.engine.messages import Failed, Finished, Progress, Started, TakeWritten
+from director.engine.messages import Failed, Finished, Metered, Progress, Started, TakeWritten
 from director.engine.presets import get_preset
 from director.store.media import MediaStore
 
@@ -185,3 +185,22 @@ def test_running_out_of_ram_fails_as_oom_with_advice_and_tracebacks_go_to_the_lo
     log = log_path.read_text()
     assert log.count("Traceback") == 3 and "MemoryError" in log and "DefaultCPUAllocator: can't allocate memory" in log
     assert "ValueError: shapes (2,17) and (3,) not aligned" in log
+
+
+def test_a_worker_killed_between_step_reports_still_said_how_long_the_job_had_used_the_device(engine, tmp_path):
+    # Decoding reports no steps, and a big model's step can take minutes: a heartbeat says how
+    # many device seconds the job has used, so a worker killed there leaves a charge behind.
+    decoding = replace(get_preset("tiny-t2v"), id="long-decode", builder=f"{doubles.__name__}:build_long_decode_pipeline")
+    job = _job_id()
+    engine.submit(request_for("", job, tmp_path, preset=decoding))
+    events, deadline = [], time.monotonic() + 60
+    while not any(isinstance(e, Metered) for e in events) and time.monotonic() < deadline:
+        events += engine.poll_events(0.2)
+    assert not any(isinstance(e, Progress) for e in events)
+    heard = max(e.gpu_s for e in events if isinstance(e, Metered))
+    os.kill(engine.worker_pid, signal.SIGKILL)
+    while not any(isinstance(e, Failed) for e in events) and time.monotonic() < deadline:
+        events += engine.poll_events(0.2)
+    final = events[-1]
+    assert isinstance(final, Failed) and final.kind is FailureKind.CRASHED and final.job_id == job
+    assert final.meter["gpu_s"] >= heard > 0 and final.meter["device"] == "cpu"
