@@ -173,6 +173,9 @@ def test_with_no_retries_left_a_lost_actor_fails_the_job_as_crashed(client, tmp_
         client.retries = 1
     assert isinstance(final, Failed) and final.kind is FailureKind.CRASHED
     assert "was lost" in final.message and final.meter["node"] == socket.gethostname()
+    # The device seconds the lost actor reported before it died are charged.
+    reported = max(e.gpu_s for e in seen if isinstance(e, Progress) and e.job_id == request.job_id)
+    assert final.meter["gpu_s"] >= reported > 0
 
 
 def test_the_runner_runs_a_job_on_each_actor_at_once_and_charges_each_its_gpu_types_price(client, shot_project):

@@ -74,6 +74,7 @@ def test_cancelling_a_running_job_records_it_cancelled_with_no_takes(runner):
     job = store_jobs.get_job(project, job_id)
     assert job.state is JobState.CANCELLED and job.error_kind is FailureKind.CANCELLED
     assert takes_of_job(project, job_id) == [] and job.wall_s is not None and job.finished_at
+    assert job.gpu_s > 0 and job.money > 0  # the steps it ran before the cancel were spent
 
 
 def test_a_paused_queue_starts_nothing_and_a_queued_job_cancels_at_once(runner):
