@@ -102,6 +102,8 @@ def no_network(tmp_path, monkeypatch) -> NetworkGuard:
     guard = NetworkGuard(folder)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # as on a user's machine
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):  # the cache is the test's own (HF_HOME/hub)
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DIRECTOR_TEST_NET_ATTEMPTS", str(guard.attempts_file))
     monkeypatch.setenv("DIRECTOR_TEST_NET_GUARDED", str(guard.guarded_file))
     (folder / "sitecustomize.py").write_text(GUARD + "\ninstall()\n")
@@ -163,6 +165,22 @@ def test_a_single_file_preset_in_the_cache_is_found_without_the_network(no_netwo
     how, weights, config = resolve(preset)
     assert (how, weights, config) == ("single_file", snapshot / "ltxv-2b-0.9.8-distilled.safetensors", snapshot)
     assert no_network.attempts == "", no_network.attempts
+
+
+@pytest.mark.parametrize("env", [
+    {"HF_HOME": "~/hf-home"},
+    {"XDG_CACHE_HOME": "/srv/cache"},
+    {"HF_HOME": "/data/hf", "HUGGINGFACE_HUB_CACHE": "/legacy/hub"},
+    {"HF_HOME": "/data/hf", "HUGGINGFACE_HUB_CACHE": "/legacy/hub", "HF_HUB_CACHE": "$HOME/hub-cache"},
+])
+def test_the_cache_folder_read_without_the_hub_client_is_the_hub_clients_own(env):
+    code = ("from director.engine.loading import hub_cache_dir; import huggingface_hub.constants as c; "
+            "print(hub_cache_dir()); print(c.HF_HUB_CACHE)")
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("HF_HOME", "XDG_CACHE_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE")}
+    result = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True, timeout=60)
+    ours, theirs = result.stdout.split()
+    assert Path(ours) == Path(theirs)
 
 
 @pytest.fixture
