@@ -7,6 +7,7 @@ through create_job + insert_take, the engine runner's own path.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from fractions import Fraction
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import cv2
 import numpy as np
 
 from director.core.prompt import CameraSetup, PromptFields
+from director.core.recipe import Recipe
 from director.store import cameras, jobs, prompts, shots, takes
 from director.store.project import Project
 
@@ -73,18 +75,24 @@ def add_take(
     size: tuple[int, int] = (64, 48),
     job_id: int | None = None,
     meter: dict | None = None,
+    recipe: bool = True,
 ) -> int:
-    """One take with real media; a fresh job unless `job_id` names one to add a variant to."""
+    """One take with real media; a fresh job unless `job_id` names one to add a variant to.
+
+    The job records its recipe as the queue does (the shot prompt composed with the camera's setup
+    of now); `recipe=False` makes a job from before recipes were recorded."""
     if job_id is None:
         prompt = prompts.current_prompt(project, shot_id)
+        params = params if params is not None else {"steps": 4, "guidance": 1.0, "width": size[0], "height": size[1]}
         job_id, _ = jobs.create_job(
             project,
             shot_id=shot_id,
             camera_id=camera_id,
             prompt_id=prompt.id if prompt else None,
             preset=preset,
-            params=params if params is not None else {"steps": 4, "guidance": 1.0, "width": size[0], "height": size[1]},
+            params=params,
             seeds=[seed],
+            recipe=queued_recipe(project, prompt, camera_id, preset, params, [seed]) if recipe else None,
         )
         if meter is not None:
             from director.core.enums import JobState
@@ -113,6 +121,21 @@ def add_take(
             "fps_num": fps,
             "fps_den": 1,
         },
+    )
+
+
+def queued_recipe(project: Project, prompt, camera_id: int | None, preset: str, params: dict, seeds: list[int]) -> Recipe:
+    """What the queue records: the text sent to the model for that camera at queue time."""
+    cam = cameras.get_camera(project, camera_id) if camera_id is not None else None
+    fields = prompt.fields if prompt is not None else PromptFields()
+    return Recipe(
+        prompt=fields.compose(cam.setup if cam else None),
+        negative=fields.negative,
+        camera=cam.name if cam else "",
+        camera_setup=asdict(cam.setup) if cam else {},
+        preset=preset,
+        params=dict(params),
+        seeds=tuple(seeds),
     )
 
 

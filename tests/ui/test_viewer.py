@@ -8,15 +8,16 @@ import pytest
 from PySide6.QtCore import Qt
 
 from director.core.enums import JobState
-from director.store import jobs
+from director.store import jobs, prompts
 from director.ui.gallery import take_viewer
+from director.ui.gallery.take_info import take_info
 from director.ui.gallery.take_viewer import TakeViewer
 from director.ui.undo import ProjectSession
 
 try:
-    from .test_gallery_media import add_take, frame_level, make_shot
+    from .test_gallery_media import add_take, frame_level, make_shot, queued_recipe
 except ImportError:
-    from test_gallery_media import add_take, frame_level, make_shot
+    from test_gallery_media import add_take, frame_level, make_shot, queued_recipe
 
 
 @pytest.fixture
@@ -115,17 +116,18 @@ def test_loop_wraps_back_to_the_first_frame(setup, qtbot):
 def test_shows_prompt_with_camera_seed_preset_format_timings_and_cost(setup, qtbot):
     session, viewer, shot_id, cams = setup
     project = session.project
-    job_id, _ = jobs.create_job(project, shot_id=shot_id, camera_id=cams["B"], prompt_id=None, preset="tiny-t2v", params={"steps": 4}, seeds=[7, 8])
+    prompt = prompts.current_prompt(project, shot_id)
+    job_id, _ = jobs.create_job(project, shot_id=shot_id, camera_id=cams["B"], prompt_id=prompt.id, preset="tiny-t2v", params={"steps": 4}, seeds=[7, 8],
+                                recipe=queued_recipe(project, prompt, cams["B"], "tiny-t2v", {"steps": 4}, [7, 8]))
     jobs.mark_running(project, job_id)
     # 144 GPU seconds at 2.50 per GPU hour = 0.10, split over the job's two takes
     jobs.finish_job(project, job_id, JobState.DONE, {"gpu_s": 144.0, "load_s": 1.5, "wall_s": 150.0})
-    project.db.execute("UPDATE jobs SET prompt_id = (SELECT current_prompt_id FROM shots WHERE id = ?) WHERE id = ?", [shot_id, job_id])
     take_id = add_take(project, shot_id, cams["B"], seed=7, frames=8, fps=24, job_id=job_id)
     add_take(project, shot_id, cams["B"], seed=8, frames=8, fps=24, job_id=job_id, offset=3)
     viewer.show_take(take_id)
     f = {k: label.text() for k, label in viewer.fields.items()}
     assert "a red kite" in f["prompt"] and "close-up" in f["prompt"]  # composed with camera B
-    assert "camera B" in f["prompt"]
+    assert "camera B" in f["prompt"] and "prompt v1" in f["prompt"]
     assert f["seed"] == "7"
     assert "tiny-t2v" in f["preset"] and "random weights" in f["preset"]
     assert f["format"] == "64×48 · 8 frames · 24 fps"
@@ -182,3 +184,50 @@ def test_rating_elsewhere_updates_the_review_line(setup, qtbot):
     viewer.show_take(take_id)
     session.push(SetTakeFields(take_id, rating=4))
     assert viewer.fields["review"].text().startswith("★★★★☆")
+
+
+def test_take_info_shows_the_recorded_recipe_after_the_camera_is_edited(setup, qtbot):
+    """The prompt beside a take is what the model received, not the camera's setup of today."""
+    from director.core.prompt import CameraSetup
+    from director.core.recipe import Recipe
+    from director.store import cameras, takes
+
+    session, viewer, shot_id, cams = setup
+    project = session.project
+    prompt = prompts.current_prompt(project, shot_id)
+    sent = "a red kite, rises, a windy beach, close-up, 85mm"
+    job_id, _ = jobs.create_job(project, shot_id=shot_id, camera_id=cams["B"], prompt_id=prompt.id, preset="tiny-t2v", params={"steps": 4}, seeds=[7],
+                                recipe=Recipe(prompt=sent, negative="blurry", camera="B", camera_setup={"shot_size": "close-up", "lens": "85mm"},
+                                              preset="tiny-t2v", params={"steps": 4}, seeds=(7,)))
+    take_id = add_take(project, shot_id, cams["B"], seed=7, frames=4, job_id=job_id)
+    # After the take: the camera is reframed, and the shot prompt gets a new version.
+    session.announce(cameras.update_camera(project, cams["B"], setup=CameraSetup(shot_size="extreme wide shot", lens="14mm")))
+    viewer.show_take(take_id)
+    text = viewer.fields["prompt"].text()
+    assert sent in text and "negative: blurry" in text and "sent to the model (camera B)" in text
+    assert "extreme wide" not in text and "14mm" not in text
+    info = take_info(project, take_id)
+    assert (info.prompt, info.negative, info.camera, info.recipe_note) == (sent, "blurry", "B", "")
+    # The viewer already showing the take keeps the recorded text when the camera changes again.
+    session.announce(cameras.update_camera(project, cams["B"], setup=CameraSetup(shot_size="medium shot")))
+    assert sent in viewer.fields["prompt"].text() and "medium shot" not in viewer.fields["prompt"].text()
+    assert takes.get_take(project, take_id).job_id == job_id
+
+
+def test_a_take_made_before_recipes_says_so_and_shows_its_prompt_version_labelled(setup, qtbot):
+    from director.core.prompt import CameraSetup, PromptFields
+    from director.store import cameras
+
+    session, viewer, shot_id, cams = setup
+    project = session.project
+    take_id = add_take(project, shot_id, cams["B"], frames=4, recipe=False)  # pointed at prompt v1
+    prompts.write_prompt(project, shot_id, PromptFields(subject="a green kite", action="falls"))  # v2, after the take
+    session.announce(cameras.update_camera(project, cams["B"], setup=CameraSetup(shot_size="extreme wide shot")))
+    viewer.show_take(take_id)
+    text = viewer.fields["prompt"].text()
+    assert "recipe not recorded (made before Director 0.2)" in text
+    assert "prompt v1 as written" in text and "a red kite, rises, a windy beach" in text
+    # Never recomposed with a camera's setup, of then (unknown) or of now, nor the newer version.
+    assert "extreme wide" not in text and "close-up" not in text and "green kite" not in text
+    info = take_info(project, take_id)
+    assert info.recipe is None and info.prompt_version == 1 and info.recipe_note == "recipe not recorded (made before Director 0.2)"

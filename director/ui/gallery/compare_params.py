@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from director.ui.gallery.take_info import TakeInfo, take_info
+from director.ui.gallery.take_info import NOT_RECORDED, TakeInfo, take_info
 
 # Job params shown by a take field already (the take records what was really made).
 COVERED = {"width", "height", "frames", "fps", "negative"}
@@ -43,6 +43,7 @@ def compare_rows(project, take_ids: list[int]) -> tuple[list[TakeInfo], list[Par
     rows = [
         row("prompt version", lambda i: f"v{i.prompt_version}" if i.prompt_version is not None else None),
         row("prompt", lambda i: i.prompt),
+        row("recipe", lambda i: "recorded" if i.recipe_recorded else NOT_RECORDED),
         row("negative", lambda i: i.negative or i.job.params.get("negative") or ""),
         row("camera", lambda i: i.camera),
         row("seed", lambda i: i.take.seed),

@@ -259,8 +259,11 @@ class TakeViewer(QWidget):
     def _fill_fields(self, info: TakeInfo) -> None:
         take = info.take
         prompt = html.escape(info.prompt) or "<i>no prompt</i>"
-        if info.prompt_version is not None:
-            prompt += f"<br><small>camera {html.escape(info.camera)} · prompt v{info.prompt_version}</small>"
+        if info.recipe_recorded:
+            version = f" · prompt v{info.prompt_version}" if info.prompt_version is not None else ""
+            prompt += f"<br><small>{html.escape(info.prompt_label)}{version}</small>"
+        else:
+            prompt += f"<br><small><i>{html.escape(info.prompt_label)}</i></small>"
         if info.negative:
             prompt += f"<br><small>negative: {html.escape(info.negative)}</small>"
         self.fields["prompt"].setText(prompt)
