@@ -29,6 +29,7 @@ from director.engine.runner import JobRunner
 from director.store.errors import ProjectLocked, ReadOnlyProject
 from director.store.project import Project, project_path
 from director.store.jobs import get_job
+from director.store.summary import job_counts
 from director.store.takes import get_take
 from director.ui.activity_tracker import ActivityTracker
 from director.ui.cameras_panel import CamerasPanel
@@ -713,10 +714,8 @@ class MainWindow(QMainWindow):
         if self.session is None:
             self.queue_label.setText("")
             return
-        row = self.session.project.db.execute(
-            "SELECT sum(state = 'running'), sum(state = 'queued') FROM jobs WHERE state IN ('running', 'queued')"
-        ).fetchone()
-        running, queued = (row[0] or 0), (row[1] or 0)
+        counts = job_counts(self.session.project)  # the one count the queue panel and `queue list` show
+        running, queued = counts.get(JobState.RUNNING.value, 0), counts.get(JobState.QUEUED.value, 0)
         paused = " · paused" if self.runner is not None and self.runner.paused else ""
         self.queue_label.setText(f"Queue: {running} running, {queued} waiting{paused}")
 

@@ -145,3 +145,16 @@ def test_generate_all_cameras_queues_one_job_per_camera_with_shared_seeds(window
     assert len(ids) == 2
     a, b = (get_job(window.session.project, i) for i in ids)
     assert a.camera_id != b.camera_id and a.seeds == b.seeds
+
+
+def test_a_jobs_cost_stays_in_the_currency_it_was_charged_in(window, project_file):
+    """Changing the project's currency later must not relabel past money (0.25 USD is not 0.25 EUR)."""
+    paused_window_with_shot(window, project_file)
+    (job_id,) = queue_three(window)[:1]
+    project = window.session.project
+    window.session.announce(store_jobs.mark_running(project, job_id))
+    window.session.announce(store_jobs.finish_job(project, job_id, JobState.DONE, {"gpu_s": 360.0}))
+    model = window.panel("queue").model
+    assert model.data(model.index(model.row_of(job_id), JobsModel.COST)) == "0.25 USD"
+    window.session.announce(project.update_settings(currency="EUR"))
+    assert model.data(model.index(model.row_of(job_id), JobsModel.COST)) == "0.25 USD"

@@ -22,7 +22,7 @@ from director.core.errors import DirectorError
 from director.core.model import Job
 from director.engine.messages import Event, Failed, Finished, Progress, Started
 from director.store import jobs as store_jobs
-from director.store.rows import rows
+from director.store.panels import JobLabel, job_labels
 from director.ui.undo import ProjectSession
 
 MIME_JOBS = "application/x-director-job-id"
@@ -72,7 +72,7 @@ class JobsModel(QAbstractTableModel):
         super().__init__(parent)
         self.session = session
         self._jobs: list[Job] = []
-        self._labels: dict[int, str] = {}
+        self._labels: dict[int, JobLabel] = {}
         self._live: dict[int, LiveProgress] = {}
         self._currency = "USD"
         self._load()
@@ -80,20 +80,11 @@ class JobsModel(QAbstractTableModel):
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def _read(self) -> tuple[list[Job], dict[int, str]]:
+    def _read(self) -> tuple[list[Job], dict[int, JobLabel]]:
         project = self.session.project
         active = store_jobs.list_jobs(project, states=(JobState.RUNNING, JobState.QUEUED))
         done = store_jobs.list_jobs(project, states=(JobState.DONE, JobState.FAILED, JobState.CANCELLED), limit=HISTORY_LIMIT)
-        labels = {
-            r["id"]: r["code"] + (f"/{r['camera']}" if r["camera"] else "")
-            for r in rows(
-                project.db,
-                "SELECT j.id, s.code, c.name AS camera FROM jobs j JOIN shots s ON s.id = j.shot_id "
-                "LEFT JOIN cameras c ON c.id = j.camera_id WHERE j.state IN ('running', 'queued') OR j.id >= ?",
-                [min((j.id for j in done), default=0)],
-            )
-        }
-        return active + done, labels
+        return active + done, job_labels(project, [j.id for j in active + done])
 
     def _load(self) -> None:
         self._jobs, self._labels = self._read()
@@ -235,7 +226,8 @@ class JobsModel(QAbstractTableModel):
         if col == self.JOB:
             return str(job.id)
         if col == self.SHOT:
-            return self._labels.get(job.id, str(job.shot_id))
+            label = self._labels.get(job.id)
+            return label.label if label is not None else str(job.shot_id)
         if col == self.PRESET:
             n = len(job.seeds)
             return f"{job.preset} ×{n}"
@@ -256,7 +248,8 @@ class JobsModel(QAbstractTableModel):
                 return format_duration(eta) if eta is not None else "—"
             return ""
         if col == self.COST:
-            return format_money(job.money, self._currency) if job.money is not None else ""
+            label = self._labels.get(job.id)  # the job's own currency: a project may change its currency later
+            return format_money(job.money, label.currency if label is not None else self._currency) if job.money is not None else ""
         if col == self.MESSAGE:
             return job.error or ""
         return None
