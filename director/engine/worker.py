@@ -278,8 +278,8 @@ class _DeviceClock:
 
 
 class _Heartbeat:
-    """Emits Metered(job, seconds so far) every METER_EVERY_S while the job's device clock has
-    run: a step can take minutes on a large model and decoding reports no steps, and a worker
+    """Emits Metered(job, seconds so far) every METER_EVERY_S while the job's device clock
+    runs: a step can take minutes on a large model and decoding reports no steps, and a worker
     killed in either must still have said what it used."""
 
     def __init__(self, emit, job_id: int, clock: _DeviceClock) -> None:
@@ -289,9 +289,11 @@ class _Heartbeat:
         self._thread.start()
 
     def _beat(self) -> None:
+        said = 0.0
         while not self._stopped.wait(METER_EVERY_S):
             seconds = self._clock.seconds()
-            if seconds > 0:
+            if seconds > said:  # only while the device works (not between variants)
+                said = seconds
                 try:
                     self._emit(Metered(self._job_id, seconds))
                 except Exception:  # the app went away; the job's own events will say so
