@@ -8,7 +8,7 @@ from director.cli import main
 from director.store import ledger, shots
 from director.store.project import Project
 
-from tests.store.test_one_truth import _take
+from tests.store.test_chosen_take_and_spend import _take
 
 
 def test_info_shot_list_and_report_agree_on_money(tmp_path, capsys):
