@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "director.commands.export",
     "director.commands.timeline",
     "director.commands.engine",
+    "director.commands.script",
 ]
 
 log = logging.getLogger("director")

@@ -12,7 +12,7 @@ from director.commands.common import (
     print_json,
     print_table,
 )
-from director.core.cost import format_money, money_text
+from director.core.cost import cents, format_money, money_text
 from director.core.enums import TakeFlag
 from director.core.errors import InvalidInput
 from director.core.prompt import CAMERA_FIELDS, CameraSetup, PromptFields, diff_text
@@ -352,7 +352,7 @@ def cmd_shot_list(args) -> int:
     if args.json:
         print_json(data)
     else:
-        print_table(["code", "scene", "status", "duration", "takes", "money", "title"], [[d["code"], d["scene"], d["status"], d["duration"], d["takes"], d["money"], d["title"]] for d in data])
+        print_table(["code", "scene", "status", "duration", "takes", "money", "title"], [[d["code"], d["scene"], d["status"], d["duration"], d["takes"], f"{cents(Decimal(d['money'])):.2f}", d["title"]] for d in data])
     return 0
 
 

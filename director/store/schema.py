@@ -276,5 +276,26 @@ def m0007_id_counters(db: Database) -> None:
         db.execute(f"INSERT INTO id_counters (name, last_id) SELECT '{table}', coalesce(max(id), 0) FROM {table}")
 
 
+@migrations(name="0008_script")
+def m0008_script(db: Database) -> None:
+    """Where scenes and shots came from in a screenplay (so a re-import merges), each shot's
+    dialogue, and the cast with look notes and reference images."""
+    for column in ("script_key TEXT", "heading TEXT NOT NULL DEFAULT ''", "int_ext TEXT NOT NULL DEFAULT ''",
+                   "location TEXT NOT NULL DEFAULT ''", "time_of_day TEXT NOT NULL DEFAULT ''", "script_status TEXT"):
+        db.execute(f"ALTER TABLE scenes ADD COLUMN {column}")
+    for column in ("script_key TEXT", "script_digest TEXT", "script_prompt_id INTEGER", "script_status TEXT",
+                   "script_note TEXT NOT NULL DEFAULT ''", "dialogue TEXT NOT NULL DEFAULT '[]'"):
+        db.execute(f"ALTER TABLE shots ADD COLUMN {column}")
+    db.execute("CREATE INDEX shots_by_script_key ON shots(script_key)")
+    db.execute(
+        "CREATE TABLE cast_members (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, "
+        "look_notes TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE cast_images (cast_id INTEGER NOT NULL REFERENCES cast_members(id) ON DELETE CASCADE, "
+        "media_path TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', PRIMARY KEY (cast_id, media_path))"
+    )
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()
