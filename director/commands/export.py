@@ -8,7 +8,6 @@ temporary file that only a finished export renames into place.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from director.commands.common import ProgressBar, add_json_arg, add_project_arg, open_project, parse_size, print_json
@@ -19,7 +18,6 @@ from director.export.common import X264_PRESETS
 from director.export.takeinfo import take_infos
 from director.store.destinations import check_output_file, check_output_folder
 from director.store.project import Project
-from director.store.rows import rows
 
 # The exporters (PyAV, opencv, OpenTimelineIO) are imported inside each verb: every command line
 # run builds this parser, and most never export.
@@ -104,11 +102,10 @@ def project_cut(project: Project, timeline_id: int | None = None) -> Cut:
 
 
 def _timeline_name(project: Project, timeline_id: int | None) -> str:
-    from director.store.timeline import default_timeline_id
+    from director.store.timeline import default_timeline_id, list_timelines
 
     tid = timeline_id or default_timeline_id(project)
-    found = rows(project.db, "SELECT name FROM timelines WHERE id = ?", [tid])
-    return f"{project.settings().name} - {found[0]['name'] if found else 'Cut'}"
+    return f"{project.settings().name} - {dict(list_timelines(project)).get(tid) or 'Cut'}"
 
 
 def _run(args, label: str, fn):
@@ -201,8 +198,7 @@ def cmd_storyboard(args: argparse.Namespace) -> int:
             size = _run(args, "Storyboard", lambda progress: render_contact_sheet(board, project.media, dest, columns=args.columns, progress=progress, skipped=skipped))
             summary = {"path": dest, "format": "png", "width": size[0], "height": size[1], "panels": len(board.panels)}
         elif dest.suffix.lower() == ".pdf":
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-            from director.ui.storyboard_pdf import render_storyboard_pdf
+            from director.export.storyboard_pdf import render_storyboard_pdf
 
             pages = _run(args, "Storyboard", lambda progress: render_storyboard_pdf(board, project.media, dest, panels_per_page=args.per_page, progress=progress, skipped=skipped))
             summary = {"path": dest, "format": "pdf", "pages": pages, "panels": len(board.panels)}

@@ -22,6 +22,7 @@ from director.export.storyboard import Storyboard, panel_picture
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 INK = (30, 30, 30)
 MUTED = (110, 110, 110)
+WARN = (30, 30, 190)  # BGR: red
 
 
 UNICODE_TEXT = int(cv2.__version__.split(".")[0]) >= 5
@@ -90,10 +91,15 @@ def render_contact_sheet(
         sheet[y : y + pic_h, x : x + pic_w] = panel_picture(panel, media, pic_w, pic_h, skipped)
         cv2.rectangle(sheet, (x, y), (x + pic_w - 1, y + pic_h - 1), (200, 200, 200), 1)
         ty = y + pic_h + line
-        camera = f" cam {panel.camera}" if panel.camera else ""
-        take = f"  take {panel.take_id}" if panel.take_id else "  no take yet"
-        _put(sheet, f"{panel.number}. {panel.shot_code}{camera}{take}", x, ty, scale * 0.9, INK, 2)
-        _put(sheet, f"{panel.duration_text(board.rate)}   {board.money_text(panel.money)}", x, ty + line, scale * 0.75, MUTED)
+        title = f"  {panel.shot_title}" if panel.shot_title else ""
+        _put(sheet, textwrap.shorten(drawable(f"{panel.number}. {panel.shot_code}{title}"), chars, placeholder="..."), x, ty, scale * 0.9, INK, 2)
+        camera = f"cam {panel.camera}  " if panel.camera else ""
+        take = f"take {panel.take_id}" if panel.take_id else "no take yet"
+        meta = f"{camera}{take}   {panel.duration_text(board.rate)}   {board.money_text(panel.money)}"
+        _put(sheet, meta, x, ty + line, scale * 0.75, MUTED)
+        if panel.badge:
+            (meta_w, _), _ = cv2.getTextSize(drawable(meta + "   "), FONT, scale * 0.75, 1)
+            _put(sheet, panel.badge, x + meta_w, ty + line, scale * 0.75, WARN, 2)
         for k, text in enumerate(textwrap.wrap(drawable(panel.prompt), chars)[:2]):
             _put(sheet, text, x, ty + (2 + k) * line, scale * 0.75)
         if panel.notes:

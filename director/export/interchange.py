@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,14 +100,10 @@ def export_media(
 def _clip_metadata(seg: CutSegment, info: TakeInfo | None) -> dict:
     meta = {"take_id": seg.take_id, "shot": seg.shot_code, "camera": seg.camera}
     if info is not None:
+        meta.update(shot=info.shot_code, shot_title=info.shot_title, camera=info.camera)
+        meta.update(info.facts)  # the recorded recipe, or "recipe": the sentence saying there is none
         meta.update(
-            shot=info.shot_code,
-            camera=info.camera,
-            prompt=info.prompt,
-            negative=info.negative,
             prompt_version=info.prompt_version,
-            seed=info.seed,
-            preset=info.preset,
             model_revision=info.model_revision or "",
             money=info.money or "",
             job_money=info.job_money or "",
@@ -117,6 +114,29 @@ def _clip_metadata(seg: CutSegment, info: TakeInfo | None) -> dict:
     if seg.clip_id is not None:
         meta["clip_id"] = seg.clip_id
     return meta
+
+
+def _one_line(text: str) -> str:
+    """One line of ASCII, as an EDL holds: accents folded ("über" → "uber"), anything else '?'."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", " ".join(text.split())) if not unicodedata.combining(c))
+    return folded.encode("ascii", "replace").decode("ascii")
+
+
+def edl_comments(info: TakeInfo | None) -> list[str]:
+    """The take's prompt as CMX 3600 comment lines (`* PROMPT: …` under its event), or the plain
+    statement that its recipe was not recorded and the prompt version its job pointed at."""
+    if info is None:
+        return []
+    if info.recipe_recorded:
+        lines = [f"PROMPT: {_one_line(info.prompt)}"]
+        if info.negative:
+            lines.append(f"NEGATIVE: {_one_line(info.negative)}")
+        lines.append(f"SEED: {info.seed}  PRESET: {info.preset}" + ("  (random weights)" if info.random_weights else ""))
+        return lines
+    lines = [info.recipe_note]
+    if info.prompt_version is not None:
+        lines.append(f"PROMPT VERSION {info.prompt_version} (the shot prompt alone; its camera framing was not recorded): {_one_line(info.version_prompt)}")
+    return lines
 
 
 def _ceil_rescale(frames: int, src, dst) -> int:
@@ -170,7 +190,7 @@ def build_timeline(cut: Cut, infos: dict[int, TakeInfo], media_files: dict[int, 
         clip = otio.schema.Clip(name=clip_name, media_reference=ref, source_range=otio.opentime.TimeRange(rt(start), rt(seg.duration)))
         clip.metadata[NAMESPACE] = _clip_metadata(seg, info)
         # EDL reels are at most 8 characters; a take id is unique and short.
-        clip.metadata["cmx_3600"] = {"reel": f"T{seg.take_id}"[:8]}
+        clip.metadata["cmx_3600"] = {"reel": f"T{seg.take_id}"[:8], "comments": edl_comments(info)}
         track.append(clip)
     return timeline
 

@@ -1,7 +1,8 @@
 """Takes → files: each selected take's media under a readable name, with everything that made it.
 
-A JSON sidecar beside each file records prompt, negative, seed, preset, model revision, size,
-frames, fps, timings and money, so a take dropped into another tool can be regenerated or costed.
+A JSON sidecar beside each file records the take's recipe (the prompt exactly as the model received
+it, negative, camera setup, preset, params, seeds, what ran), size, frames, fps, timings and money,
+so a take dropped into another tool can be regenerated or costed.
 The media carries the essentials too, for when the sidecar gets separated: PNG text chunks for
 stills, an MP4 `comment` tag (a stream copy, never a re-encode) for video.
 """
@@ -37,18 +38,24 @@ def file_stem(info: TakeInfo) -> str:
 
 
 def sidecar(info: TakeInfo, project_name: str = "") -> dict:
-    """The sidecar's fields; `take` keeps every TakeInfo field, the top level the ones people look for."""
+    """The sidecar's fields; `take` keeps every TakeInfo field, the top level the ones people look for.
+
+    The recipe's facts (prompt as the model received it, negative, camera setup, preset, params,
+    seeds, run) come from TakeInfo.facts; a take without a recipe says so in `recipe` and shows the
+    prompt version its job pointed at, labelled as that, with no `prompt` of its own."""
     data = info.as_dict()
     return {
         "director": __version__,
         "project": project_name,
         "shot": info.shot_code,
+        "shot_title": info.shot_title,
         "camera": info.camera,
         "take_id": info.take_id,
-        "prompt": info.prompt,
-        "negative": info.negative,
-        "seed": info.seed,
-        "preset": info.preset,
+        "prompt": info.prompt if info.recipe_recorded else None,
+        "negative": info.negative if info.recipe_recorded else None,
+        "recipe_recorded": info.recipe_recorded,
+        "recipe": info.recipe,
+        **info.facts,  # a take without a recipe: "recipe" becomes the sentence saying so
         "model_revision": info.model_revision,
         "width": info.width,
         "height": info.height,
@@ -63,21 +70,17 @@ def sidecar(info: TakeInfo, project_name: str = "") -> dict:
 
 
 def _embedded(info: TakeInfo) -> dict[str, str]:
-    """The short form carried inside the media itself."""
-    return {
-        "prompt": info.prompt,
-        "negative": info.negative,
-        "seed": str(info.seed),
-        "preset": info.preset,
-        "model_revision": info.model_revision or "",
-        "shot": info.shot_code,
-        "camera": info.camera,
-        "take_id": str(info.take_id),
-    }
+    """The short form carried inside the media itself: every value a string."""
+    out = {"shot": info.shot_code, "camera": info.camera, "take_id": str(info.take_id), "model_revision": info.model_revision or ""}
+    for key, value in info.facts.items():
+        if value is None:
+            continue
+        out[key] = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return out
 
 
 def write_png_with_text(source: Path, dest: Path, info: TakeInfo) -> None:
-    values = {"Title": f"{info.shot_code} {info.camera} take {info.take_id}".strip(), "Description": info.prompt, "Software": f"Director {__version__}"}
+    values = {"Title": f"{info.shot_code} {info.camera} take {info.take_id}".strip(), "Description": info.prompt_text, "Software": f"Director {__version__}"}
     values.update(_embedded(info))
     values["director"] = json.dumps(_embedded(info), ensure_ascii=False, sort_keys=True)
     try:

@@ -180,7 +180,7 @@ class ExportMenu(QObject):
                 from director.export.contact_sheet import render_contact_sheet
 
                 return "Contact sheet", lambda progress, cancelled: render_contact_sheet(board, media, dest, progress=progress, is_cancelled=cancelled, skipped=skipped)
-            from director.ui.storyboard_pdf import render_storyboard_pdf
+            from director.export.storyboard_pdf import render_storyboard_pdf
 
             return "Storyboard", lambda progress, cancelled: render_storyboard_pdf(board, media, dest, progress=progress, is_cancelled=cancelled, skipped=skipped)
         if cut.duration <= 0:

@@ -6,7 +6,7 @@ tests exercise the exporters whatever state the timeline is in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import av
@@ -16,6 +16,7 @@ import pytest
 
 from director.core.cut import Cut, CutSegment
 from director.core.prompt import PromptFields
+from director.core.recipe import Recipe
 from director.core.timecode import Rate
 from director.store import cameras, jobs, prompts, shots, takes
 from director.store.project import Project
@@ -58,6 +59,29 @@ def write_counter_video(project: Project, frames: int, width: int, height: int) 
     return project.media.adopt(temp, "mp4")
 
 
+def pdf_pages_text(path) -> list[str]:
+    """Each page's text as a PDF reader extracts it (Qt's PDFium: needs the qapp fixture)."""
+    from PySide6.QtPdf import QPdfDocument
+
+    doc = QPdfDocument()
+    assert doc.load(str(path)) == QPdfDocument.Error.None_
+    try:
+        return [doc.getAllText(i).text().replace("\r\n", "\n") for i in range(doc.pageCount())]
+    finally:
+        doc.close()
+
+
+def segment_of(project: Project, take_id: int, record_start: int, duration: int, source_start: int = 0) -> CutSegment:
+    """The cut segment showing `duration` frames of a take from `source_start`."""
+    t = takes.get_take(project, take_id)
+    code = shots.get_shot(project, t.shot_id).code
+    return CutSegment(
+        record_start=record_start, duration=duration, take_id=t.id, media_path=t.media_path, kind=t.kind.value, source_start=source_start,
+        source_rate=t.rate, source_frames=t.frames, width=t.width, height=t.height, shot_code=code, camera="A",
+        metadata={"shot_id": t.shot_id},
+    )
+
+
 def write_png(project: Project, color, width: int, height: int) -> str:
     temp = project.media.temp_path(".png")
     cv2.imwrite(str(temp), np.full((height, width, 3), color, np.uint8))
@@ -90,11 +114,28 @@ class Film:
         )
 
 
-def _add_take(project: Project, shot_id: int, prompt_id: int, kind: str, media: str, w: int, h: int, frames: int, seed: int, gpu_s: float) -> int:
+def recipe_for(project: Project, shot_id: int, prompt_id: int, preset: str, params: dict, seeds: list[int], camera: str = "A", source: str | None = None) -> Recipe:
+    """The recipe the engine records at queue time: the shot prompt composed with the camera's setup *now*."""
+    cam = cameras.find_camera(project, shot_id, camera)
+    fields = prompts.get_prompt(project, prompt_id).fields
+    return Recipe(
+        prompt=fields.compose(cam.setup), negative=fields.negative, camera=cam.name, camera_setup=asdict(cam.setup),
+        preset=preset, source=source if source is not None else f"builtin:{preset}", params=params, seeds=tuple(seeds),
+    )
+
+
+def add_take(
+    project: Project, shot_id: int, prompt_id: int, kind: str, media: str, w: int, h: int, frames: int, seed: int, gpu_s: float,
+    *, preset: str | None = None, source: str | None = None, recorded: bool = True, flag: str = "selected", rating: int = 4,
+) -> int:
+    """A finished job with one take, its recipe recorded at queue time (or, recorded=False, a job from
+    before recipes were recorded)."""
     camera_id = cameras.find_camera(project, shot_id, "A").id
+    preset = preset or ("tiny-t2v" if kind == "video" else "tiny-t2i")
+    params = {"steps": 4, "guidance": 5.0}
     job_id, _ = jobs.create_job(
-        project, shot_id=shot_id, camera_id=camera_id, prompt_id=prompt_id, preset="tiny-t2v" if kind == "video" else "tiny-t2i",
-        params={"steps": 4, "guidance": 5.0}, seeds=[seed],
+        project, shot_id=shot_id, camera_id=camera_id, prompt_id=prompt_id, preset=preset, params=params, seeds=[seed],
+        recipe=recipe_for(project, shot_id, prompt_id, preset, params, [seed], source=source) if recorded else None,
     )
     from director.core.enums import JobState
 
@@ -102,7 +143,7 @@ def _add_take(project: Project, shot_id: int, prompt_id: int, kind: str, media: 
     jobs.finish_job(project, job_id, JobState.DONE, {"gpu_s": gpu_s, "wall_s": gpu_s + 1, "load_s": 0.5, "model_revision": "abc123"})
     return takes.insert_take(
         project, job_id,
-        {"seed": seed, "variant": 0, "kind": kind, "media_path": media, "width": w, "height": h, "frames": frames, "fps_num": 24, "fps_den": 1, "flag": "selected", "rating": 4, "notes": f"note {seed}"},
+        {"seed": seed, "variant": 0, "kind": kind, "media_path": media, "width": w, "height": h, "frames": frames, "fps_num": 24, "fps_den": 1, "flag": flag, "rating": rating, "notes": f"note {seed}"},
     )
 
 
@@ -122,7 +163,7 @@ def film(tmp_path: Path) -> Film:
         shots.update_shot(project, shot.id, notes=f"notes for {code}")
         prompt, _ = prompts.write_prompt(project, shot.id, PromptFields(subject=subject, negative="blurry"))
         media = write_video(project, color, frames, w, h) if kind == "video" else write_png(project, color, w, h)
-        take_ids[name] = _add_take(project, shot.id, prompt.id, kind, media, w, h, frames, seed=100 + i, gpu_s=36.0 * (i + 1))
+        take_ids[name] = add_take(project, shot.id, prompt.id, kind, media, w, h, frames, seed=100 + i, gpu_s=36.0 * (i + 1))
     film = Film(project, shot_ids, take_ids, {n: takes.get_take(project, t) for n, t in take_ids.items()})
     yield film
     project.close()

@@ -91,6 +91,20 @@ def test_storyboard_pdf_and_contact_sheet(cut_project, out_dir, capsys):
     assert json.loads(out)["panels"] == 4
 
 
+def test_the_storyboard_pdf_verb_runs_without_qt(cut_project, out_dir):
+    """`director export storyboard x.pdf` draws with fpdf2: no Qt is loaded, no display is needed."""
+    code = (
+        f"import sys, director.cli as c; c.COMMAND_MODULES[:] = {ONLY_EXPORT!r}\n"
+        f"code = c.main(['export', 'storyboard', {str(cut_project)!r}, '-o', {str(out_dir / 'board.pdf')!r}, '--json'])\n"
+        "print(sorted({'PySide6', 'shiboken6'} & set(sys.modules)), code)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    *summary, loaded = out.splitlines()
+    assert json.loads("\n".join(summary))["pages"] == 2
+    assert loaded == "[] 0"
+
+
 def test_takes_default_to_every_selected_take(cut_project, out_dir, capsys):
     code, out, err = run(capsys, "export", "takes", cut_project, "-o", out_dir / "takes", "--json")
     assert code == 0, err
