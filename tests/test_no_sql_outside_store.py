@@ -89,9 +89,9 @@ def raw_db_hits(path: Path) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr == "db":
             hits.append(f"{rel}:{node.lineno}: .db")
-        elif isinstance(node, ast.ImportFrom) and node.module == "director.store.rows":
-            hits.append(f"{rel}:{node.lineno}: imports director.store.rows")
-        elif isinstance(node, ast.ImportFrom) and node.module == "director.store" and any(a.name == "rows" for a in node.names):
+        elif isinstance(node, ast.ImportFrom) and (
+            node.module == "director.store.rows" or (node.module == "director.store" and any(a.name == "rows" for a in node.names))
+        ):
             hits.append(f"{rel}:{node.lineno}: imports director.store.rows")
     return hits
 

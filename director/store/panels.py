@@ -9,8 +9,8 @@ refresh just those rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from director.core.enums import MediaKind
 from director.store.project import Project

@@ -15,12 +15,19 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from director.core.changes import Changes
 from director.core.cut import Cut
+from director.core.timeline import Clip
 from director.store import timeline as store_timeline
+from director.store.panels import shots_of
 from director.ui.media_frames import ProgramFrames
 from director.ui.undo import ProjectSession
 
 READ_AHEAD = 24
 SHUTTLE = (1, 2, 4, 8)
+
+
+def _shots_on(project, timeline_id: int) -> set[int]:
+    """The shots with a clip on the timeline: the only ones whose takes can change the cut."""
+    return {item.shot_id for track in store_timeline.load_timeline(project, timeline_id).tracks for item in track.items if isinstance(item, Clip)}
 
 
 def to_qimage(rgb) -> QImage:
@@ -49,6 +56,7 @@ class ProgramViewer(QWidget):
         self.setMinimumSize(160, 90)
         settings = self.project.settings()
         cut = store_timeline.build_cut(self.project, self.timeline_id)
+        self._cut_shots = _shots_on(self.project, self.timeline_id)
         self.frames = ProgramFrames(self.project.media.root, cut, settings.width, settings.height)
         self._frame = 0
         self._image: QImage | None = None
@@ -104,11 +112,20 @@ class ProgramViewer(QWidget):
     def refresh(self) -> None:
         """Rebuild the cut from the project (after an edit, an undo, or a take changing)."""
         self.frames.set_cut(store_timeline.build_cut(self.project, self.timeline_id))
+        self._cut_shots = _shots_on(self.project, self.timeline_id)
         self._show(min(self._frame, max(0, self.cut.duration - 1)), force=True)
         self.cut_loaded.emit()
 
     def _on_changes(self, changes: Changes) -> None:
-        if changes.timeline or changes.takes or changes.shots or changes.cameras or changes.project:
+        """An edit of the cut rebuilds it; a take, job or shot change only when its shot is on the cut
+        (rating a take of a shot that is not cut, or a job finishing there, costs nothing here)."""
+        if changes.timeline or changes.project:
+            self.refresh()
+            return
+        if not (changes.takes or changes.shots or changes.jobs):
+            return
+        shots, complete = shots_of(self.project, jobs=changes.jobs, takes=changes.takes)
+        if not complete or (shots | set(changes.shots)) & self._cut_shots:
             self.refresh()
 
     # -- transport -----------------------------------------------------------------------------

@@ -74,8 +74,13 @@ class ShotList(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths, measured once: ResizeToContents measured every row on every dataChanged,
+        # so one take landing on one shot re-measured the whole list.
+        metrics = self.view.fontMetrics()
+        pad = 3 * metrics.horizontalAdvance("  ")
+        for column, widest in ((1, "approved"), (2, "000,000.00 USD")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, max(metrics.horizontalAdvance(widest), metrics.horizontalAdvance(ShotsModel.COLUMNS[column])) + pad)
         self.view.expandAll()
         self._current: int | None = None
         self._restoring = False

@@ -9,20 +9,23 @@ cut, moves its clip to match, as one undo step. A panel dragged onto the timelin
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QWidget
 
 from director.core.changes import Changes
 from director.core.cost import format_money
+from director.core.enums import MediaKind
 from director.core.errors import DirectorError
+from director.core.model import Shot
 from director.core.timeline import Clip
 from director.store import timeline as st
 from director.store.edits import ReorderShots
 from director.store import ledger
-from director.store.panels import current_prompt_texts
+from director.store.panels import current_prompt_texts, shots_of
 from director.store.shots import list_shots
 from director.ui.timeline_view import MIME_SHOT, shot_mime
 from director.ui.undo import ProjectSession
@@ -32,8 +35,25 @@ PanelRole = Qt.ItemDataRole.UserRole + 1
 ShotIdRole = Qt.ItemDataRole.UserRole + 2
 
 
+@dataclass
+class _Layout:
+    """Where each live shot sits: storyboard order, frames on the cut and its first clip."""
+
+    shots: list[Shot]
+    cut_frames: dict[int, int]
+    first_clip: dict[int, Clip]
+    in_cut: set[int]
+
+    @property
+    def order(self) -> list[int]:
+        return [s.id for s in self.shots]
+
+
 class StoryboardModel(QAbstractListModel):
-    """One row per live shot, in storyboard order; `PanelRole` gives the panel's fields as a dict."""
+    """One row per live shot, in storyboard order; `PanelRole` gives the panel's fields as a dict.
+
+    A change re-reads only the panels of the shots it names (a take landing on one shot of 200 reads
+    that shot's takes); only a new order of panels resets the model."""
 
     def __init__(self, session: ProjectSession, timeline_id: int | None = None, parent=None):
         super().__init__(parent)
@@ -41,52 +61,99 @@ class StoryboardModel(QAbstractListModel):
         self.project = session.project
         self.timeline_id = timeline_id or st.default_timeline_id(self.project)
         self.panels: list[dict] = []
-        self._stills: dict[str, QPixmap | None] = {}
+        self._layout: _Layout | None = None
+        self._kinds: dict[str, MediaKind] = {}  # a still's key → the kind of its file
+        self.thumbnails = session.thumbnails
+        self.thumbnails.loaded.connect(self._on_still_loaded)
+        self.thumbnails.failed.connect(lambda key, _why: self._on_still_loaded(key))
         self.reload()
 
     def reload(self) -> None:
         self.beginResetModel()
-        self.panels = self._read()
+        self._layout = self._read_layout()
+        self.panels = self._panels(self._layout.shots)
         self.endResetModel()
 
-    def _read(self) -> list[dict]:
+    def refresh(self, changes: Changes) -> None:
+        """Re-read what `changes` can have touched: a new order resets, anything else changes rows."""
+        layout = self._layout
+        affected: set[int] | None = set(changes.shots)
+        if changes.timeline or changes.shot_order or changes.shots or changes.project:
+            layout = self._read_layout()
+            if layout.order != self._layout.order:
+                self.beginResetModel()
+                self._layout = layout
+                self.panels = self._panels(layout.shots)
+                self.endResetModel()
+                return
+            if changes.timeline or changes.project:
+                affected = None  # frames on the cut, pinned takes, the frame rate: every panel may differ
+        if affected is not None and (changes.takes or changes.jobs):
+            shots, complete = shots_of(self.project, jobs=changes.jobs, takes=changes.takes)
+            affected = (affected | shots) if complete else None
+        if affected is not None and changes.costs:
+            money = self._money(ledger.spend_by_shot(self.project), self.project.settings().currency)
+            affected |= {p["shot_id"] for p in self.panels if p["money"] != money(p["shot_id"])}
+        self._layout = layout
+        rows = [r for r, p in enumerate(self.panels) if affected is None or p["shot_id"] in affected]
+        if not rows:
+            return
+        fresh = dict(zip((r for r in rows), self._panels([layout.shots[r] for r in rows])))
+        for row, panel in fresh.items():
+            if panel != self.panels[row]:
+                self.panels[row] = panel
+                self.dataChanged.emit(self.index(row), self.index(row))
+
+    def _read_layout(self) -> _Layout:
         project = self.project
-        settings = project.settings()
         timeline = st.load_timeline(project, self.timeline_id)
-        res = st.Resolver(project)
         live = list_shots(project)
         cut_frames: dict[int, int] = {}
         first_clip: dict[int, Clip] = {}
+        starts: dict[int, int] = {}
         for track in timeline.tracks:
-            for item, start in sorted(((i, s) for i, s in zip(track.items, track.starts())), key=lambda p: p[1]):
+            for item, start in sorted(zip(track.items, track.starts()), key=lambda p: p[1]):
                 if isinstance(item, Clip):
                     cut_frames[item.shot_id] = cut_frames.get(item.shot_id, 0) + item.duration
                     first_clip.setdefault(item.shot_id, item)
-        starts = {}
-        for track in timeline.tracks:
-            for item, start in zip(track.items, track.starts()):
-                if isinstance(item, Clip):
                     starts[item.shot_id] = min(starts.get(item.shot_id, start), start)
         ordered = sorted((s for s in live if s.id in starts), key=lambda s: starts[s.id]) + [s for s in live if s.id not in starts]
-        money = ledger.spend_by_shot(project)  # the one rule: jobs plus expenses, project currency only
-        prompts = current_prompt_texts(project)
+        return _Layout(ordered, cut_frames, first_clip, set(starts))
+
+    @staticmethod
+    def _money(spent: dict, currency: str):
+        return lambda shot_id: format_money(spent.get(shot_id, Decimal(0)), currency)
+
+    def _panels(self, shots: list[Shot]) -> list[dict]:
+        """The panels of these shots, reading only their rows (takes are read per shot, when asked)."""
+        project = self.project
+        settings = project.settings()
+        layout = self._layout
+        res = st.Resolver(project)
+        ids = [s.id for s in shots]
+        money = self._money(ledger.spend_by_shot(project, ids), settings.currency)  # the one rule: jobs plus expenses, project currency only
+        prompts = current_prompt_texts(project, ids)
         panels = []
-        for shot in ordered:
-            clip = first_clip.get(shot.id) or Clip(0, shot.id, 0, 1)
+        for shot in shots:
+            clip = layout.first_clip.get(shot.id) or Clip(0, shot.id, 0, 1)
             stills, take_ids = [], []
             for cam in res.cameras(shot.id):
                 row = res.take_row(clip, cam["id"])
-                rel = None if row is None else (row["thumb_path"] or (row["media_path"] if row["kind"] == "image" else None))
-                stills.append((cam["name"], rel))
+                still = None
+                if row is not None:
+                    still = (row["thumb_path"], MediaKind.IMAGE.value) if row["thumb_path"] else (row["media_path"], row["kind"])
+                stills.append((cam["name"], still[0] if still else None))
                 take_ids.append(None if row is None else row["id"])
-            frames = cut_frames.get(shot.id, shot.target_frames)
+                if still is not None:
+                    self._kinds[still[0]] = MediaKind(still[1])
+            frames = layout.cut_frames.get(shot.id, shot.target_frames)
             text = " ".join((prompts.get(shot.id) or "").split())
             panels.append({
                 "shot_id": shot.id, "code": shot.code, "title": shot.title, "status": shot.status.value,
-                "frames": frames, "in_cut": shot.id in starts,
+                "frames": frames, "in_cut": shot.id in layout.in_cut,
                 "duration": f"{float(settings.rate.seconds(frames)):.1f} s",
                 "prompt": text if len(text) <= 90 else text[:89] + "…",
-                "money": format_money(money.get(shot.id, Decimal(0)), settings.currency),
+                "money": money(shot.id),
                 "take_ids": take_ids,  # per camera, the take each still shows (store.choice unless the cut pins one)
                 "stills": stills,
             })
@@ -195,17 +262,17 @@ class StoryboardModel(QAbstractListModel):
         return None
 
     def still(self, rel: str | None) -> QPixmap | None:
+        """A panel's still if decoded; otherwise None, and the pool is asked for it (once). Never
+        decodes on the UI thread: a paint shows an empty box until `loaded` repaints the panel."""
         if rel is None:
             return None
-        if rel not in self._stills:
-            try:
-                file = self.project.media.path(rel)
-            except DirectorError:  # a row naming a file outside the media folder is never read
-                self._stills[rel] = None
-                return None
-            image = QImage(str(file))  # a missing or unreadable file is a null image: an empty box
-            self._stills[rel] = None if image.isNull() else QPixmap.fromImage(image.scaled(110, 62, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
-        return self._stills[rel]
+        pixmap = self.thumbnails.ask(rel, lambda: self.project.media.path(rel), self._kinds.get(rel))
+        return None if pixmap is self.thumbnails.broken() else pixmap  # a missing or unreadable file: an empty box
+
+    def _on_still_loaded(self, key: str) -> None:
+        for row, panel in enumerate(self.panels):
+            if any(rel == key for _name, rel in panel["stills"]):
+                self.dataChanged.emit(self.index(row), self.index(row), [PanelRole])
 
 
 class StoryboardDelegate(QStyledItemDelegate):
@@ -283,5 +350,5 @@ class StoryboardView(QListView):
         self.board.reload()
 
     def _on_changes(self, changes: Changes) -> None:
-        if changes.timeline or changes.shot_order or changes.shots or changes.takes or changes.prompts or changes.jobs or changes.costs or changes.cameras:
-            self.refresh()
+        if changes.timeline or changes.shot_order or changes.shots or changes.takes or changes.jobs or changes.costs or changes.project:
+            self.board.refresh(changes)

@@ -16,13 +16,15 @@ import json
 from typing import Callable
 
 from PySide6.QtCore import QMimeData, QPointF, QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QKeyEvent, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QWidget
 
 from director.core.changes import Changes
+from director.core.enums import MediaKind
 from director.core.errors import DirectorError
 from director.core.timeline import Clip, Gap, Timeline
 from director.store import timeline as st
+from director.store.panels import shots_of
 from director.ui.media_health import BADGES
 from director.ui.undo import ProjectSession
 
@@ -36,6 +38,16 @@ EDGE_PX = 6  # a press this close to a clip's edge trims instead of moving
 SNAP_PX = 8
 CAMERA_COLOURS = [QColor("#e0b040"), QColor("#40a0e0"), QColor("#d05070"), QColor("#60c060"), QColor("#a070e0"),
                   QColor("#e08040"), QColor("#40c0b0"), QColor("#c0c040"), QColor("#8080ff")]
+
+
+def _still_of(row: dict | None) -> tuple[str, MediaKind] | None:
+    """(store-relative path, kind) of the picture a clip shows: the take's thumbnail, else its media
+    (a still image, or a video's first frame)."""
+    if row is None:
+        return None
+    if row.get("thumb_path"):
+        return row["thumb_path"], MediaKind.IMAGE
+    return (row["media_path"], MediaKind(row["kind"])) if row.get("media_path") else None
 
 
 def take_mime(take_id: int) -> QMimeData:
@@ -100,8 +112,8 @@ class ClipItem(QGraphicsRectItem):
             p.fillRect(QRectF(r.x(), r.y(), 1, r.height()), QColor(20, 20, 20))
             return
         body = QRectF(r.x(), r.y(), r.width(), r.height() - LANE_H * max(1, len(info["cameras"])) - 2)
-        thumb = info["thumb"]
-        if thumb is not None and r.width() > 24:
+        thumb = self.view.still(info) if r.width() > 24 else None  # never decodes: the pool does
+        if thumb is not None:
             tw = min(body.height() * thumb.width() / max(1, thumb.height()), r.width() - 2)
             p.drawPixmap(QRectF(r.x() + 1, body.y() + 1, tw, body.height() - 2), thumb, QRectF(thumb.rect()))
         if r.width() > 18:
@@ -161,7 +173,10 @@ class TimelineView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self._items: dict[int, ClipItem] = {}
         self._info: dict[int, dict] = {}
-        self._thumbs: dict[str, QPixmap | None] = {}
+        self._by_still: dict[str, set[int]] = {}  # a still's key → the clips that show it
+        self.thumbnails = session.thumbnails
+        self.thumbnails.loaded.connect(self._on_still_loaded)
+        self.thumbnails.failed.connect(lambda key, _why: self._on_still_loaded(key))
         self._press: dict | None = None
         self._drop_marker: float | None = None
         self.timeline: Timeline = st.load_timeline(self.project, self.timeline_id)
@@ -181,13 +196,29 @@ class TimelineView(QGraphicsView):
         self.cut_changed.emit()
 
     def _on_changes(self, changes: Changes) -> None:
-        if changes.timeline or changes.takes or changes.shots or changes.cameras:
+        """An edit of the cut rebuilds it; a take, a job or a shot changing repaints only the clips
+        of the shots it names (a job finishing on a shot that is not cut touches nothing here)."""
+        if changes.timeline or changes.project:
             self.refresh()
+            return
+        if not (changes.takes or changes.shots or changes.jobs):
+            return  # a camera's setup, a prompt, a cost: nothing a clip shows
+        shots, complete = shots_of(self.project, jobs=changes.jobs, takes=changes.takes)
+        shots |= set(changes.shots)
+        clips = [gi for gi in self._items.values() if isinstance(gi.item, Clip) and (not complete or gi.item.shot_id in shots)]
+        if not clips:
+            return
+        self._resolver = st.Resolver(self.project)  # reads shots and cameras; takes per shot, when asked
+        for gi in clips:
+            self._info.pop(gi.item.id, None)
+            gi.update()
+        self.cut_changed.emit()  # which take a clip shows may have changed
 
     def _rebuild(self, selected: int | None = None) -> None:
         self._scene.clear()
         self._items.clear()
         self._info.clear()
+        self._by_still.clear()
         self._resolver = st.Resolver(self.project)
         for k, track in enumerate(self.timeline.tracks):
             for item, start in zip(track.items, track.starts()):
@@ -210,12 +241,30 @@ class TimelineView(QGraphicsView):
             res = self._resolver
             cams = res.cameras(clip.shot_id)
             row = res.take_row(clip, clip.camera_at(clip.source_in))
+            still = _still_of(row)
             info = {"code": res.shot_code(clip.shot_id), "cameras": cams if len(cams) > 1 else cams[:1],
-                    "locked": res.locked(clip.shot_id), "thumb": self._thumb(row),
+                    "locked": res.locked(clip.shot_id), "still": still,
                     "take_id": row["id"] if row is not None else None,
                     "media": (row["media_path"], row["kind"]) if row is not None else None}
             self._info[clip.id] = info
+            if still is not None:
+                self._by_still.setdefault(still[0], set()).add(clip.id)
         return info
+
+    def still(self, info: dict) -> QPixmap | None:
+        """The clip's still if decoded; otherwise None, and the pool is asked for it (once)."""
+        still = info["still"]
+        if still is None:
+            return None
+        rel, kind = still
+        pixmap = self.thumbnails.ask(rel, lambda: self.project.media.path(rel), kind)
+        return None if pixmap is self.thumbnails.broken() else pixmap  # a file that cannot be read: no still
+
+    def _on_still_loaded(self, key: str) -> None:
+        for clip_id in self._by_still.get(key, ()):
+            gi = self._items.get(clip_id)
+            if gi is not None:
+                gi.update()
 
     def _on_media_health(self, _relative: str) -> None:
         self.viewport().update()
@@ -231,22 +280,6 @@ class TimelineView(QGraphicsView):
             health.request(media[0], media[1])
         issue = health.issue(media[0])
         return issue.problem if issue is not None else None
-
-    def _thumb(self, row: dict | None) -> QPixmap | None:
-        if row is None:
-            return None
-        rel = row.get("thumb_path") or (row["media_path"] if row["kind"] == "image" else None)
-        if rel is None:
-            return None
-        if rel not in self._thumbs:
-            try:
-                file = self.project.media.path(rel)
-            except DirectorError:  # a row naming a file outside the media folder is never read
-                self._thumbs[rel] = None
-                return None
-            image = QImage(str(file))  # a missing or unreadable file is a null image: no thumbnail
-            self._thumbs[rel] = QPixmap.fromImage(image.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation)) if not image.isNull() else None
-        return self._thumbs[rel]
 
     # -- geometry ------------------------------------------------------------------------------
 

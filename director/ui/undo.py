@@ -27,6 +27,17 @@ class ProjectSession(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(500)
         self._media_health = None
+        self._thumbnails = None
+
+    @property
+    def thumbnails(self):
+        """Stills for the timeline and the storyboard, decoded on pool threads (one loader per open
+        project); a paint asks with `ask(...)` and repaints on `loaded(key)`."""
+        if self._thumbnails is None:
+            from director.ui.gallery.thumbnails import ThumbnailLoader
+
+            self._thumbnails = ThumbnailLoader(parent=self)
+        return self._thumbnails
 
     @property
     def media_health(self):
@@ -41,6 +52,8 @@ class ProjectSession(QObject):
         """Before the project closes: drop file checks not started yet (a running one finishes)."""
         if self._media_health is not None:
             self._media_health.shutdown()
+        if self._thumbnails is not None:
+            self._thumbnails.clear()  # drops decodes not started yet; a running one finishes unheard
 
     def push(self, edit: Edit) -> bool:
         """Apply an edit through the undo stack; a refusal becomes an error message, not a crash."""

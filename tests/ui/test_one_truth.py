@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-
 from test_timeline_fixtures import GREEN, RED, make_take
 
 from director.core.cost import format_money

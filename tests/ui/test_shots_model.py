@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QImage
 
+from director.core.changes import Changes
 from director.core.enums import ShotStatus
 from director.store import edits, jobs, scenes, shots, takes
 from director.store.shots import list_shots
@@ -192,3 +193,33 @@ def test_adding_a_scene_in_the_window_files_new_shots_under_it_and_undoes(sessio
     session.undo_stack.redo()
     assert [s.id for s in list_scenes(session.project)] == [scene_id]
     assert get_shot(session.project, shot_id).scene_id == scene_id and not get_shot(session.project, shot_id).deleted
+
+
+def test_refreshes_by_changes_keep_every_row_true(session, tmp_path, qtmodeltester):
+    """The targeted refresh still lands every kind of change: a shot moved to a scene by a field
+    edit alone, a binned take emptied for good, a new project currency."""
+    kitchen, _ = scenes.add_scene(session.project, "1", "Kitchen")
+    a = add(session, "1")
+    b = add(session, "2")
+    model = ShotsModel(session)
+    assert model.scene_id(model.shot_index(a)) is None
+    assert session.push(edits.SetShotFields(a, {"scene_id": kitchen.id}))  # names the shot, not the order
+    assert model.scene_id(model.shot_index(a)) == kitchen.id and model.shot_ids() == [a, b]
+
+    job_id, _ = jobs.create_job(session.project, shot_id=b, camera_id=None, prompt_id=None, preset="tiny-t2i", params={}, seeds=[1])
+    image = QImage(64, 36, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.blue)
+    image.save(str(tmp_path / "b.png"))
+    rel = session.project.media.import_file(tmp_path / "b.png")
+    take = takes.insert_take(session.project, job_id, {"seed": 1, "variant": 0, "kind": "image", "media_path": rel, "thumb_path": rel, "width": 64, "height": 36})
+    session.announce(Changes.of(takes=[take]))
+    assert model.data(model.shot_index(b), model.ChosenTakeRole) == take
+    assert session.push(edits.DeleteTake(take))
+    assert model.data(model.shot_index(b), model.ChosenTakeRole) is None  # in the bin: never chosen
+    _, emptied = takes.empty_bin(session.project)
+    session.announce(emptied)  # the take is gone: its shot can no longer be looked up by the take
+    assert model.data(model.shot_index(b), model.ChosenTakeRole) is None
+
+    session.announce(session.project.update_settings(currency="EUR"))
+    assert model.data(model.shot_index(b, 2)) == "0.00 EUR" and model.data(model.shot_index(a, 2)) == "0.00 EUR"
+    qtmodeltester.check(model)

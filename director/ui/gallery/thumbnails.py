@@ -12,11 +12,13 @@ from __future__ import annotations
 import itertools
 from collections import OrderedDict
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QColor, QImage, QImageReader, QPainter, QPixmap
 
 from director.core.enums import MediaKind
+from director.core.errors import DirectorError
 from director.core.model import Take
 
 THUMB_SIZE = QSize(192, 108)
@@ -135,6 +137,24 @@ class ThumbnailLoader(QObject):
         self._pending.add(key)
         # Rising priority: the newest request (what the user scrolled to) is decoded first.
         self._pool.start(_ThumbJob(self._relay, key, Path(path), kind, self.box), next(self._priority) % 1_000_000_000)
+
+    def ask(self, key: str, resolve: Callable[[], Path], kind: MediaKind | None = None) -> QPixmap | None:
+        """For a paint: the pixmap if decoded (the broken tile if it failed), else None after asking
+        for it once. `resolve()` names the file and runs only on a miss, never twice for one key; a
+        row naming a file outside the media folder (TamperedMedia) costs that tile only.
+
+        Never decodes: decoding is the pool's, so a paint never waits on a file."""
+        pixmap = self.get(key)
+        if pixmap is not None or key in self._pending:
+            return pixmap
+        try:
+            path = resolve()
+        except DirectorError as exc:
+            self._failed[key] = f"tampered: {exc}"
+            self.failed.emit(key, self._failed[key])
+            return self._broken
+        self.request(key, path, kind)
+        return None
 
     def pending(self) -> int:
         return len(self._pending)

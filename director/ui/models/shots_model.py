@@ -17,13 +17,14 @@ from PySide6.QtGui import QColor, QImage, QPixmap
 
 from director.core.cost import format_money
 from director.core.enums import MediaKind, ShotStatus
+from director.core.errors import NotFound
 from director.core.model import Scene, Shot
 from director.store import edits, ledger
 from director.store.choice import chosen_takes
 from director.store.media import TamperedMedia
-from director.store.panels import take_stills
+from director.store.panels import shots_of, take_stills
 from director.store.scenes import list_scenes
-from director.store.shots import list_shots
+from director.store.shots import get_shot, list_shots
 from director.ui.undo import ProjectSession
 
 STATUS_COLOURS = {
@@ -114,27 +115,37 @@ class ShotsModel(QAbstractItemModel):
         self.thumbnails = thumbnails or ThumbnailCache(parent=self)
         self.thumbnails.loaded.connect(self._on_thumbnail_loaded)
         self._groups: list[_Group] = []
+        self._where: dict[int, tuple[int, int]] = {}  # shot id → (group row, row in group)
+        self._files: dict[str, str | None] = {}  # a still's store name → its file (None: tampered)
         self._currency = "USD"
         self._load()
         session.changed.connect(self._on_changed)
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _read(self) -> tuple[list[_Group], str]:
+    def _rows(self, shots: list[Shot]) -> list[_ShotRow]:
+        """The rows of these shots: queries bounded by the shots named, never by the project."""
         project = self.session.project
+        ids = [s.id for s in shots]
         # The one rule for 'chosen' and the one for 'spent', shared with the storyboard, the
         # timeline, the Costs panel and every export.
-        spent = ledger.spend_by_shot(project)
-        chosen = chosen_takes(project)
+        spent = ledger.spend_by_shot(project, ids)
+        chosen = chosen_takes(project, ids)
         stills = take_stills(project, chosen.values())
+        out = []
+        for shot in shots:
+            take_id = chosen.get(shot.id)
+            still = stills.get(take_id) if take_id is not None else None
+            out.append(_ShotRow(shot, spent.get(shot.id, Decimal(0)), take_id, still.path if still and still.kind is MediaKind.IMAGE else None))
+        return out
+
+    def _read(self) -> tuple[list[_Group], str]:
+        project = self.session.project
         scenes = list_scenes(project)
         groups = {s.id: _Group(s) for s in scenes}
         loose = _Group(None)
-        for shot in list_shots(project):
-            take_id = chosen.get(shot.id)
-            still = stills.get(take_id) if take_id is not None else None
-            row = _ShotRow(shot, spent.get(shot.id, Decimal(0)), take_id, still.path if still and still.kind is MediaKind.IMAGE else None)
-            groups.get(shot.scene_id, loose).shots.append(row)
+        for row in self._rows(list_shots(project)):
+            groups.get(row.shot.scene_id, loose).shots.append(row)
         ordered = [groups[s.id] for s in scenes]
         # The scene-less group is always there when there are no scenes, so a first shot has a home.
         if loose.shots or not ordered:
@@ -143,40 +154,100 @@ class ShotsModel(QAbstractItemModel):
 
     def _load(self) -> None:
         self._groups, self._currency = self._read()
+        self._where = self._positions()
+
+    def _positions(self) -> dict[int, tuple[int, int]]:
+        return {r.shot.id: (gi, si) for gi, g in enumerate(self._groups) for si, r in enumerate(g.shots)}
 
     def reload(self) -> None:
-        """Re-read; a reset only when rows moved, otherwise dataChanged so selections survive."""
+        """Re-read everything; a reset only when rows moved, otherwise dataChanged for the rows
+        that differ, so selections survive and unchanged rows are not repainted."""
         groups, currency = self._read()
         if [g.key for g in groups] != [g.key for g in self._groups]:
             self.beginResetModel()
             self._groups, self._currency = groups, currency
+            self._where = self._positions()
             self.endResetModel()
             return
-        self._groups, self._currency = groups, currency
+        everything = currency != self._currency
+        self._currency = currency
+        self._apply([r for g in groups for r in g.shots], everything=everything)
+
+    def _apply(self, fresh: list[_ShotRow], *, everything: bool = False) -> None:
+        """Put re-read rows in place; dataChanged for each row that differs and for its group's total."""
         last = len(self.COLUMNS) - 1
-        for i, group in enumerate(self._groups):
-            top = self.index(i, 0)
-            self.dataChanged.emit(top, self.index(i, last))
-            if group.shots:
-                self.dataChanged.emit(self.index(0, 0, top), self.index(len(group.shots) - 1, last, top))
+        totals: set[int] = set()
+        for row in fresh:
+            gi, si = self._where[row.shot.id]
+            old = self._groups[gi].shots[si]
+            if row == old and not everything:
+                continue
+            self._groups[gi].shots[si] = row
+            top = self.index(gi, 0)
+            self.dataChanged.emit(self.index(si, 0, top), self.index(si, last, top))
+            if row.spent != old.spent or everything:
+                totals.add(gi)
+        for gi in sorted(totals):
+            total = self.index(gi, 2)
+            self.dataChanged.emit(total, total, [Qt.ItemDataRole.DisplayRole])
 
     def _on_changed(self, changes) -> None:
-        if changes.shots or changes.shot_order or changes.scenes or changes.takes or changes.jobs or changes.costs or changes.project:
+        """Refresh only what a Changes names: a job or a take touches its shot's row; money without
+        ids (an expense) compares every shot's spend in one query and repaints those that moved;
+        only a new order of rows (shots added, binned, moved, scenes) resets the model."""
+        if changes.shot_order or changes.scenes or changes.project:
             self.reload()
+            return
+        project = self.session.project
+        affected: set[int] = set()
+        named: dict[int, Shot | None] = {}
+        if changes.shots:
+            named = {sid: self._shot_or_none(sid) for sid in changes.shots}
+            moved = any(s is None or s.deleted or sid not in self._where or s.scene_id != self._row(sid).shot.scene_id
+                        for sid, s in named.items())
+            if moved:
+                self.reload()
+                return
+            affected |= set(named)
+        if changes.jobs or changes.takes:
+            shots, complete = shots_of(project, jobs=changes.jobs, takes=changes.takes)
+            if not complete:  # a take emptied from the bin: its shot can no longer be named
+                self.reload()
+                return
+            affected |= shots
+        if changes.costs:
+            spent = ledger.spend_by_shot(project)
+            affected |= {sid for sid in self._where if self._row(sid).spent != spent.get(sid, Decimal(0))}
+        shots = [named.get(sid) or self._row(sid).shot for sid in sorted(affected) if sid in self._where]
+        if shots:
+            self._apply(self._rows(shots))
+
+    def _row(self, shot_id: int) -> _ShotRow:
+        gi, si = self._where[shot_id]
+        return self._groups[gi].shots[si]
+
+    def _shot_or_none(self, shot_id: int) -> Shot | None:
+        try:
+            return get_shot(self.session.project, shot_id)
+        except NotFound:
+            return None
 
     def _thumb_file(self, relative: str | None) -> str | None:
-        """The thumbnail's file, or None for a row naming a file outside the media folder (never read)."""
+        """The thumbnail's file, or None for a row naming a file outside the media folder (never read).
+        Resolved once per name: the check looks at the file system."""
         if not relative:
             return None
-        try:
-            return str(self.session.project.media.path(relative))
-        except TamperedMedia:
-            return None
+        if relative not in self._files:
+            try:
+                self._files[relative] = str(self.session.project.media.path(relative))
+            except TamperedMedia:
+                self._files[relative] = None
+        return self._files[relative]
 
     def _on_thumbnail_loaded(self, path: str) -> None:
         for gi, group in enumerate(self._groups):
             for si, row in enumerate(group.shots):
-                if row.thumb and self._thumb_file(row.thumb) == path:
+                if row.thumb and self._files.get(row.thumb) == path:
                     index = self.index(si, 0, self.index(gi, 0))
                     self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
