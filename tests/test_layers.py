@@ -22,9 +22,8 @@ ALLOWED = {
     "commands": {"core", "store", "engine", "export"},
 }
 # The command line opens the window: the only place a CLI module may reach into ui, and only inside a
-# function. director.ui.storyboard_pdf is a Qt-free alias of director.export.storyboard_pdf left for
-# commands/demo.py; it goes once demo.py imports the export module.
-CLI_UI_EXCEPTIONS = {"director.ui.storyboard_pdf", "director.ui.app"}
+# function. (The storyboard PDF is drawn in export/ with fpdf2, so no other exception is needed.)
+CLI_UI_EXCEPTIONS = {"director.ui.app"}
 
 
 def imports(path: Path) -> list[tuple[str, bool]]:

@@ -154,20 +154,15 @@ def timeline_clip_spans(project: Project) -> list[tuple[int, int]]:
     return [(start, item.duration) for start, item in zip(track.starts(), track.items) if isinstance(item, Clip)]
 
 
-def export_all(project: Project, out: Path, say, *, screen: bool = False) -> dict[str, str]:
+def export_all(project: Project, out: Path, say) -> dict[str, str]:
     from director.commands.export import project_cut
     from director.export.contact_sheet import render_contact_sheet
     from director.export.costs import build_report
     from director.export.interchange import export_interchange
     from director.export.mp4 import Mp4Options, export_cut_mp4
     from director.export.storyboard import build_storyboard
+    from director.export.storyboard_pdf import render_storyboard_pdf
     from director.export.takeinfo import take_infos
-
-    if not screen:
-        # The PDF is drawn with Qt; without a screen it draws offscreen. With one, the same
-        # application later shows the window, so it must be made for the real screen.
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from director.ui.storyboard_pdf import render_storyboard_pdf
 
     exports = out / "exports"
     exports.mkdir(exist_ok=True)
@@ -214,7 +209,7 @@ def cmd_demo(args) -> int:
             generate_takes(project, max(1, args.variants), say)
             review_takes(project)
             cut_demo(project)
-            written = export_all(project, out, say, screen=screen)
+            written = export_all(project, out, say)
         summary = project_summary(project) | {"exports": written, "seconds": round(time.perf_counter() - started, 1)}
     finally:
         project.close()
