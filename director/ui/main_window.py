@@ -1,7 +1,9 @@
 """The workstation window: dockable panels around the take gallery, menus, shortcuts, status bar.
 
-The window owns the open project's lifetime (new, open, close; no Save: every edit commits) and
-the engine runner, which a QTimer pumps without ever blocking. Panels are built per project by
+The window owns the open project's lifetime (new, open, close; no Save: every edit commits), the
+docks, menus and layout. The engine (client, runner pump, take actions, job notifications) is an
+`EngineDriver` per writable project; what the director is working on (shot, camera, take,
+playhead) is the window's `Workspace`, which panels follow. Panels are built per project by
 factories (`register_panel`), so a closed project leaves nothing behind and other engineers'
 widgets dock the same way as ours. A panel that has `set_shot(shot_id)` follows the current shot.
 """
@@ -9,7 +11,6 @@ widgets dock the same way as ours. A panel that has `set_shot(shot_id)` follows 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -22,18 +23,15 @@ from director import __version__
 from director.core.changes import Changes
 from director.core.enums import JobState
 from director.core.errors import DirectorError, NotFound
-from director.engine import actions
-from director.engine.client import LocalEngineClient
-from director.engine.engine_choice import make_engine_client
 from director.engine.runner import JobRunner
 from director.store.errors import ProjectLocked, ReadOnlyProject
 from director.store.project import Project, project_path
-from director.store.jobs import get_job
 from director.store.summary import job_counts
 from director.store.takes import get_take
 from director.ui.activity_tracker import ActivityTracker
 from director.ui.cameras_panel import CamerasPanel
 from director.ui.cost_dashboard import CostDashboard
+from director.ui.engine_driver import EngineDriver
 from director.ui.errors import open_error_box
 from director.ui.export_menu import ExportMenu
 from director.ui.gallery.compare_view import CompareView
@@ -44,15 +42,15 @@ from director.ui.program_viewer import ProgramViewer
 from director.ui.prompt_editor import PromptEditor
 from director.ui.queue_panel import QueuePanel
 from director.ui.recent import RecentProjects, app_settings
-from director.ui.settings_dialog import SettingsDialog, apply_device_setting, engine_client_settings, engine_setting
+from director.ui.settings_dialog import SettingsDialog
 from director.ui.shot_list import ShotList
 from director.ui.storyboard_view import StoryboardView
 from director.ui.timeline_view import TimelineView
 from director.ui.undo import ProjectSession
+from director.ui.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-PUMP_INTERVAL_MS = 40
 LAYOUT_VERSION = 2  # bump when the default dock arrangement changes
 PROJECT_FILTER = "Director projects (*.director)"
 Area = Qt.DockWidgetArea
@@ -82,20 +80,17 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("directorMainWindow")
         self.session: ProjectSession | None = None
-        self.runner: JobRunner | None = None
-        self._client: LocalEngineClient | None = None
+        self.engine: EngineDriver | None = None  # per writable project
+        self.workspace = Workspace(self)
+        self.workspace.shot_changed.connect(self._on_shot_selected)
+        self.workspace.camera_changed.connect(self._on_camera_selected)
+        self.workspace.playhead_changed.connect(self._on_playhead)
         self.recent = recent or RecentProjects()
         self.notifications: list[str] = []
-        self._notified_jobs: set[int] = set()
         self.docks: dict[str, QDockWidget] = {}
         self.panels: dict[str, QWidget] = {}
         self._specs: dict[str, PanelSpec] = {}
-        self._current_shot: int | None = None
         self.activity: ActivityTracker | None = None
-        self._engine_failure_shown = False
-        self._pump_timer = QTimer(self)
-        self._pump_timer.setInterval(PUMP_INTERVAL_MS)
-        self._pump_timer.timeout.connect(self.pump)
 
         self.setDockNestingEnabled(True)
         # The timeline runs under everything, the full width of the window, as in an editing suite.
@@ -116,6 +111,26 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self._restore_layout()
         self._update_banner()
+
+    # == the engine (an EngineDriver per writable project) =========================================
+
+    @property
+    def runner(self) -> JobRunner | None:
+        return self.engine.runner if self.engine is not None else None
+
+    @runner.setter
+    def runner(self, runner: JobRunner | None) -> None:
+        """Drive another runner (tests and tools swap the engine behind it)."""
+        if self.engine is not None:
+            self.engine.runner = runner
+
+    @property
+    def _client(self):
+        return self.engine.client if self.engine is not None else None
+
+    @property
+    def _pump_timer(self) -> QTimer | None:
+        return self.engine.timer if self.engine is not None else None
 
     # == docking API ==============================================================================
 
@@ -227,8 +242,8 @@ class MainWindow(QMainWindow):
             if old is not None:
                 old.deleteLater()
         self._wire_panel(spec.name, widget)
-        if hasattr(widget, "set_shot") and spec.name != "shots" and self._current_shot is not None:
-            widget.set_shot(self._current_shot)
+        if hasattr(widget, "set_shot") and spec.name != "shots" and self.workspace.shot is not None:
+            widget.set_shot(self.workspace.shot)
 
     def _show_broken_panel(self, spec: PanelSpec, exc: Exception) -> None:
         text = f"The {spec.title} panel could not be shown: {exc if isinstance(exc, DirectorError) else f'{exc.__class__.__name__}: {exc}'}"
@@ -248,10 +263,10 @@ class MainWindow(QMainWindow):
     def _wire_panel(self, name: str, widget: QWidget) -> None:
         """Connect the built-in panels to each other through the window."""
         if name == "shots":
-            widget.shot_selected.connect(self._on_shot_selected)
+            widget.shot_selected.connect(self.workspace.set_shot)
             self._fill_shot_menu(widget)
         elif name == "cameras":
-            widget.camera_selected.connect(self._on_camera_selected)
+            widget.camera_selected.connect(self.workspace.set_camera)
         elif name == "generate":
             widget.generate_requested.connect(self.generate)
         elif name == "queue":
@@ -262,16 +277,8 @@ class MainWindow(QMainWindow):
         if name == "gallery":
             widget.take_activated.connect(self._on_take_activated)
             widget.compare_requested.connect(self._on_compare_requested)
-        elif name == "timeline":
-            program = self.panels.get("program")
-            if program is not None:
-                widget.playhead_moved.connect(program.seek)
-                program.playhead_moved.connect(widget.set_playhead)
-        elif name == "program":
-            timeline = self.panels.get("timeline")
-            if timeline is not None:
-                timeline.playhead_moved.connect(widget.seek)
-                widget.playhead_moved.connect(timeline.set_playhead)
+        elif name in ("timeline", "program"):
+            widget.playhead_moved.connect(self.workspace.set_playhead)
         elif name == "storyboard":
             widget.shot_activated.connect(self._select_shot)
         elif name == "costs":
@@ -351,12 +358,10 @@ class MainWindow(QMainWindow):
         prompt = self.panels.get("prompt")
         if prompt is not None:
             prompt.commit()
-        self._pump_timer.stop()
-        if self._client is not None:
-            # Off the UI thread: a worker busy loading a model may take seconds to stop.
-            threading.Thread(target=_shutdown_quietly, args=(self._client,), name="engine-shutdown", daemon=True).start()
-        self._client = None
-        self.runner = None
+        if self.engine is not None:
+            self.engine.stop()  # off the UI thread: a worker busy loading a model may take seconds to stop
+            self.engine.deleteLater()
+            self.engine = None
         if self.activity is not None:
             self.activity.stop()  # writes the open session of human time
             self.activity.deleteLater()
@@ -374,7 +379,7 @@ class MainWindow(QMainWindow):
         self.panels.clear()
         self.shot_menu.clear()
         session, self.session = self.session, None
-        self._current_shot = None
+        self.workspace.clear()
         session.shutdown()
         session.project.close()
         if session.project.close_warning:
@@ -390,7 +395,6 @@ class MainWindow(QMainWindow):
     def _attach(self, project: Project) -> None:
         session = ProjectSession(project, self)
         self.session = session
-        self._notified_jobs = set()
         session.error_raised.connect(lambda text: self.notify(text, error=True))
         session.changed.connect(self._on_changed)
         session.undo_stack.canUndoChanged.connect(self._update_actions)
@@ -398,14 +402,11 @@ class MainWindow(QMainWindow):
         session.undo_stack.undoTextChanged.connect(self._update_actions)
         session.undo_stack.redoTextChanged.connect(self._update_actions)
         if not project.readonly:
-            apply_device_setting()
-            self._engine_failure_shown = False
-            try:  # a Ray client connects on its own thread: the window never waits for a cluster
-                self._client = make_engine_client(settings={"engine": engine_setting()}, worker_settings=engine_client_settings())
-            except DirectorError as exc:  # a malformed engine (settings or DIRECTOR_ENGINE): run here
-                self.notify(f"{exc}; jobs run on this machine", error=True)
-                self._client = LocalEngineClient(settings=engine_client_settings())
-            self.runner = JobRunner(project, self._client)
+            self.engine = EngineDriver(session, self)
+            self.engine.notified.connect(lambda text, error: self.notify(text, error=error))
+            self.engine.job_event.connect(self.job_event)
+            self.engine.queue_changed.connect(self._update_queue_label)
+            self.engine.open()
             self.activity = ActivityTracker(project, self)
             self.activity.time_logged.connect(session.announce)
             session.changed.connect(self.activity.on_changes)
@@ -422,8 +423,8 @@ class MainWindow(QMainWindow):
         self._update_banner()
         if project.readonly:
             self.notify(self.banner_label.text())
-        if self.runner is not None:
-            self._pump_timer.start()
+        if self.engine is not None:
+            self.engine.start()
         self._update_queue_label()
         self.project_opened.emit(session)
         shots = self.panels.get("shots")
@@ -435,43 +436,9 @@ class MainWindow(QMainWindow):
     # == engine ===================================================================================
 
     def pump(self) -> None:
-        """One non-blocking turn of the runner; any failure becomes a notification."""
-        if self.runner is None or self.session is None:
-            return
-        if getattr(self._client, "state", None) == "failed" and not self._engine_failure_shown:
-            self._engine_failure_shown = True  # once per project: the cluster could not be reached
-            self.notify(f"engine: {self._client.error}", error=True)
-        try:
-            pumped = self.runner.pump(0.0)
-        except Exception as exc:  # a store or engine error must not stop the timer or the window
-            log.exception("engine pump failed")
-            self.notify(f"generation problem: {exc}", error=True)
-            return
-        for event in pumped.events:
-            self.job_event.emit(event)
-        if pumped.changes:
-            self.session.announce(pumped.changes)
-            self._notify_finished(pumped.changes.jobs)
-        if pumped.changes.jobs or pumped.events:
-            self._update_queue_label()
-
-    def _notify_finished(self, job_ids) -> None:
-        """A notification per job that ended, failures with their reason (also those the runner
-        refused before the engine saw them, which send no event)."""
-        for job_id in sorted(job_ids):
-            try:
-                job = get_job(self.session.project, job_id)
-            except DirectorError:
-                continue
-            if not job.state.finished or job_id in self._notified_jobs:
-                continue
-            self._notified_jobs.add(job_id)
-            if job.state is JobState.DONE:
-                self.notify(f"Job {job_id} finished ({len(job.seeds)} take{'s' if len(job.seeds) != 1 else ''})")
-            elif job.state is JobState.CANCELLED:
-                self.notify(f"Job {job_id} cancelled")
-            else:
-                self.notify(f"Job {job_id} failed: {job.error or 'no reason given'}", error=True)
+        """One non-blocking turn of the runner (the engine driver's); failures become notifications."""
+        if self.engine is not None and self.session is not None:
+            self.engine.pump()
 
     def generate(self, all_cameras: bool = False) -> list[int]:
         """Commit the prompt, then queue the generate panel's request; returns the new job ids."""
@@ -511,23 +478,10 @@ class MainWindow(QMainWindow):
                 return
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
             return
-        verbs = {
-            "promote": lambda: actions.promote_take(project, take_id),
-            "i2v": lambda: actions.image_to_video(project, take_id=take_id),
-            "extend": lambda: actions.extend_take(project, take_id),
-            "rerender": lambda: actions.rerender_take(project, take_id),
-        }
-        if action not in verbs:
-            self.notify(f"unknown take action {action!r}", error=True)
+        if self.engine is None:
+            self.notify("this project is open read-only: nothing can be queued", error=True)
             return
-        try:
-            queued = verbs[action]()
-        except DirectorError as exc:
-            self.notify(str(exc), error=True)
-            return
-        self.session.announce(queued.changes)
-        self.notify(f"Queued {action} of take {take_id} with {queued.preset.id} (job {', '.join(map(str, queued.job_ids))})")
-        self.pump()
+        self.engine.take_action(action, take_id)
 
     # == reactions ================================================================================
 
@@ -537,7 +491,7 @@ class MainWindow(QMainWindow):
             shots.select_shot(shot_id)
 
     def _on_shot_selected(self, shot_id: int | None) -> None:
-        self._current_shot = shot_id
+        """The workspace's shot changed (the shot list, the storyboard): every panel follows."""
         if self.activity is not None:
             self.activity.set_current_shot(shot_id)
         for name, widget in self.panels.items():
@@ -551,7 +505,16 @@ class MainWindow(QMainWindow):
         if generate is not None:
             generate.set_camera(camera_id)
 
+    def _on_playhead(self, frame: int) -> None:
+        """The workspace's playhead moved (timeline or program viewer): the other one follows."""
+        timeline, program = self.panels.get("timeline"), self.panels.get("program")
+        if timeline is not None:
+            timeline.set_playhead(frame)
+        if program is not None:
+            program.seek(frame)
+
     def _on_take_activated(self, take_id: int) -> None:
+        self.workspace.set_take(take_id)
         viewer = self.panels.get("viewer")
         if viewer is not None and hasattr(viewer, "show_take"):
             viewer.show_take(take_id)
@@ -693,7 +656,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setText(f"&Undo {stack.undoText()}".rstrip() if stack and stack.canUndo() else "&Undo")
         self.redo_action.setText(f"&Redo {stack.redoText()}".rstrip() if stack and stack.canRedo() else "&Redo")
         for action in (self.generate_action, self.generate_all_action):
-            action.setEnabled(writable and self._current_shot is not None)
+            action.setEnabled(writable and self.workspace.shot is not None)
         self.pause_action.setEnabled(writable)
         self.log_time_action.setEnabled(open_)
         if hasattr(self, "export_menu"):
@@ -716,7 +679,7 @@ class MainWindow(QMainWindow):
             return
         counts = job_counts(self.session.project)  # the one count the queue panel and `queue list` show
         running, queued = counts.get(JobState.RUNNING.value, 0), counts.get(JobState.QUEUED.value, 0)
-        paused = " · paused" if self.runner is not None and self.runner.paused else ""
+        paused = " · paused" if self.engine is not None and self.engine.paused else ""
         self.queue_label.setText(f"Queue: {running} running, {queued} waiting{paused}")
 
     # == commands =================================================================================
@@ -741,7 +704,7 @@ class MainWindow(QMainWindow):
             return None
         from director.ui.time_log_dialog import open_time_log
 
-        return open_time_log(self, self.session, self._current_shot)
+        return open_time_log(self, self.session, self.workspace.shot)
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About Director", f"Director {__version__}\nA prompt-to-shot workstation for film makers.")
@@ -809,10 +772,3 @@ class MainWindow(QMainWindow):
         settings.sync()
         self.close_project()
         super().closeEvent(event)
-
-
-def _shutdown_quietly(client: LocalEngineClient) -> None:
-    try:
-        client.shutdown()
-    except Exception:  # a dead worker must not matter to a closed project
-        log.exception("engine shutdown failed")

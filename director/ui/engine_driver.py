@@ -1,0 +1,164 @@
+"""The engine for one open, writable project: its client, the runner a QTimer pumps, the take
+actions that queue work (promote, image to video, extend, re-render) and a notification per job
+that ends.
+
+Split out of the main window, which keeps docks, menus and layout: the window builds one driver per
+project, forwards `notified` to its status bar and `job_event` to the queue panel, and the driver
+announces what each pump changed through the session, so every view refreshes from those ids.
+Nothing here blocks: a pump never waits for the engine, and the engine is shut down on a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from director.core.enums import JobState
+from director.core.errors import DirectorError
+from director.engine import actions
+from director.engine.client import LocalEngineClient
+from director.engine.engine_choice import make_engine_client
+from director.engine.runner import JobRunner
+from director.store.jobs import get_job
+from director.store.summary import job_counts
+from director.ui.settings_dialog import (
+    apply_device_setting,
+    engine_client_settings,
+    engine_setting,
+)
+from director.ui.undo import ProjectSession
+
+log = logging.getLogger(__name__)
+
+PUMP_INTERVAL_MS = 40
+TAKE_VERBS = {
+    "promote": lambda project, take_id: actions.promote_take(project, take_id),
+    "i2v": lambda project, take_id: actions.image_to_video(project, take_id=take_id),
+    "extend": lambda project, take_id: actions.extend_take(project, take_id),
+    "rerender": lambda project, take_id: actions.rerender_take(project, take_id),
+}
+
+
+class EngineDriver(QObject):
+    """Signals: job_event(event) for every engine event the runner saw; notified(text, error) for
+    the status bar; queue_changed() when the counts of running and waiting jobs may have moved."""
+
+    job_event = Signal(object)
+    notified = Signal(str, bool)
+    queue_changed = Signal()
+
+    def __init__(self, session: ProjectSession, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
+        self._notified_jobs: set[int] = set()
+        self._failure_shown = False
+        self.client: LocalEngineClient | None = None
+        self.runner: JobRunner | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(PUMP_INTERVAL_MS)
+        self.timer.timeout.connect(self.pump)
+
+    # -- lifetime ---------------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Make the engine client (from the settings) and the runner; connect the signals first,
+        since a malformed engine setting is said through `notified`."""
+        apply_device_setting()
+        try:  # a Ray client connects on its own thread: the window never waits for a cluster
+            self.client = make_engine_client(settings={"engine": engine_setting()}, worker_settings=engine_client_settings())
+        except DirectorError as exc:  # a malformed engine (settings or DIRECTOR_ENGINE): run here
+            self._say(f"{exc}; jobs run on this machine", error=True)
+            self.client = LocalEngineClient(settings=engine_client_settings())
+        self.runner = JobRunner(self.session.project, self.client)
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def stop(self) -> None:
+        """Stop pumping and shut the engine down off the UI thread (a worker loading a model may
+        take seconds to stop)."""
+        self.timer.stop()
+        client, self.client, self.runner = self.client, None, None
+        if client is not None:
+            threading.Thread(target=_shutdown_quietly, args=(client,), name="engine-shutdown", daemon=True).start()
+
+    # -- the queue --------------------------------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        return self.runner is not None and self.runner.paused
+
+    def counts(self) -> tuple[int, int]:
+        """(running, waiting): summary.job_counts, the one count the queue panel and `queue list` show."""
+        counts = job_counts(self.session.project)
+        return counts.get(JobState.RUNNING.value, 0), counts.get(JobState.QUEUED.value, 0)
+
+    def pump(self) -> None:
+        """One non-blocking turn of the runner; any failure becomes a notification."""
+        if self.runner is None:
+            return
+        if getattr(self.client, "state", None) == "failed" and not self._failure_shown:
+            self._failure_shown = True  # once per project: the cluster could not be reached
+            self._say(f"engine: {self.client.error}", error=True)
+        try:
+            pumped = self.runner.pump(0.0)
+        except Exception as exc:  # a store or engine error must not stop the timer or the window
+            log.exception("engine pump failed")
+            self._say(f"generation problem: {exc}", error=True)
+            return
+        for event in pumped.events:
+            self.job_event.emit(event)
+        if pumped.changes:
+            self.session.announce(pumped.changes)
+            self._notify_finished(pumped.changes.jobs)
+        if pumped.changes.jobs or pumped.events:
+            self.queue_changed.emit()
+
+    def _notify_finished(self, job_ids) -> None:
+        """A notification per job that ended, failures with their reason (also those the runner
+        refused before the engine saw them, which send no event)."""
+        for job_id in sorted(job_ids):
+            try:
+                job = get_job(self.session.project, job_id)
+            except DirectorError:
+                continue
+            if not job.state.finished or job_id in self._notified_jobs:
+                continue
+            self._notified_jobs.add(job_id)
+            if job.state is JobState.DONE:
+                self._say(f"Job {job_id} finished ({len(job.seeds)} take{'s' if len(job.seeds) != 1 else ''})")
+            elif job.state is JobState.CANCELLED:
+                self._say(f"Job {job_id} cancelled")
+            else:
+                self._say(f"Job {job_id} failed: {job.error or 'no reason given'}", error=True)
+
+    # -- take actions -----------------------------------------------------------------------------
+
+    def take_action(self, action: str, take_id: int) -> bool:
+        """Queue a promote, image-to-video, extend or re-render of a take; False (and a
+        notification saying why) when it cannot be queued."""
+        verb = TAKE_VERBS.get(action)
+        if verb is None:
+            self._say(f"unknown take action {action!r}", error=True)
+            return False
+        try:
+            queued = verb(self.session.project, take_id)
+        except DirectorError as exc:
+            self._say(str(exc), error=True)
+            return False
+        self.session.announce(queued.changes)
+        self._say(f"Queued {action} of take {take_id} with {queued.preset.id} (job {', '.join(map(str, queued.job_ids))})")
+        self.pump()
+        return True
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.notified.emit(text, error)
+
+
+def _shutdown_quietly(client: LocalEngineClient) -> None:
+    try:
+        client.shutdown()
+    except Exception:  # a dead worker must not matter to a closed project
+        log.exception("engine shutdown failed")
