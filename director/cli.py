@@ -18,6 +18,13 @@ from director.core.errors import DirectorError
 # Each module registers its verbs with register(subparsers).
 COMMAND_MODULES = [
     "director.commands.project",
+    "director.commands.scenes",
+    "director.commands.shots",
+    "director.commands.prompts",
+    "director.commands.cameras",
+    "director.commands.looks",
+    "director.commands.takes",
+    "director.commands.timelog",
     "director.commands.demo",
     "director.commands.models",
     "director.commands.generate",
