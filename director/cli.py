@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "director.commands.report",
     "director.commands.export",
     "director.commands.timeline",
+    "director.commands.cuts",
     "director.commands.engine",
     "director.commands.script",
 ]

@@ -68,7 +68,7 @@ def _common(p: argparse.ArgumentParser, out_help: str, timeline: bool = True) ->
     add_project_arg(p)
     p.add_argument("-o", "--output", metavar="OUT", help=out_help + ". An existing file there is replaced (whole, once the export finishes); the project, its journal, lock and media folder are refused")
     if timeline:
-        p.add_argument("--timeline", type=int, metavar="ID", help="timeline id (default: the project's first)")
+        p.add_argument("--timeline", metavar="CUT", help="which cut, by name or id (default: the current one)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     p.add_argument(
         "--skip-missing",
@@ -91,20 +91,23 @@ def _bar(args: argparse.Namespace, label: str) -> ProgressBar:
     return ProgressBar(label, enabled=False if args.no_progress or args.json else None)
 
 
-def project_cut(project: Project, timeline_id: int | None = None) -> Cut:
-    """The timeline's flattened cut; an empty one is refused with what to do about it."""
+def project_cut(project: Project, timeline: str | int | None = None) -> Cut:
+    """The cut's flattened edit (by name or id; None is the current cut); an empty one is refused."""
+    from director.store.cuts import find_timeline
     from director.store.timeline import build_cut
 
+    timeline_id = find_timeline(project, timeline)
     cut = build_cut(project, timeline_id)
     if cut.duration <= 0:
         raise InvalidInput(f"the timeline of {project.path.name} is empty: place shots on it first")
     return cut
 
 
-def _timeline_name(project: Project, timeline_id: int | None) -> str:
-    from director.store.timeline import default_timeline_id, list_timelines
+def _timeline_name(project: Project, timeline: str | int | None) -> str:
+    from director.store.cuts import find_timeline
+    from director.store.timeline import list_timelines
 
-    tid = timeline_id or default_timeline_id(project)
+    tid = find_timeline(project, timeline)
     return f"{project.settings().name} - {dict(list_timelines(project)).get(tid) or 'Cut'}"
 
 

@@ -19,6 +19,7 @@ from director.core.errors import InvalidInput
 from director.core.timeline import Clip
 from director.store import shots
 from director.store import timeline as st
+from director.store.cuts import find_timeline
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = verbs.add_parser("show", help="the timeline's clips and the flattened cut")
     add_project_arg(p)
+    p.add_argument("--timeline", metavar="CUT", help="which cut, by name or id (default: the current one)")
     add_json_arg(p)
     p.set_defaults(func=cmd_show)
 
@@ -38,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     where.add_argument("--index", type=int, help="insert before the Nth item (0 = first)")
     p.add_argument("--frames", type=int, help="clip length (default: the shot's target length)")
     p.add_argument("--track", type=int, help="track id (default: the first)")
+    p.add_argument("--timeline", metavar="CUT", help="which cut, by name or id (default: the current one)")
     add_json_arg(p)
     p.set_defaults(func=cmd_add)
 
@@ -45,6 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_project_arg(p)
     p.add_argument("--at", type=int, required=True, metavar="FRAME")
     p.add_argument("--camera", required=True, help="camera name (A, B…) or its number in the shot (1, 2…)")
+    p.add_argument("--timeline", metavar="CUT", help="which cut, by name or id (default: the current one)")
     p.set_defaults(func=cmd_angle)
 
     p = verbs.add_parser("trim", help="ripple-trim a clip's head or tail by a number of frames")
@@ -58,6 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = verbs.add_parser("split", help="split the clip at a frame")
     add_project_arg(p)
     p.add_argument("--at", type=int, required=True, metavar="FRAME")
+    p.add_argument("--timeline", metavar="CUT", help="which cut, by name or id (default: the current one)")
     p.set_defaults(func=cmd_split)
 
     p = verbs.add_parser("delete", help="remove a clip and close the gap (or --lift to leave it)")
@@ -87,8 +92,9 @@ def _done(project, edit) -> int:
 
 def cmd_show(args) -> int:
     with open_project(args, readonly=True) as project:
-        timeline = st.load_timeline(project)
-        cut = st.build_cut(project)
+        tid = find_timeline(project, args.timeline)
+        timeline = st.load_timeline(project, tid)
+        cut = st.build_cut(project, tid)
         res = st.Resolver(project)
         clips = []
         for track in timeline.tracks:
@@ -118,7 +124,7 @@ def cmd_show(args) -> int:
 def cmd_add(args) -> int:
     with open_project(args) as project:
         shot = shots.find_shot(project, args.shot)
-        edit = st.insert_shot(project, shot.id, take_id=args.take, track_id=args.track, index=args.index, frame=args.at, duration=args.frames)
+        edit = st.insert_shot(project, shot.id, take_id=args.take, timeline_id=find_timeline(project, args.timeline), track_id=args.track, index=args.index, frame=args.at, duration=args.frames)
         edit.apply(project)
         clip_id = edit.edit.subjects[0]
         if args.json:
@@ -132,7 +138,7 @@ def cmd_angle(args) -> int:
     with open_project(args) as project:
         camera = args.camera.strip()
         kw = {"number": int(camera)} if camera.isdigit() else {"name": camera}
-        return _done(project, st.cut_to_camera(project, args.at, **kw))
+        return _done(project, st.cut_to_camera(project, args.at, timeline_id=find_timeline(project, args.timeline), **kw))
 
 
 def cmd_trim(args) -> int:
@@ -145,7 +151,7 @@ def cmd_trim(args) -> int:
 
 def cmd_split(args) -> int:
     with open_project(args) as project:
-        return _done(project, st.split_clip(project, args.at))
+        return _done(project, st.split_clip(project, args.at, timeline_id=find_timeline(project, args.timeline)))
 
 
 def cmd_delete(args) -> int:

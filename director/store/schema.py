@@ -297,5 +297,11 @@ def m0008_script(db: Database) -> None:
     )
 
 
+@migrations(name="0009_current_cut")
+def m0009_current_cut(db: Database) -> None:
+    """Which of a project's cuts is current (the window shows it; commands use it by default)."""
+    db.execute("ALTER TABLE project ADD COLUMN current_timeline_id INTEGER")
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()

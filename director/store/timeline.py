@@ -17,6 +17,7 @@ from director.core.errors import InvalidInput, NotFound, Refused
 from director.core.timecode import Rate
 from director.core.timeline import AngleCut, Clip, Gap, TakeSource, Timeline, Track
 from director.store.choice import chosen_by_camera
+from director.store.ids import next_id
 from director.store.project import Project, utc_now
 from director.store.rows import one, rows, scalar
 
@@ -31,13 +32,17 @@ def list_timelines(project: Project) -> list[tuple[int, str]]:
 
 
 def default_timeline_id(project: Project) -> int:
-    """The project's first timeline ("Cut", made by the migration; remade if someone removed it)."""
+    """The current cut (store.cuts switches it), else the first ("Cut", made by the migration;
+    remade if someone removed it)."""
+    chosen = scalar(project.db, "SELECT t.id FROM project p JOIN timelines t ON t.id = p.current_timeline_id WHERE p.id = 1")
+    if chosen is not None:
+        return int(chosen)
     found = scalar(project.db, "SELECT min(id) FROM timelines")
     if found is not None:
         return int(found)
     with project.atomic() as db:
-        tid = db["timelines"].insert({"name": "Cut", "created_at": utc_now()}).last_pk
-        db["tracks"].insert({"timeline_id": tid, "name": "V1", "kind": "video", "ord": 0})
+        tid = db["timelines"].insert({"id": next_id(db, "timelines"), "name": "Cut", "created_at": utc_now()}).last_pk
+        db["tracks"].insert({"id": next_id(db, "tracks"), "timeline_id": tid, "name": "V1", "kind": "video", "ord": 0})
     return int(tid)
 
 
@@ -46,7 +51,7 @@ def add_track(project: Project, timeline_id: int | None = None, name: str | None
     timeline_id = timeline_id or default_timeline_id(project)
     with project.atomic() as db:
         n = scalar(db, "SELECT count(*) FROM tracks WHERE timeline_id = ?", [timeline_id])
-        track_id = db["tracks"].insert({"timeline_id": timeline_id, "name": name or f"V{n + 1}", "kind": "video", "ord": n}).last_pk
+        track_id = db["tracks"].insert({"id": next_id(db, "tracks"), "timeline_id": timeline_id, "name": name or f"V{n + 1}", "kind": "video", "ord": n}).last_pk
     return int(track_id), CHANGED
 
 
@@ -84,7 +89,12 @@ def timeline_of_item(project: Project, item_id: int) -> int:
 
 
 def new_item_id(project: Project, after: int = 0) -> int:
-    return max(int(scalar(project.db, "SELECT max(id) FROM clips") or 0), after) + 1
+    """A clip id never handed out before: a deleted cut's clips may come back under theirs (undo)."""
+    with project.atomic() as db:
+        new = next_id(db, "clips")
+        while new <= after:
+            new = next_id(db, "clips")
+    return new
 
 
 # -- resolving takes ---------------------------------------------------------------------------

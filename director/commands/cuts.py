@@ -1,0 +1,93 @@
+"""`director timeline list|new|duplicate|rename|delete|switch`: alternate cuts of one project."""
+
+from __future__ import annotations
+
+import argparse
+
+from director.commands.common import add_json_arg, add_project_arg, open_project, print_json, print_table
+from director.store import cuts
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    verbs = sub.add_parser("timeline", help="alternate cuts: list, new, duplicate, rename, delete, switch").add_subparsers(
+        dest="subverb", required=True, metavar="SUBVERB"
+    )
+    p = verbs.add_parser("list", help="the project's cuts; * marks the current one")
+    add_project_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_list)
+    p = verbs.add_parser("new", help="an empty cut (it becomes current)")
+    add_project_arg(p)
+    p.add_argument("name")
+    p.add_argument("--keep-current", action="store_true", help="do not switch to it")
+    p.set_defaults(func=cmd_new)
+    p = verbs.add_parser("duplicate", help="copy a cut, clips, chosen takes and angle cuts included")
+    add_project_arg(p)
+    p.add_argument("name", help="the copy's name")
+    p.add_argument("--from", dest="source", metavar="CUT", help="the cut to copy (default: the current one)")
+    p.add_argument("--keep-current", action="store_true", help="do not switch to the copy")
+    p.set_defaults(func=cmd_duplicate)
+    p = verbs.add_parser("rename", help="rename a cut")
+    add_project_arg(p)
+    p.add_argument("cut", metavar="CUT", help="name or id")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_rename)
+    p = verbs.add_parser("delete", help="delete a cut (the window can undo it; the last cut stays)")
+    add_project_arg(p)
+    p.add_argument("cut", metavar="CUT", help="name or id")
+    p.set_defaults(func=cmd_delete)
+    p = verbs.add_parser("switch", help="make a cut current: the window shows it, commands use it")
+    add_project_arg(p)
+    p.add_argument("cut", metavar="CUT", help="name or id")
+    p.set_defaults(func=cmd_switch)
+
+
+def cmd_list(args) -> int:
+    with open_project(args, readonly=True) as project:
+        found = cuts.list_cuts(project)
+        rate = project.settings().rate
+    if args.json:
+        print_json(found)
+    else:
+        print_table(["", "id", "name", "clips", "length"], [["*" if c.current else "", c.id, c.name, c.clips, rate.timecode(c.frames)] for c in found])
+    return 0
+
+
+def cmd_new(args) -> int:
+    with open_project(args) as project:
+        edit = cuts.new_cut(project, args.name, switch=not args.keep_current)
+        edit.apply(project)
+    print(f"new cut {args.name!r} (id {edit.timeline_id})" + ("" if args.keep_current else ", now current"))
+    return 0
+
+
+def cmd_duplicate(args) -> int:
+    with open_project(args) as project:
+        edit = cuts.duplicate_cut(project, args.source, args.name, switch=not args.keep_current)
+        edit.apply(project)
+    print(f"copied into {args.name!r} (id {edit.timeline_id})" + ("" if args.keep_current else ", now current"))
+    return 0
+
+
+def cmd_rename(args) -> int:
+    with open_project(args) as project:
+        cuts.RenameCut(cuts.find_timeline(project, args.cut), args.name).apply(project)
+    print(f"renamed to {args.name!r}")
+    return 0
+
+
+def cmd_delete(args) -> int:
+    with open_project(args) as project:
+        tid = cuts.find_timeline(project, args.cut)
+        cuts.DeleteCut(tid).apply(project)
+        now = next(c for c in cuts.list_cuts(project) if c.current)
+    print(f"deleted cut {args.cut!r}; current cut: {now.name!r}")
+    return 0
+
+
+def cmd_switch(args) -> int:
+    with open_project(args) as project:
+        tid = cuts.find_timeline(project, args.cut)
+        cuts.SwitchCut(tid).apply(project)
+    print(f"current cut: {args.cut!r}")
+    return 0
