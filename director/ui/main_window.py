@@ -42,7 +42,9 @@ from director.ui.program_viewer import ProgramViewer
 from director.ui.prompt_editor import PromptEditor
 from director.ui.queue_panel import QueuePanel
 from director.ui.recent import RecentProjects, app_settings
+from director.ui.script_import import ScriptImporter
 from director.ui.settings_dialog import SettingsDialog
+from director.ui.shot_inspector import ShotInspector
 from director.ui.shot_list import ShotList
 from director.ui.storyboard_view import StoryboardView
 from director.ui.timeline_view import TimelineView
@@ -51,7 +53,7 @@ from director.ui.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 2  # bump when the default dock arrangement changes
+LAYOUT_VERSION = 3  # bump when the default dock arrangement changes
 PROJECT_FILTER = "Director projects (*.director)"
 Area = Qt.DockWidgetArea
 
@@ -91,6 +93,7 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {}
         self._specs: dict[str, PanelSpec] = {}
         self.activity: ActivityTracker | None = None
+        self.importer = ScriptImporter(self)
 
         self.setDockNestingEnabled(True)
         # The timeline runs under everything, the full width of the window, as in an editing suite.
@@ -201,6 +204,7 @@ class MainWindow(QMainWindow):
         self.register_panel("program", "Program", ProgramViewer, Area.RightDockWidgetArea, shortcut="Ctrl+9")
         self.register_panel("prompt", "Prompt", PromptEditor, Area.RightDockWidgetArea, shortcut="Ctrl+2")
         self.register_panel("cameras", "Cameras", CamerasPanel, Area.RightDockWidgetArea, shortcut="Ctrl+3")
+        self.register_panel("inspector", "Shot", ShotInspector, Area.RightDockWidgetArea)
         self.register_panel("generate", "Generate", GeneratePanel, Area.RightDockWidgetArea, shortcut="Ctrl+4")
         self.register_panel("costs", "Costs", lambda s: CostDashboard(s.project), Area.RightDockWidgetArea, shortcut="Ctrl+Shift+C", visible=False)
         self.register_panel("timeline", "Timeline", TimelineView, Area.BottomDockWidgetArea, shortcut="Ctrl+8")
@@ -213,6 +217,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(d["viewer"], d["program"])
         self.tabifyDockWidget(d["viewer"], d["compare"])
         self.tabifyDockWidget(d["prompt"], d["cameras"])
+        self.tabifyDockWidget(d["prompt"], d["inspector"])
         self.tabifyDockWidget(d["generate"], d["costs"])
         self.tabifyDockWidget(d["timeline"], d["storyboard"])
         for name in ("viewer", "prompt", "generate", "timeline"):
@@ -280,7 +285,7 @@ class MainWindow(QMainWindow):
         elif name in ("timeline", "program"):
             widget.playhead_moved.connect(self.workspace.set_playhead)
         elif name == "storyboard":
-            widget.shot_activated.connect(self._select_shot)
+            widget.shot_activated.connect(self.select_shot)
         elif name == "costs":
             self.session.changed.connect(widget.on_changes)
 
@@ -485,10 +490,15 @@ class MainWindow(QMainWindow):
 
     # == reactions ================================================================================
 
-    def _select_shot(self, shot_id: int) -> None:
+    def select_shot(self, shot_id: int | None) -> None:
+        """Make a shot current (the shot list selects it and every panel follows)."""
         shots = self.panels.get("shots")
         if shots is not None:
             shots.select_shot(shot_id)
+
+    def import_screenplay(self, path: str | Path | None = None) -> bool:
+        """File ▸ Import Screenplay…: parse off the UI thread, preview, merge on OK."""
+        return self.importer.start(path) if path is not None else self.importer.ask()
 
     def _on_shot_selected(self, shot_id: int | None) -> None:
         """The workspace's shot changed (the shot list, the storyboard): every panel follows."""
@@ -583,6 +593,8 @@ class MainWindow(QMainWindow):
         self.new_action = self._action("&New Project…", lambda: self.new_project(), S.New, "Create a project file")
         self.open_action = self._action("&Open Project…", lambda: self.open_project(), S.Open, "Open a project file")
         self.close_action = self._action("&Close Project", self.close_project, S.Close, "Close the project (everything is already saved)")
+        self.import_script_action = self._action("&Import Screenplay…", lambda: self.import_screenplay(), "Ctrl+Shift+I",
+                                                 "Turn a Fountain screenplay into scenes and shots, or merge a rewrite")
         self.settings_action = self._action("&Settings…", self.show_settings, S.Preferences, "Prices, model folders, device", role=QAction.MenuRole.PreferencesRole)
         self.quit_action = self._action("&Quit", self.close, S.Quit, "Quit Director", role=QAction.MenuRole.QuitRole)
         self.undo_action = self._action("&Undo", self.undo, S.Undo, "Undo the last edit")
@@ -612,6 +624,7 @@ class MainWindow(QMainWindow):
         self.recent.populate(self.recent_menu, self.open_project)
         file_menu.addAction(self.close_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.import_script_action)
         self.export_menu = ExportMenu(self, file_menu.addMenu("&Export"))
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
@@ -650,6 +663,7 @@ class MainWindow(QMainWindow):
         writable = open_ and not self.session.project.readonly
         stack = self.session.undo_stack if open_ else None
         self.close_action.setEnabled(open_)
+        self.import_script_action.setEnabled(writable)
         self.settings_action.setEnabled(True)
         self.undo_action.setEnabled(bool(stack and stack.canUndo()))
         self.redo_action.setEnabled(bool(stack and stack.canRedo()))

@@ -25,6 +25,7 @@ from director.store.media import TamperedMedia
 from director.store.panels import shots_of, take_stills
 from director.store.scenes import list_scenes
 from director.store.shots import get_shot, list_shots
+from director.store.window_reads import SceneScript, ShotScript, scene_scripts, shot_scripts
 from director.ui.undo import ProjectSession
 
 STATUS_COLOURS = {
@@ -34,6 +35,9 @@ STATUS_COLOURS = {
     ShotStatus.LOCKED: QColor(90, 140, 230),
 }
 THUMB_HEIGHT = 36
+# What a re-import of the screenplay left on a shot or a scene, as the list marks it.
+SCRIPT_MARKS = {"changed": "script changed", "removed": "removed from script"}
+SCRIPT_COLOUR = QColor(230, 150, 60)
 MIME_SHOTS = "application/x-director-shot-ids"
 NO_PARENT = 0  # internalId of a top-level (group) index
 
@@ -88,12 +92,14 @@ class _ShotRow:
     spent: Decimal  # ledger.spend_by_shot: jobs plus expenses, project currency only
     take_id: int | None  # store.choice: the shot's chosen take
     thumb: str | None  # that take's still, store-relative
+    script: ShotScript | None = None  # flags a screenplay import left (None: never imported)
 
 
 @dataclass
 class _Group:
     scene: Scene | None
     shots: list[_ShotRow] = field(default_factory=list)
+    script: SceneScript | None = None
 
     @property
     def key(self) -> tuple:
@@ -108,6 +114,7 @@ class ShotsModel(QAbstractItemModel):
     SceneIdRole = Qt.ItemDataRole.UserRole + 2
     IsSceneRole = Qt.ItemDataRole.UserRole + 3
     ChosenTakeRole = Qt.ItemDataRole.UserRole + 4  # the take the thumbnail shows (store.choice)
+    ScriptStatusRole = Qt.ItemDataRole.UserRole + 5  # 'new' | 'changed' | 'removed' | None
 
     def __init__(self, session: ProjectSession, parent: QObject | None = None, *, thumbnails: ThumbnailCache | None = None):
         super().__init__(parent)
@@ -132,17 +139,20 @@ class ShotsModel(QAbstractItemModel):
         spent = ledger.spend_by_shot(project, ids)
         chosen = chosen_takes(project, ids)
         stills = take_stills(project, chosen.values())
+        scripts = shot_scripts(project, ids)
         out = []
         for shot in shots:
             take_id = chosen.get(shot.id)
             still = stills.get(take_id) if take_id is not None else None
-            out.append(_ShotRow(shot, spent.get(shot.id, Decimal(0)), take_id, still.path if still and still.kind is MediaKind.IMAGE else None))
+            out.append(_ShotRow(shot, spent.get(shot.id, Decimal(0)), take_id, still.path if still and still.kind is MediaKind.IMAGE else None,
+                                scripts.get(shot.id)))
         return out
 
     def _read(self) -> tuple[list[_Group], str]:
         project = self.session.project
         scenes = list_scenes(project)
-        groups = {s.id: _Group(s) for s in scenes}
+        flags = scene_scripts(project)
+        groups = {s.id: _Group(s, script=flags.get(s.id)) for s in scenes}
         loose = _Group(None)
         for row in self._rows(list_shots(project)):
             groups.get(row.shot.scene_id, loose).shots.append(row)
@@ -171,6 +181,10 @@ class ShotsModel(QAbstractItemModel):
             return
         everything = currency != self._currency
         self._currency = currency
+        for gi, (old, new) in enumerate(zip(self._groups, groups)):
+            if (old.scene, old.script) != (new.scene, new.script):  # a scene renamed or flagged by an import
+                old.scene, old.script = new.scene, new.script
+                self.dataChanged.emit(self.index(gi, 0), self.index(gi, len(self.COLUMNS) - 1))
         self._apply([r for g in groups for r in g.shots], everything=everything)
 
     def _apply(self, fresh: list[_ShotRow], *, everything: bool = False) -> None:
@@ -347,10 +361,20 @@ class ShotsModel(QAbstractItemModel):
             if column == 0:
                 if group.scene is None:
                     return "No scene" if len(self._groups) > 1 else "Shots"
-                return f"Scene {group.scene.code}" + (f" · {group.scene.title}" if group.scene.title else "")
+                text = f"Scene {group.scene.code}" + (f" · {group.scene.title}" if group.scene.title else "")
+                mark = SCRIPT_MARKS.get(group.script.status) if group.script else None
+                return f"{text} · {mark}" if mark else text
             if column == 2:
                 return format_money(sum((r.spent for r in group.shots), Decimal(0)), self._currency)
+        if role == self.ScriptStatusRole:
+            return group.script.status if group.script else None
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0 and group.script and group.script.heading:
+            why = {"changed": "\nIts heading changed at the last screenplay import.",
+                   "removed": "\nIt is no longer in the screenplay; its shots went to the bin unless locked."}.get(group.script.status or "", "")
+            return f"{group.script.heading}{why}"
         if role == Qt.ItemDataRole.ForegroundRole and column == 0:
+            if group.script and group.script.status in SCRIPT_MARKS:
+                return SCRIPT_COLOUR
             return QColor(170, 170, 175)
         return None
 
@@ -364,16 +388,22 @@ class ShotsModel(QAbstractItemModel):
             return False
         if role == self.ChosenTakeRole:
             return row.take_id
+        if role == self.ScriptStatusRole:
+            return row.script.status if row.script else None
         if column == 0:
+            mark = SCRIPT_MARKS.get(row.script.status) if row.script else None
             if role == Qt.ItemDataRole.DisplayRole:
-                return f"{shot.code}  {shot.title}".rstrip()
+                text = f"{shot.code}  {shot.title}".rstrip()
+                return f"{text}  · {mark}" if mark else text
             if role == Qt.ItemDataRole.EditRole:
                 return shot.title
             if role == Qt.ItemDataRole.DecorationRole and row.thumb:
                 file = self._thumb_file(row.thumb)
                 return self.thumbnails.get(file) if file is not None else None
+            if role == Qt.ItemDataRole.ForegroundRole and mark:
+                return SCRIPT_COLOUR
             if role == Qt.ItemDataRole.ToolTipRole:
-                return f"Shot {shot.code}: {shot.title or 'untitled'}\n{shot.notes}".strip()
+                return shot_tooltip(shot, row.script)
         elif column == 1:
             if role == Qt.ItemDataRole.DisplayRole:
                 return shot.status.value
@@ -487,3 +517,23 @@ def _global_order(model: ShotsModel) -> list[int]:
     """Live shots in the project's order (the `ord` column), which groups only partition."""
     shots = sorted((r.shot for g in model._groups for r in g.shots), key=lambda s: (s.order, s.id))
     return [s.id for s in shots]
+
+
+def shot_tooltip(shot: Shot, script: ShotScript | None) -> str:
+    """The shot, its notes, and what the screenplay says: the diff a re-import left, the dialogue."""
+    parts = [f"Shot {shot.code}: {shot.title or 'untitled'}"]
+    if shot.notes:
+        parts.append(shot.notes)
+    if script is not None:
+        if script.status == "changed":
+            parts.append("Script changed at the last import:\n" + (script.note or "(no text difference recorded)"))
+        elif script.status == "removed":
+            parts.append("No longer in the screenplay (kept because it is locked).")
+        if script.dialogue:
+            parts.append("Dialogue:\n" + "\n".join(dialogue_line(d) for d in script.dialogue))
+    return "\n\n".join(parts)
+
+
+def dialogue_line(d: dict) -> str:
+    paren = f" ({d['parenthetical']})" if d.get("parenthetical") else ""
+    return f"{d.get('character', '')}{paren}: {d.get('text', '')}"
