@@ -81,7 +81,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_run_options(p)
     p.set_defaults(func=cmd_extend)
 
-    p = take.add_parser("rerender", help="render a take again with its seed (bit-exact on the same device and dtype)")
+    p = take.add_parser("rerender", help="render a take again from its recorded recipe and say whether it is bit-identical",
+                        description="Queue the take's recorded recipe again (its prompt text as recorded, never recomposed "
+                                    "from the camera as it is now) and, once it ran, say whether the new take is bit-identical "
+                                    "or what differs between the two runs (device, dtype, options, library versions).")
     add_project_arg(p)
     p.add_argument("take_id", type=int, metavar="TAKE_ID")
     p.add_argument("--no-wait", action="store_true")
@@ -153,8 +156,25 @@ def cmd_extend(args: argparse.Namespace) -> int:
 
 
 def cmd_rerender(args: argparse.Namespace) -> int:
+    """Queue the take's recipe again (as recorded, never recomposed) and, once it ran, say whether
+    the new take is bit-identical or what differs between the two runs."""
     with open_project(args) as project, engine_for(args) as client:
-        return _run_or_report(args, project, actions.rerender_take(project, args.take_id), client)
+        queued = actions.rerender_take(project, args.take_id)
+        if args.no_wait:
+            return _run_or_report(args, project, queued, client)
+        job_id = queued.job_ids[0]
+        _run(project, {job_id}, as_json=args.json, client=client)
+        result = actions.rerender_result(project, args.take_id, job_id)
+        job = store_jobs.get_job(project, job_id)
+        if args.json:
+            print_json({"job": job_id, "state": job.state.value, "error": job.error, "original": args.take_id,
+                        "take": result.take_id, "identical": result.identical, "frames_identical": result.frames_identical,
+                        "differences": list(result.differences), "message": result.describe()})
+        elif result.take_id is not None:
+            print(result.describe())
+        if result.take_id is None:
+            raise DirectorError(result.describe())
+        return 0
 
 
 def cmd_i2v(args: argparse.Namespace) -> int:
@@ -200,6 +220,11 @@ def run_jobs(project, job_ids: set[int] | None, *, as_json: bool = False, client
     """Run queued jobs here (only these, or the whole queue) with a progress bar on a terminal,
     on `client` (the caller shuts it down) or on a local worker started and stopped here.
     Ctrl-C cancels the running jobs and the rest of these jobs, and records them cancelled."""
+    return _report(project, sorted(_run(project, job_ids, as_json=as_json, client=client)), as_json)
+
+
+def _run(project, job_ids: set[int] | None, *, as_json: bool = False, client: EngineClient | None = None) -> set[int]:
+    """Run the jobs (see run_jobs) and return the ids that were targeted; reports nothing."""
     from director.engine.runner import JobRunner
 
     runner = JobRunner(project, client)
@@ -227,7 +252,7 @@ def run_jobs(project, job_ids: set[int] | None, *, as_json: bool = False, client
     finally:
         bar.close()
         runner.close()
-    return _report(project, sorted(targets), as_json)
+    return targets
 
 
 def _report(project, job_ids: list[int], as_json: bool) -> int:

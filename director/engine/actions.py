@@ -1,25 +1,28 @@
 """Verbs that queue generation: new takes for a shot, promotion, image-to-video, extend, re-render.
 
 Each validates against the preset *before* anything is queued, writes one transaction per job,
-records lineage (`parent_take_id`) and returns the new job ids with what changed. They only
-queue: a `JobRunner` runs the jobs.
+records lineage (`parent_take_id`) and the job's recipe (`engine.recipes`: the exact text sent to
+the model for that camera, composed now, with every parameter, seed and input hash), and returns
+the new job ids with what changed. They only queue: a `JobRunner` runs the jobs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from director.core.changes import Changes
-from director.core.enums import MediaKind
+from director.core.enums import JobState, MediaKind
 from director.core.errors import InvalidInput, NotFound
+from director.core.recipe import Recipe
 from director.engine.presets import Preset, draw_seeds, get_preset, nearest_frames, validate_params
+from director.engine.recipes import new_recipe, recipe_of_job, replay
 from director.store import jobs as store_jobs
 from director.store.ledger import guard_job
 from director.store.cameras import find_camera, list_cameras
 from director.store.project import Project
 from director.store.shots import find_shot, get_shot
-from director.store.takes import get_take
+from director.store.takes import get_take, takes_of_job
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Queued:
     preset: Preset
     params: dict
     seeds: tuple[int, ...]
+    recipes: tuple[Recipe, ...] = ()  # one per job, as recorded
 
 
 def _prompt_id(project: Project, shot_id: int) -> int:
@@ -73,27 +77,36 @@ def queue_generation(project: Project, shot_code: str, preset_id: str, **kwargs)
     targets, prompt_id, preset, params, seeds = plan_generation(project, shot_code, preset_id, **kwargs)
     estimate = guard_job(project, targets[0][0], preset.id, params, len(seeds) * len(targets))
     per_job = estimate.gpu_s / len(targets) if estimate.known else None
+    # Every camera's text is composed now, before the first job is written.
+    recipes = [new_recipe(project, preset=preset, params=params, seeds=seeds, prompt_id=prompt_id, camera_id=camera_id)
+               for _shot_id, camera_id in targets]
     ids, changes = [], Changes()
-    for shot_id, camera_id in targets:
+    for (shot_id, camera_id), recipe in zip(targets, recipes):
         job_id, ch = store_jobs.create_job(
             project, shot_id=shot_id, camera_id=camera_id, prompt_id=prompt_id,
-            preset=preset.id, params=params, seeds=seeds, estimate_gpu_s=per_job,
+            preset=preset.id, params=params, seeds=seeds, estimate_gpu_s=per_job, recipe=recipe,
         )
         ids.append(job_id)
         changes = changes | ch
-    return Queued(tuple(ids), changes | Changes(costs=True), preset, params, tuple(seeds))
+    return Queued(tuple(ids), changes | Changes(costs=True), preset, params, tuple(seeds), tuple(recipes))
 
 
-def _queue_from_take(project: Project, take_id: int, preset: Preset, params: dict, seeds: list[int]) -> Queued:
+def _queue_from_take(project: Project, take_id: int, preset: Preset, params: dict, seeds: list[int],
+                     recipe: Recipe | None = None) -> Queued:
+    """One job from a take; its recipe is `recipe` (promote, re-render: the take's own text) or,
+    by default, the take's prompt version composed with its camera's setup now (extend, i2v)."""
     take = get_take(project, take_id)
     job = store_jobs.get_job(project, take.job_id)
     checked = validate_params(preset, params)
     estimate = guard_job(project, take.shot_id, preset.id, checked, len(seeds))
+    if recipe is None:
+        recipe = new_recipe(project, preset=preset, params=checked, seeds=seeds, prompt_id=job.prompt_id, camera_id=take.camera_id)
     job_id, changes = store_jobs.create_job(
         project, shot_id=take.shot_id, camera_id=take.camera_id, prompt_id=job.prompt_id,
         preset=preset.id, params=checked, seeds=seeds, parent_take_id=take.id, estimate_gpu_s=estimate.gpu_s,
+        recipe=recipe,
     )
-    return Queued((job_id,), changes | Changes(costs=True), preset, checked, tuple(seeds))
+    return Queued((job_id,), changes | Changes(costs=True), preset, checked, tuple(seeds), (recipe,))
 
 
 def _fit(value: int, multiple: int, lo: int, hi: int) -> int:
@@ -125,14 +138,71 @@ def promote_take(project: Project, take_id: int, preset_id: str | None = None, o
         if key in job.params and target.id == source.id:
             params[key] = job.params[key]
     params.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return _queue_from_take(project, take_id, target, params, [take.seed])
+    checked = validate_params(target, params)
+    # The draft's own text (its recipe), not the prompt recomposed with the camera as it is now.
+    drawn = recipe_of_job(project, job)
+    recipe = new_recipe(project, preset=target, params=checked, seeds=[take.seed], prompt_id=job.prompt_id, camera_id=take.camera_id)
+    recipe = replace(recipe, prompt=drawn.prompt, negative=checked.get("negative") or drawn.negative,
+                     camera=drawn.camera, camera_setup=drawn.camera_setup)
+    return _queue_from_take(project, take_id, target, checked, [take.seed], recipe)
 
 
 def rerender_take(project: Project, take_id: int) -> Queued:
-    """The same request for one seed: on the same device and dtype the frames match bit for bit."""
+    """The take's recipe queued again for its seed, as recorded: the same text (never recomposed
+    from the camera or prompt as they are now), preset, parameters and inputs. On the same device,
+    dtype, options and library versions the frames match bit for bit (`rerender_result` says)."""
     take = get_take(project, take_id)
     job = store_jobs.get_job(project, take.job_id)
-    return _queue_from_take(project, take_id, get_preset(job.preset), dict(job.params), [take.seed])
+    recipe = replay(recipe_of_job(project, job), [take.seed])
+    preset = get_preset(recipe.preset or job.preset)
+    return _queue_from_take(project, take_id, preset, dict(recipe.params), [take.seed], recipe)
+
+
+@dataclass(frozen=True)
+class RerenderResult:
+    """How a re-render compares with its original take."""
+
+    original_take_id: int
+    job_id: int
+    take_id: int | None  # None when the re-render did not finish
+    identical: bool  # the same media bytes (one content address)
+    frames_identical: bool  # the same decoded frames (the container may still differ)
+    differences: tuple[str, ...]  # what differs between the two runs (RunFacts.differences)
+    note: str = ""
+
+    def describe(self) -> str:
+        if self.take_id is None:
+            return f"the re-render of take {self.original_take_id} did not finish{': ' + self.note if self.note else ''}"
+        if self.identical:
+            return f"take {self.take_id} is bit-identical to take {self.original_take_id}"
+        what = "the same frames in a different file" if self.frames_identical else "different frames"
+        why = "; ".join(self.differences) if self.differences else (
+            self.note or "no recorded difference in device, dtype, scheduler, weights, options or versions explains it")
+        return f"take {self.take_id} differs from take {self.original_take_id} ({what}): {why}"
+
+
+def rerender_result(project: Project, original_take_id: int, job_id: int) -> RerenderResult:
+    """Compare a finished re-render (the job `rerender_take` queued) with the take it re-made."""
+    original = get_take(project, original_take_id)
+    job = store_jobs.get_job(project, job_id)
+    if job.state is not JobState.DONE:
+        return RerenderResult(original_take_id, job_id, None, False, False, (), job.error or job.state.value)
+    made = takes_of_job(project, job_id)
+    if not made:
+        return RerenderResult(original_take_id, job_id, None, False, False, (), "it recorded no take")
+    new = made[0]
+    identical = new.media_path == original.media_path
+    frames_identical = identical or (
+        bool(original.extra.get("frames_sha256")) and new.extra.get("frames_sha256") == original.extra.get("frames_sha256"))
+    before = store_jobs.job_recipe(project, original.job_id)
+    after = store_jobs.job_recipe(project, job_id)
+    differences: tuple[str, ...] = ()
+    note = ""
+    if before is None or before.run is None:
+        note = "the original take's run was not recorded (made before Director 0.2), so what differs cannot be named"
+    elif after is not None and after.run is not None:
+        differences = tuple(before.run.differences(after.run))
+    return RerenderResult(original_take_id, job_id, new.id, identical, frames_identical, differences, note)
 
 
 def _default_i2v(source_preset: str | None) -> str:
@@ -183,8 +253,9 @@ def image_to_video(project: Project, *, take_id: int | None = None, image: str |
         raise InvalidInput(str(exc)) from None
     estimate = guard_job(project, shot.id, preset.id, params, len(chosen))
     params["init_image"] = project.media.import_file(path)
+    recipe = new_recipe(project, preset=preset, params=params, seeds=chosen, prompt_id=prompt_id, camera_id=cam)
     job_id, changes = store_jobs.create_job(
         project, shot_id=shot.id, camera_id=cam, prompt_id=prompt_id, preset=preset.id, params=params, seeds=chosen,
-        estimate_gpu_s=estimate.gpu_s,
+        estimate_gpu_s=estimate.gpu_s, recipe=recipe,
     )
-    return Queued((job_id,), changes | Changes(costs=True), preset, params, tuple(chosen))
+    return Queued((job_id,), changes | Changes(costs=True), preset, params, tuple(chosen), (recipe,))

@@ -18,6 +18,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from director.core.recipe import Option, RunFacts
 from director.engine.presets import REFUSED_SUFFIXES, Preset, _is_single_file, _looks_like_path, check_source, config_dir
 
 WEIGHT_SUFFIXES = (".safetensors", ".gguf")
@@ -313,3 +314,56 @@ def apply_memory(pipe, preset: Preset, device: str) -> list[str]:
     if hasattr(pipe, "set_progress_bar_config"):
         pipe.set_progress_bar_config(disable=True)
     return applied
+
+
+# Whether each memory or speed option `apply_memory` can switch on may change the pixels. Offload
+# moves weights, not arithmetic; slicing decodes a batch one sample at a time. Tiling decodes
+# overlapping tiles and blends their seams, the cache skips blocks whose input barely changed, and
+# compiled kernels fuse and reorder float arithmetic. An option not listed here counts as changing
+# them: saying "may differ" wrongly is cheaper than promising bit-exact re-renders wrongly.
+CHANGES_PIXELS = {
+    "cpu_offload": False,
+    "group_offload": False,
+    "vae_slicing": False,
+    "vae_tiling": True,
+    "first_block_cache": True,
+    "compile_repeated_blocks": True,
+}
+
+
+def options_of(applied: list[str]) -> tuple[Option, ...]:
+    """The applied options (as `apply_memory` names them) with their changes-pixels flags."""
+    return tuple(Option(name, CHANGES_PIXELS.get(name.partition("=")[0], True)) for name in applied)
+
+
+def library_versions() -> dict:
+    """The versions of the libraries that compute the pixels (worker only: imports torch)."""
+    import diffusers
+    import torch
+    import transformers
+
+    return {"diffusers": diffusers.__version__, "transformers": transformers.__version__, "torch": torch.__version__}
+
+
+def _plain_config(config) -> dict:
+    """A scheduler's config as JSON values; private keys (loading bookkeeping) left out."""
+    return json.loads(json.dumps({k: v for k, v in dict(config or {}).items() if not str(k).startswith("_")},
+                                 sort_keys=True, default=str))
+
+
+def run_facts(pipe, device: str, revision: str, applied: list[str]) -> RunFacts:
+    """What runs a job (`core.recipe.RunFacts`): device, dtype, pipeline and scheduler classes, the
+    scheduler's config, the weights fingerprint (`revision`: a hub commit, the SHA-256 of local
+    weights, or a builder's revision), the options applied and the library versions."""
+    dtype = str(getattr(pipe, "dtype", "") or "").removeprefix("torch.")
+    scheduler = getattr(pipe, "scheduler", None)
+    return RunFacts(
+        device=device,
+        dtype=dtype,
+        pipeline_class=type(pipe).__name__,
+        scheduler=type(scheduler).__name__ if scheduler is not None else "",
+        scheduler_config=_plain_config(getattr(scheduler, "config", None)) if scheduler is not None else {},
+        weights=revision,
+        options=options_of(applied),
+        versions=library_versions(),
+    )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from director.core.enums import FailureKind
+from director.core.recipe import RunFacts
 from director.engine.presets import Preset
 
 
@@ -103,8 +104,14 @@ class TakeWritten:
 
 @dataclass(frozen=True)
 class Finished:
+    """Every variant is written. `run_facts` is what ran (device, dtype, scheduler, weights,
+    options, versions) and `received` the text arguments the pipeline call received (prompt,
+    negative_prompt when the pipeline takes one), as the worker passed them."""
+
     job_id: int
     meter: dict  # load_s, gpu_s, wall_s, peak_mem_bytes, energy_wh, device, model_revision
+    run_facts: RunFacts | None = None
+    received: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

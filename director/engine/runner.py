@@ -10,6 +10,12 @@ It keeps as many jobs submitted as the engine can run at once (`client.capacity`
 local worker, one per placed actor on a Ray cluster), so a cluster's GPUs work in parallel while
 the queue order and the ledger stay the app's. Each finished or failed job is charged at the
 price of the GPU type it ran on when the project's price table has one (`store.gpu_prices`).
+
+A job runs its recipe, recorded when it was queued (`engine.recipes`): the text the worker sends
+to the pipeline is the recipe's, whatever happened to the camera or the prompt since. A finished
+job's takes, figures, money and run facts are recorded in one transaction
+(`store.jobs.complete_job`); if recording fails for any reason the job ends failed with the
+reason, never left running.
 """
 
 from __future__ import annotations
@@ -23,17 +29,15 @@ from director.core.changes import Changes
 from director.core.enums import FailureKind, JobState
 from director.core.errors import DirectorError, NotFound, Refused
 from director.core.model import Job
-from director.core.prompt import PromptFields
 from director.engine.client import EngineClient, LocalEngineClient
 from director.engine.messages import Event, Failed, Finished, JobRequest, Progress, Started, TakeWritten
 from director.engine.presets import Preset, get_preset, validate_params
 from director.engine.ray_engine import Retrying  # a plain dataclass: Ray is imported only on connect
+from director.engine.recipes import recipe_of_job
 from director.store import jobs as store_jobs
-from director.store import takes as store_takes
-from director.store.cameras import get_camera
 from director.store.gpu_prices import price_for
+from director.store.media import sha256_file
 from director.store.project import Project
-from director.store.prompts import get_prompt
 
 log = logging.getLogger("director.engine.runner")
 
@@ -47,28 +51,31 @@ class Pumped:
 
 
 def build_request(project: Project, job: Job, presets: Callable[[str], Preset] = get_preset) -> JobRequest:
-    """A job row → the request the worker runs: composed prompt with the camera, validated
-    parameters, seeds, and absolute media paths. Raises DirectorError when it cannot run."""
+    """A job row → the request the worker runs: its recipe's text, negative, parameters (checked
+    against the preset again) and seeds, and absolute media paths. A job queued by a Director
+    that recorded no recipe is composed from the camera's current setup (and says so in the
+    log). Raises DirectorError when it cannot run."""
     preset = presets(job.preset)
-    params = validate_params(preset, job.params)
-    if job.prompt_id is None:
-        raise Refused(f"job {job.id} has no prompt version")
-    fields: PromptFields = get_prompt(project, job.prompt_id).fields
-    setup = get_camera(project, job.camera_id).setup if job.camera_id else None
+    recipe = recipe_of_job(project, job)
+    params = validate_params(preset, recipe.params)
     init = None
     if params.get("init_image"):
         path = project.media.path(params["init_image"])
         if not path.is_file():
             raise NotFound(f"the input image {params['init_image']} is missing from the media store")
+        recorded = recipe.inputs.get("init_image")
+        if recorded and sha256_file(path) != recorded:
+            raise NotFound(f"the input image {params['init_image']} is not the file the job was queued with "
+                           "(its SHA-256 differs); the media store was altered")
         init = str(path)
     return JobRequest(
         job_id=job.id,
         preset=preset,
-        prompt=fields.compose(setup),
+        prompt=recipe.prompt,
         params=params,
-        seeds=tuple(job.seeds),
+        seeds=tuple(recipe.seeds or job.seeds),
         media_root=str(project.media.root),
-        negative=params.get("negative") or fields.negative,
+        negative=recipe.negative,
         init_image=init,
         init_frame=params.get("init_frame", "first"),
     )
@@ -95,6 +102,7 @@ class JobRunner:
         self._only: set[int] | None = None  # while run_until_idle(job_ids=…): start only these
         self._takes: dict[int, list[TakeWritten]] = {}
         self._devices: dict[int, str] = {}
+        self._requests: dict[int, JobRequest] = {}  # what each running job was sent
 
     # -- what runs ------------------------------------------------------------------------------
 
@@ -200,6 +208,7 @@ class JobRunner:
             changes = changes | store_jobs.mark_running(self.project, job.id)
             self._running[job.id] = None
             self._takes[job.id] = []
+            self._requests[job.id] = request
             self.client.submit(request)
         return changes
 
@@ -225,29 +234,63 @@ class JobRunner:
                 self._devices.pop(job_id, None)
                 return Changes()
             case Finished(meter=meter):
-                price = self._price(meter)
-                try:
-                    take_ids = [store_takes.insert_take(self.project, job_id, _take_values(t)) for t in self._takes.pop(job_id, [])]
-                except DirectorError as exc:
-                    # The job must not stay "running" forever because recording it failed.
-                    self._job_done(job_id)
-                    return store_jobs.finish_job(self.project, job_id, JobState.FAILED, meter, price_per_hour=price,
-                                                 error_kind=FailureKind.ERROR, error=f"takes not recorded: {exc}")
-                changes = store_jobs.finish_job(self.project, job_id, JobState.DONE, meter, price_per_hour=price)
-                job = store_jobs.get_job(self.project, job_id)
+                takes = self._takes.pop(job_id, [])
+                request = self._requests.get(job_id)
                 self._job_done(job_id)
-                return changes | Changes.of(takes=take_ids, shots=[job.shot_id])
+                return self._complete(job_id, event, takes, request)
             case Failed(kind=kind, message=message, meter=meter):
                 self._takes.pop(job_id, None)
-                state = JobState.CANCELLED if kind is FailureKind.CANCELLED else JobState.FAILED
-                try:
-                    changes = store_jobs.finish_job(self.project, job_id, state, meter, error_kind=kind, error=message,
-                                                    price_per_hour=self._price(meter))
-                except NotFound:
-                    changes = Changes()
                 self._job_done(job_id)
-                return changes
+                state = JobState.CANCELLED if kind is FailureKind.CANCELLED else JobState.FAILED
+                return self._end(job_id, state, meter, kind, message)
         return Changes()
+
+    def _complete(self, job_id: int, event: Finished, takes: list[TakeWritten], request: JobRequest | None) -> Changes:
+        """Record a finished job's takes, figures, money and run facts in one transaction; if
+        anything refuses (a take's media missing, a price too large to charge, the disk), the job
+        ends failed with the reason and no takes."""
+        sent = event.received.get("prompt")
+        if request is not None and sent is not None and sent != request.prompt:
+            # Never record a take whose recipe would say other than what the model read.
+            return self._end(job_id, JobState.FAILED, event.meter, FailureKind.ERROR,
+                             f"the pipeline received {sent!r}, not the recipe's text {request.prompt!r}; no takes were recorded")
+        try:
+            _take_ids, changes = store_jobs.complete_job(
+                self.project, job_id, event.meter, [_take_values(t) for t in takes],
+                run_facts=event.run_facts, price_per_hour=self._price(event.meter),
+            )
+            return changes
+        except DirectorError as exc:
+            log.warning("job %d finished but was not recorded: %s", job_id, exc)
+            reason = str(exc)
+        except Exception as exc:  # the boundary: any surprise ends the job with its name, logged once
+            log.exception("job %d finished but recording it failed", job_id)
+            reason = f"{type(exc).__name__}: {exc}"
+        return self._end(job_id, JobState.FAILED, event.meter, FailureKind.ERROR,
+                         f"the job finished but its takes were not recorded ({reason}); no takes were kept")
+
+    def _end(self, job_id: int, state: JobState, meter: dict | None, kind: FailureKind | None, error: str) -> Changes:
+        """Record how a job ended, with its figures and money; if the money cannot be recorded
+        (a price so large the charge overflows), with its figures and no charge, the reason in
+        its error; never leaves it running unless the project cannot be written at all."""
+        try:
+            return store_jobs.finish_job(self.project, job_id, state, meter, error_kind=kind, error=error,
+                                         price_per_hour=self._price(meter))
+        except NotFound:
+            return Changes()
+        except Exception as exc:
+            log.exception("job %d: recording how it ended failed; recording it without a charge", job_id)
+            first = exc
+        uncharged = {k: v for k, v in (meter or {}).items() if k not in ("gpu_s", "energy_wh")}
+        used = (meter or {}).get("gpu_s")
+        note = f"; it used {used:.3f} device seconds but the charge could not be recorded ({type(first).__name__}: {first})" \
+            if isinstance(used, (int, float)) else f"; the charge could not be recorded ({type(first).__name__}: {first})"
+        try:
+            return store_jobs.finish_job(self.project, job_id, JobState.FAILED, uncharged, error_kind=kind or FailureKind.ERROR,
+                                         error=error + note)
+        except Exception:
+            log.exception("job %d could not be recorded as ended; the next open marks it interrupted", job_id)
+            return Changes.of(jobs=[job_id])
 
     def _price(self, meter: dict | None):
         """The price per GPU hour of the GPU type the job ran on, or None for the project's."""
@@ -257,6 +300,7 @@ class JobRunner:
         self.progress.pop(job_id, None)
         self._devices.pop(job_id, None)
         self._running.pop(job_id, None)
+        self._requests.pop(job_id, None)
 
 
 def _take_values(t: TakeWritten) -> dict:

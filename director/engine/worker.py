@@ -23,6 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from director.core.enums import FailureKind, MediaKind
+from director.core.recipe import RunFacts
 from director.core.timecode import Rate
 from director.engine.messages import (
     Cancel,
@@ -249,6 +250,9 @@ def _default_budget(device: str) -> int:
     return int(psutil.virtual_memory().total * 0.5)
 
 
+# The text arguments of a pipeline call that `Finished.received` reports, as passed.
+TEXT_ARGUMENTS = ("prompt", "negative_prompt")
+
 METER_EVERY_S = 1.0  # how often a generating job reports the device seconds it has used
 
 
@@ -322,7 +326,8 @@ class Worker:
         self.device = pick_device()
         budget_gb = self.settings.get("memory_budget_gb")
         self.budget = int(budget_gb * 2**30) if budget_gb else _default_budget(self.device)
-        self.pipelines: OrderedDict[str, tuple[object, str, int, list[str]]] = OrderedDict()
+        # preset key → (pipeline, revision, bytes, applied options, run facts)
+        self.pipelines: OrderedDict[str, tuple[object, str, int, list[str], RunFacts]] = OrderedDict()
         self.cancelled: set[int] = set()
         self._lock = threading.Lock()
         quiet_truncation_warnings()
@@ -348,24 +353,25 @@ class Worker:
         return json.dumps(d, sort_keys=True, default=str)
 
     def _pipeline(self, request: JobRequest):
-        """(pipe, revision, applied options, load seconds): warm if cached, else loaded now."""
-        from director.engine.loading import apply_memory, load_pipeline
+        """(pipe, revision, applied options, run facts, load seconds): warm if cached, else loaded now."""
+        from director.engine.loading import apply_memory, load_pipeline, run_facts
 
         key = self._key(request.preset)
         if key in self.pipelines:
             self.pipelines.move_to_end(key)
-            pipe, revision, _size, applied = self.pipelines[key]
-            return pipe, revision, applied, 0.0
+            pipe, revision, _size, applied, facts = self.pipelines[key]
+            return pipe, revision, applied, facts, 0.0
         t0 = time.perf_counter()
         pipe, revision = load_pipeline(request.preset, self.device, request.allow_download)
         applied = apply_memory(pipe, request.preset, self.device)
         _sync(self.device)
         load_s = time.perf_counter() - t0
+        facts = run_facts(pipe, self.device, revision, applied)
         size = _pipeline_bytes(pipe)
         while self.pipelines and sum(v[2] for v in self.pipelines.values()) + size > self.budget:
             self._evict_oldest()
-        self.pipelines[key] = (pipe, revision, size, applied)
-        return pipe, revision, applied, load_s
+        self.pipelines[key] = (pipe, revision, size, applied, facts)
+        return pipe, revision, applied, facts, load_s
 
     def _evict_oldest(self) -> None:
         self.pipelines.popitem(last=False)
@@ -395,14 +401,15 @@ class Worker:
         heartbeat = _Heartbeat(self.emit, job_id, clock)
         try:
             self._check_cancel(job_id)
-            pipe, revision, applied, load_s = self._pipeline(request)
+            pipe, revision, applied, facts, load_s = self._pipeline(request)
             meter.update(load_s=load_s, model_revision=revision)
             m = _Meter(self.device)
             self._check_cancel(job_id)
             store = MediaStore(Path(request.media_root))
             outputs = []
+            received: dict = {}
             for variant, seed in enumerate(request.seeds):
-                frames = self._generate(pipe, request, variant, seed, m, clock)
+                frames, received = self._generate(pipe, request, variant, seed, m, clock)
                 outputs.append(self._write_temp(store, request, variant, seed, frames, temps, applied, revision))
             meter.update(gpu_s=clock.seconds(), peak_mem_bytes=m.peak_bytes(), energy_wh=m.energy_wh())
             if _truncation_notes.notes:
@@ -411,7 +418,7 @@ class Worker:
             written = [self._adopt(store, out) for out in outputs]
             temps.clear()
             meter["wall_s"] = time.perf_counter() - t0
-            final = [*written, Finished(job_id, meter)]
+            final = [*written, Finished(job_id, meter, facts, received)]
         except JobCancelled:
             _discard(temps)  # before the event: whoever hears "cancelled" finds no leftovers
             final = [Failed(job_id, FailureKind.CANCELLED, "cancelled; no takes were written", _spent(meter, clock, t0))]
@@ -509,11 +516,13 @@ class Worker:
         return {k: v for k, v in kwargs.items() if k in accepted}
 
     def _generate(self, pipe, request: JobRequest, variant: int, seed: int, m: _Meter, clock: _DeviceClock):
-        """One variant with its own generator: variant i equals a single run with seed i. The
-        clock runs while the device works on it (and stays running if the call fails)."""
+        """(frames, the text arguments the pipeline received) for one variant with its own
+        generator: variant i equals a single run with seed i. The clock runs while the device
+        works on it (and stays running if the call fails)."""
         import torch
 
         kwargs = self._call_kwargs(pipe, request, variant, seed, m, clock)
+        received = {k: kwargs[k] for k in TEXT_ARGUMENTS if k in kwargs}
         _sync(self.device)
         clock.start()
         with torch.inference_mode():
@@ -521,7 +530,7 @@ class Worker:
         _sync(self.device)
         clock.stop()
         m.sample()
-        return out.frames[0] if request.preset.is_video else out.images[0]
+        return (out.frames[0] if request.preset.is_video else out.images[0]), received
 
     def _write_temp(self, store, request, variant, seed, frames, temps, applied, revision) -> dict:
         import numpy as np

@@ -244,7 +244,8 @@ def cancel_queued(project: Project, job_id: int) -> Changes:
 
 
 def retry_job(project: Project, job_id: int) -> tuple[int, Changes]:
-    """A failed or cancelled job queued again as a new job with the same request (history stays)."""
+    """A failed or cancelled job queued again as a new job with the same request and the same
+    recipe (the text recorded when it was first queued; its run facts stay with the old job)."""
     job = get_job(project, job_id)
     if job.state not in (JobState.FAILED, JobState.CANCELLED):
         raise Refused(f"job {job_id} is {job.state.value}; only failed or cancelled jobs can be retried")
@@ -258,6 +259,7 @@ def retry_job(project: Project, job_id: int) -> tuple[int, Changes]:
         seeds=job.seeds,
         parent_take_id=job.parent_take_id,
         estimate_gpu_s=job.estimate_gpu_s,
+        recipe=job_recipe(project, job_id),
     )
 
 

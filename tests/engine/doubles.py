@@ -62,3 +62,28 @@ class LongDecodePipeline(LTXPipeline):
 
 def build_long_decode_pipeline():
     return LongDecodePipeline(**_ltx_components())
+
+
+class RelayClient:
+    """A real engine client seen through a boundary the test controls: every event the engine
+    sends passes through `on_event`, which may change what the disk holds or what the event says,
+    as a failing disk or a cluster machine would. The engine itself runs unchanged."""
+
+    def __init__(self, client, on_event):
+        self.client, self.on_event = client, on_event
+
+    def submit(self, request):
+        self.client.submit(request)
+
+    def cancel(self, job_id):
+        self.client.cancel(job_id)
+
+    def shutdown(self):
+        pass  # the session's worker outlives the test
+
+    @property
+    def busy(self):
+        return self.client.busy
+
+    def poll_events(self, timeout=0.0):
+        return [self.on_event(e) for e in self.client.poll_events(timeout)]

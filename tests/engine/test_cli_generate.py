@@ -214,3 +214,23 @@ def test_a_user_preset_whose_defaults_break_its_own_rules_is_listed_broken(broke
     listed = {m["id"]: m for m in json.loads(capsys.readouterr().out)}
     assert listed["zero-steps"]["broken"]
     assert "defaults break its own rules (steps 0 is out of range (1 to 100); nearest valid: 1)" in listed["zero-steps"]["error"]
+
+
+def test_rerender_replays_the_recorded_recipe_and_says_the_new_take_is_bit_identical(film, capsys):
+    from director.core.prompt import CameraSetup
+    from director.store.cameras import find_camera, update_camera
+    from director.store.shots import find_shot
+
+    assert main(["generate", film, "--shot", "12A", "--preset", "tiny-t2v", "--variants", "1", "--seed", "3",
+                 "--steps", "2", "--json"]) == 0
+    original = json.loads(capsys.readouterr().out)[0]["takes"][0]["id"]
+    with Project.open(film) as project:  # reframed after the take was made
+        camera = find_camera(project, find_shot(project, "12A").id, "A")
+        update_camera(project, camera.id, setup=CameraSetup(shot_size="aerial shot"))
+    assert main(["take", "rerender", film, str(original), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["state"] == "done" and result["identical"] and result["differences"] == []
+    assert result["message"] == f"take {result['take']} is bit-identical to take {original}"
+    with Project.open(film) as project:
+        before, after = (store_jobs.take_recipe(project, t) for t in (original, result["take"]))
+        assert after.prompt == before.prompt and "aerial" not in after.prompt and after.run == before.run

@@ -7,7 +7,9 @@ import signal
 import time
 from dataclasses import replace
 
+import diffusers
 import numpy as np
+import transformers
 
 from director.core.enums import FailureKind
 from director.engine.media_out import read_frames, read_still
@@ -39,6 +41,13 @@ def test_progress_is_complete_and_monotonic_across_variants(engine, tmp_path):
     meter = events[-1].meter
     assert meter["gpu_s"] > 0 and meter["wall_s"] >= meter["gpu_s"] and meter["peak_mem_bytes"] > 0
     assert meter["device"] == "cpu" and meter["model_revision"].startswith("tiny-v1")
+    # What ran, and the text the pipeline call received.
+    facts = events[-1].run_facts
+    assert (facts.device, facts.dtype, facts.pipeline_class) == ("cpu", "float32", "LTXPipeline")
+    assert facts.scheduler == "FlowMatchEulerDiscreteScheduler" and facts.scheduler_config["num_train_timesteps"] == 1000
+    assert facts.weights == meter["model_revision"] and facts.options == ()
+    assert facts.versions["diffusers"] == diffusers.__version__ and facts.versions["transformers"] == transformers.__version__
+    assert events[-1].received == {"prompt": "a red car at night"}  # no negative was asked for
 
 
 def test_the_same_seed_gives_identical_frames(engine, tmp_path):
