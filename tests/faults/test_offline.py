@@ -234,3 +234,30 @@ def test_a_job_that_asks_to_download_may_reach_the_hub_from_the_offline_worker(n
     assert "director models pull sd-turbo" in final.message
     assert "huggingface.co" in no_network.attempts
     assert f"pid {os.getpid()}:" not in no_network.attempts  # the worker tried, not this process
+
+
+def test_opening_a_project_in_the_window_opens_no_connection(no_network, tmp_path, qtbot):
+    """The real window on a project: the Generate panel's weights check and everything else at open."""
+    from director.store.project import Project
+    from director.ui.app import configure_app
+    from director.ui.main_window import MainWindow
+    from PySide6.QtWidgets import QApplication
+
+    configure_app(QApplication.instance())
+    path = tmp_path / "film.director"
+    Project.create(path).close()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        from director.ui.generate_panel import GeneratePanel
+
+        panel_checked = []
+        assert w.open_project(path)
+        panel = w.findChild(GeneratePanel)
+        panel.weights_checked.connect(lambda: panel_checked.append(True))
+        qtbot.waitUntil(lambda: bool(panel_checked) or "(weights missing)" in " ".join(panel.preset_box.itemText(i) for i in range(panel.preset_box.count())), timeout=20000)
+    finally:
+        w.close_project()
+        w.close()
+    assert no_network.attempts == "", no_network.attempts
