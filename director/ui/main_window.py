@@ -284,6 +284,8 @@ class MainWindow(QMainWindow):
             widget.compare_requested.connect(self._on_compare_requested)
         elif name in ("timeline", "program"):
             widget.playhead_moved.connect(self.workspace.set_playhead)
+            if name == "timeline":
+                self._fill_timeline_menu(widget)
         elif name == "storyboard":
             widget.shot_activated.connect(self.select_shot)
         elif name == "costs":
@@ -383,6 +385,7 @@ class MainWindow(QMainWindow):
             widget.deleteLater()
         self.panels.clear()
         self.shot_menu.clear()
+        self.timeline_menu.clear()
         session, self.session = self.session, None
         self.workspace.clear()
         session.shutdown()
@@ -634,6 +637,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         self.shot_menu = bar.addMenu("&Shot")
+        self.timeline_menu = bar.addMenu("&Timeline")
         gen_menu = bar.addMenu("&Generate")
         gen_menu.addAction(self.generate_action)
         gen_menu.addAction(self.generate_all_action)
@@ -657,6 +661,15 @@ class MainWindow(QMainWindow):
                 self.shot_menu.addSeparator()
             else:
                 self.shot_menu.addAction(action)
+
+    def _fill_timeline_menu(self, timeline: TimelineView) -> None:
+        """The cuts of the project: new, duplicate, rename, delete, next, previous (all undoable)."""
+        self.timeline_menu.clear()
+        for action in timeline.cut_bar.actions_for_menu():
+            if action is None:
+                self.timeline_menu.addSeparator()
+            else:
+                self.timeline_menu.addAction(action)
 
     def _update_actions(self, *_args) -> None:
         open_ = self.session is not None

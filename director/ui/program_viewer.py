@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from director.core.changes import Changes
 from director.core.cut import Cut
 from director.core.timeline import Clip
+from director.store import cuts
 from director.store import timeline as store_timeline
 from director.store.panels import shots_of
 from director.ui.media_frames import ProgramFrames
@@ -50,7 +51,9 @@ class ProgramViewer(QWidget):
         super().__init__(parent)
         self.session = session
         self.project = session.project
-        self.timeline_id = timeline_id or store_timeline.default_timeline_id(self.project)
+        # Without a timeline id it plays the project's current cut and follows a switch of cuts.
+        self._follows_current = timeline_id is None
+        self.timeline_id = timeline_id or cuts.current_timeline_id(self.project)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 90)
@@ -110,7 +113,9 @@ class ProgramViewer(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        """Rebuild the cut from the project (after an edit, an undo, or a take changing)."""
+        """Rebuild the cut from the project (after an edit, an undo, a take changing or a switch of cuts)."""
+        if self._follows_current or self.timeline_id not in {c.id for c in cuts.list_cuts(self.project)}:
+            self.timeline_id = cuts.current_timeline_id(self.project)
         self.frames.set_cut(store_timeline.build_cut(self.project, self.timeline_id))
         self._cut_shots = _shots_on(self.project, self.timeline_id)
         self._show(min(self._frame, max(0, self.cut.duration - 1)), force=True)

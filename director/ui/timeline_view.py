@@ -23,8 +23,10 @@ from director.core.changes import Changes
 from director.core.enums import MediaKind
 from director.core.errors import DirectorError
 from director.core.timeline import Clip, Gap, Timeline
+from director.store import cuts
 from director.store import timeline as st
 from director.store.panels import shots_of
+from director.ui.cut_bar import CutBar
 from director.ui.media_health import BADGES
 from director.ui.undo import ProjectSession
 
@@ -148,7 +150,10 @@ class ClipItem(QGraphicsRectItem):
 class TimelineView(QGraphicsView):
     """The edit of one timeline. Signals: cut_changed (after any change to the edit),
     playhead_moved(frame), selection_changed(clip id or None). Slots: refresh(), set_playhead(frame),
-    set_zoom(pixels per frame)."""
+    set_zoom(pixels per frame).
+
+    Made without a timeline id it shows the project's current cut and follows it when the cut bar
+    above the ruler (or an undo, or a command) switches cuts."""
 
     cut_changed = Signal()
     playhead_moved = Signal(int)
@@ -158,7 +163,8 @@ class TimelineView(QGraphicsView):
         super().__init__(parent)
         self.session = session
         self.project = session.project
-        self.timeline_id = timeline_id or st.default_timeline_id(self.project)
+        self._follows_current = timeline_id is None
+        self.timeline_id = timeline_id or cuts.current_timeline_id(self.project)
         self.ppf = 4.0  # pixels per frame
         self.playhead = 0
         self.label_font = QFont("sans", 9, QFont.Weight.Bold)
@@ -183,6 +189,9 @@ class TimelineView(QGraphicsView):
         self._scene.selectionChanged.connect(self._on_scene_selection)
         session.changed.connect(self._on_changes)
         session.media_health.changed.connect(self._on_media_health)
+        # The cut switcher lives in a margin above the viewport, as a table's header does.
+        self.cut_bar = CutBar(session, self)
+        self.setViewportMargins(0, self.cut_bar.sizeHint().height(), 0, 0)
         self._rebuild()
 
     # -- model → scene -------------------------------------------------------------------------
@@ -191,9 +200,23 @@ class TimelineView(QGraphicsView):
     def refresh(self) -> None:
         """Reload the timeline from the project and redraw; announces cut_changed."""
         selected = self.selected_id()
+        shown = self.timeline_id
+        self.timeline_id = self._timeline_to_show()
         self.timeline = st.load_timeline(self.project, self.timeline_id)
-        self._rebuild(selected)
+        self._rebuild(selected if shown == self.timeline_id else None)
+        self.cut_bar.reload()
         self.cut_changed.emit()
+
+    def _timeline_to_show(self) -> int:
+        """The current cut when following it; a fixed cut that was deleted gives way to the current one."""
+        if self._follows_current or self.timeline_id not in {c.id for c in cuts.list_cuts(self.project)}:
+            return cuts.current_timeline_id(self.project)
+        return self.timeline_id
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        frame = self.frameWidth()
+        self.cut_bar.setGeometry(frame, frame, self.width() - 2 * frame, self.cut_bar.sizeHint().height())
 
     def _on_changes(self, changes: Changes) -> None:
         """An edit of the cut rebuilds it; a take, a job or a shot changing repaints only the clips
