@@ -16,6 +16,7 @@ from multiprocessing.connection import wait
 from typing import Iterator
 
 from director.core.enums import FailureKind
+from director.core.errors import DirectorError
 from director.engine.messages import FINAL_EVENTS, Cancel, Event, Failed, JobRequest, Metered, Progress, Shutdown, Started, Submit
 
 CANCEL_GRACE_S = 5.0
@@ -23,7 +24,19 @@ CANCEL_GRACE_S = 5.0
 
 class EngineClient(ABC):
     """Runs generation jobs somewhere and reports typed events; every job ends in exactly one
-    Finished or Failed event."""
+    Finished or Failed event.
+
+    Besides the methods, every client says how it stands: `capacity` (how many jobs it runs at
+    once; a cluster counts its placed actors, 0 while it connects), `state` ("idle",
+    "connecting", "ready", "failed" or "closed") and `error` (why it failed, or None)."""
+
+    state: str = "ready"
+    error: DirectorError | None = None
+
+    @property
+    def capacity(self) -> int:
+        """How many jobs run at once; one unless the engine says otherwise."""
+        return 1
 
     @abstractmethod
     def submit(self, request: JobRequest) -> None:

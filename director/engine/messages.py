@@ -122,5 +122,17 @@ class Failed:
     meter: dict = field(default_factory=dict)
 
 
-Event = Union[Started, Progress, Metered, TakeWritten, Finished, Failed]
+@dataclass(frozen=True)
+class Retrying:
+    """Not final: a job's actor or node was lost (`kind` crashed) and the job runs again on
+    another actor (a cluster engine). `meter` says where the lost attempt ran and for how long."""
+
+    job_id: int
+    kind: FailureKind
+    message: str
+    attempt: int  # the attempt about to start, 2 for the first retry
+    meter: dict = field(default_factory=dict)
+
+
+Event = Union[Started, Progress, Metered, TakeWritten, Finished, Failed, Retrying]
 FINAL_EVENTS = (Finished, Failed)

@@ -22,6 +22,8 @@ REFUSED_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl", ".pickle")
 SINGLE_FILE_SUFFIXES = (".safetensors", ".gguf")
 SEED_MAX = 2**32 - 1
 SEED_MODES = ("random", "fixed", "list")
+# Preset fields that change no pixel and no loading: left out of `Preset.cache_key`.
+COSMETIC_FIELDS = ("label", "notes", "defaults", "constraints", "user")
 MEMORY_KEYS = ("cpu_offload", "group_offload", "vae_tiling", "vae_slicing", "first_block_cache", "compile")
 
 
@@ -118,6 +120,16 @@ class Preset:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def cache_key(self) -> str:
+        """What makes two presets load the same pipeline: everything but the cosmetic fields
+        (label, notes, defaults, constraints, user). The worker keeps pipelines warm by it and a
+        cluster sends a job to the actor that holds its key."""
+        d = self.to_dict()
+        for cosmetic in COSMETIC_FIELDS:
+            d.pop(cosmetic, None)
+        return json.dumps(d, sort_keys=True, default=str)
 
 
 def _looks_like_path(source: str) -> bool:

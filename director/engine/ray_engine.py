@@ -33,7 +33,7 @@ from typing import Any
 from director.core.enums import FailureKind
 from director.core.errors import DirectorError
 from director.engine.client import CANCEL_GRACE_S, EngineClient
-from director.engine.messages import Event, Failed, Finished, JobRequest, Metered, Progress, Started
+from director.engine.messages import Event, Failed, Finished, JobRequest, Metered, Progress, Retrying, Started
 from director.store.media import MediaStore
 
 log = logging.getLogger("director.engine.ray")
@@ -50,18 +50,6 @@ MAX_START_FAILURES = 3
 
 class ClusterUnreachable(DirectorError):
     """The Ray cluster named in settings or on the command line could not be reached."""
-
-
-@dataclass(frozen=True)
-class Retrying:
-    """Not final: a job's actor or node was lost (`kind` crashed) and the job runs again on
-    another actor. `meter` says where the lost attempt ran and for how long."""
-
-    job_id: int
-    kind: FailureKind
-    message: str
-    attempt: int  # the attempt about to start, 2 for the first retry
-    meter: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -91,12 +79,6 @@ class _Slot:
     @property
     def idle(self) -> bool:
         return self.machine is not None and self.job is None
-
-
-def _preset_key(preset) -> str:
-    from director.engine.worker import Worker  # no torch at import; same key the worker caches by
-
-    return Worker._key(preset)
 
 
 def _split_address(address: str) -> tuple[str, int] | None:
@@ -157,7 +139,7 @@ class RayEngineClient(EngineClient):
         self._actor_options: dict = {}
         self._slots: list[_Slot] = []
         self._pending: deque[_Attempt] = deque()
-        self._outbox: deque[Event | Retrying | Future] = deque()
+        self._outbox: deque[Event | Future] = deque()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="director-ray-media")
         self._owns_ray = False
         self.lost_actors = 0
@@ -360,7 +342,7 @@ class RayEngineClient(EngineClient):
                 if not idle or not self._pending:
                     return
                 attempt = self._pending.popleft()
-            key = _preset_key(attempt.request.preset)
+            key = attempt.request.preset.cache_key
             slot = max(idle, key=lambda s: (s.machine["node_id"] not in attempt.avoid_nodes, key in s.warm, -len(s.warm)))
             self._start(slot, attempt)
 
@@ -442,7 +424,7 @@ class RayEngineClient(EngineClient):
             media_root = Path(attempt.request.media_root)
             self._outbox.append(self._writer.submit(_store_takes, media_root, attempt.takes, replace(item, meter=meter)))
             if meter.get("gpu_s") is not None:
-                slot.warm.add(_preset_key(attempt.request.preset))
+                slot.warm.add(attempt.request.preset.cache_key)
         else:
             self._outbox.append(replace(item, meter=meter))
             if item.kind is FailureKind.OOM:

@@ -30,9 +30,8 @@ from director.core.enums import FailureKind, JobState
 from director.core.errors import DirectorError, NotFound, Refused
 from director.core.model import Job
 from director.engine.client import EngineClient, LocalEngineClient
-from director.engine.messages import Event, Failed, Finished, JobRequest, Progress, Started, TakeWritten
+from director.engine.messages import Event, Failed, Finished, JobRequest, Progress, Retrying, Started, TakeWritten
 from director.engine.presets import Preset, get_preset, validate_params
-from director.engine.ray_engine import Retrying  # a plain dataclass: Ray is imported only on connect
 from director.engine.recipes import recipe_of_job
 from director.store import jobs as store_jobs
 from director.store.gpu_prices import price_for
@@ -121,10 +120,7 @@ class JobRunner:
         """How many jobs the engine takes at once: its `capacity` (placed actors on a Ray
         cluster), at least 1, so a job still goes out while a cluster is connecting (the client
         holds it) or unreachable (it fails with the client's message)."""
-        try:
-            return max(1, int(getattr(self.client, "capacity", 1)))
-        except (TypeError, ValueError):
-            return 1
+        return max(1, int(self.client.capacity))
 
     # -- queue control --------------------------------------------------------------------------
 

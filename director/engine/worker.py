@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import inspect
-import json
 import logging
 import os
 import queue
@@ -37,7 +36,7 @@ from director.engine.messages import (
     Submit,
     TakeWritten,
 )
-from director.engine.presets import Preset, nearest_frames
+from director.engine.presets import nearest_frames
 from director.store.media import MediaStore
 
 log = logging.getLogger("director.engine.worker")
@@ -345,18 +344,11 @@ class Worker:
 
     # -- pipelines --------------------------------------------------------------------------------
 
-    @staticmethod
-    def _key(preset: Preset) -> str:
-        d = preset.to_dict()
-        for cosmetic in ("label", "notes", "defaults", "constraints", "user"):
-            d.pop(cosmetic, None)
-        return json.dumps(d, sort_keys=True, default=str)
-
     def _pipeline(self, request: JobRequest):
         """(pipe, revision, applied options, run facts, load seconds): warm if cached, else loaded now."""
         from director.engine.loading import apply_memory, load_pipeline, run_facts
 
-        key = self._key(request.preset)
+        key = request.preset.cache_key
         if key in self.pipelines:
             self.pipelines.move_to_end(key)
             pipe, revision, _size, applied, facts = self.pipelines[key]
@@ -397,7 +389,7 @@ class Worker:
         clock = _DeviceClock()
         final: list = []
         _truncation_notes.notes.clear()
-        self.emit(Started(job_id, self.device, loading=self._key(request.preset) not in self.pipelines))
+        self.emit(Started(job_id, self.device, loading=request.preset.cache_key not in self.pipelines))
         heartbeat = _Heartbeat(self.emit, job_id, clock)
         try:
             self._check_cancel(job_id)

@@ -4,6 +4,7 @@ Running out of memory cannot be produced on demand (or safely) on a shared CPU m
 import torch
 from diffusers import LTXPipeline
 
+from director.engine.client import EngineClient
 from director.engine.tiny import _ltx_components
 
 
@@ -64,13 +65,17 @@ def build_long_decode_pipeline():
     return LongDecodePipeline(**_ltx_components())
 
 
-class RelayClient:
+class RelayClient(EngineClient):
     """A real engine client seen through a boundary the test controls: every event the engine
     sends passes through `on_event`, which may change what the disk holds or what the event says,
     as a failing disk or a cluster machine would. The engine itself runs unchanged."""
 
     def __init__(self, client, on_event):
         self.client, self.on_event = client, on_event
+
+    @property
+    def capacity(self):
+        return self.client.capacity
 
     def submit(self, request):
         self.client.submit(request)
