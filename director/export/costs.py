@@ -167,10 +167,9 @@ def build_report(project: Project, kind: str, by: str | None = None) -> Report:
             raise InvalidInput("the yield report is per shot; leave out --by")
         return Report(kind, "shot", YIELD_COLUMNS, [yield_record(y) for y in ledger.shot_yields(project)], yield_record(ledger.project_yield(project)))
     if kind == "costs":
-        cost = ledger.cost_rows(project)
         if by is None:
-            return Report(kind, None, COST_COLUMNS, [cost_record(r) for r in cost], totals_record(t))
-        groups = group_rows(cost, ledger.time_rows(project), by, t.currency)
+            return Report(kind, None, COST_COLUMNS, [cost_record(r) for r in ledger.cost_rows(project)], totals_record(t))
+        groups = ledger.grouped(project, by)
         return Report(kind, by, [by, *GROUP_COLUMNS], [group_record(g, by, t.currency) for g in groups], totals_record(t))
     if kind == "time":
         time = ledger.time_rows(project)

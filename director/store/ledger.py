@@ -18,10 +18,13 @@ from typing import Iterable
 from director.core.budget import BudgetVerdict, Cap, CapKind, check_caps
 from director.core.changes import Changes
 from director.core.cost import (
+    NONE_LABEL,
     CostRow,
+    GroupRow,
     TimeRow,
     Totals,
     from_micros,
+    group_rows,
     job_money,
     parse_money,
     split_evenly,
@@ -217,6 +220,79 @@ def spend_by_shot(project: Project, shot_ids: Iterable[int] | None = None) -> di
         [currency, currency, *(ids or []), currency, *(ids or [])],
     )
     return {r["shot_id"]: from_micros(int(r["m"])) for r in found}
+
+
+_GROUP_EXPR = {
+    "shot": ("s.code", "s.code"),
+    "scene": ("sc.code", "sc.code"),
+    "camera": ("c.name", "NULL"),
+    "preset": ("j.preset", "NULL"),
+}
+
+
+def group_totals(project: Project, by: str) -> list[GroupRow]:
+    """The ledger grouped by shot, scene, camera or preset, summed in SQL: what `group_rows` makes from
+    every row, without building a Python object per job (1.6 s at 50,000 jobs). Same groups, same
+    order (first seen, '—' last), same money rule (the project currency only). Days are grouped in
+    local time, so 'day' stays with `group_rows`."""
+    if by not in _GROUP_EXPR:
+        raise InvalidInput(f"group_totals groups by {', '.join(_GROUP_EXPR)}; got {by!r}")
+    currency = project.settings().currency
+    job_key, expense_key = _GROUP_EXPR[by]
+    groups: dict[str, GroupRow] = {}
+    first_seen: dict[str, tuple[int, str]] = {}  # costs before time entries, as group_rows sees them
+
+    def get(key: str | None, when: str | None, phase: int = 0) -> GroupRow:
+        key = key or NONE_LABEL
+        if key not in groups:
+            groups[key] = GroupRow(key)
+        if when is not None and (key not in first_seen or (phase, when) < first_seen[key]):
+            first_seen[key] = (phase, when)
+        return groups[key]
+
+    for r in rows(
+        project.db,
+        f"SELECT {job_key} AS k, min(coalesce(j.finished_at, j.created_at)) AS first, count(*) AS n, "
+        "coalesce(sum(j.gpu_s), 0) AS g, coalesce(sum(j.wall_s), 0) AS w, coalesce(sum(j.energy_wh), 0) AS e, "
+        "coalesce(sum(CASE WHEN coalesce(j.currency, ?) = ? THEN j.money_micros END), 0) AS m "
+        "FROM jobs j JOIN shots s ON s.id = j.shot_id LEFT JOIN scenes sc ON sc.id = s.scene_id "
+        f"LEFT JOIN cameras c ON c.id = j.camera_id WHERE j.money_micros IS NOT NULL GROUP BY {job_key}",
+        [currency, currency],
+    ):
+        g = get(r["k"], r["first"])
+        g.jobs += r["n"]
+        g.gpu_s += r["g"]
+        g.wall_s += r["w"]
+        g.energy_wh += r["e"]
+        g.job_micros += int(r["m"])
+    for r in rows(
+        project.db,
+        f"SELECT {expense_key} AS k, min(e.created_at) AS first, "
+        "coalesce(sum(CASE WHEN e.currency = ? THEN e.amount_micros END), 0) AS m "
+        f"FROM expenses e LEFT JOIN shots s ON s.id = e.shot_id LEFT JOIN scenes sc ON sc.id = s.scene_id GROUP BY {expense_key}",
+        [currency],
+    ):
+        get(r["k"], r["first"]).expense_micros += int(r["m"])
+    if by in ("shot", "scene"):
+        for r in rows(
+            project.db,
+            f"SELECT {expense_key} AS k, min(t.started_at) AS first, coalesce(sum(t.seconds), 0) AS h "
+            f"FROM time_log t LEFT JOIN shots s ON s.id = t.shot_id LEFT JOIN scenes sc ON sc.id = s.scene_id GROUP BY {expense_key}",
+        ):
+            get(r["k"], r["first"], 1).human_s += r["h"]
+    else:  # time entries have no camera or preset
+        human = scalar(project.db, "SELECT coalesce(sum(seconds), 0) FROM time_log") or 0
+        if human:
+            get(None, None).human_s += human
+    order = sorted(groups.values(), key=lambda g: (g.key == NONE_LABEL, first_seen.get(g.key, (2, ""))))
+    return order
+
+
+def grouped(project: Project, by: str) -> list[GroupRow]:
+    """The ledger grouped for a report or the Costs panel: in SQL where it can be, by local day in Python."""
+    if by in _GROUP_EXPR:
+        return group_totals(project, by)
+    return group_rows(cost_rows(project), time_rows(project), by, project.settings().currency)
 
 
 def totals(project: Project) -> Totals:

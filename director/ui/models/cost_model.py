@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from director.core.cost import GROUPINGS, GroupRow, Totals, format_money, from_micros, group_rows
+from director.core.cost import GROUPINGS, GroupRow, Totals, format_money, from_micros
 from director.store import ledger
 from director.store.project import Project
 
@@ -57,7 +57,7 @@ class CostModel(QAbstractTableModel):
     def reload(self) -> None:
         """Read the ledger again. A reset is right here: any new job can regroup every row."""
         totals = ledger.totals(self._project)
-        groups = group_rows(ledger.cost_rows(self._project), ledger.time_rows(self._project), self._by, totals.currency)
+        groups = ledger.grouped(self._project, self._by)
         self.beginResetModel()
         self._rows, self._totals = groups, totals
         self.endResetModel()
