@@ -302,7 +302,8 @@ class GeneratePanel(QWidget):
         except DirectorError as exc:
             return str(exc)
         if shot.locked:
-            return f"shot {shot.code} is locked"
+            return (f"Shot {shot.code} is locked: no new jobs start on a locked shot. Set its status back to approved "
+                    f"(Shot ▸ Status, or the Shot panel: Shot ▸ Shot Properties…, Ctrl+I) to generate.")
         return None
 
     def validate(self, *_args) -> bool:

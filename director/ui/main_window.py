@@ -17,7 +17,7 @@ from typing import Callable
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget
 
 from director import __version__
 from director.core.changes import Changes
@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self._specs: dict[str, PanelSpec] = {}
         self.activity: ActivityTracker | None = None
         self.importer = ScriptImporter(self)
+        self._take_bin = None
 
         self.setDockNestingEnabled(True)
         # The timeline runs under everything, the full width of the window, as in an editing suite.
@@ -269,6 +270,8 @@ class MainWindow(QMainWindow):
         """Connect the built-in panels to each other through the window."""
         if name == "shots":
             widget.shot_selected.connect(self.workspace.set_shot)
+            widget.properties_requested.connect(lambda: self.show_panel("inspector"))
+            widget.context_extras = [None, self.generate_action, self.generate_all_action]
             self._fill_shot_menu(widget)
         elif name == "cameras":
             widget.camera_selected.connect(self.workspace.set_camera)
@@ -282,10 +285,13 @@ class MainWindow(QMainWindow):
         if name == "gallery":
             widget.take_activated.connect(self._on_take_activated)
             widget.compare_requested.connect(self._on_compare_requested)
+            widget.context_extras = [None, self.take_bin_action]
         elif name in ("timeline", "program"):
             widget.playhead_moved.connect(self.workspace.set_playhead)
             if name == "timeline":
                 self._fill_timeline_menu(widget)
+                widget.shot_activated.connect(self.select_shot)
+                widget.take_activated.connect(lambda take_id: self.on_take_action("play", take_id))
         elif name == "storyboard":
             widget.shot_activated.connect(self.select_shot)
         elif name == "costs":
@@ -384,6 +390,13 @@ class MainWindow(QMainWindow):
                 self.docks[name].setWidget(self._placeholder())
             widget.deleteLater()
         self.panels.clear()
+        if self._take_bin is not None:
+            try:
+                self._take_bin.close()
+                self._take_bin.deleteLater()
+            except RuntimeError:
+                pass
+            self._take_bin = None
         self.shot_menu.clear()
         self.timeline_menu.clear()
         session, self.session = self.session, None
@@ -608,6 +621,8 @@ class MainWindow(QMainWindow):
         self.generate_all_action = self._action("Generate &All Cameras", lambda: self.generate(True), "Ctrl+Shift+G", "Queue takes for every camera of the shot")
         self.pause_action = self._action("&Pause Queue", lambda checked: self.set_queue_paused(checked), "Ctrl+Shift+P", "Finish the running job, start no new ones")
         self.pause_action.setCheckable(True)
+        self.take_bin_action = self._action("&Take Bin…", lambda: self.show_take_bin(), "Ctrl+Shift+B",
+                                            "Takes moved to the bin: restore them, or empty the bin for good")
         self.log_time_action = self._action("&Log Time…", self.show_time_log, "Ctrl+Shift+T", "Add or correct human time per shot")
         self.track_time_action = self._action("&Track My Time", self._on_track_time_toggled, None, "Count active time per shot (stops after the idle cut-off)")
         self.track_time_action.setCheckable(True)
@@ -655,10 +670,13 @@ class MainWindow(QMainWindow):
 
     def _fill_shot_menu(self, shots: ShotList) -> None:
         self.shot_menu.clear()
-        for action in (shots.add_action, shots.rename_action, shots.delete_action, None,
-                       shots.move_up_action, shots.move_down_action, None, shots.add_scene_action, shots.bin_action):
+        for action in (shots.add_action, shots.rename_action, shots.delete_action, None, shots.properties_action, shots.status_menu, None,
+                       shots.move_up_action, shots.move_down_action, shots.add_to_timeline_action, None, shots.add_scene_action,
+                       shots.bin_action, self.take_bin_action):
             if action is None:
                 self.shot_menu.addSeparator()
+            elif isinstance(action, QMenu):
+                self.shot_menu.addMenu(action)
             else:
                 self.shot_menu.addAction(action)
 
@@ -686,6 +704,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(writable and self.workspace.shot is not None)
         self.pause_action.setEnabled(writable)
         self.log_time_action.setEnabled(open_)
+        self.take_bin_action.setEnabled(open_)
         if hasattr(self, "export_menu"):
             self.export_menu.update_enabled()
 
@@ -732,6 +751,31 @@ class MainWindow(QMainWindow):
         from director.ui.time_log_dialog import open_time_log
 
         return open_time_log(self, self.session, self.workspace.shot)
+
+    def show_take_bin(self):
+        """The take bin (non-modal, one per window): restore takes, or empty the bin after asking."""
+        if self.session is None:
+            return None
+        from director.ui.take_bin import TakeBinDialog
+
+        existing = self._take_bin
+        try:
+            if existing is not None and existing.session is self.session:
+                existing.show()
+                existing.raise_()
+                return existing
+            if existing is not None:
+                existing.close()
+                existing.deleteLater()
+        except RuntimeError:  # its C++ side is already gone
+            pass
+        dialog = TakeBinDialog(self.session, self)
+        dialog.emptied.connect(lambda n: self.notify(f"Emptied the take bin: {n} take{'s' if n != 1 else ''} removed for good"))
+        dialog.media_removed.connect(
+            lambda files, freed: files >= 0 and self.notify(f"Deleted {files} media file{'s' if files != 1 else ''} of the emptied takes ({freed / 1e6:.1f} MB)"))
+        self._take_bin = dialog
+        dialog.show()
+        return dialog
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About Director", f"Director {__version__}\nA prompt-to-shot workstation for film makers.")

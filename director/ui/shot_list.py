@@ -1,4 +1,5 @@
-"""The shot list panel: the ShotsModel in a tree, with add, rename, reorder, delete and the bin.
+"""The shot list panel: the ShotsModel in a tree, with add, rename, reorder, delete and the bin,
+the shot's status (draft → review → approved → locked), and a right-click menu of the same.
 
 Every change is an undoable edit pushed through the ProjectSession; the panel only says which
 shot is current (`shot_selected`) and keeps that shot selected across refreshes.
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QMenu,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -26,10 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from director.core.errors import InvalidInput
+from director.core.enums import ShotStatus
+from director.core.errors import DirectorError, InvalidInput
 from director.core.model import normalize_shot_code
 from director.store import edits
-from director.store.shots import list_shots
+from director.store import timeline as st
+from director.store.shots import get_shot, list_shots
 from director.ui.models.shots_model import THUMB_HEIGHT, ShotsModel
 from director.ui.undo import ProjectSession
 
@@ -64,6 +68,7 @@ class ShotList(QWidget):
     """Shots panel. `shot_selected(shot_id or None)` whenever the current shot changes."""
 
     shot_selected = Signal(object)
+    properties_requested = Signal()  # Shot ▸ Shot Properties…: the window shows the Shot panel
 
     def __init__(self, session: ProjectSession, parent: QWidget | None = None):
         super().__init__(parent)
@@ -92,6 +97,25 @@ class ShotList(QWidget):
         self.move_down_action = self._action("Move Shot Down", "Ctrl+Alt+Down", lambda: self.move_current(1), "Move the current shot later")
         self.bin_action = self._action("Shot Bin…", None, self.show_bin, "Restore deleted shots")
         self.add_scene_action = self._action("Add Scene…", "Ctrl+Alt+N", self.ask_add_scene, "Add a scene; new shots go into the current scene")
+        self.properties_action = self._action("Shot &Properties…", "Ctrl+I", self.properties_requested.emit,
+                                              "Status, length, budgets, notes and script of the current shot")
+        self.add_to_timeline_action = self._action("Add to &Timeline", "Ctrl+Alt+A", self.add_current_to_timeline,
+                                                   "Put the current shot at the end of the current cut")
+        self.status_group = QActionGroup(self)
+        self.status_group.setExclusive(True)
+        self.status_actions: dict[ShotStatus, QAction] = {}
+        for n, status in enumerate(ShotStatus, start=1):
+            action = self._action(status.value.title(), f"Ctrl+Alt+{n}", lambda _checked=False, s=status: self.set_current_status(s),
+                                  f"Set the current shot's status to {status.value}")
+            action.setCheckable(True)
+            self.status_group.addAction(action)
+            self.status_actions[status] = action
+        self.status_menu = QMenu("&Status", self)
+        for action in self.status_actions.values():
+            self.status_menu.addAction(action)
+        self.context_extras: list[QAction | None] = []  # the window adds Generate and friends
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
         for action in (self.rename_action, self.delete_action, self.move_up_action, self.move_down_action):
             # Only while the list has focus, so Delete in a text field still deletes text.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -115,6 +139,7 @@ class ShotList(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.model.modelAboutToBeReset.connect(self._on_about_to_reset)
         self.model.modelReset.connect(self._on_reset)
+        session.changed.connect(self._on_shot_changes)
         self._update_actions()
 
     def _action(self, text: str, shortcut, slot, tip: str) -> QAction:
@@ -171,10 +196,24 @@ class ShotList(QWidget):
         shot_id = self._current if shot_id is None else shot_id
         writable = not self.session.project.readonly
         self.add_action.setEnabled(writable)
-        for action in (self.rename_action, self.delete_action, self.move_up_action, self.move_down_action):
+        for action in (self.rename_action, self.delete_action, self.move_up_action, self.move_down_action, self.add_to_timeline_action):
             action.setEnabled(writable and shot_id is not None)
         self.bin_action.setEnabled(writable)
         self.add_scene_action.setEnabled(writable)
+        self.properties_action.setEnabled(shot_id is not None)
+        status = None
+        if shot_id is not None:
+            try:
+                status = get_shot(self.session.project, shot_id).status
+            except DirectorError:
+                status = None
+        for value, action in self.status_actions.items():
+            action.setEnabled(writable and status is not None)
+            action.setChecked(value == status)
+
+    def _on_shot_changes(self, changes) -> None:
+        if self._current is not None and self._current in changes.shots:
+            self._update_actions()
 
     # -- edits -----------------------------------------------------------------------------------
 
@@ -235,6 +274,55 @@ class ShotList(QWidget):
             return
         order.insert(j, order.pop(i))
         self.session.push(edits.ReorderShots(order, text="Move shot"))
+
+    def set_current_status(self, status: ShotStatus | str) -> bool:
+        """draft → review → approved → locked for the current shot (undoable)."""
+        if self._current is None:
+            return False
+        status = ShotStatus(status)
+        shot = get_shot(self.session.project, self._current)
+        if shot.status is status:
+            self._update_actions()
+            return False
+        ok = self.session.push(edits.SetShotFields(shot.id, {"status": status.value}, text=f"Set shot {shot.code} to {status.value}"))
+        self._update_actions()
+        return ok
+
+    def add_current_to_timeline(self) -> bool:
+        """The current shot at the end of the current cut (undoable)."""
+        if self._current is None:
+            return False
+        project, shot_id = self.session.project, self._current
+        try:
+            edit = st.insert_shot(project, shot_id)
+        except DirectorError as exc:
+            self.session.error_raised.emit(str(exc))
+            return False
+        return self.session.push(edit)
+
+    # -- right-click -----------------------------------------------------------------------------
+
+    def context_menu(self, index: QModelIndex) -> QMenu:
+        """The menu for a row: a shot's actions (it becomes current first), or a scene's."""
+        menu = QMenu(self)
+        shot_id = self.model.shot_id(index)
+        if shot_id is not None:
+            self.select_shot(shot_id)
+            for action in (self.properties_action, None, self.rename_action, self.delete_action, None,
+                           self.move_up_action, self.move_down_action, None, self.add_to_timeline_action, *self.context_extras):
+                menu.addSeparator() if action is None else menu.addAction(action)
+            menu.insertMenu(menu.actions()[1], self.status_menu)
+        else:
+            if index.isValid():
+                self.view.setCurrentIndex(index.siblingAtColumn(0))  # new shots go into this scene
+            for action in (self.add_action, self.add_scene_action, None, self.bin_action):
+                menu.addSeparator() if action is None else menu.addAction(action)
+        return menu
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        menu = self.context_menu(self.view.indexAt(pos))
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def show_bin(self) -> BinDialog:
         dialog = BinDialog(self.session, self)

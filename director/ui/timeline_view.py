@@ -16,8 +16,8 @@ import json
 from typing import Callable
 
 from PySide6.QtCore import QMimeData, QPointF, QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QMenu, QWidget
 
 from director.core.changes import Changes
 from director.core.enums import MediaKind
@@ -158,6 +158,8 @@ class TimelineView(QGraphicsView):
     cut_changed = Signal()
     playhead_moved = Signal(int)
     selection_changed = Signal(object)
+    shot_activated = Signal(int)  # right-click ▸ Go to Shot
+    take_activated = Signal(int)  # right-click ▸ Show Take in Viewer
 
     def __init__(self, session: ProjectSession, timeline_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -498,6 +500,58 @@ class TimelineView(QGraphicsView):
             event.accept()
             return
         super().wheelEvent(event)
+
+    # -- right-click ---------------------------------------------------------------------------
+
+    def context_menu(self, viewport_pos) -> QMenu:
+        """The menu for what is under the pointer: a clip (it becomes selected), a gap, or the empty
+        cut. Edits act where the pointer is: Split Here splits at that frame, Cut to Camera cuts there."""
+        pos = self.mapToScene(viewport_pos)
+        frame = self.frame_at_x(pos.x())
+        gi = self._clip_item_at(pos)
+        writable = not self.project.readonly
+        menu = QMenu(self)
+
+        def add(text: str, slot, key: str | None = None, enabled: bool = True, parent: QMenu = menu):
+            action = parent.addAction(text)
+            if key:
+                action.setShortcut(QKeySequence(key))  # shown in the menu; the keys work in the timeline
+            action.setEnabled(enabled)
+            action.triggered.connect(slot)
+            return action
+
+        if gi is not None and isinstance(gi.item, Clip):
+            clip = gi.item
+            self.select(clip.id)
+            info = self.clip_info(clip)
+            add(f"&Go to Shot {info['code']}", lambda: self.shot_activated.emit(clip.shot_id))
+            add("Show &Take in Viewer", lambda: self.take_activated.emit(info["take_id"]), None, info["take_id"] is not None)
+            menu.addSeparator()
+            inside = gi.start < frame < gi.start + clip.duration
+            add("&Split Here", lambda: push_edit(self.session, lambda: st.split_clip(self.project, frame, clip_id=clip.id)), None, writable and inside)
+            cams = info["cameras"]
+            if len(cams) > 1:
+                sub = menu.addMenu("Cut to &Camera Here")
+                sub.setEnabled(writable)
+                for n, cam in enumerate(cams[:9], start=1):
+                    add(f"Camera {cam['name']}", lambda _c=False, n=n: cut_to_camera(self.session, self.timeline_id, frame, n), str(n), parent=sub)
+            add("&Lift", lambda: push_edit(self.session, lambda: st.lift_clip(self.project, clip.id)), "Del", writable)
+            add("&Ripple Delete", lambda: push_edit(self.session, lambda: st.ripple_delete(self.project, clip.id)), "Shift+Del", writable)
+            menu.addSeparator()
+        elif gi is not None:
+            gap = gi.item
+            self.select(gap.id)
+            add("&Close Gap", lambda: push_edit(self.session, lambda: st.ripple_delete(self.project, gap.id)), "Del", writable)
+            menu.addSeparator()
+        for action in self.cut_bar.actions_for_menu():
+            menu.addSeparator() if action is None else menu.addAction(action)
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        menu = self.context_menu(event.pos())
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(event.globalPos())
+        event.accept()
 
     # -- keys ----------------------------------------------------------------------------------
 

@@ -7,15 +7,17 @@ never edits its model directly.
 Keys: arrows move; Space asks to play (`action_requested("play", id)`); Enter activates; 1–5 rate,
 0 clears; P selects, X rejects, U unflags; N edits the note; C compares the selected 2–4 takes;
 Delete moves the selected takes to the bin. Ratings and flags apply to every selected take as one
-undo step.
+undo step. A right-click offers the same, plus adding the take to the timeline and the engine's
+take actions (promote, image to video, extend, re-render) and reveal.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QMenu,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -27,8 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from director.core.enums import TakeFlag
+from director.core.enums import MediaKind, TakeFlag
+from director.core.errors import DirectorError
+from director.store import timeline as st
 from director.store.edits import DeleteTake, SetTakeFields
+from director.store.shots import get_shot
 from director.ui.gallery.take_delegate import TakeDelegate
 from director.ui.gallery.thumbnails import ThumbnailLoader
 from director.ui.models.takes_model import TakeFilter, TakesModel
@@ -148,6 +153,9 @@ class TakeGallery(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
         self.setFocusProxy(self.view)
+        self.context_extras: list[QAction | None] = []  # the window adds the Take Bin
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
         session.changed.connect(self._on_session_changed)
         self._fill_cameras()
 
@@ -236,6 +244,79 @@ class TakeGallery(QWidget):
         dialog.open()
         self.note_dialog_opened.emit(dialog)
         return dialog
+
+    # -- right-click -------------------------------------------------------------------------
+
+    def context_menu(self, index: QModelIndex) -> QMenu | None:
+        """The menu for the take under the pointer (it joins the selection if it was not in it)."""
+        if not index.isValid():
+            return None
+        take_id = index.data(TakesModel.TakeIdRole)
+        if take_id not in self.selected_take_ids():
+            self.select_takes([take_id])
+        self.view.selectionModel().setCurrentIndex(index, self.view.selectionModel().SelectionFlag.NoUpdate)
+        take = self.model.take_at(index.row())
+        targets = self._targets()
+        many = f" {len(targets)} Takes" if len(targets) > 1 else ""
+        can_place = not self.session.project.readonly
+        try:  # a locked shot's takes are frozen and it takes no new jobs: say so by greying those out
+            writable = can_place and not get_shot(self.session.project, take.shot_id).locked
+        except DirectorError:
+            writable = False
+        menu = QMenu(self)
+
+        def add(text: str, slot, key: str | None = None, enabled: bool = True, parent: QMenu = menu) -> QAction:
+            action = parent.addAction(text)
+            if key:
+                action.setShortcut(QKeySequence(key))  # shown in the menu; the keys work in the grid
+            action.triggered.connect(slot)
+            action.setEnabled(enabled)
+            return action
+
+        add("&Play", lambda: self.action_requested.emit("play", take_id), "Space")
+        rate = menu.addMenu("&Rate")
+        rate.setEnabled(writable)
+        for n in range(5, -1, -1):
+            add("★" * n if n else "Clear rating", lambda _c=False, n=n: self._push_all("Rate takes", [SetTakeFields(t, rating=n) for t in targets]),
+                str(n), parent=rate)
+        for text, flag, key in (("&Select", TakeFlag.SELECTED, "P"), ("Re&ject", TakeFlag.REJECTED, "X"), ("&Unflag", TakeFlag.NONE, "U")):
+            add(text + many, lambda _c=False, f=flag: self._push_all("Flag takes", [SetTakeFields(t, flag=f) for t in targets]), key, writable)
+        add("&Note…", lambda: self.edit_note(take_id), "N", writable)
+        add("&Compare", self.request_compare, "C", 2 <= len(targets) <= 4)
+        menu.addSeparator()
+        add("Add to &Timeline", lambda: self.add_to_timeline(take_id), None, can_place)
+        video = take.kind is MediaKind.VIDEO
+        for action, text, enabled in (("promote", "Pro&mote", True), ("i2v", "Image to &Video", not video),
+                                      ("extend", "&Extend", video and take.frames > 1), ("rerender", "Re-&render", True)):
+            add(text, lambda _c=False, a=action: self.action_requested.emit(a, take_id), None, writable and enabled)
+        add("Reveal in &Folder", lambda: self.action_requested.emit("reveal", take_id))
+        menu.addSeparator()
+        add(f"Move{many} to &Bin", lambda: self._push_all("Move takes to the bin", [DeleteTake(t) for t in targets]), "Del", writable)
+        for extra in self.context_extras:
+            menu.addSeparator() if extra is None else menu.addAction(extra)
+        return menu
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        menu = self.context_menu(self.view.indexAt(pos))
+        if menu is None:
+            menu = QMenu(self)
+            for extra in self.context_extras:
+                if extra is not None:
+                    menu.addAction(extra)
+            if menu.isEmpty():
+                menu.deleteLater()
+                return
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def add_to_timeline(self, take_id: int) -> bool:
+        """The take's shot at the end of the current cut, showing this take (undoable)."""
+        try:
+            edit = st.insert_take(self.session.project, take_id)
+        except DirectorError as exc:
+            self.session.error_raised.emit(str(exc))
+            return False
+        return self.session.push(edit)
 
     # -- handlers ----------------------------------------------------------------------------
 
