@@ -17,7 +17,7 @@ from typing import Iterator
 
 from director.core.enums import FailureKind
 from director.core.errors import DirectorError
-from director.engine.messages import FINAL_EVENTS, Cancel, Event, Failed, JobRequest, Metered, Progress, Shutdown, Started, Submit
+from director.engine.messages import FINAL_EVENTS, Cancel, Event, Failed, JobRequest, Meter, Metered, Progress, Shutdown, Started, Submit
 
 CANCEL_GRACE_S = 5.0
 
@@ -208,12 +208,11 @@ class LocalEngineClient(EngineClient):
         elif isinstance(event, (Progress, Metered)):
             self._spent["gpu_s"] = max(self._spent.get("gpu_s", 0.0), event.gpu_s)
 
-    def _lost_job_meter(self) -> dict:
+    def _lost_job_meter(self) -> Meter:
         """A job whose worker died is charged the device seconds it reported until then."""
-        meter = {k: self._spent[k] for k in ("device", "gpu_s") if k in self._spent}
-        if "since" in self._spent:
-            meter["wall_s"] = time.monotonic() - self._spent["since"]
-        return meter
+        since = self._spent.get("since")
+        return Meter(device=self._spent.get("device"), gpu_s=self._spent.get("gpu_s"),
+                     wall_s=time.monotonic() - since if since is not None else None)
 
     def _drain(self) -> list[Event]:
         """Everything the worker has sent; then, if it died, a crash for its job."""

@@ -7,8 +7,8 @@ the worker needs no settings files of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Union
+from dataclasses import dataclass, field, fields
+from typing import Any, Union
 
 from director.core.enums import FailureKind
 from director.core.recipe import RunFacts
@@ -29,6 +29,68 @@ class JobRequest:
     init_image: str | None = None  # absolute path of a still or a clip to start from (i2v, extend)
     init_frame: str = "first"  # which frame of a clip: "first" or "last" (extend)
     allow_download: bool = False
+
+
+@dataclass(frozen=True)
+class Meter:
+    """What a job used, as measured where it ran, and where that was. Every figure is optional: a
+    job that stops early has few. The runner hands `to_dict()` to the store's ledger.
+
+    A cluster job also says the machine (`gpu_type` is the price-table key) and its attempts,
+    with a Meter for each lost one (`lost_attempts`)."""
+
+    device: str | None = None
+    node: str | None = None
+    load_s: float | None = None
+    gpu_s: float | None = None  # device seconds: what the job is charged for
+    wall_s: float | None = None
+    peak_mem_bytes: int | None = None
+    energy_wh: float | None = None
+    model_revision: str | None = None
+    warnings: tuple[str, ...] = ()  # notes for the user, e.g. the prompt was truncated
+    gpu_type: str | None = None
+    node_id: str | None = None
+    actor_pid: int | None = None
+    attempts: int | None = None
+    lost_attempts: tuple[Meter, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures that are there, as plain values (lost attempts as dicts too)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None or value == ():
+                continue
+            if f.name == "lost_attempts":
+                value = [m.to_dict() for m in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def of(cls, value: Meter | dict | None) -> Meter:
+        """A Meter from a Meter, None, or a dict of the same names (unknown names are dropped)."""
+        if isinstance(value, Meter):
+            return value
+        known = {f.name for f in fields(cls)}
+        d = {k: v for k, v in dict(value or {}).items() if k in known}
+        if "warnings" in d:
+            d["warnings"] = tuple(d["warnings"] or ())
+        if "lost_attempts" in d:
+            d["lost_attempts"] = tuple(cls.of(m) for m in d["lost_attempts"] or ())
+        return cls(**d)
+
+    # Read access by name, for code written when the meter was a dict (benchmarks, scripts).
+    def get(self, name: str, default: Any = None) -> Any:
+        value = getattr(self, name, None) if name in self.__dataclass_fields__ else None
+        return default if value is None or value == () else value
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
 
 
 # -- app → worker ------------------------------------------------------------------------------
@@ -109,7 +171,7 @@ class Finished:
     negative_prompt when the pipeline takes one), as the worker passed them."""
 
     job_id: int
-    meter: dict  # load_s, gpu_s, wall_s, peak_mem_bytes, energy_wh, device, model_revision
+    meter: Meter
     run_facts: RunFacts | None = None
     received: dict = field(default_factory=dict)
 
@@ -119,7 +181,7 @@ class Failed:
     job_id: int
     kind: FailureKind
     message: str
-    meter: dict = field(default_factory=dict)
+    meter: Meter = field(default_factory=Meter)  # what it used until it stopped: still spent
 
 
 @dataclass(frozen=True)
@@ -131,7 +193,7 @@ class Retrying:
     kind: FailureKind
     message: str
     attempt: int  # the attempt about to start, 2 for the first retry
-    meter: dict = field(default_factory=dict)
+    meter: Meter = field(default_factory=Meter)
 
 
 Event = Union[Started, Progress, Metered, TakeWritten, Finished, Failed, Retrying]

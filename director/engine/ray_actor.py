@@ -124,7 +124,7 @@ class GenerationActor:
         if isinstance(event, TakeWritten):
             event = self._collect(event)
         elif isinstance(event, (Finished, Failed)):
-            event = replace(event, meter={**event.meter, **self._where()})
+            event = replace(event, meter=replace(event.meter, **self._where()))
         with self._cond:
             self._buffer.append(event)
             self._cond.notify_all()

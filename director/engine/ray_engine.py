@@ -33,7 +33,7 @@ from typing import Any
 from director.core.enums import FailureKind
 from director.core.errors import DirectorError
 from director.engine.client import CANCEL_GRACE_S, EngineClient
-from director.engine.messages import Event, Failed, Finished, JobRequest, Metered, Progress, Retrying, Started
+from director.engine.messages import Event, Failed, Finished, JobRequest, Meter, Metered, Progress, Retrying, Started
 from director.store.media import MediaStore
 
 log = logging.getLogger("director.engine.ray")
@@ -59,7 +59,7 @@ class _Attempt:
     avoid_nodes: frozenset = frozenset()
     started_at: float = 0.0
     takes: list = field(default_factory=list)
-    lost: list = field(default_factory=list)  # where earlier attempts died, for the final meter
+    lost: list[Meter] = field(default_factory=list)  # where earlier attempts died, for the final meter
     gpu_s: float = 0.0  # device seconds this attempt reported so far (Progress, Metered)
 
 
@@ -417,13 +417,11 @@ class RayEngineClient(EngineClient):
                 attempt.gpu_s = max(attempt.gpu_s, item.gpu_s)
             self._outbox.append(item)
             return
-        meter = {**item.meter, "attempts": attempt.number}
-        if attempt.lost:
-            meter["lost_attempts"] = list(attempt.lost)
+        meter = replace(item.meter, attempts=attempt.number, lost_attempts=tuple(attempt.lost))
         if isinstance(item, Finished):
             media_root = Path(attempt.request.media_root)
             self._outbox.append(self._writer.submit(_store_takes, media_root, attempt.takes, replace(item, meter=meter)))
-            if meter.get("gpu_s") is not None:
+            if meter.gpu_s is not None:
                 slot.warm.add(attempt.request.preset.cache_key)
         else:
             self._outbox.append(replace(item, meter=meter))
@@ -461,11 +459,11 @@ class RayEngineClient(EngineClient):
             return
         job_id = attempt.request.job_id
         if slot.cancel_sent_at is not None:
-            self._outbox.append(Failed(job_id, FailureKind.CANCELLED, "cancelled (its actor stopped)", {"node": machine.get("node")}))
+            self._outbox.append(Failed(job_id, FailureKind.CANCELLED, "cancelled (its actor stopped)", Meter(node=machine.get("node"))))
             return
-        where = {k: machine.get(k) for k in ("node", "node_id", "device", "gpu_type")}
-        where["wall_s"] = time.monotonic() - attempt.started_at
-        where["gpu_s"] = attempt.gpu_s  # what it reported using before it died
+        # Where the attempt ran, how long, and the device seconds it reported using before it died.
+        where = Meter(node=machine.get("node"), node_id=machine.get("node_id"), device=machine.get("device"),
+                      gpu_type=machine.get("gpu_type"), wall_s=time.monotonic() - attempt.started_at, gpu_s=attempt.gpu_s)
         what = f"the actor running job {job_id} on {machine.get('node', 'an unplaced actor')} ({machine.get('gpu_type', '?')}) was lost"
         log.warning("%s: %s", what, exc)
         if attempt.number <= self.retries:
@@ -482,8 +480,7 @@ class RayEngineClient(EngineClient):
             tries = f" after {attempt.number} attempts" if attempt.number > 1 else ""
             lost = attempt.lost + [where]
             # Charged for every attempt's device seconds: they were spent though nothing came of them.
-            meter = {**where, "gpu_s": sum(a.get("gpu_s") or 0.0 for a in lost), "attempts": attempt.number,
-                     "lost_attempts": lost}
+            meter = replace(where, gpu_s=sum(a.gpu_s or 0.0 for a in lost), attempts=attempt.number, lost_attempts=tuple(lost))
             self._outbox.append(Failed(job_id, FailureKind.CRASHED, f"{what}{tries}; nothing else was lost", meter))
 
     def _check_cancel_deadlines(self) -> None:

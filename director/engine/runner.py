@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from director.core.changes import Changes
@@ -30,7 +30,7 @@ from director.core.enums import FailureKind, JobState
 from director.core.errors import DirectorError, NotFound, Refused
 from director.core.model import Job
 from director.engine.client import EngineClient, LocalEngineClient
-from director.engine.messages import Event, Failed, Finished, JobRequest, Progress, Retrying, Started, TakeWritten
+from director.engine.messages import Event, Failed, Finished, JobRequest, Meter, Progress, Retrying, Started, TakeWritten
 from director.engine.presets import Preset, get_preset, validate_params
 from director.engine.recipes import recipe_of_job
 from director.store import jobs as store_jobs
@@ -229,7 +229,7 @@ class JobRunner:
                 self.progress.pop(job_id, None)
                 self._devices.pop(job_id, None)
                 return Changes()
-            case Finished(meter=meter):
+            case Finished():
                 takes = self._takes.pop(job_id, [])
                 request = self._requests.get(job_id)
                 self._job_done(job_id)
@@ -238,22 +238,23 @@ class JobRunner:
                 self._takes.pop(job_id, None)
                 self._job_done(job_id)
                 state = JobState.CANCELLED if kind is FailureKind.CANCELLED else JobState.FAILED
-                return self._end(job_id, state, meter, kind, message)
+                return self._end(job_id, state, Meter.of(meter), kind, message)
         return Changes()
 
     def _complete(self, job_id: int, event: Finished, takes: list[TakeWritten], request: JobRequest | None) -> Changes:
         """Record a finished job's takes, figures, money and run facts in one transaction; if
         anything refuses (a take's media missing, a price too large to charge, the disk), the job
         ends failed with the reason and no takes."""
+        meter = Meter.of(event.meter)
         sent = event.received.get("prompt")
         if request is not None and sent is not None and sent != request.prompt:
             # Never record a take whose recipe would say other than what the model read.
-            return self._end(job_id, JobState.FAILED, event.meter, FailureKind.ERROR,
+            return self._end(job_id, JobState.FAILED, meter, FailureKind.ERROR,
                              f"the pipeline received {sent!r}, not the recipe's text {request.prompt!r}; no takes were recorded")
         try:
             _take_ids, changes = store_jobs.complete_job(
-                self.project, job_id, event.meter, [_take_values(t) for t in takes],
-                run_facts=event.run_facts, price_per_hour=self._price(event.meter),
+                self.project, job_id, meter.to_dict(), [_take_values(t) for t in takes],
+                run_facts=event.run_facts, price_per_hour=self._price(meter),
             )
             return changes
         except DirectorError as exc:
@@ -262,35 +263,34 @@ class JobRunner:
         except Exception as exc:  # the boundary: any surprise ends the job with its name, logged once
             log.exception("job %d finished but recording it failed", job_id)
             reason = f"{type(exc).__name__}: {exc}"
-        return self._end(job_id, JobState.FAILED, event.meter, FailureKind.ERROR,
+        return self._end(job_id, JobState.FAILED, meter, FailureKind.ERROR,
                          f"the job finished but its takes were not recorded ({reason}); no takes were kept")
 
-    def _end(self, job_id: int, state: JobState, meter: dict | None, kind: FailureKind | None, error: str) -> Changes:
+    def _end(self, job_id: int, state: JobState, meter: Meter, kind: FailureKind | None, error: str) -> Changes:
         """Record how a job ended, with its figures and money; if the money cannot be recorded
         (a price so large the charge overflows), with its figures and no charge, the reason in
         its error; never leaves it running unless the project cannot be written at all."""
         try:
-            return store_jobs.finish_job(self.project, job_id, state, meter, error_kind=kind, error=error,
+            return store_jobs.finish_job(self.project, job_id, state, meter.to_dict(), error_kind=kind, error=error,
                                          price_per_hour=self._price(meter))
         except NotFound:
             return Changes()
         except Exception as exc:
             log.exception("job %d: recording how it ended failed; recording it without a charge", job_id)
             first = exc
-        uncharged = {k: v for k, v in (meter or {}).items() if k not in ("gpu_s", "energy_wh")}
-        used = (meter or {}).get("gpu_s")
-        note = f"; it used {used:.3f} device seconds but the charge could not be recorded ({type(first).__name__}: {first})" \
-            if isinstance(used, (int, float)) else f"; the charge could not be recorded ({type(first).__name__}: {first})"
+        uncharged = replace(meter, gpu_s=None, energy_wh=None)
+        used = f"it used {meter.gpu_s:.3f} device seconds but " if meter.gpu_s is not None else ""
+        note = f"; {used}the charge could not be recorded ({type(first).__name__}: {first})"
         try:
-            return store_jobs.finish_job(self.project, job_id, JobState.FAILED, uncharged, error_kind=kind or FailureKind.ERROR,
-                                         error=error + note)
+            return store_jobs.finish_job(self.project, job_id, JobState.FAILED, uncharged.to_dict(),
+                                         error_kind=kind or FailureKind.ERROR, error=error + note)
         except Exception:
             log.exception("job %d could not be recorded as ended; the next open marks it interrupted", job_id)
             return Changes.of(jobs=[job_id])
 
-    def _price(self, meter: dict | None):
+    def _price(self, meter: Meter):
         """The price per GPU hour of the GPU type the job ran on, or None for the project's."""
-        return price_for(self.project, meter)
+        return price_for(self.project, meter.to_dict())
 
     def _job_done(self, job_id: int) -> None:
         self.progress.pop(job_id, None)

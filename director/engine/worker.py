@@ -29,6 +29,7 @@ from director.engine.messages import (
     Failed,
     Finished,
     JobRequest,
+    Meter,
     Metered,
     Progress,
     Shutdown,
@@ -307,13 +308,10 @@ class _Heartbeat:
         self._thread.join()
 
 
-def _spent(meter: dict, clock: _DeviceClock, t0: float) -> dict:
+def _spent(meter: Meter, clock: _DeviceClock, t0: float) -> Meter:
     """A failed job's meter: the device seconds it used until it stopped are still spent."""
     seconds = clock.seconds()
-    if seconds > 0:
-        meter["gpu_s"] = seconds
-    meter["wall_s"] = time.perf_counter() - t0
-    return meter
+    return replace(meter, gpu_s=seconds if seconds > 0 else meter.gpu_s, wall_s=time.perf_counter() - t0)
 
 
 class Worker:
@@ -384,7 +382,7 @@ class Worker:
         worker dies is still charged for them."""
         job_id = request.job_id
         t0 = time.perf_counter()
-        meter: dict = {"device": self.device, "node": os.uname().nodename}
+        meter = Meter(device=self.device, node=os.uname().nodename)
         temps: list[Path] = []
         clock = _DeviceClock()
         final: list = []
@@ -394,7 +392,7 @@ class Worker:
         try:
             self._check_cancel(job_id)
             pipe, revision, applied, facts, load_s = self._pipeline(request)
-            meter.update(load_s=load_s, model_revision=revision)
+            meter = replace(meter, load_s=load_s, model_revision=revision)
             m = _Meter(self.device)
             self._check_cancel(job_id)
             store = MediaStore(Path(request.media_root))
@@ -403,13 +401,12 @@ class Worker:
             for variant, seed in enumerate(request.seeds):
                 frames, received = self._generate(pipe, request, variant, seed, m, clock)
                 outputs.append(self._write_temp(store, request, variant, seed, frames, temps, applied, revision))
-            meter.update(gpu_s=clock.seconds(), peak_mem_bytes=m.peak_bytes(), energy_wh=m.energy_wh())
-            if _truncation_notes.notes:
-                meter["warnings"] = list(_truncation_notes.notes)
+            meter = replace(meter, gpu_s=clock.seconds(), peak_mem_bytes=m.peak_bytes(), energy_wh=m.energy_wh(),
+                            warnings=tuple(_truncation_notes.notes))
             # Adopt only once every variant is done: a cancelled or failed job leaves no takes.
             written = [self._adopt(store, out) for out in outputs]
             temps.clear()
-            meter["wall_s"] = time.perf_counter() - t0
+            meter = replace(meter, wall_s=time.perf_counter() - t0)
             final = [*written, Finished(job_id, meter, facts, received)]
         except JobCancelled:
             _discard(temps)  # before the event: whoever hears "cancelled" finds no leftovers
@@ -432,7 +429,7 @@ class Worker:
         for event in final:
             self.emit(event)
 
-    def _failure(self, job_id: int, exc: Exception, meter: dict) -> Failed:
+    def _failure(self, job_id: int, exc: Exception, meter: Meter) -> Failed:
         from director.engine.loading import MissingWeights, UnsafeWeights
 
         if isinstance(exc, MissingWeights):

@@ -93,8 +93,8 @@ def test_jobs_spread_over_both_actors_and_takes_land_in_the_apps_media_store(cli
     for job_events in events.values():
         assert isinstance(job_events[0], Started) and isinstance(job_events[-1], Finished)
         meter = job_events[-1].meter
-        assert meter["node"] == socket.gethostname() and meter["gpu_type"] == "cpu" and meter["gpu_s"] > 0
-        actors.add(meter["actor_pid"])
+        assert meter.node == socket.gethostname() and meter.gpu_type == "cpu" and meter.gpu_s > 0
+        actors.add(meter.actor_pid)
         takes = [e for e in job_events if isinstance(e, TakeWritten)]
         assert len(takes) == 1 and store.verify([takes[0].media_path, takes[0].thumb_path]).ok
     assert len(actors) == 2, "four jobs on two idle actors use both"
@@ -107,17 +107,17 @@ def test_an_idle_actor_that_holds_the_model_warm_gets_the_job(client, tmp_path):
     client.submit(video)
     client.submit(image)
     first = _drain(client, [video.job_id, image.job_id])
-    on = {j: evs[-1].meter["actor_pid"] for j, evs in first.items()}
+    on = {j: evs[-1].meter.actor_pid for j, evs in first.items()}
     # Submitted in the other order: a plain round-robin would swap the actors and load both again.
     again_image = request_for("tiny-t2i", next(_ids), tmp_path, steps=1, width=64, height=64, seeds=(7,))
     again_video = request_for("tiny-t2v", next(_ids), tmp_path, steps=1, seeds=(7,))
     client.submit(again_image)
     client.submit(again_video)
     second = _drain(client, [again_image.job_id, again_video.job_id])
-    assert second[again_video.job_id][-1].meter["actor_pid"] == on[video.job_id]
-    assert second[again_image.job_id][-1].meter["actor_pid"] == on[image.job_id]
+    assert second[again_video.job_id][-1].meter.actor_pid == on[video.job_id]
+    assert second[again_image.job_id][-1].meter.actor_pid == on[image.job_id]
     for evs in second.values():
-        assert evs[0].loading is False and evs[-1].meter["load_s"] == 0.0
+        assert evs[0].loading is False and evs[-1].meter.load_s == 0.0
 
 
 def test_cancelling_running_and_waiting_jobs_on_the_cluster(client, tmp_path):
@@ -153,9 +153,9 @@ def test_an_actor_killed_mid_job_fails_that_attempt_as_crashed_and_the_job_runs_
     [retry] = [e for e in events if isinstance(e, Retrying)]
     assert retry.kind is FailureKind.CRASHED and retry.attempt == 2 and victim["node"] in retry.message
     final = events[-1]
-    assert isinstance(final, Finished) and final.meter["attempts"] == 2
-    assert final.meter["actor_pid"] != victim["pid"]
-    assert final.meter["lost_attempts"][0]["node_id"] == victim["node_id"]
+    assert isinstance(final, Finished) and final.meter.attempts == 2
+    assert final.meter.actor_pid != victim["pid"]
+    assert final.meter.lost_attempts[0].node_id == victim["node_id"]
     assert len([e for e in events if isinstance(e, TakeWritten)]) == 1
 
 
@@ -172,10 +172,10 @@ def test_with_no_retries_left_a_lost_actor_fails_the_job_as_crashed(client, tmp_
     finally:
         client.retries = 1
     assert isinstance(final, Failed) and final.kind is FailureKind.CRASHED
-    assert "was lost" in final.message and final.meter["node"] == socket.gethostname()
+    assert "was lost" in final.message and final.meter.node == socket.gethostname()
     # The device seconds the lost actor reported before it died are charged.
     reported = max(e.gpu_s for e in seen if isinstance(e, Progress) and e.job_id == request.job_id)
-    assert final.meter["gpu_s"] >= reported > 0
+    assert final.meter.gpu_s >= reported > 0
 
 
 def test_the_runner_runs_a_job_on_each_actor_at_once_and_charges_each_its_gpu_types_price(client, shot_project):
@@ -205,7 +205,7 @@ def test_the_runner_runs_a_job_on_each_actor_at_once_and_charges_each_its_gpu_ty
     first_final = next(i for i, e in enumerate(events) if isinstance(e, FINAL_EVENTS))
     assert {e.job_id for e in events[:first_final] if isinstance(e, Started)} == ids, "both started before either ended"
     finals = {e.job_id: e for e in events if isinstance(e, Finished)}
-    assert len({f.meter["actor_pid"] for f in finals.values()}) == 2, "one job on each actor"
+    assert len({f.meter.actor_pid for f in finals.values()}) == 2, "one job on each actor"
     assert runner.running_job_ids == () and runner.running_job_id is None and runner.idle
     for job_id in ids:
         job = store_jobs.get_job(project, job_id)

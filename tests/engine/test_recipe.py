@@ -117,7 +117,7 @@ def test_a_charge_too_large_to_record_fails_the_job_instead_of_leaving_it_runnin
 
     def from_a_priced_machine(event):
         if isinstance(event, Finished):
-            return dataclasses.replace(event, meter={**event.meter, "gpu_type": "cpu"})
+            return dataclasses.replace(event, meter=dataclasses.replace(event.meter, gpu_type="cpu"))
         return event
 
     runner = JobRunner(project, RelayClient(engine, from_a_priced_machine))

@@ -60,3 +60,18 @@ def test_every_engine_client_says_its_capacity_state_and_error(project):
         assert JobRunner(project, cluster).capacity == 1
     finally:
         cluster.shutdown()
+
+
+def test_a_meter_is_one_typed_value_from_the_worker_to_the_ledger():
+    from director.engine.messages import Meter
+
+    lost = Meter(node="gpu-2", node_id="n2", device="cuda", gpu_type="NVIDIA H100", wall_s=40.0, gpu_s=31.5)
+    final = Meter(device="cuda", node="gpu-1", gpu_s=12.0, wall_s=15.0, load_s=0.0, gpu_type="NVIDIA H100",
+                  attempts=2, lost_attempts=(lost,), warnings=("the prompt was truncated",))
+    plain = final.to_dict()
+    assert plain["lost_attempts"] == [lost.to_dict()] and plain["warnings"] == ["the prompt was truncated"]
+    assert "energy_wh" not in plain and "peak_mem_bytes" not in plain  # absent figures stay absent
+    assert Meter.of(plain) == final and Meter.of(final) is final and Meter.of(None) == Meter()
+    # A meter written as a dict (a script, an older engine) is read the same; unknown names are dropped.
+    assert Meter.of({"gpu_s": 3.0, "device": "cpu", "future_figure": 1}) == Meter(gpu_s=3.0, device="cpu")
+    assert final["gpu_s"] == final.get("gpu_s") == 12.0 and final.get("energy_wh", 0.0) == 0.0

@@ -13,7 +13,7 @@ import transformers
 
 from director.core.enums import FailureKind
 from director.engine.media_out import read_frames, read_still
-from director.engine.messages import Failed, Finished, Metered, Progress, Started, TakeWritten
+from director.engine.messages import Failed, Finished, Meter, Metered, Progress, Started, TakeWritten
 from director.engine.presets import get_preset
 from director.store.media import MediaStore
 
@@ -39,13 +39,14 @@ def test_progress_is_complete_and_monotonic_across_variants(engine, tmp_path):
         assert frames.shape == (17, 64, 96, 3) and (w.width, w.height, w.frames) == (96, 64, 17)
         assert MediaStore(tmp_path).path(w.thumb_path).is_file()
     meter = events[-1].meter
-    assert meter["gpu_s"] > 0 and meter["wall_s"] >= meter["gpu_s"] and meter["peak_mem_bytes"] > 0
-    assert meter["device"] == "cpu" and meter["model_revision"].startswith("tiny-v1")
+    assert isinstance(meter, Meter) and meter.warnings == ()
+    assert meter.gpu_s > 0 and meter.wall_s >= meter.gpu_s and meter.peak_mem_bytes > 0
+    assert meter.device == "cpu" and meter.model_revision.startswith("tiny-v1")
     # What ran, and the text the pipeline call received.
     facts = events[-1].run_facts
     assert (facts.device, facts.dtype, facts.pipeline_class) == ("cpu", "float32", "LTXPipeline")
     assert facts.scheduler == "FlowMatchEulerDiscreteScheduler" and facts.scheduler_config["num_train_timesteps"] == 1000
-    assert facts.weights == meter["model_revision"] and facts.options == ()
+    assert facts.weights == meter.model_revision and facts.options == ()
     assert facts.versions["diffusers"] == diffusers.__version__ and facts.versions["transformers"] == transformers.__version__
     assert events[-1].received == {"prompt": "a red car at night"}  # no negative was asked for
 
@@ -151,8 +152,8 @@ def test_a_model_saved_to_a_folder_loads_back_through_from_pretrained(engine, tm
     from_folder = run_to_end(engine, request_for("", _job_id(), tmp_path, preset=preset, seeds=(3,), steps=2))
     built = run_to_end(engine, request_for("tiny-t2v", _job_id(), tmp_path, seeds=(3,), steps=2))
     assert isinstance(from_folder[-1], Finished), from_folder[-1]
-    assert from_folder[-1].meter["model_revision"].startswith("sha256:")
-    assert from_folder[-1].meter["load_s"] > 0
+    assert from_folder[-1].meter.model_revision.startswith("sha256:")
+    assert from_folder[-1].meter.load_s > 0
     take_folder = next(e for e in from_folder if isinstance(e, TakeWritten))
     take_built = next(e for e in built if isinstance(e, TakeWritten))
     # The same weights through the real loading path give the same frames.
@@ -212,4 +213,4 @@ def test_a_worker_killed_between_step_reports_still_said_how_long_the_job_had_us
         events += engine.poll_events(0.2)
     final = events[-1]
     assert isinstance(final, Failed) and final.kind is FailureKind.CRASHED and final.job_id == job
-    assert final.meter["gpu_s"] >= heard > 0 and final.meter["device"] == "cpu"
+    assert final.meter.gpu_s >= heard > 0 and final.meter.device == "cpu"
