@@ -1,6 +1,6 @@
 """The Ray actor that runs generation jobs on a cluster machine.
 
-It hosts the local worker's job code (`director.engine.worker.Worker.run`) unchanged, so a job
+It hosts the local worker's job code (`director.engine.worker_run.Worker.run`) unchanged, so a job
 on the cluster loads, steps, cancels and meters exactly as on this machine. What differs is only
 where things go: media is written into a scratch store on the actor's machine and sent back as
 bytes (the app alone writes the project's media store), events wait in a buffer that the app
@@ -70,7 +70,7 @@ class GenerationActor:
 
         if threads:
             torch.set_num_threads(int(threads))
-        from director.engine.worker import Worker
+        from director.engine.worker_run import Worker
 
         self._cond = threading.Condition()
         self._buffer: list = []

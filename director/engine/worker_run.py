@@ -1,0 +1,366 @@
+"""Running one job in the engine worker: load (or reuse) the pipeline, generate each variant with
+its own seed, write the media into the project's store and report typed events.
+
+It keeps pipelines warm (LRU within a memory budget), honours cancel between steps, survives
+out-of-memory, and never touches the project database: the app process records what the events
+report. The Ray actor (`engine.ray_actor`) hosts the same `Worker`. Torch is imported inside the
+functions (worker process only).
+"""
+
+from __future__ import annotations
+
+import gc
+import inspect
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+
+from director.core.enums import FailureKind, MediaKind
+from director.core.recipe import RunFacts
+from director.core.timecode import Rate
+from director.engine.messages import Failed, Finished, JobRequest, Meter, Progress, Started, TakeWritten
+from director.engine.presets import nearest_frames
+from director.engine.worker_log import current_log_path, quiet_truncation_warnings, truncation_notes
+from director.engine.worker_meter import DeviceClock, DeviceMeter, Heartbeat, spent
+from director.store.media import MediaStore
+
+log = logging.getLogger("director.engine.worker")
+
+
+class JobCancelled(Exception):
+    """Raised from the step callback: the only way to stop a diffusers pipeline mid-run."""
+
+
+# What allocators say when memory runs out, besides torch.OutOfMemoryError (CUDA) and Python's
+# MemoryError: torch's CPU allocator ("DefaultCPUAllocator: can't allocate memory", "not enough
+# memory: you tried to allocate …") and MPS ("MPS backend out of memory").
+RAM_MARKS = ("cpuallocator", "not enough memory", "can't allocate memory", "cannot allocate memory")
+OOM_MARKS = ("out of memory", *RAM_MARKS)
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    import torch
+
+    if isinstance(exc, (MemoryError, torch.OutOfMemoryError)):
+        return True
+    return isinstance(exc, RuntimeError) and any(mark in str(exc).lower() for mark in OOM_MARKS)
+
+
+def is_out_of_ram(exc: BaseException) -> bool:
+    """Main memory ran out (not the GPU's): the advice differs."""
+    import torch
+
+    if isinstance(exc, torch.OutOfMemoryError):
+        return False
+    return isinstance(exc, MemoryError) or any(mark in str(exc).lower() for mark in RAM_MARKS)
+
+
+def pick_device() -> str:
+    """cuda → mps → cpu; DIRECTOR_DEVICE forces one (e.g. to re-render on the CPU)."""
+    import torch
+
+    forced = os.environ.get("DIRECTOR_DEVICE")
+    if forced:
+        return forced
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def _discard(temps: list[Path]) -> None:
+    for t in temps:
+        t.unlink(missing_ok=True)
+    temps.clear()
+
+
+def _sync(device: str) -> None:
+    import torch
+
+    if device == "cuda":
+        torch.cuda.synchronize()
+    elif device == "mps":
+        torch.mps.synchronize()
+
+
+def _pipeline_bytes(pipe) -> int:
+    import torch
+
+    total = 0
+    for component in getattr(pipe, "components", {}).values():
+        if isinstance(component, torch.nn.Module):
+            total += sum(p.numel() * p.element_size() for p in component.parameters())
+    return total
+
+
+def _default_budget(device: str) -> int:
+    import psutil
+    import torch
+
+    if device == "cuda":
+        return int(torch.cuda.get_device_properties(0).total_memory * 0.9)
+    return int(psutil.virtual_memory().total * 0.5)
+
+
+# The text arguments of a pipeline call that `Finished.received` reports, as passed.
+TEXT_ARGUMENTS = ("prompt", "negative_prompt")
+
+
+class Worker:
+    """Runs jobs; `emit` sends an event to the app. Used in-process by the benchmark too."""
+
+    def __init__(self, emit, settings: dict | None = None):
+        self.emit = emit
+        self.settings = settings or {}
+        self.device = pick_device()
+        budget_gb = self.settings.get("memory_budget_gb")
+        self.budget = int(budget_gb * 2**30) if budget_gb else _default_budget(self.device)
+        # preset key → (pipeline, revision, bytes, applied options, run facts)
+        self.pipelines: OrderedDict[str, tuple[object, str, int, list[str], RunFacts]] = OrderedDict()
+        self.cancelled: set[int] = set()
+        self._lock = threading.Lock()
+        quiet_truncation_warnings()
+
+    # -- cancel (called from the reader thread) -------------------------------------------------
+
+    def request_cancel(self, job_id: int) -> None:
+        with self._lock:
+            self.cancelled.add(job_id)
+
+    def _check_cancel(self, job_id: int) -> None:
+        with self._lock:
+            if job_id in self.cancelled:
+                raise JobCancelled()
+
+    # -- pipelines --------------------------------------------------------------------------------
+
+    def _pipeline(self, request: JobRequest):
+        """(pipe, revision, applied options, run facts, load seconds): warm if cached, else loaded now."""
+        from director.engine.loading import apply_memory, load_pipeline, run_facts
+
+        key = request.preset.cache_key
+        if key in self.pipelines:
+            self.pipelines.move_to_end(key)
+            pipe, revision, _size, applied, facts = self.pipelines[key]
+            return pipe, revision, applied, facts, 0.0
+        t0 = time.perf_counter()
+        pipe, revision = load_pipeline(request.preset, self.device, request.allow_download)
+        applied = apply_memory(pipe, request.preset, self.device)
+        _sync(self.device)
+        load_s = time.perf_counter() - t0
+        facts = run_facts(pipe, self.device, revision, applied)
+        size = _pipeline_bytes(pipe)
+        while self.pipelines and sum(v[2] for v in self.pipelines.values()) + size > self.budget:
+            self._evict_oldest()
+        self.pipelines[key] = (pipe, revision, size, applied, facts)
+        return pipe, revision, applied, facts, load_s
+
+    def _evict_oldest(self) -> None:
+        self.pipelines.popitem(last=False)
+        gc.collect()
+        if self.device == "cuda":
+            import torch
+
+            torch.cuda.empty_cache()
+
+    def warm(self) -> bool:
+        return bool(self.pipelines)
+
+    # -- a job ------------------------------------------------------------------------------------
+
+    def run(self, request: JobRequest) -> None:
+        """Run one job to a final event (Finished or Failed); never raises. While it generates,
+        Progress and Metered events say how many device seconds it has used, so a job whose
+        worker dies is still charged for them."""
+        job_id = request.job_id
+        t0 = time.perf_counter()
+        meter = Meter(device=self.device, node=os.uname().nodename)
+        temps: list[Path] = []
+        clock = DeviceClock()
+        final: list = []
+        truncation_notes.notes.clear()
+        self.emit(Started(job_id, self.device, loading=request.preset.cache_key not in self.pipelines))
+        heartbeat = Heartbeat(self.emit, job_id, clock)
+        try:
+            self._check_cancel(job_id)
+            pipe, revision, applied, facts, load_s = self._pipeline(request)
+            meter = replace(meter, load_s=load_s, model_revision=revision)
+            m = DeviceMeter(self.device)
+            self._check_cancel(job_id)
+            store = MediaStore(Path(request.media_root))
+            outputs = []
+            received: dict = {}
+            for variant, seed in enumerate(request.seeds):
+                frames, received = self._generate(pipe, request, variant, seed, m, clock)
+                outputs.append(self._write_temp(store, request, variant, seed, frames, temps, applied, revision))
+            meter = replace(meter, gpu_s=clock.seconds(), peak_mem_bytes=m.peak_bytes(), energy_wh=m.energy_wh(),
+                            warnings=tuple(truncation_notes.notes))
+            # Adopt only once every variant is done: a cancelled or failed job leaves no takes.
+            written = [self._adopt(store, out) for out in outputs]
+            temps.clear()
+            meter = replace(meter, wall_s=time.perf_counter() - t0)
+            final = [*written, Finished(job_id, meter, facts, received)]
+        except JobCancelled:
+            _discard(temps)  # before the event: whoever hears "cancelled" finds no leftovers
+            final = [Failed(job_id, FailureKind.CANCELLED, "cancelled; no takes were written", spent(meter, clock, t0))]
+        except Exception as exc:
+            _discard(temps)
+            if is_out_of_memory(exc):
+                # Not a bug to report but a size to change: advice, and the details in the log.
+                log.warning("job %s ran out of memory on %s", job_id, self.device, exc_info=True)
+                ram = is_out_of_ram(exc)
+                self._recover_from_oom()
+                final = [Failed(job_id, FailureKind.OOM, self._oom_advice(request, ram=ram), spent(meter, clock, t0))]
+            else:
+                final = [self._failure(job_id, exc, spent(meter, clock, t0))]
+        finally:
+            heartbeat.stop()  # no heartbeat after the final event
+            _discard(temps)
+            with self._lock:
+                self.cancelled.discard(job_id)
+        for event in final:
+            self.emit(event)
+
+    def _failure(self, job_id: int, exc: Exception, meter: Meter) -> Failed:
+        from director.engine.loading import MissingWeights, UnsafeWeights
+
+        if isinstance(exc, MissingWeights):
+            return Failed(job_id, FailureKind.MISSING_WEIGHTS, str(exc), meter)
+        if isinstance(exc, UnsafeWeights):
+            return Failed(job_id, FailureKind.INVALID_PARAMS, str(exc), meter)
+        # The worker loop is a boundary: the traceback goes to the log once, the user gets a line.
+        log.exception("job %s failed", job_id)
+        where = f" (details in {current_log_path()})" if current_log_path() else ""
+        return Failed(job_id, FailureKind.ERROR, f"{type(exc).__name__}: {exc}{where}", meter)
+
+    def _recover_from_oom(self) -> None:
+        # Drop every warm pipeline but the one in use was not enough: free them all, so the next
+        # job (perhaps smaller) starts from a clean device.
+        while self.pipelines:
+            self._evict_oldest()
+
+    @staticmethod
+    def _oom_advice(request: JobRequest, ram: bool = False) -> str:
+        p, c = request.params, request.preset.constraints
+        w = max(c.min_size, (p["width"] // 2) // c.size_multiple * c.size_multiple)
+        h = max(c.min_size, (p["height"] // 2) // c.size_multiple * c.size_multiple)
+        size = f"{p['width']}×{p['height']}" + (f"×{p['frames']} frames" if request.preset.is_video else "")
+        tips = [f"a smaller size such as {w}×{h}"]
+        if request.preset.is_video and p["frames"] > c.min_frames:
+            tips.append(f"fewer frames (e.g. {nearest_frames(p['frames'] // 2, c)})")
+        if ram:
+            # CPU offload moves weights *to* main memory; it cannot help here.
+            tips.append("VAE tiling for this preset (Settings → Models)")
+            tips.append("closing other programs to free memory, or running it on a GPU (--engine)")
+            return f"out of memory (RAM) at {size} with {request.preset.id}. Try " + ", or ".join(tips) + "."
+        tips.append("CPU offload and VAE tiling for this preset (Settings → Models)")
+        return f"out of memory at {size} with {request.preset.id}. Try " + ", or ".join(tips) + "."
+
+    def _call_kwargs(self, pipe, request: JobRequest, variant: int, seed: int, m: DeviceMeter, clock: DeviceClock) -> dict:
+        import torch
+
+        p, preset = request.params, request.preset
+        accepted = inspect.signature(pipe.__call__).parameters
+        n = len(request.seeds)
+
+        def on_step_end(pipeline, step, timestep, callback_kwargs):
+            per = pipeline.num_timesteps
+            self.emit(Progress(request.job_id, variant * per + step + 1, n * per, variant, clock.seconds()))
+            m.sample()
+            self._check_cancel(request.job_id)
+            return callback_kwargs
+
+        kwargs = dict(
+            prompt=request.prompt,
+            width=p["width"],
+            height=p["height"],
+            num_inference_steps=p["steps"],
+            guidance_scale=p["guidance"],
+            generator=torch.Generator("cpu").manual_seed(int(seed)),
+            output_type="np",
+            callback_on_step_end=on_step_end,
+        )
+        if request.negative and "negative_prompt" in accepted:
+            kwargs["negative_prompt"] = request.negative
+        if preset.is_video:
+            kwargs["num_frames"] = p["frames"]
+            if "frame_rate" in accepted:
+                kwargs["frame_rate"] = p["fps"]
+        if request.init_image:
+            from PIL import Image
+
+            from director.engine.media_out import read_still
+
+            still = read_still(Path(request.init_image), request.init_frame)
+            kwargs["image"] = Image.fromarray(still).resize((p["width"], p["height"]), Image.LANCZOS)
+        kwargs.update(preset.call_args)
+        return {k: v for k, v in kwargs.items() if k in accepted}
+
+    def _generate(self, pipe, request: JobRequest, variant: int, seed: int, m: DeviceMeter, clock: DeviceClock):
+        """(frames, the text arguments the pipeline received) for one variant with its own
+        generator: variant i equals a single run with seed i. The clock runs while the device
+        works on it (and stays running if the call fails)."""
+        import torch
+
+        kwargs = self._call_kwargs(pipe, request, variant, seed, m, clock)
+        received = {k: kwargs[k] for k in TEXT_ARGUMENTS if k in kwargs}
+        _sync(self.device)
+        clock.start()
+        with torch.inference_mode():
+            out = pipe(**kwargs)
+        _sync(self.device)
+        clock.stop()
+        m.sample()
+        return (out.frames[0] if request.preset.is_video else out.images[0]), received
+
+    def _write_temp(self, store, request, variant, seed, frames, temps, applied, revision) -> dict:
+        import numpy as np
+
+        from director.engine.media_out import frames_digest, to_uint8, write_mp4, write_png, write_thumb
+
+        frames = to_uint8(np.asarray(frames))
+        p = request.params
+        rate = Rate.parse(str(p["fps"]))
+        video = request.preset.is_video
+        media = store.temp_path(".mp4" if video else ".png")
+        temps.append(media)
+        if video:
+            write_mp4(frames, media, Fraction(rate.num, rate.den))
+            poster = frames[len(frames) // 2]
+        else:
+            write_png(frames, media)
+            poster = frames
+        thumb = store.temp_path(".jpg")
+        temps.append(thumb)
+        write_thumb(poster, thumb)
+        h, w = frames.shape[-3], frames.shape[-2]
+        extra = {
+            "frames_sha256": frames_digest(frames),
+            "preset": request.preset.id,
+            "steps": p["steps"],
+            "guidance": p["guidance"],
+            "device": self.device,
+            "dtype": request.preset.dtype if self.device != "cpu" else "float32",
+            "model_revision": revision,
+            "memory": applied,
+        }
+        return dict(
+            media=media, thumb=thumb, video=video,
+            event=TakeWritten(
+                request.job_id, variant, int(seed), "", "",
+                (MediaKind.VIDEO if video else MediaKind.IMAGE).value, int(w), int(h),
+                int(frames.shape[0]) if video else 1, rate.num, rate.den, extra,
+            ),
+        )
+
+    @staticmethod
+    def _adopt(store: MediaStore, out: dict) -> TakeWritten:
+        media = store.adopt(out["media"], "mp4" if out["video"] else "png")
+        thumb = store.adopt(out["thumb"], "jpg")
+        return replace(out["event"], media_path=media, thumb_path=thumb)
