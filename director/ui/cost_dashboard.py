@@ -42,6 +42,7 @@ from director.core.cost import GROUPINGS, format_money, from_micros, group_rows
 from director.export.costs import build_report
 from director.store import ledger
 from director.store.project import Project
+from director.ui.hints import for_window
 from director.ui.models.cost_model import CostModel
 
 
@@ -133,7 +134,7 @@ class CostDashboard(QWidget):
             + (f"; {format_money(per_s, cur)} per approved second" if per_s is not None else "; no approved screen time yet")
         )
         budgets = ledger.budget_status(self._project)
-        self.budget_label.setText(budgets.message() if budgets.lines else "No budgets set.")
+        self.budget_label.setText(for_window(budgets.message()) if budgets.lines else "No budgets set.")
         self.budget_label.setVisible(bool(budgets.lines))
         self._draw_charts()
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from director.core.errors import DirectorError, NotFound
 from director.store.errors import DamagedProject, NewerProject, NotADirectorProject, NotSQLiteFile, ProjectLocked
+from director.ui.hints import for_window
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class OpenErrorReport:
 
 def describe_open_error(path: str | Path, exc: BaseException) -> OpenErrorReport:
     name = Path(path).name
-    detail = str(exc)
+    detail = for_window(str(exc))
     if isinstance(exc, ProjectLocked):
         return OpenErrorReport(
             "Project in use",

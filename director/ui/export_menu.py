@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QProgressDialog, 
 from director.core.errors import DirectorError, InvalidInput
 from director.store.project import Project
 from director.ui.export_tasks import ExportTask
+from director.ui.hints import for_window
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,7 @@ class ExportMenu(QObject):
         return None
 
     def _fail(self, key: str, message: str, retry: Callable[[], object] | None = None) -> None:
+        message = for_window(message)
         self._notify(message, error=True)
         self._show_error(key, message, retry)
         self.export_failed.emit(key, message)

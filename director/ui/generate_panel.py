@@ -29,6 +29,7 @@ from director.engine.presets import SEED_MODES, Preset, all_presets, draw_seeds,
 from director.store.cameras import get_camera
 from director.store.ledger import preview_job
 from director.store.shots import get_shot
+from director.ui.hints import for_window
 from director.ui.undo import ProjectSession
 
 RANDOM_WEIGHTS_BADGE = "random weights"
@@ -308,7 +309,7 @@ class GeneratePanel(QWidget):
 
     def validate(self, *_args) -> bool:
         problem = self.problem()
-        self.message.setText(problem or "")
+        self.message.setText(for_window(problem or ""))
         self.message.setStyleSheet("QLabel { color: #ff8080; }" if problem else "")
         ok = problem is None
         self.generate_button.setEnabled(ok and self.camera_id is not None)
@@ -329,7 +330,7 @@ class GeneratePanel(QWidget):
             return str(exc)
         text = f"Estimate: {estimate.describe()}"
         if verdict.message():
-            text += "\n" + verdict.message()
+            text += "\n" + for_window(verdict.message())  # 'raise the cap' points at the Shot panel or Settings
         self.estimate.setStyleSheet("QLabel { color: #ff8080; }" if verdict.refused else ("QLabel { color: #e0b050; }" if verdict.message() else ""))
         return text
 

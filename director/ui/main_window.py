@@ -37,6 +37,7 @@ from director.ui.export_menu import ExportMenu
 from director.ui.gallery.compare_view import CompareView
 from director.ui.gallery.take_gallery import TakeGallery
 from director.ui.gallery.take_viewer import TakeViewer
+from director.ui.hints import for_window
 from director.ui.generate_panel import GeneratePanel
 from director.ui.program_viewer import ProgramViewer
 from director.ui.prompt_editor import PromptEditor
@@ -572,7 +573,9 @@ class MainWindow(QMainWindow):
     # == notifications ============================================================================
 
     def notify(self, text: str, *, error: bool = False) -> None:
-        """A non-modal message in the status bar (errors stay longer); never a blocking dialog."""
+        """A non-modal message in the status bar (errors stay longer); never a blocking dialog.
+        A command-line hint for something the window does is pointed at the window's control."""
+        text = for_window(text)
         self.notifications.append(text)
         self.statusBar().setStyleSheet("QStatusBar { color: #ff8080; }" if error else "")
         self.statusBar().showMessage(text, 15000 if error else 6000)

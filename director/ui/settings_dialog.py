@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict
+from decimal import Decimal
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from director.core.errors import DirectorError
+from director.core.errors import DirectorError, InvalidInput
 from director.engine.engine_choice import parse_engine
 from director.engine.presets import BUILTIN, MEMORY_KEYS, config_dir, load_settings
 from director.ui.recent import app_settings
@@ -79,6 +80,21 @@ def save_engine_settings(data: dict) -> None:
     os.replace(tmp, path)
 
 
+def _minutes_to_seconds(text: str) -> str:
+    """The GPU budget field (minutes) as the store's seconds; empty clears the cap. A word that is
+    not a number is refused in minutes, the field's unit."""
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        minutes = Decimal(text)
+    except ArithmeticError:
+        minutes = Decimal("NaN")
+    if not minutes.is_finite() or minutes <= 0:
+        raise InvalidInput(f"the project's GPU budget is a number of minutes above 0, got {text!r}; clear the field for no cap")
+    return str(minutes * 60)
+
+
 class SettingsDialog(QDialog):
     """Non-blocking (`open()`); `settings_saved` after OK wrote everything."""
 
@@ -116,6 +132,14 @@ class SettingsDialog(QDialog):
         self.currency.setMaxLength(3)
         self.energy = QLineEdit(page)
         self.energy.setPlaceholderText("optional, e.g. 0.30")
+        self.budget_money = QLineEdit(page)
+        self.budget_money.setObjectName("projectBudget")
+        self.budget_money.setPlaceholderText("no cap")
+        self.budget_money.setToolTip("The most the whole project may spend; jobs that would pass it are refused. Empty: no cap.")
+        self.budget_gpu = QLineEdit(page)
+        self.budget_gpu.setObjectName("projectGpuBudget")
+        self.budget_gpu.setPlaceholderText("no cap")
+        self.budget_gpu.setToolTip("The most GPU time the whole project may use, in minutes. Empty: no cap.")
         self.idle = QSpinBox(page)
         self.idle.setRange(10, 24 * 3600)
         self.idle.setSuffix(" s")
@@ -124,6 +148,8 @@ class SettingsDialog(QDialog):
         form.addRow("&Price per GPU hour", self.price)
         form.addRow("C&urrency", self.currency)
         form.addRow("&Energy price per kWh", self.energy)
+        form.addRow("Project &budget", self.budget_money)
+        form.addRow("Project GPU budget (&minutes)", self.budget_gpu)
         form.addRow("&Idle cut-off", self.idle)
         editable = self.session is not None and not self.session.project.readonly
         if self.session is not None:
@@ -133,7 +159,9 @@ class SettingsDialog(QDialog):
             self.currency.setText(s.currency)
             self.energy.setText(str(s.energy_price_per_kwh) if s.energy_price_per_kwh is not None else "")
             self.idle.setValue(s.idle_cutoff_s)
-        for w in (self.name, self.price, self.currency, self.energy, self.idle):
+            self.budget_money.setText(f"{s.budget_money.normalize():f}" if s.budget_money is not None else "")
+            self.budget_gpu.setText(f"{(Decimal(repr(s.budget_gpu_s)) / 60).normalize():f}" if s.budget_gpu_s is not None else "")
+        for w in (self.name, self.price, self.currency, self.energy, self.budget_money, self.budget_gpu, self.idle):
             w.setEnabled(editable)
         if not editable:
             form.addRow(QLabel("Open a project (not read-only) to change its settings.", page))
@@ -248,6 +276,8 @@ class SettingsDialog(QDialog):
             "gpu_price_per_hour": self.price.text(),
             "currency": self.currency.text(),
             "energy_price_per_kwh": self.energy.text().strip() or None,
+            "budget_money": self.budget_money.text().strip(),
+            "budget_gpu_s": _minutes_to_seconds(self.budget_gpu.text()),
             "idle_cutoff_s": self.idle.value(),
         }
 

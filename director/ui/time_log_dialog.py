@@ -40,6 +40,7 @@ from director.core.changes import Changes
 from director.core.errors import DirectorError
 from director.store import ledger, timelog
 from director.store.shots import list_shots
+from director.ui.hints import for_window
 from director.ui.models.time_model import COL_MINUTES, COL_NOTE, COL_SHOT, ID_ROLE, NO_SHOT, TimeModel, duration_text
 from director.ui.undo import ProjectSession
 
@@ -294,7 +295,7 @@ class TimeLogDialog(QDialog):
         self.time_changed.emit(changes | TIME_CHANGES)
 
     def _show_error(self, message: str) -> None:
-        self.error.setText(message)
+        self.error.setText(for_window(message))
         self.error.show()
 
     def _clear_error(self) -> None:

@@ -34,6 +34,7 @@ from director.store.shots import get_shot
 from director.ui.gallery.frame_view import FrameView
 from director.ui.gallery.take_info import TakeInfo, take_info
 from director.ui.gallery.take_player import TakePlayer
+from director.ui.hints import for_window
 from director.ui.media_health import describe
 
 ACTIONS = [
@@ -150,7 +151,7 @@ class TakeViewer(QWidget):
         try:
             info = take_info(self.session.project, take_id)
         except NotFound as exc:
-            self.frame_view.set_message(str(exc))
+            self.frame_view.set_message(for_window(str(exc)))
             return
         self.take_id, self.info, self.media_issue = take_id, info, None
         take = info.take
