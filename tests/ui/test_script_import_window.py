@@ -77,7 +77,7 @@ def test_import_previews_then_cancel_changes_nothing_and_ok_makes_scenes_and_sho
     dialog.reject()
 
 
-def test_a_rewrite_merges_keeps_the_directors_prompt_flags_the_change_and_bins_what_is_gone(window, project_file, qtbot):
+def test_a_rewrite_merges_keeps_the_directors_prompt_flags_the_change_and_bins_what_is_gone(window, project_file, qtbot, qtmodeltester):
     assert window.new_project(project_file)
     project = window.session.project
     dialog = open_preview(window, qtbot, FIRST)
@@ -115,6 +115,8 @@ def test_a_rewrite_merges_keeps_the_directors_prompt_flags_the_change_and_bins_w
     assert model.data(model.shot_index(find_shot(project, "1B").id)).endswith("script changed") is False
     scene_two = next(r for r in range(model.rowCount()) if model.data(model.index(r, 0)).startswith("Scene 2"))
     assert model.data(model.index(scene_two, 0)).endswith("· removed from script")
+    assert model.data(model.index(scene_two, 0), model.ScriptStatusRole) == "removed"
+    qtmodeltester.check(model)
 
     # The Shot panel shows the diff and the new dialogue.
     window.select_shot(one_a)
