@@ -212,3 +212,21 @@ def test_a_job_queued_without_a_recipe_runs_the_camera_as_it_is_and_says_so(shot
         request = build_request(shot_project, store_jobs.get_job(shot_project, job_id))
     assert "close-up" in request.prompt and request.negative == "blurry"
     assert f"job {job_id} has no recorded recipe" in caplog.text
+
+
+def test_a_take_is_not_recorded_when_the_pipeline_received_other_text_than_its_recipe(shot_project, engine):
+    project = shot_project
+
+    def as_if_the_worker_sent_other_text(event):
+        # Stands for a worker (or a cluster machine running other code) that did not run the recipe.
+        if isinstance(event, Finished):
+            return dataclasses.replace(event, received={"prompt": "something else"})
+        return event
+
+    runner = JobRunner(project, RelayClient(engine, as_if_the_worker_sent_other_text))
+    queued = actions.queue_generation(project, "12A", "tiny-t2i", variants=1, params={"steps": 1, "width": 64, "height": 64})
+    job_id = queued.job_ids[0]
+    wait_for(runner, {job_id}, 60)
+    job = store_jobs.get_job(project, job_id)
+    assert job.state is JobState.FAILED and "not the recipe's text" in job.error
+    assert takes_of_job(project, job_id) == []
