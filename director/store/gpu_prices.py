@@ -8,9 +8,10 @@ GPU price.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from director.core.changes import Changes
+from director.core.cost import parse_price
 from director.core.errors import InvalidInput
 from director.store.project import Project
 
@@ -30,12 +31,7 @@ def set_gpu_price(project: Project, gpu_type: str, price) -> Changes:
         if price in (None, ""):
             db.execute("DELETE FROM gpu_prices WHERE gpu_type = ?", [name])
         else:
-            try:
-                value = Decimal(str(price).strip())
-            except InvalidOperation:
-                raise InvalidInput(f"the price of {name} must be a number, got {price!r}") from None
-            if not value.is_finite() or value < 0:
-                raise InvalidInput(f"the price of {name} must be zero or more, got {price}")
+            value = parse_price(price, f"the price of {name} per GPU hour")
             db.execute(
                 "INSERT INTO gpu_prices (gpu_type, price_per_hour) VALUES (?, ?) "
                 "ON CONFLICT (gpu_type) DO UPDATE SET price_per_hour = excluded.price_per_hour",

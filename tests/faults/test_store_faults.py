@@ -350,3 +350,14 @@ def _has_sqlite3() -> bool:
     from shutil import which
 
     return which("sqlite3") is not None
+
+
+def test_a_gpu_type_price_is_bounded_like_the_projects(project):
+    from director.core.errors import InvalidInput
+    from director.store.gpu_prices import gpu_prices, set_gpu_price
+
+    for bad in ("1e400", "nan", "-2", "inf"):
+        with pytest.raises(InvalidInput):
+            set_gpu_price(project, "H100", bad)
+    set_gpu_price(project, "H100", "3.20")
+    assert str(gpu_prices(project)["H100"]) == "3.20"
