@@ -20,7 +20,7 @@ from director.engine.engine_choice import add_engine_arg, make_engine_client
 from director.engine.messages import Progress
 from director.store import jobs as store_jobs
 from director.store import takes as store_takes
-from director.store.ledger import preview_job
+from director.store.budget import preview_job
 
 CONNECT_TIMEOUT_S = 60.0
 

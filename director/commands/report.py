@@ -11,7 +11,7 @@ from director.commands.common import add_json_arg, add_project_arg, open_project
 from director.core.cost import GROUPINGS, format_money
 from director.core.errors import InvalidInput
 from director.export.costs import REPORTS, Report, build_report, csv_text, json_text
-from director.store import ledger, shots, timelog
+from director.store import budget, expenses, shots, timelog
 
 FORMATS = ("table", "csv", "json")
 
@@ -149,7 +149,7 @@ def cmd_report(args) -> int:
 
 def cmd_forecast(args) -> int:
     with open_project(args, readonly=True) as project:
-        items = ledger.forecast(project, args.variants, args.preset)
+        items = budget.forecast(project, args.variants, args.preset)
         currency = project.settings().currency
     known = [f for f in items if f.estimate.known]
     total_gpu = sum(f.estimate.gpu_s for f in known)
@@ -169,7 +169,7 @@ def cmd_forecast(args) -> int:
 
 def cmd_budget(args) -> int:
     with open_project(args, readonly=True) as project:
-        verdict = ledger.budget_status(project)
+        verdict = budget.budget_status(project)
     lines = [
         {"scope": x.cap.scope, "kind": x.cap.kind.value, "cap": x.cap.cap, "spent": x.cap.spent, "queued": x.cap.committed, "fraction": x.fraction, "level": x.level.value, "currency": x.cap.currency}
         for x in verdict.lines
@@ -193,8 +193,8 @@ def cmd_budget(args) -> int:
 def cmd_expense_add(args) -> int:
     with open_project(args) as project:
         shot_id = None if args.shot == "-" else shots.find_shot(project, args.shot).id
-        expense_id, _ = ledger.add_expense(project, shot_id, args.amount, currency=args.currency, note=args.note)
-        expense = next(e for e in ledger.list_expenses(project) if e.id == expense_id)
+        expense_id, _ = expenses.add_expense(project, shot_id, args.amount, currency=args.currency, note=args.note)
+        expense = next(e for e in expenses.list_expenses(project) if e.id == expense_id)
     if args.json:
         print_json(expense)
     else:
@@ -206,7 +206,7 @@ def cmd_expense_list(args) -> int:
     with open_project(args, readonly=True) as project:
         shot_id = shots.find_shot(project, args.shot).id if args.shot else None
         codes = {s.id: s.code for s in shots.list_shots(project) + shots.list_shots(project, deleted=True)}
-        items = ledger.list_expenses(project, shot_id)
+        items = expenses.list_expenses(project, shot_id)
     if args.json:
         print_json([{**e.__dict__, "shot": codes.get(e.shot_id, "")} for e in items])
     else:
@@ -216,7 +216,7 @@ def cmd_expense_list(args) -> int:
 
 def cmd_expense_delete(args) -> int:
     with open_project(args) as project:
-        ledger.delete_expense(project, args.expense)
+        expenses.delete_expense(project, args.expense)
     print(f"deleted expense {args.expense}")
     return 0
 
@@ -230,14 +230,14 @@ def cmd_time_edit(args) -> int:
     with open_project(args) as project:
         if args.shot is not None:
             values["shot_id"] = None if args.shot == "-" else shots.find_shot(project, args.shot).id
-        ledger.edit_time_entry(project, args.entry, **values)
+        timelog.edit_time_entry(project, args.entry, **values)
     print(f"updated time entry {args.entry}")
     return 0
 
 
 def cmd_time_delete(args) -> int:
     with open_project(args) as project:
-        ledger.delete_time_entry(project, args.entry)
+        timelog.delete_time_entry(project, args.entry)
     print(f"deleted time entry {args.entry}")
     return 0
 

@@ -18,7 +18,7 @@ from director.core.recipe import Recipe
 from director.engine.presets import Preset, draw_seeds, get_preset, nearest_frames, validate_params
 from director.engine.recipes import new_recipe, recipe_of_job, replay
 from director.store import jobs as store_jobs
-from director.store.ledger import guard_job
+from director.store.budget import guard_job
 from director.store.cameras import find_camera, list_cameras
 from director.store.project import Project
 from director.store.shots import find_shot, get_shot

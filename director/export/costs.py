@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from director.core.cost import GROUPINGS, CostRow, GroupRow, TimeRow, Totals, from_micros, group_rows, money_text
 from director.core.errors import InvalidInput
-from director.store import ledger
+from director.store import ledger, timelog
 from director.store.destinations import check_output_file, file_mode
 from director.store.ledger import Yield
 from director.store.project import Project
@@ -172,7 +172,7 @@ def build_report(project: Project, kind: str, by: str | None = None) -> Report:
         groups = ledger.grouped(project, by)
         return Report(kind, by, [by, *GROUP_COLUMNS], [group_record(g, by, t.currency) for g in groups], totals_record(t))
     if kind == "time":
-        time = ledger.time_rows(project)
+        time = timelog.time_rows(project)
         if by is None:
             return Report(kind, None, TIME_COLUMNS, [time_record(r) for r in time], totals_record(t))
         if by in ("camera", "preset"):

@@ -1,4 +1,6 @@
-"""The cost ledger: what each job and expense cost, human time, budgets, estimates, forecast and yield.
+"""The cost ledger: what each job and expense cost, spend per shot, grouped reports, totals and yield.
+Expenses, human-time corrections and budgets/estimates live beside it (store.expenses, store.timelog,
+store.budget).
 
 Money is read as stored (integer micro-units with the prices in force when the job ran), never
 recomputed from today's prices, so changing a price never rewrites history. Totals are summed by SQL
@@ -15,110 +17,22 @@ from fractions import Fraction
 from itertools import groupby
 from typing import Iterable
 
-from director.core.budget import BudgetVerdict, Cap, CapKind, check_caps
-from director.core.changes import Changes
 from director.core.cost import (
     NONE_LABEL,
     CostRow,
     GroupRow,
-    TimeRow,
     Totals,
     from_micros,
     group_rows,
-    job_money,
-    parse_money,
     split_evenly,
-    to_micros,
 )
-from director.core.errors import InvalidInput, NotFound
-from director.core.estimate import HISTORY_LIMIT, Estimate, HistoryPoint, Workload, estimate
-from director.store.project import Project, utc_now
+from director.core.errors import InvalidInput
+from director.store import timelog
+from director.store.project import Project
 from director.store.rows import one, rows, scalar
 
 log = logging.getLogger(__name__)
 
-PENDING = "('queued', 'running')"
-
-
-# -- expenses ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Expense:
-    id: int
-    shot_id: int | None
-    amount: Decimal
-    currency: str
-    note: str
-    created_at: str
-
-
-def add_expense(project: Project, shot_id: int | None, amount: str | Decimal, *, currency: str | None = None, note: str = "") -> tuple[int, Changes]:
-    """A manual cost (a cloud render, a licence) on a shot, or on the project when shot_id is None."""
-    value = parse_money(amount, "an expense")
-    if value == 0:
-        raise InvalidInput("an expense must be more than zero")
-    code = (currency or project.settings().currency).strip().upper()
-    if not (len(code) == 3 and code.isalpha()):
-        raise InvalidInput(f"currency must be a three-letter code like USD or EUR, got {currency!r}")
-    if shot_id is not None and scalar(project.db, "SELECT 1 FROM shots WHERE id = ?", [shot_id]) is None:
-        raise NotFound(f"no shot with id {shot_id}")
-    with project.atomic() as db:
-        expense_id = db["expenses"].insert(
-            {"shot_id": shot_id, "amount_micros": to_micros(value), "currency": code, "note": note.strip(), "created_at": utc_now()}
-        ).last_pk
-    return int(expense_id), Changes(costs=True)
-
-
-def list_expenses(project: Project, shot_id: int | None = None) -> list[Expense]:
-    sql, params = "SELECT * FROM expenses", []
-    if shot_id is not None:
-        sql, params = sql + " WHERE shot_id = ?", [shot_id]
-    return [
-        Expense(r["id"], r["shot_id"], from_micros(r["amount_micros"]), r["currency"], r["note"], r["created_at"])
-        for r in rows(project.db, sql + " ORDER BY created_at, id", params)
-    ]
-
-
-def delete_expense(project: Project, expense_id: int) -> Changes:
-    """Expenses are typed by hand, so a typo must be removable (unlike metered jobs)."""
-    with project.atomic() as db:
-        if db.execute("DELETE FROM expenses WHERE id = ?", [expense_id]).rowcount != 1:
-            raise NotFound(f"no expense {expense_id}; list them with: director expense list {project.path.name}")
-    return Changes(costs=True)
-
-
-# -- human-time corrections --------------------------------------------------------------------
-
-_KEEP = object()
-
-
-def edit_time_entry(project: Project, entry_id: int, *, seconds: float | None = None, note: str | None = None, shot_id=_KEEP) -> Changes:
-    """Correct an entry: its length, its note, or the shot it belongs to (None: project-wide)."""
-    if scalar(project.db, "SELECT 1 FROM time_log WHERE id = ?", [entry_id]) is None:
-        raise NotFound(f"no time entry {entry_id}; list them with: director report time {project.path.name}")
-    cols: dict = {}
-    if seconds is not None:
-        if not 0 < float(seconds) <= 24 * 3600:
-            raise InvalidInput(f"a time entry must be more than 0 and at most 24 hours, got {seconds} s")
-        cols["seconds"] = float(seconds)
-    if note is not None:
-        cols["note"] = note
-    if shot_id is not _KEEP:
-        if shot_id is not None and scalar(project.db, "SELECT 1 FROM shots WHERE id = ?", [shot_id]) is None:
-            raise NotFound(f"no shot with id {shot_id}")
-        cols["shot_id"] = shot_id
-    if not cols:
-        raise InvalidInput("nothing to change: give a duration, a note or a shot")
-    with project.atomic() as db:
-        db["time_log"].update(entry_id, cols)
-    return Changes(time_log=True, costs=True)
-
-
-def delete_time_entry(project: Project, entry_id: int) -> Changes:
-    with project.atomic() as db:
-        if db.execute("DELETE FROM time_log WHERE id = ?", [entry_id]).rowcount != 1:
-            raise NotFound(f"no time entry {entry_id}")
-    return Changes(time_log=True, costs=True)
 
 
 # -- rows and totals ---------------------------------------------------------------------------
@@ -187,21 +101,6 @@ def cost_rows(project: Project, shot_id: int | None = None) -> list[CostRow]:
         for r in expenses
     ]
     return sorted(out, key=lambda r: (r.when, r.kind != "job", r.id))
-
-
-def time_rows(project: Project, shot_id: int | None = None) -> list[TimeRow]:
-    where, params = ("", []) if shot_id is None else (" WHERE t.shot_id = ?", [shot_id])
-    found = rows(
-        project.db,
-        "SELECT t.*, s.code AS shot_code, sc.code AS scene_code FROM time_log t "
-        f"LEFT JOIN shots s ON s.id = t.shot_id LEFT JOIN scenes sc ON sc.id = s.scene_id{where} "
-        "ORDER BY t.started_at, t.id",
-        params,
-    )
-    return [
-        TimeRow(r["id"], r["started_at"], r["shot_id"], r["shot_code"] or "", r["scene_code"] or "", r["seconds"], r["source"], r["note"])
-        for r in found
-    ]
 
 
 def spend_by_shot(project: Project, shot_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
@@ -292,7 +191,7 @@ def grouped(project: Project, by: str) -> list[GroupRow]:
     """The ledger grouped for a report or the Costs panel: in SQL where it can be, by local day in Python."""
     if by in _GROUP_EXPR:
         return group_totals(project, by)
-    return group_rows(cost_rows(project), time_rows(project), by, project.settings().currency)
+    return group_rows(cost_rows(project), timelog.time_rows(project), by, project.settings().currency)
 
 
 def totals(project: Project) -> Totals:
@@ -336,150 +235,6 @@ def totals(project: Project) -> Totals:
         manual_s=t["m"],
         other=other,
     )
-
-
-# -- estimates ---------------------------------------------------------------------------------
-
-def preset_history(project: Project, preset: str, limit: int = HISTORY_LIMIT) -> list[HistoryPoint]:
-    """The latest finished jobs of a preset with measured GPU time, newest first."""
-    found = rows(
-        project.db,
-        "SELECT params, seeds, gpu_s, energy_wh FROM jobs WHERE preset = ? AND state = 'done' AND gpu_s > 0 "
-        "ORDER BY finished_at DESC, id DESC LIMIT ?",
-        [preset, int(limit)],
-    )
-    return [
-        HistoryPoint(Workload.from_params(json.loads(r["params"] or "{}"), len(json.loads(r["seeds"] or "[]")) or 1), r["gpu_s"], r["energy_wh"])
-        for r in found
-    ]
-
-
-def estimate_job(project: Project, preset: str, params: dict, n_variants: int) -> Estimate:
-    """What a job would cost at today's prices, or an unknown estimate when the preset has no history."""
-    s = project.settings()
-    return estimate(
-        preset,
-        Workload.from_params(params, n_variants),
-        preset_history(project, preset),
-        price_per_gpu_hour=s.gpu_price_per_hour,
-        price_per_kwh=s.energy_price_per_kwh,
-        currency=s.currency,
-    )
-
-
-# -- budgets -----------------------------------------------------------------------------------
-
-def _spend(project: Project, shot_id: int | None) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-    """(money spent, money committed, GPU s spent, GPU s committed) for a shot, or the project."""
-    s = project.settings()
-    where, params = ("", []) if shot_id is None else (" AND shot_id = ?", [shot_id])
-    done = one(
-        project.db,
-        f"SELECT coalesce(sum(money_micros), 0) AS m, coalesce(sum(gpu_s), 0) AS g FROM jobs "
-        f"WHERE money_micros IS NOT NULL AND coalesce(currency, ?) = ?{where}",
-        [s.currency, s.currency, *params],
-    )
-    expenses = scalar(project.db, f"SELECT coalesce(sum(amount_micros), 0) FROM expenses WHERE currency = ?{where}", [s.currency, *params])
-    pending = scalar(project.db, f"SELECT coalesce(sum(estimate_gpu_s), 0) FROM jobs WHERE state IN {PENDING}{where}", params) or 0.0
-    committed_money = from_micros(to_micros(job_money(pending, s.gpu_price_per_hour)))
-    return (
-        from_micros(done["m"] + expenses),
-        committed_money,
-        Decimal(repr(float(done["g"]))),
-        Decimal(repr(float(pending))),
-    )
-
-
-def _caps(project: Project, shot_id: int | None) -> list[Cap]:
-    """The caps set on a shot (or, with None, on the project) with what is spent and queued against them."""
-    s = project.settings()
-    name = project.path.name
-    if shot_id is None:
-        scope, command = "project", f"director settings {name}"
-        money_cap = str(s.budget_money) if s.budget_money is not None else None
-        gpu_cap = s.budget_gpu_s
-    else:
-        shot = one(project.db, "SELECT code, budget_money, budget_gpu_s FROM shots WHERE id = ?", [shot_id])
-        if shot is None:
-            raise NotFound(f"no shot with id {shot_id}")
-        scope, command = f"shot {shot['code']}", f"director shot set {name} {shot['code']}"
-        money_cap, gpu_cap = shot["budget_money"], shot["budget_gpu_s"]
-    if money_cap is None and gpu_cap is None:
-        return []
-    spent_m, committed_m, spent_g, committed_g = _spend(project, shot_id)
-    caps = []
-    if money_cap is not None:
-        caps.append(Cap(scope, CapKind.MONEY, Decimal(money_cap), spent_m, committed_m, command + " --budget {value}", s.currency))
-    if gpu_cap is not None:
-        caps.append(Cap(scope, CapKind.GPU, Decimal(repr(float(gpu_cap))), spent_g, committed_g, command + " --budget-gpu-minutes {value}"))
-    return caps
-
-
-def check_budget(project: Project, shot_id: int, estimate: Estimate) -> BudgetVerdict:
-    """Judge a job on this shot against the shot's and the project's money and GPU-time caps."""
-    est_money = None if estimate.money is None else from_micros(to_micros(estimate.money))
-    est_gpu = None if estimate.gpu_s is None else Decimal(repr(float(estimate.gpu_s)))
-    caps = _caps(project, shot_id) + _caps(project, None)
-    return check_caps([(cap, est_money if cap.kind is CapKind.MONEY else est_gpu) for cap in caps])
-
-
-def budget_status(project: Project) -> BudgetVerdict:
-    """Every cap in the project (live shots, then the project) against what is spent and queued."""
-    # Only shots that have a cap are read (one query each); a thousand uncapped shots cost nothing.
-    capped = rows(
-        project.db,
-        "SELECT id FROM shots WHERE deleted_at IS NULL AND (budget_money IS NOT NULL OR budget_gpu_s IS NOT NULL) ORDER BY ord, id",
-    )
-    caps = [cap for r in capped for cap in _caps(project, r["id"])]
-    caps += _caps(project, None)
-    return check_caps([(cap, Decimal(0)) for cap in caps])
-
-
-def preview_job(project: Project, shot_id: int, preset_id: str, params: dict, n_variants: int) -> tuple[Estimate, BudgetVerdict]:
-    """The estimate and budget verdict a Generate panel or `--dry-run` shows before queueing."""
-    est = estimate_job(project, preset_id, params, n_variants)
-    return est, check_budget(project, shot_id, est)
-
-
-def guard_job(project: Project, shot_id: int, preset_id: str, params: dict, n_variants: int) -> Estimate:
-    """Call before create_job: raises Refused (with the figures and how to raise the cap) when the job
-    would pass a hard cap; otherwise returns the estimate, whose gpu_s goes into estimate_gpu_s."""
-    est, verdict = preview_job(project, shot_id, preset_id, params, n_variants)
-    verdict.raise_if_refused()
-    if verdict.message():
-        log.warning("%s", verdict.message())
-    return est
-
-
-# -- forecast ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ShotForecast:
-    shot_id: int
-    shot: str
-    cameras: int
-    estimate: Estimate  # for every camera × the chosen variants
-
-
-def forecast(project: Project, variants: int, preset: str | None = None) -> list[ShotForecast]:
-    """What each remaining (draft or review) shot would cost at `variants` per camera, at today's prices.
-
-    A shot is priced with the preset and parameters of its own latest job, else of the project's
-    latest job (of `preset`, when given): the best guess of how it will be generated.
-    """
-    if variants < 1:
-        raise InvalidInput("the forecast needs at least one variant")
-    out = []
-    remaining = rows(project.db, "SELECT id, code FROM shots WHERE deleted_at IS NULL AND status IN ('draft', 'review') ORDER BY ord, id")
-    for shot in remaining:
-        cameras = scalar(project.db, "SELECT count(*) FROM cameras WHERE shot_id = ?", [shot["id"]]) or 1
-        preset_filter, params = ("", []) if preset is None else (" AND preset = ?", [preset])
-        last = one(project.db, f"SELECT preset, params FROM jobs WHERE shot_id = ?{preset_filter} ORDER BY id DESC LIMIT 1", [shot["id"], *params])
-        last = last or one(project.db, f"SELECT preset, params FROM jobs WHERE 1{preset_filter} ORDER BY id DESC LIMIT 1", params)
-        chosen = preset or (last["preset"] if last else "(no preset yet)")
-        job_params = json.loads(last["params"]) if last else {}
-        out.append(ShotForecast(shot["id"], shot["code"], cameras, estimate_job(project, chosen, job_params, variants * cameras)))
-    return out
 
 
 # -- yield -------------------------------------------------------------------------------------

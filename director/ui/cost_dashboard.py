@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from director.core.changes import Changes
 from director.core.cost import GROUPINGS, format_money, from_micros, group_rows
 from director.export.costs import build_report
-from director.store import ledger
+from director.store import budget, ledger, timelog
 from director.store.project import Project
 from director.ui.hints import for_window
 from director.ui.models.cost_model import CostModel
@@ -133,7 +133,7 @@ class CostDashboard(QWidget):
             + f"; {format_money(y.rejected_money, cur)} on rejected takes"
             + (f"; {format_money(per_s, cur)} per approved second" if per_s is not None else "; no approved screen time yet")
         )
-        budgets = ledger.budget_status(self._project)
+        budgets = budget.budget_status(self._project)
         self.budget_label.setText(for_window(budgets.message()) if budgets.lines else "No budgets set.")
         self.budget_label.setVisible(bool(budgets.lines))
         self._draw_charts()
@@ -155,7 +155,7 @@ class CostDashboard(QWidget):
 
     def _draw_charts(self) -> None:
         cost = ledger.cost_rows(self._project)
-        time = ledger.time_rows(self._project)
+        time = timelog.time_rows(self._project)
         currency = self.model.totals().currency
         by_shot = group_rows(cost, time, "shot", currency)
         self._replace_chart(self.spend_view, self._spend_chart(by_shot, currency))

@@ -27,7 +27,7 @@ from director.engine import actions
 from director.engine.loading import weights_present
 from director.engine.presets import SEED_MODES, Preset, all_presets, draw_seeds, validate_params
 from director.store.cameras import get_camera
-from director.store.ledger import preview_job
+from director.store.budget import preview_job
 from director.store.shots import get_shot
 from director.ui.hints import for_window
 from director.ui.undo import ProjectSession

@@ -3,7 +3,7 @@
 A non-modal dialog over a `TimeModel`: every entry (automatic and manual), newest first, or only
 the current shot's. "Add…" opens a row editor (shot, a duration typed as 25m / 1h30m / 1:30:00,
 note) that writes `timelog.log_time(source='manual')`; the minutes and note cells are corrected in
-place and Delete removes entries, through `ledger.edit_time_entry` / `ledger.delete_time_entry`.
+place and Delete removes entries, through `timelog.edit_time_entry` / `timelog.delete_time_entry`.
 
 Time entries are facts the user corrects explicitly (like `director time log|edit|delete`), so
 these are plain writes, not undoable edits on the session's stack; Delete asks first. Every write
@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from director.core.changes import Changes
 from director.core.errors import DirectorError
-from director.store import ledger, timelog
+from director.store import timelog
 from director.store.shots import list_shots
 from director.ui.hints import for_window
 from director.ui.models.time_model import COL_MINUTES, COL_NOTE, COL_SHOT, ID_ROLE, NO_SHOT, TimeModel, duration_text
@@ -267,7 +267,7 @@ class TimeLogDialog(QDialog):
         changes, done = Changes(), 0
         try:
             for entry_id in ids:
-                changes |= ledger.delete_time_entry(self.session.project, entry_id)
+                changes |= timelog.delete_time_entry(self.session.project, entry_id)
                 done += 1
         except DirectorError as exc:
             self._show_error(str(exc))

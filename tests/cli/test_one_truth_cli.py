@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from director.cli import main
-from director.store import ledger, shots
+from director.store import expenses, shots
 from director.store.project import Project
 
 from tests.store.test_chosen_take_and_spend import _take
@@ -16,8 +16,8 @@ def test_info_shot_list_and_report_agree_on_money(tmp_path, capsys):
     with Project.create(path) as p:
         shot, _ = shots.add_shot(p, "1", "roof")
         _take(p, shot.id, "A", gpu_s=3600.0)  # 2.50
-        ledger.add_expense(p, shot.id, "12.50", note="permit")
-        ledger.add_expense(p, shot.id, "99", currency="EUR")
+        expenses.add_expense(p, shot.id, "12.50", note="permit")
+        expenses.add_expense(p, shot.id, "99", currency="EUR")
     assert main(["info", str(path), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert main(["shot", "list", str(path), "--json"]) == 0

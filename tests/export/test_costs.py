@@ -12,7 +12,7 @@ import pytest
 from director.core.enums import JobState
 from director.core.errors import InvalidInput
 from director.export.costs import COST_COLUMNS, build_report, csv_text, neutralise
-from director.store import cameras, jobs, ledger, scenes, shots, timelog
+from director.store import cameras, expenses, jobs, ledger, scenes, shots, timelog
 from director.store.project import Project
 
 PARAMS = {"steps": 4, "frames": 9, "width": 64, "height": 64}
@@ -31,8 +31,8 @@ def books(tmp_path):
         jobs.mark_running(p, job_id)
         jobs.finish_job(p, job_id, JobState.FAILED if gpu_s == 77.7 else JobState.DONE, {"gpu_s": gpu_s, "wall_s": gpu_s + 2}, error="=HYPERLINK(\"http://x\")")
         p.update_settings(gpu_price_per_hour="3.10")
-    ledger.add_expense(p, a.id, "19.99", note="+cmd|' /C calc'!A0")
-    ledger.add_expense(p, None, "5", note="@SUM(1+1)")
+    expenses.add_expense(p, a.id, "19.99", note="+cmd|' /C calc'!A0")
+    expenses.add_expense(p, None, "5", note="@SUM(1+1)")
     timelog.log_time(p, a.id, 1500, note="-2+3")
     timelog.log_time(p, None, 600, source="auto", note="\tlookdev")
     yield p

@@ -11,7 +11,7 @@ import pytest
 
 from director.cli import main
 from director.core.enums import JobState
-from director.store import jobs, ledger, shots
+from director.store import budget, jobs, shots
 from director.store.project import Project
 
 PARAMS = {"steps": 4, "frames": 9, "width": 64, "height": 64}
@@ -102,7 +102,7 @@ def test_a_capped_shot_refuses_a_job_through_guard_job(film, capsys):
     p = Project.open(film)
     try:
         with pytest.raises(Exception) as refused:
-            ledger.guard_job(p, shots.find_shot(p, "1A").id, "tiny-t2v", PARAMS, 1)
+            budget.guard_job(p, shots.find_shot(p, "1A").id, "tiny-t2v", PARAMS, 1)
         assert "--budget 2" in str(refused.value)
     finally:
         p.close()

@@ -20,7 +20,7 @@ from director.export.common import ExportCancelled
 from director.export.contact_sheet import render_contact_sheet
 from director.export.storyboard import build_storyboard, load_still, panel_picture
 from director.export.storyboard_pdf import render_storyboard_pdf
-from director.store import choice, ledger, prompts, shots, takes, timeline
+from director.store import choice, expenses, ledger, prompts, shots, takes, timeline
 
 from tests.export.conftest import BLUE, add_take, pdf_pages_text, segment_of, write_png
 
@@ -91,8 +91,8 @@ def test_each_panel_carries_its_share_and_the_panels_add_up_to_the_title_page(fi
     """Shot 10 appears twice in the cut; its spend (job + expense, not the EUR expense) is split over
     both panels, and the panels sum to the total, which is what the ledger says the shots cost."""
     p = film.project
-    ledger.add_expense(p, film.shot_ids["10"], "1.00", note="location scout")
-    ledger.add_expense(p, film.shot_ids["10"], "5.00", currency="EUR", note="not in the project currency")
+    expenses.add_expense(p, film.shot_ids["10"], "1.00", note="location scout")
+    expenses.add_expense(p, film.shot_ids["10"], "5.00", currency="EUR", note="not in the project currency")
     cut = Cut(Rate(24), 320, 240, (segment_of(p, film.take_ids["red"], 0, 12), segment_of(p, film.take_ids["green"], 12, 12), segment_of(p, film.take_ids["red"], 24, 12, 12)))
     board = build_storyboard(p, "cut", cut)
     assert [panel.money for panel in board.panels] == [Decimal("0.518"), Decimal("0.072"), Decimal("0.518")]
@@ -107,7 +107,7 @@ def test_each_panel_carries_its_share_and_the_panels_add_up_to_the_title_page(fi
 def test_an_odd_micro_unit_goes_to_the_first_panels(film):
     """Green is cut in three times (gaps between): 0.072002 over three panels is 0.024001 twice and 0.024."""
     p, green = film.project, film.take_ids["green"]
-    ledger.add_expense(p, film.shot_ids["20"], "0.000002")
+    expenses.add_expense(p, film.shot_ids["20"], "0.000002")
     gap = lambda start: CutSegment(start, 2, None, None, "gap")  # noqa: E731
     cut = Cut(Rate(24), 320, 240, (segment_of(p, green, 0, 10), gap(10), segment_of(p, green, 12, 10, 10), gap(22), segment_of(p, green, 24, 6, 20)))
     board = build_storyboard(p, "cut", cut)

@@ -6,7 +6,7 @@ import time
 from decimal import Decimal
 
 from director.core.enums import JobState
-from director.store import cameras, choice, jobs, ledger, shots, takes, timeline
+from director.store import cameras, choice, expenses, jobs, ledger, shots, takes, timeline
 
 
 def _take(project, shot_id, camera, *, rating=0, flag="none", seed=1, gpu_s=36.0) -> int:
@@ -62,8 +62,8 @@ def test_spend_per_shot_counts_expenses_and_leaves_other_currencies_apart(projec
     shot, _ = shots.add_shot(project, "4", "stairs")
     other, _ = shots.add_shot(project, "5", "roof")
     _take(project, shot.id, "A", gpu_s=3600.0)  # one GPU hour at 2.50
-    ledger.add_expense(project, shot.id, "12.50", note="location permit")
-    ledger.add_expense(project, shot.id, "99", currency="EUR", note="a different currency")
+    expenses.add_expense(project, shot.id, "12.50", note="location permit")
+    expenses.add_expense(project, shot.id, "99", currency="EUR", note="a different currency")
     spent = ledger.spend_by_shot(project)
     assert spent[shot.id] == Decimal("15.00")
     assert other.id not in spent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from director.core.cost import group_rows
-from director.store import cameras, ledger, scenes, shots, timelog
+from director.store import cameras, expenses, ledger, scenes, shots, timelog
 
 from tests.store.test_chosen_take_and_spend import _take
 
@@ -20,9 +20,9 @@ def busy(project):
     _take(project, b.id, "A", gpu_s=50.0, seed=1)
     _take(project, a.id, "A", gpu_s=3600.0, seed=2)
     _take(project, a.id, "B", gpu_s=120.0, seed=3)
-    ledger.add_expense(project, a.id, "12.50", note="permit")
-    ledger.add_expense(project, None, "3", note="coffee")
-    ledger.add_expense(project, b.id, "9", currency="EUR")
+    expenses.add_expense(project, a.id, "12.50", note="permit")
+    expenses.add_expense(project, None, "3", note="coffee")
+    expenses.add_expense(project, b.id, "9", currency="EUR")
     timelog.log_time(project, a.id, 600)
     timelog.log_time(project, c.id, 300)
     timelog.log_time(project, None, 60)
@@ -32,7 +32,7 @@ def busy(project):
 @pytest.mark.parametrize("by", ["shot", "scene", "camera", "preset"])
 def test_grouping_in_sql_equals_grouping_every_row(busy, by):
     currency = busy.settings().currency
-    expected = group_rows(ledger.cost_rows(busy), ledger.time_rows(busy), by, currency)
+    expected = group_rows(ledger.cost_rows(busy), timelog.time_rows(busy), by, currency)
     got = ledger.group_totals(busy, by)
     assert [g.key for g in got] == [g.key for g in expected]
     for g, e in zip(got, expected):

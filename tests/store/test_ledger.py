@@ -11,7 +11,7 @@ from director.core.cost import group_rows
 from director.core.enums import JobState
 from director.core.errors import InvalidInput, NotFound, Refused
 from director.core.prompt import PromptFields
-from director.store import cameras, jobs, ledger, prompts, scenes, shots, takes, timelog
+from director.store import budget, cameras, expenses, jobs, ledger, prompts, scenes, shots, takes, timelog
 from director.store.project import Project
 
 PARAMS = {"steps": 8, "frames": 9, "width": 64, "height": 64}
@@ -88,10 +88,10 @@ def test_failed_and_cancelled_jobs_still_cost_their_gpu_time(project):
 
 def test_expenses_are_listed_and_included_in_totals(project):
     run_job(project, "1A", 3600.0)
-    ledger.add_expense(project, shot_id(project, "1A"), "12.50", note="cloud upscale")
-    ledger.add_expense(project, None, "40", note="music licence")
-    assert [e.amount for e in ledger.list_expenses(project)] == [Decimal("12.50"), Decimal("40")]
-    assert [e.note for e in ledger.list_expenses(project, shot_id(project, "1A"))] == ["cloud upscale"]
+    expenses.add_expense(project, shot_id(project, "1A"), "12.50", note="cloud upscale")
+    expenses.add_expense(project, None, "40", note="music licence")
+    assert [e.amount for e in expenses.list_expenses(project)] == [Decimal("12.50"), Decimal("40")]
+    assert [e.note for e in expenses.list_expenses(project, shot_id(project, "1A"))] == ["cloud upscale"]
     t = ledger.totals(project)
     assert (t.job_micros, t.expense_micros, t.money) == (3_600_000, 52_500_000, Decimal("56.10"))
 
@@ -99,35 +99,35 @@ def test_expenses_are_listed_and_included_in_totals(project):
 def test_an_expense_must_be_a_positive_amount(project):
     for bad in ("0", "-3", "abc", "NaN"):
         with pytest.raises(InvalidInput):
-            ledger.add_expense(project, None, bad)
+            expenses.add_expense(project, None, bad)
 
 
 def test_expense_in_another_currency_is_kept_apart(project):
-    ledger.add_expense(project, None, "10", currency="eur")
+    expenses.add_expense(project, None, "10", currency="eur")
     t = ledger.totals(project)
     assert t.money == 0 and t.other == {"EUR": 10_000_000}
 
 
 def test_deleting_an_expense(project):
-    expense_id, changes = ledger.add_expense(project, None, "5")
+    expense_id, changes = expenses.add_expense(project, None, "5")
     assert changes.costs
-    ledger.delete_expense(project, expense_id)
-    assert ledger.list_expenses(project) == []
+    expenses.delete_expense(project, expense_id)
+    assert expenses.list_expenses(project) == []
     with pytest.raises(NotFound):
-        ledger.delete_expense(project, expense_id)
+        expenses.delete_expense(project, expense_id)
 
 
 def test_time_entries_can_be_corrected_and_deleted(project):
     entry, _ = timelog.log_time(project, shot_id(project, "1A"), 600, note="blocking")
-    changes = ledger.edit_time_entry(project, entry, seconds=900, note="blocking and lookdev", shot_id=shot_id(project, "1B"))
+    changes = timelog.edit_time_entry(project, entry, seconds=900, note="blocking and lookdev", shot_id=shot_id(project, "1B"))
     assert changes.time_log and changes.costs
-    [row] = ledger.time_rows(project)
+    [row] = timelog.time_rows(project)
     assert (row.seconds, row.note, row.shot) == (900, "blocking and lookdev", "1B")
-    ledger.edit_time_entry(project, entry, shot_id=None)
-    assert ledger.time_rows(project)[0].shot == ""
+    timelog.edit_time_entry(project, entry, shot_id=None)
+    assert timelog.time_rows(project)[0].shot == ""
     with pytest.raises(InvalidInput):
-        ledger.edit_time_entry(project, entry, seconds=0)
-    ledger.delete_time_entry(project, entry)
+        timelog.edit_time_entry(project, entry, seconds=0)
+    timelog.delete_time_entry(project, entry)
     assert ledger.totals(project).human_s == 0
 
 
@@ -137,12 +137,12 @@ def test_rows_reconcile_with_totals_in_every_grouping(project):
     run_job(project, "1A", 99.9, camera="B", preset="tiny-t2i")
     project.update_settings(gpu_price_per_hour="2.99")
     run_job(project, "1B", 1000.0)
-    ledger.add_expense(project, shot_id(project, "1B"), "3.33")
-    ledger.add_expense(project, None, "1.01")
+    expenses.add_expense(project, shot_id(project, "1B"), "3.33")
+    expenses.add_expense(project, None, "1.01")
     timelog.log_time(project, shot_id(project, "1A"), 300)
     timelog.log_time(project, None, 60, source="auto")
     t = ledger.totals(project)
-    cost, time = ledger.cost_rows(project), ledger.time_rows(project)
+    cost, time = ledger.cost_rows(project), timelog.time_rows(project)
     assert sum(r.money_micros for r in cost) == t.money_micros
     for by in ("shot", "scene", "camera", "preset", "day"):
         groups = group_rows(cost, time, by, t.currency)
@@ -155,7 +155,7 @@ def test_rows_reconcile_with_totals_in_every_grouping(project):
 
 
 def test_estimate_needs_history_of_the_same_preset(project):
-    est = ledger.estimate_job(project, "tiny-t2v", PARAMS, 2)
+    est = budget.estimate_job(project, "tiny-t2v", PARAMS, 2)
     assert not est.known and "no history yet" in est.describe()
 
 
@@ -163,14 +163,14 @@ def test_estimate_scales_seconds_per_step_by_steps_variants_frames_and_pixels(pr
     run_job(project, "1A", 10.0, seeds=(1, 2))  # 8 steps × 9 frames × 64² × 2 variants
     run_job(project, "1A", 99.0, preset="other")
     bigger = {"steps": 16, "frames": 9, "width": 128, "height": 64}
-    est = ledger.estimate_job(project, "tiny-t2v", bigger, 4)  # ×2 steps ×2 pixels ×2 variants
+    est = budget.estimate_job(project, "tiny-t2v", bigger, 4)  # ×2 steps ×2 pixels ×2 variants
     assert est.gpu_s == pytest.approx(80.0)
     assert est.money == Decimal("0.08") and est.basis == 1
 
 
 def test_guard_job_returns_the_estimate_when_there_is_no_cap(project):
     run_job(project, "1A", 10.0)
-    est = ledger.guard_job(project, shot_id(project, "1A"), "tiny-t2v", PARAMS, 3)
+    est = budget.guard_job(project, shot_id(project, "1A"), "tiny-t2v", PARAMS, 3)
     assert est.gpu_s == pytest.approx(30.0)
 
 
@@ -178,12 +178,12 @@ def test_budget_refusal_exactly_at_the_boundary(project):
     sid = shot_id(project, "1A")
     run_job(project, "1A", 1000.0)  # 1.00 USD spent; one variant of PARAMS ≈ 1000 s ≈ 1.00 USD
     shots.update_shot(project, sid, budget_money="2.00")
-    est = ledger.guard_job(project, sid, "tiny-t2v", PARAMS, 1)  # 1.00 + 1.00 = 2.00: reaching the cap is allowed
+    est = budget.guard_job(project, sid, "tiny-t2v", PARAMS, 1)  # 1.00 + 1.00 = 2.00: reaching the cap is allowed
     assert est.money == Decimal("1.00")
-    assert ledger.check_budget(project, sid, est).level == "warn"
+    assert budget.check_budget(project, sid, est).level == "warn"
     shots.update_shot(project, sid, budget_money="1.999999")
     with pytest.raises(Refused) as refused:
-        ledger.guard_job(project, sid, "tiny-t2v", PARAMS, 1)
+        budget.guard_job(project, sid, "tiny-t2v", PARAMS, 1)
     message = str(refused.value)
     assert "shot 1A money budget would be passed" in message
     assert "spent 1.00 USD" in message and "this job ≈ 1.00 USD" in message and "= 2.00 USD" in message
@@ -194,9 +194,9 @@ def test_warning_starts_at_eighty_percent(project):
     sid = shot_id(project, "1A")
     run_job(project, "1A", 1000.0)
     shots.update_shot(project, sid, budget_money="2.50")  # 2.00 of 2.50 = 80 %
-    assert ledger.check_budget(project, sid, ledger.estimate_job(project, "tiny-t2v", PARAMS, 1)).level == "warn"
+    assert budget.check_budget(project, sid, budget.estimate_job(project, "tiny-t2v", PARAMS, 1)).level == "warn"
     shots.update_shot(project, sid, budget_money="2.51")
-    assert ledger.check_budget(project, sid, ledger.estimate_job(project, "tiny-t2v", PARAMS, 1)).level == "ok"
+    assert budget.check_budget(project, sid, budget.estimate_job(project, "tiny-t2v", PARAMS, 1)).level == "ok"
 
 
 def test_queued_jobs_count_against_the_cap(project):
@@ -204,10 +204,10 @@ def test_queued_jobs_count_against_the_cap(project):
     run_job(project, "1A", 1000.0)
     project.update_settings(budget_gpu_s=3000.0)
     for _ in range(2):  # 1000 spent + 1000 queued + 1000 this job = 3000: the cap, allowed
-        est = ledger.guard_job(project, sid, "tiny-t2v", PARAMS, 1)
+        est = budget.guard_job(project, sid, "tiny-t2v", PARAMS, 1)
         jobs.create_job(project, shot_id=sid, camera_id=None, prompt_id=None, preset="tiny-t2v", params=PARAMS, seeds=[5], estimate_gpu_s=est.gpu_s)
     with pytest.raises(Refused) as refused:
-        ledger.guard_job(project, sid, "tiny-t2v", PARAMS, 1)
+        budget.guard_job(project, sid, "tiny-t2v", PARAMS, 1)
     message = str(refused.value)
     assert "project GPU-time budget would be passed" in message and "queued 33.3 GPU min" in message
     assert f"director settings {project.path.name} --budget-gpu-minutes 67" in message
@@ -218,14 +218,14 @@ def test_with_no_history_a_spent_cap_still_refuses(project):
     run_job(project, "1A", 1000.0, preset="other")
     shots.update_shot(project, sid, budget_money="1.00")
     with pytest.raises(Refused, match="this job unknown"):
-        ledger.guard_job(project, sid, "tiny-t2v", PARAMS, 1)
+        budget.guard_job(project, sid, "tiny-t2v", PARAMS, 1)
     shots.update_shot(project, sid, budget_money="1.01")
-    assert not ledger.guard_job(project, sid, "tiny-t2v", PARAMS, 1).known
+    assert not budget.guard_job(project, sid, "tiny-t2v", PARAMS, 1).known
 
 
 def test_estimate_error_is_recorded_when_the_job_finishes(project):
     run_job(project, "1A", 10.0)
-    est = ledger.estimate_job(project, "tiny-t2v", PARAMS, 1)
+    est = budget.estimate_job(project, "tiny-t2v", PARAMS, 1)
     job_id = run_job(project, "1A", 12.5, estimate_gpu_s=est.gpu_s)
     row = next(r for r in ledger.cost_rows(project) if r.id == job_id)
     assert row.estimate_gpu_s == pytest.approx(10.0)
@@ -235,7 +235,7 @@ def test_estimate_error_is_recorded_when_the_job_finishes(project):
 def test_forecast_prices_remaining_shots_at_the_chosen_variants(project):
     run_job(project, "1A", 10.0)
     shots.update_shot(project, shot_id(project, "1B"), status="approved")
-    [f] = ledger.forecast(project, 4)
+    [f] = budget.forecast(project, 4)
     assert (f.shot, f.cameras) == ("1A", 2)
     assert f.estimate.gpu_s == pytest.approx(80.0)  # 2 cameras × 4 variants × 10 s
 

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from director.store import ledger, shots
+from director.store import shots, timelog
 from director.store.project import Project
 from director.ui.activity_tracker import ActivityTracker
 
@@ -48,7 +48,7 @@ def test_typing_on_a_shot_logs_active_time_when_switching_shots(setup, qtbot):
     with qtbot.waitSignal(tracker.time_logged) as logged:
         tracker.set_current_shot(b)
     assert logged.args[0].time_log and logged.args[0].costs
-    [row] = ledger.time_rows(p)
+    [row] = timelog.time_rows(p)
     assert (row.shot, row.seconds, row.source) == ("1A", 90.0, "auto")
     assert row.when.startswith("2023-11-14T22:13:20")
 
@@ -60,7 +60,7 @@ def test_idle_time_past_the_cut_off_is_not_logged(setup, qtbot):
     tracker.set_current_shot(a)
     type_at(qtbot, clock, editor, 0, 50, 111, 121)  # the 61 s gap ends the first session
     tracker.stop()
-    assert [r.seconds for r in ledger.time_rows(p)] == [50.0, 10.0]
+    assert [r.seconds for r in timelog.time_rows(p)] == [50.0, 10.0]
 
 
 def test_the_timer_tick_writes_an_idle_session(setup, qtbot):
@@ -70,7 +70,7 @@ def test_the_timer_tick_writes_an_idle_session(setup, qtbot):
     clock.now += 121
     with qtbot.waitSignal(tracker.time_logged):
         tracker._timer.timeout.emit()
-    assert [r.seconds for r in ledger.time_rows(p)] == [45.0]
+    assert [r.seconds for r in timelog.time_rows(p)] == [45.0]
 
 
 def test_paused_tracking_counts_nothing(setup, qtbot):
@@ -83,7 +83,7 @@ def test_paused_tracking_counts_nothing(setup, qtbot):
     tracker.set_paused(False)
     type_at(qtbot, clock, editor, 100, 105)
     tracker.stop()
-    assert [r.seconds for r in ledger.time_rows(p)] == [20.0, 5.0]
+    assert [r.seconds for r in timelog.time_rows(p)] == [20.0, 5.0]
 
 
 def test_leaving_the_application_pauses_until_it_is_active_again(setup, qtbot):
@@ -95,7 +95,7 @@ def test_leaving_the_application_pauses_until_it_is_active_again(setup, qtbot):
     tracker._on_application_state_changed(Qt.ApplicationState.ApplicationActive)
     type_at(qtbot, clock, editor, 40, 47)
     tracker.stop()
-    assert [r.seconds for r in ledger.time_rows(p)] == [10.0, 7.0]
+    assert [r.seconds for r in timelog.time_rows(p)] == [10.0, 7.0]
 
 
 def test_a_read_only_project_does_not_break_the_window(tmp_path, qtbot):
@@ -109,5 +109,5 @@ def test_a_read_only_project_does_not_break_the_window(tmp_path, qtbot):
     qtbot.addWidget(editor)
     type_at(qtbot, clock, editor, 0, 30)
     tracker.stop()  # nothing raised, nothing written
-    assert ledger.time_rows(p) == []
+    assert timelog.time_rows(p) == []
     p.close()

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from director.core.changes import Changes
 from director.core.enums import JobState
-from director.store import cameras, jobs, ledger, scenes, shots, timelog
+from director.store import cameras, expenses, jobs, ledger, scenes, shots, timelog
 from director.store.project import Project
 from director.ui.cost_dashboard import CostDashboard
 from director.ui.models.cost_model import COL_MONEY, RAW_ROLE, CostModel
@@ -37,8 +37,8 @@ def books(tmp_path):
     run_job(p, "1A", 100.0, camera="B", preset="tiny-t2i")
     p.update_settings(gpu_price_per_hour="3.00")
     run_job(p, "2A", 1234.5)
-    ledger.add_expense(p, a.id, "9.99", note="stock footage")
-    ledger.add_expense(p, None, "1.50")
+    expenses.add_expense(p, a.id, "9.99", note="stock footage")
+    expenses.add_expense(p, None, "1.50")
     timelog.log_time(p, a.id, 1800)
     timelog.log_time(p, None, 300, source="auto")
     yield p
@@ -54,7 +54,7 @@ def test_cost_model_passes_qtmodeltester_in_every_grouping(books, qtmodeltester,
     model = CostModel(books, by)
     qtmodeltester.check(model, force_py=True)
     model.set_grouping("day" if by != "day" else "shot")  # the tester stays connected through the reset
-    ledger.add_expense(books, None, "2")
+    expenses.add_expense(books, None, "2")
     model.reload()
 
 
@@ -95,7 +95,7 @@ def test_dashboard_refreshes_on_cost_changes_only(books, qtbot):
     dock = CostDashboard(books)
     qtbot.addWidget(dock)
     before = dock.model.totals().money_micros
-    _, changes = ledger.add_expense(books, None, "100")
+    _, changes = expenses.add_expense(books, None, "100")
     dock.on_changes(Changes.of(takes=[1]))
     assert dock.model.totals().money_micros == before
     with qtbot.waitSignal(dock.model.modelReset):

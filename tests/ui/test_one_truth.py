@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from test_timeline_fixtures import GREEN, RED, make_take
 
 from director.core.cost import format_money
-from director.store import edits, ledger, shots, takes
+from director.store import edits, expenses, ledger, shots, takes
 from director.store import timeline as st
 from director.store.cameras import list_cameras
 from director.store.choice import chosen_takes
@@ -38,8 +38,8 @@ def film_file(tmp_path):
     takes.set_take_fields(project, old, rating=5)
     takes.set_take_fields(project, new, rating=1)
     rejected = make_take(project, s2.id, a2, GREEN, flag="rejected")
-    ledger.add_expense(project, s1.id, "1.00", note="location fee")
-    ledger.add_expense(project, s1.id, "5.00", currency="EUR", note="paid in euros: never added to USD")
+    expenses.add_expense(project, s1.id, "1.00", note="location fee")
+    expenses.add_expense(project, s1.id, "5.00", currency="EUR", note="paid in euros: never added to USD")
     st.insert_shot(project, s1.id, duration=24).apply(project)
     st.insert_shot(project, s2.id, duration=24).apply(project)
     ids = {"s1": s1.id, "s2": s2.id, "old": old, "new": new, "rejected": rejected}
@@ -118,7 +118,7 @@ def test_money_per_shot_is_the_same_in_every_panel(window, film_file, qtbot):
     assert set(spend_shown(window, ids["s1"], "1").values()) == {"1.50 USD"}, spend_shown(window, ids["s1"], "1")
 
     # A new expense reaches every panel the same way.
-    _, changes = ledger.add_expense(window.session.project, ids["s1"], "0.25")
+    _, changes = expenses.add_expense(window.session.project, ids["s1"], "0.25")
     window.session.announce(changes)
     assert set(spend_shown(window, ids["s1"], "1").values()) == {"1.75 USD"}, spend_shown(window, ids["s1"], "1")
     assert set(spend_shown(window, ids["s2"], "2").values()) == {"0.25 USD"}, spend_shown(window, ids["s2"], "2")

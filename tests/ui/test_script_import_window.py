@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from director.core.prompt import PromptFields
 from director.store.prompts import current_prompt
 from director.store.shots import find_shot, list_shots
 from director.ui import script_import

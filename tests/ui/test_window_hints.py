@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 
 from director.core.errors import DirectorError
 from director.engine import actions
-from director.store import jobs, ledger, scenes, takes
+from director.store import expenses, jobs, scenes, takes, timelog
 from director.store import timeline as st
 from director.store.project import Project
 from director.store.shots import get_shot
@@ -43,7 +43,7 @@ def test_a_shot_budget_refusal_points_at_the_shot_panel_and_following_it_lets_th
     generate, inspector = window.panel("generate"), window.panel("inspector")
     generate.set_preset("tiny-t2i")
     commit_line(qtbot, inspector.budget, "5")
-    window.session.announce(ledger.add_expense(project, sid, "5.00", note="boat hire")[1])  # the cap is used up
+    window.session.announce(expenses.add_expense(project, sid, "5.00", note="boat hire")[1])  # the cap is used up
 
     # The Generate panel's estimate says the cap is reached and where to raise it: the Shot panel.
     generate.validate()
@@ -81,7 +81,7 @@ def test_a_project_budget_is_set_in_settings_and_its_refusal_points_there(window
     assert not again.save() and "number of minutes" in again.error.text()
     again.reject()
 
-    window.session.announce(ledger.add_expense(project, sid, "4.00")[1])  # past the cap
+    window.session.announce(expenses.add_expense(project, sid, "4.00")[1])  # past the cap
     generate = window.panel("generate")
     generate.set_preset("tiny-t2i")
     generate.validate()
@@ -108,7 +108,7 @@ def test_store_and_engine_lookups_that_reach_the_window_name_its_panels(project,
         "clip": message(lambda: st.timeline_of_item(project, 999)),
         "job": message(lambda: jobs.get_job(project, 999)),
         "scene": message(lambda: scenes.find_scene(project, "INT-NOWHERE")),
-        "time": message(lambda: ledger.edit_time_entry(project, 999, seconds=1)),
+        "time": message(lambda: timelog.edit_time_entry(project, 999, seconds=1)),
         "prompt": message(lambda: actions.queue_generation(project, "9", "tiny-t2i")),
     }
     assert said["take"].endswith("the Takes panel lists the current shot's takes")

@@ -1,8 +1,8 @@
 """TimeModel: the human-time entries (automatic and manual), newest first, as a Qt table model.
 
-Rows are the ledger's `TimeRow`s (`ledger.time_rows`), so the table shows exactly what the cost
+Rows are the ledger's `TimeRow`s (`timelog.time_rows`), so the table shows exactly what the cost
 dashboard and `director report time` add up. The minutes and note cells are editable on a writable
-project: an edit goes straight to `ledger.edit_time_entry` (time entries are facts the user corrects
+project: an edit goes straight to `timelog.edit_time_entry` (time entries are facts the user corrects
 explicitly, not undoable edits) and is announced through the session; a refusal is emitted as
 `refused(message)` and nothing is written. The model refreshes when the session says the time log
 changed.
@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from director.core.changes import Changes
 from director.core.cost import TimeRow
 from director.core.errors import DirectorError
-from director.store import ledger, timelog
+from director.store import timelog
 from director.ui.undo import ProjectSession
 
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1  # exact value: ISO timestamp, shot id, seconds, source, note
@@ -104,7 +104,7 @@ class TimeModel(QAbstractTableModel):
         return sum(r.seconds for r in self._rows)
 
     def _read(self) -> list[TimeRow]:
-        found = ledger.time_rows(self._session.project, self._shot_id)
+        found = timelog.time_rows(self._session.project, self._shot_id)
         return sorted(found, key=lambda r: (r.when, r.id), reverse=True)
 
     def _reset(self) -> None:
@@ -182,12 +182,12 @@ class TimeModel(QAbstractTableModel):
                 seconds = parse_minutes_cell(str(value))
                 if seconds == r.seconds:
                     return False
-                changes = ledger.edit_time_entry(self._session.project, r.id, seconds=seconds)
+                changes = timelog.edit_time_entry(self._session.project, r.id, seconds=seconds)
             else:
                 note = str(value).strip()
                 if note == r.note:
                     return False
-                changes = ledger.edit_time_entry(self._session.project, r.id, note=note)
+                changes = timelog.edit_time_entry(self._session.project, r.id, note=note)
         except DirectorError as exc:
             self.refused.emit(str(exc))
             return False
