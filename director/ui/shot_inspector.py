@@ -14,7 +14,6 @@ names.
 from __future__ import annotations
 
 import html
-
 from decimal import Decimal
 
 from PySide6.QtCore import Qt

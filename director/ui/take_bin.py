@@ -9,7 +9,16 @@ the files only those takes used are deleted on a pool thread, never "every file 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,7 +37,12 @@ from director.core.errors import DirectorError
 from director.store import takes
 from director.store.edits import DeleteTake
 from director.store.media import MediaStore
-from director.store.window_reads import BinnedTake, binned_takes, media_in_use, remove_unused_media
+from director.store.window_reads import (
+    BinnedTake,
+    binned_takes,
+    media_in_use,
+    remove_unused_media,
+)
 from director.ui.undo import ProjectSession
 from director.ui.window_edits import Inverse
 
@@ -197,7 +211,8 @@ class TakeBinDialog(QDialog):
         if len(ids) > 1:
             stack.beginMacro(f"Restore {len(ids)} takes from the bin")
         try:
-            ok = all([self.session.push(Inverse(DeleteTake(t), text=f"Restore take {t} from the bin")) for t in ids])
+            results = [self.session.push(Inverse(DeleteTake(t), text=f"Restore take {t} from the bin")) for t in ids]  # every one, even after a refusal
+            ok = all(results)
         finally:
             if len(ids) > 1:
                 stack.endMacro()

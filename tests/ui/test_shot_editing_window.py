@@ -66,7 +66,7 @@ def test_status_length_budgets_and_notes_are_edited_in_the_shot_panel_and_undone
     assert window.new_project(project_file)
     project = window.session.project
     sid = window.panel("shots").add_shot("1", "Harbour")
-    shot = lambda: get_shot(project, sid)  # noqa: E731
+    shot = lambda: get_shot(project, sid)
     window.dock("inspector").hide()
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)  # Shot ▸ Shot Properties…
     assert window.dock("inspector").isVisible()
@@ -83,11 +83,11 @@ def test_status_length_budgets_and_notes_are_edited_in_the_shot_panel_and_undone
 
     # Money budget: typed, Enter; a bad one is refused with the store's rule and the stored value shows again.
     commit_line(qtbot, inspector.budget, "50")
-    assert shot().budget_money == Decimal("50")
+    assert shot().budget_money == Decimal(50)
     assert model.data(model.shot_index(sid, 2), Qt.ItemDataRole.ToolTipRole) == "Budget 50.00 USD"
     commit_line(qtbot, inspector.budget, "-3")
     assert "must be more than 0" in inspector.message.text()
-    assert inspector.budget.text() == "50" and shot().budget_money == Decimal("50")
+    assert inspector.budget.text() == "50" and shot().budget_money == Decimal(50)
     # GPU budget in minutes (stored in seconds), and a length in frames with its seconds beside it.
     commit_line(qtbot, inspector.gpu_budget, "2.5")
     assert shot().budget_gpu_s == 150.0 and inspector.gpu_budget.text() == "2.5"

@@ -58,7 +58,7 @@ def test_a_shot_budget_refusal_points_at_the_shot_panel_and_following_it_lets_th
     # The director follows the hint: Ctrl+I, a bigger budget; the job is allowed now.
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     commit_line(qtbot, inspector.budget, "50")
-    assert get_shot(project, sid).budget_money == Decimal("50")
+    assert get_shot(project, sid).budget_money == Decimal(50)
     generate.validate()
     assert "would be passed" not in generate.estimate.text()
 
@@ -74,7 +74,7 @@ def test_a_project_budget_is_set_in_settings_and_its_refusal_points_there(window
     dialog.budget_gpu.setText("90")
     with qtbot.waitSignal(dialog.settings_saved):
         assert dialog.save()
-    assert project.settings().budget_money == Decimal("3") and project.settings().budget_gpu_s == 5400.0
+    assert project.settings().budget_money == Decimal(3) and project.settings().budget_gpu_s == 5400.0
     again = window.show_settings()
     assert again.budget_money.text() == "3" and again.budget_gpu.text() == "90"
     again.budget_gpu.setText("lots")
@@ -96,7 +96,7 @@ def test_store_and_engine_lookups_that_reach_the_window_name_its_panels(project,
     """Each message a window action can meet, built by the real store or engine call."""
     from director.store.shots import add_shot
 
-    shot, _ = add_shot(project, "9")
+    add_shot(project, "9")
 
     def message(call) -> str:
         with pytest.raises(DirectorError) as caught:
