@@ -1,4 +1,4 @@
-"""`director export cut|takes|storyboard|otio|otioz|edl|fcpxml PROJECT -o OUT`.
+"""`director export cut|takes|storyboard|otio|otioz|edl|fcpxml PROJECT -o OUT`, `director export start-tc PROJECT [TC]`.
 
 The project is opened read-only (an export never edits it, and the window may hold the lock).
 Ctrl-C stops an export and leaves nothing at the destination: every exporter writes through a
@@ -26,7 +26,8 @@ INTERCHANGE_HELP = {
     "otio": "the cut as OpenTimelineIO (.otio), with the takes' media copied beside it",
     "otioz": "the cut as an OpenTimelineIO bundle (.otioz) with the media inside",
     "edl": "the cut as a CMX 3600 EDL, with the takes' media copied beside it",
-    "fcpxml": "the cut as Final Cut Pro 7 XML (Premiere, Resolve), with the media copied beside it",
+    "fcpxml": "the cut as Final Cut Pro XML: FILE.xml is Final Cut Pro 7 XML (Premiere, Resolve), FILE.fcpxml is FCPXML 1.10 (Final Cut Pro X); "
+    "the media is copied beside it",
 }
 
 
@@ -40,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", default="medium", choices=X264_PRESETS, metavar="PRESET", help="x264 speed/size trade-off: ultrafast … veryslow (default medium)")
     p.add_argument("--size", help="output size WxH (default: the project's); other shapes get black bars")
     p.add_argument("--burn-in", action="store_true", help="burn shot code, camera, take and timecode into the picture")
+    _drop_frame_arg(p)
     p.set_defaults(func=cmd_cut)
 
     p = verbs.add_parser("takes", help="takes' media with a JSON sidecar each", description="Copy takes with a JSON sidecar each; PNGs carry the prompt in text chunks, MP4s in a comment tag. Default: every selected take, in shot order.")
@@ -61,7 +63,25 @@ def register(sub: argparse._SubParsersAction) -> None:
         _common(p, f"FILE{FORMATS[fmt]} (default: PROJECT{FORMATS[fmt]} beside the project)")
         if fmt != "otioz":
             p.add_argument("--media-folder", metavar="DIR", help="where the takes' media goes (default: OUT's name + _media)")
+            p.add_argument(
+                "--absolute", action="store_true",
+                help="link the media by absolute file URL (default: relative to OUT, so the folder can be moved or zipped whole)",
+            )
+        _drop_frame_arg(p)
         p.set_defaults(func=cmd_interchange, format=fmt)
+
+    p = verbs.add_parser(
+        "start-tc", help="show or set the programme start timecode every export uses",
+        description="The record timecode of the cut's first frame in every export (MP4 timecode track, OTIO, EDL, XML, FCPXML). Default 01:00:00:00.",
+    )
+    add_project_arg(p)
+    p.add_argument("timecode", nargs="?", metavar="HH:MM:SS:FF", help="the new start (omit to show the current one)")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_start_tc)
+
+
+def _drop_frame_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--drop-frame", action="store_true", help="drop-frame record timecode (29.97 and 59.94 fps cuts only; default non-drop)")
 
 
 def _common(p: argparse.ArgumentParser, out_help: str, timeline: bool = True) -> None:
@@ -135,17 +155,21 @@ def _skipped_json(skipped) -> list[dict]:
 
 def cmd_cut(args: argparse.Namespace) -> int:
     from director.export.mp4 import Mp4Options, export_cut_mp4
+    from director.store.edit_settings import record_start
 
     with open_project(args, readonly=True) as project:
         cut = project_cut(project, args.timeline)
         width, height = parse_size(args.size) if args.size else (0, 0)
-        options = Mp4Options(crf=args.crf, preset=args.preset, width=width, height=height, burn_in=args.burn_in)
+        options = Mp4Options(
+            crf=args.crf, preset=args.preset, width=width, height=height, burn_in=args.burn_in,
+            start_timecode=record_start(project), drop_frame=args.drop_frame,
+        )
         dest = _output(args, project, "_cut.mp4")
         result = _run(args, "Encoding", lambda progress: export_cut_mp4(cut, project.media, dest, options, progress=progress, skip_missing=args.skip_missing))
     if args.json:
-        print_json({"path": result.path, "frames": result.frames, "width": result.width, "height": result.height, "fps": str(result.rate), "seconds": float(result.seconds), "skipped": _skipped_json(result.skipped)})
+        print_json({"path": result.path, "frames": result.frames, "width": result.width, "height": result.height, "fps": str(result.rate), "seconds": float(result.seconds), "colour": result.colour, "skipped": _skipped_json(result.skipped)})
     else:
-        print(f"wrote {result.path} ({result.frames} frames, {result.width}x{result.height}, {float(result.seconds):.2f} s at {result.rate} fps)")
+        print(f"wrote {result.path} ({result.frames} frames, {result.width}x{result.height}, {float(result.seconds):.2f} s at {result.rate} fps, {result.colour.upper()})")
         if result.skipped:
             print(f"{len(result.skipped)} take(s) left out, black in their place:")
         _print_skipped(result.skipped)
@@ -219,22 +243,64 @@ def cmd_storyboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def multicam_project_cut(project: Project, timeline: str | int | None = None) -> Cut:
+    """project_cut with every camera's takes kept beside the live one (store.angles)."""
+    from director.store.angles import multicam_cut
+    from director.store.cuts import find_timeline
+
+    project_cut(project, timeline)  # refuses an empty cut with the usual words
+    return multicam_cut(project, find_timeline(project, timeline))
+
+
 def cmd_interchange(args: argparse.Namespace) -> int:
-    from director.export.interchange import export_interchange
+    from director.core.cut import resampling
+    from director.export.interchange import export_interchange, resolve_format
+    from director.store.edit_settings import record_start
 
     with open_project(args, readonly=True) as project:
-        cut = project_cut(project, args.timeline)
-        infos = take_infos(project, [s.take_id for s in cut.segments])
+        cut = multicam_project_cut(project, args.timeline)
+        infos = take_infos(project, [s.take_id for s in (*cut.segments, *cut.angles)])
         dest = _output(args, project, FORMATS[args.format])
+        resolve_format(dest, args.format)  # a .fcpxml/.xml choice is refused before any work
         name = _timeline_name(project, args.timeline)
         folder = getattr(args, "media_folder", None)
-        result = _run(args, args.format.upper(), lambda progress: export_interchange(cut, infos, project.media, dest, args.format, name=name, media_folder=folder, progress=progress, skip_missing=args.skip_missing))
+        start = record_start(project)
+        result = _run(
+            args, args.format.upper(),
+            lambda progress: export_interchange(
+                cut, infos, project.media, dest, args.format, name=name, media_folder=folder, progress=progress,
+                skip_missing=args.skip_missing, absolute=getattr(args, "absolute", False), start_timecode=start, drop_frame=args.drop_frame,
+            ),
+        )
+    notes = [(s, resampling(s, cut.rate)) for s in cut.segments if s.kind == "video" and s.take_id is not None]
+    notes = [(s, r) for s, r in notes if not r.exact]
     if args.json:
-        print_json({"path": result.path, "format": result.format, "clips": result.clips, "media": result.media, "skipped": _skipped_json(result.skipped)})
+        print_json({
+            "path": result.path, "format": result.format, "writer": result.writer, "clips": result.clips, "media": result.media,
+            "angles": len(cut.angles), "start_timecode": start, "skipped": _skipped_json(result.skipped),
+            "resampled": [{"take_id": s.take_id, "record_start": s.record_start, **r.as_dict()} for s, r in notes],
+        })
     else:
         media = f", media in {result.media[0].parent}" if result.media else ""
-        print(f"wrote {result.path} ({result.clips} clips{media})")
+        angles = f", {len(cut.angles)} unchosen angle clip(s) kept disabled" if cut.angles else ""
+        print(f"wrote {result.path} ({result.clips} clips{angles}{media})")
+        for s, r in notes:
+            print(f"take {s.take_id} at record frame {s.record_start}: {r.describe()}")
         if result.skipped:
             print(f"{len(result.skipped)} clip(s) left out, a gap in their place:")
         _print_skipped(result.skipped)
+    return 0
+
+
+def cmd_start_tc(args: argparse.Namespace) -> int:
+    from director.store.edit_settings import record_start, set_record_start
+
+    with open_project(args, readonly=args.timecode is None) as project:
+        if args.timecode is not None:
+            set_record_start(project, args.timecode)
+        value = record_start(project)
+    if args.json:
+        print_json({"start_timecode": value})
+    else:
+        print(f"programme start: {value}")
     return 0

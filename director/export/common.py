@@ -9,11 +9,16 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from director.core.errors import DirectorError
-from director.store.destinations import check_output_file
+from director.store.destinations import check_output_file, file_mode
 
 # Choices the command line needs before anything heavy loads (av, opencv, OTIO import in ~0.5 s).
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 INTERCHANGE_SUFFIXES = {"otio": ".otio", "otioz": ".otioz", "edl": ".edl", "fcpxml": ".xml"}
+# 'fcpxml' writes the Final Cut Pro XML its file name asks for; any other name is refused.
+FCP_FLAVOURS = {
+    ".xml": ("fcp7", "Final Cut Pro 7 XML (Premiere, Resolve, Avid via XML)"),
+    ".fcpxml": ("fcpx", "FCPXML 1.10 (Final Cut Pro X, Resolve)"),
+}
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -82,6 +87,9 @@ def atomic_output(dest: str | os.PathLike) -> Iterator[Path]:
         yield temp
         if not temp.exists():
             raise DirectorError(f"the exporter wrote nothing for {final.name}")
+        # A writer may have made its file with mkstemp (0600): an export gets the mode any other
+        # file the user makes gets under their umask (0644 for the usual 022).
+        os.chmod(temp, file_mode())
         os.replace(temp, final)
     except BaseException:
         if temp.exists():

@@ -51,20 +51,28 @@ def _plane(plane) -> np.ndarray:
     return np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
 
 
-def conform_yuv420(frame: av.VideoFrame, width: int, height: int) -> av.VideoFrame:
+def conform_yuv420(frame: av.VideoFrame, width: int, height: int, colour=None) -> av.VideoFrame:
     """conform() for a decoded yuv420p frame, staying in YUV: scale with swscale, pad with black.
 
     Skips the YUV→BGR→YUV round trip of conform(), which costs more than the scaling itself. The
     picture lands on even pixels (chroma is half resolution), so it may be a pixel narrower than
     conform() would make it. Black is Y=16, U=V=128: video-range black, as the encoder writes.
+    With `colour` (export.colour) the picture is also converted into that standard and tagged.
     """
     x, y, w, h = fit_rect(frame.width, frame.height, width, height)
     x, y, w, h = x - x % 2, y - y % 2, max(2, w - w % 2), max(2, h - h % 2)
     interpolation = "AREA" if w < frame.width else "BILINEAR"
-    scaled = frame.reformat(w, h, format="yuv420p", interpolation=interpolation)
+    if colour is not None:
+        from director.export.colour import to_output
+
+        scaled = to_output(frame, colour, w, h, interpolation)
+    else:
+        scaled = frame.reformat(w, h, format="yuv420p", interpolation=interpolation)
     if (w, h) == (width, height):
         return scaled
     out = av.VideoFrame(width, height, "yuv420p")
+    if colour is not None:
+        colour.tag(out)
     for i, (plane, fill) in enumerate(zip(out.planes, (16, 128, 128))):
         target = _plane(plane)
         target.fill(fill)

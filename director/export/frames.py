@@ -17,8 +17,9 @@ import av
 import cv2
 import numpy as np
 
-from director.core.cut import Cut, CutSegment
+from director.core.cut import Cut, CutSegment, source_frame
 from director.core.errors import DirectorError, NotFound
+from director.export.colour import to_bgr, to_output
 from director.export.conform import black, conform, conform_yuv420
 from director.store.media import TamperedMedia
 
@@ -239,6 +240,7 @@ def cut_frames(
     native: bool = False,
     skipped: Skipped | None = None,
     checked: set[int] | None = None,
+    colour=None,
 ) -> Iterator[tuple[int, CutSegment | None, Frame]]:
     """Yield (record frame, segment, picture) for every frame of the cut, in order.
 
@@ -250,6 +252,9 @@ def cut_frames(
     A take whose file is missing, damaged or tampered raises TakeMediaError naming it, also when its
     decoder fails halfway; with `skipped` given it plays black for its whole length instead (the cut
     keeps its sync) and is added there. `checked`: the ids check_media already returned.
+
+    A take is read with its own colour tags (untagged: BT.601, export.colour). With `colour` the
+    native frames come converted into that standard (the MP4 writer's, so it writes what it tags).
     """
     bad = set(checked) if checked is not None else check_media(cut, media, skipped)
     gap = black(width, height)
@@ -294,14 +299,16 @@ def cut_frames(
                 last_index, last_picture = None, None
                 while frame < seg.record_end:
                     try:
-                        index, decoded = source.frame(seg.source_frame_at(frame, cut.rate))
+                        index, decoded = source.frame(source_frame(seg, frame, cut.rate))
                         if index != last_index:
-                            if native and (decoded.width, decoded.height) == (width, height):
+                            if native and (decoded.width, decoded.height) == (width, height) and colour is None:
                                 last_picture = decoded
+                            elif native and (decoded.width, decoded.height) == (width, height) and decoded.format.name == "yuv420p":
+                                last_picture = to_output(decoded, colour)
                             elif native and decoded.format.name == "yuv420p":
-                                last_picture = conform_yuv420(decoded, width, height)
+                                last_picture = conform_yuv420(decoded, width, height, colour)
                             else:
-                                last_picture = conform(decoded.to_ndarray(format="bgr24"), width, height)
+                                last_picture = conform(to_bgr(decoded), width, height)
                             last_index = index
                     except DECODE_ERRORS as exc:  # broken halfway: the rest of the segment is black
                         failed(seg, path, exc)

@@ -11,23 +11,26 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
-import unicodedata
-from dataclasses import dataclass
+import stat
+import urllib.parse
+import zipfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import opentimelineio as otio
+from opentimelineio.adapters.file_bundle_utils import BUNDLE_DIR_NAME as BUNDLE_MEDIA
+from opentimelineio.adapters.file_bundle_utils import BUNDLE_VERSION, BUNDLE_VERSION_FILE
 
 from director.core.cut import Cut, CutSegment
 from director.core.errors import DirectorError, InvalidInput
-from director.store.destinations import check_output_folder
-from director.export.common import INTERCHANGE_SUFFIXES, CancelFn, ProgressFn, Reporter, atomic_output, check_destination, safe_name, temp_beside
+from director.core.smpte import DEFAULT_START, RecordClock
+from director.store.destinations import check_output_folder, file_mode
+from director.export.common import FCP_FLAVOURS, INTERCHANGE_SUFFIXES, CancelFn, ProgressFn, Reporter, atomic_output, check_destination, safe_name, temp_beside
+from director.export.edit_model import NAMESPACE, PROGRAM, EditModel, Event, build_model, link
 from director.export.frames import MediaIssue, MediaPaths, Skipped, check_media
 from director.export.takeinfo import TakeInfo
 
 FORMATS = INTERCHANGE_SUFFIXES
-ADAPTERS = {"otio": "otio_json", "otioz": "otioz", "edl": "cmx_3600", "fcpxml": "fcp_xml"}
-NAMESPACE = "director"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class InterchangeResult:
     clips: int
     media: tuple[Path, ...]  # the exported media files the edit references (none for .otioz)
     skipped: tuple[MediaIssue, ...] = ()  # takes left out (a gap in their place) with skip_missing
+    writer: str = ""  # 'otio', 'otioz', 'edl', 'fcp7' (.xml) or 'fcpx' (.fcpxml)
 
 
 def media_name(info: TakeInfo | None, seg: CutSegment) -> str:
@@ -47,9 +51,9 @@ def media_name(info: TakeInfo | None, seg: CutSegment) -> str:
 
 
 def used_takes(cut: Cut) -> list[CutSegment]:
-    """The first segment of each take the cut shows, in cut order."""
+    """The first segment of each take the cut shows (its angles' takes too), in cut order."""
     seen: dict[int, CutSegment] = {}
-    for seg in sorted(cut.segments, key=lambda s: s.record_start):
+    for seg in sorted(tuple(cut.segments) + tuple(cut.angles), key=lambda s: (s.record_start, not s.enabled)):
         if seg.take_id is not None and seg.kind != "gap" and seg.media_path and seg.take_id not in seen:
             seen[seg.take_id] = seg
     return list(seen.values())
@@ -71,7 +75,7 @@ def export_media(
     wanting, which are not copied.
     """
     if leave_out is None:
-        leave_out = check_media(cut, media)
+        leave_out = check_media(_all_segments(cut), media)
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[int, Path] = {}
     for seg in used_takes(cut):
@@ -117,9 +121,8 @@ def _clip_metadata(seg: CutSegment, info: TakeInfo | None) -> dict:
 
 
 def _one_line(text: str) -> str:
-    """One line of ASCII, as an EDL holds: accents folded ("über" → "uber"), anything else '?'."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", " ".join(text.split())) if not unicodedata.combining(c))
-    return folded.encode("ascii", "replace").decode("ascii")
+    """One line (a comment holds no line breaks), in full UTF-8."""
+    return " ".join(str(text).split())
 
 
 def edl_comments(info: TakeInfo | None) -> list[str]:
@@ -139,64 +142,109 @@ def edl_comments(info: TakeInfo | None) -> list[str]:
     return lines
 
 
-def _ceil_rescale(frames: int, src, dst) -> int:
-    return -(-frames * dst.num * src.den // (src.num * dst.den))
+def _otio_rate(rate) -> float:
+    return rate.fps
 
 
-def build_timeline(cut: Cut, infos: dict[int, TakeInfo], media_files: dict[int, Path], name: str = "Director cut", skipped: tuple[MediaIssue, ...] = ()) -> otio.schema.Timeline:
-    """The cut as an OTIO timeline: clips with file references and `director` metadata, gaps as gaps.
+def _clip_for(event: Event, model: EditModel, links: dict[int, str]) -> otio.core.Item:
+    """An OTIO clip (or gap) for one event. The clip's source range starts on the take frame the
+    frame map names, at the media's own rate, and lasts the event's record frames at the cut's
+    rate: a reader that plays from that frame at real time shows what the MP4 shows."""
+    rate = model.rate
+    rt = lambda frames, r=rate: otio.opentime.RationalTime(frames, _otio_rate(r))  # noqa: E731
+    seg = event.seg
+    if event.is_gap:
+        gap = otio.schema.Gap(source_range=otio.opentime.TimeRange(rt(0), rt(event.duration)))
+        if event.note:
+            gap.metadata[NAMESPACE] = dict(event.note)
+        return gap
+    path = event.media
+    ref = otio.schema.ExternalReference(
+        target_url=links[seg.take_id],
+        available_range=otio.opentime.TimeRange(rt(0, event.source_rate), rt(event.source_frames, event.source_rate)),
+    )
+    ref.name = path.name
+    clip = otio.schema.Clip(
+        name=path.stem, media_reference=ref,
+        source_range=otio.opentime.TimeRange(rt(event.source_in, event.source_rate), rt(event.duration)),
+    )
+    clip.enabled = event.enabled
+    meta = _clip_metadata(seg, event.info)
+    meta.update(source_rate=str(event.source_rate), source_in=event.source_in, source_out=event.source_out)
+    if not event.resampling.exact:
+        meta["resampling"] = event.resampling.as_dict()
+    if model.multicam and event.group is not None:
+        meta.update(angle_group=f"{event.shot} clip {event.group}", angle=event.camera, live=event.enabled)
+    clip.metadata[NAMESPACE] = meta
+    clip.metadata["cmx_3600"] = {"reel": event.reel, "comments": edl_comments(event.info)}
+    return clip
 
-    Record time starts at 01:00:00:00 (the editing-suite convention for a programme's first frame).
-    A take left out (`skipped`) becomes a gap of its length whose metadata says which and why.
-    """
-    left_out = {i.take_id: i for i in skipped}
-    rate = cut.rate.fps
-    rt = lambda frames: otio.opentime.RationalTime(frames, rate)  # noqa: E731
-    timeline = otio.schema.Timeline(name=name)
-    timeline.global_start_time = rt(cut.rate.nominal * 3600)
-    timeline.metadata[NAMESPACE] = {"fps": str(cut.rate), "width": cut.width, "height": cut.height}
-    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    timeline.tracks.append(track)
-    still_lengths: dict[int, int] = {}
-    for seg in cut.segments:
-        if seg.kind == "image" and seg.take_id is not None:
-            still_lengths[seg.take_id] = max(still_lengths.get(seg.take_id, 0), seg.duration)
+
+def _track(name: str, events, model: EditModel, links: dict[int, str]) -> otio.schema.Track:
+    track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Video)
+    rt = lambda frames: otio.opentime.RationalTime(frames, _otio_rate(model.rate))  # noqa: E731
     position = 0
-    for seg in sorted(cut.segments, key=lambda s: s.record_start):
-        if seg.record_start > position:  # a hole the contract left implicit
-            track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(rt(0), rt(seg.record_start - position))))
-        position = seg.record_end
-        if seg.take_id is None or seg.kind == "gap" or seg.take_id not in media_files:
-            gap = otio.schema.Gap(source_range=otio.opentime.TimeRange(rt(0), rt(seg.duration)))
-            if seg.metadata.get("missing"):
-                gap.metadata[NAMESPACE] = {"missing": seg.metadata["missing"]}
-            if seg.take_id in left_out:
-                gap.metadata[NAMESPACE] = {"skipped": left_out[seg.take_id].as_dict(), "shot": seg.shot_code, "camera": seg.camera}
-            track.append(gap)
-            continue
-        info = infos.get(seg.take_id)
-        if seg.kind == "image":
-            start, available = 0, still_lengths[seg.take_id]
-        else:
-            start = seg.source_rate.rescale(seg.source_start, cut.rate) if seg.source_rate != cut.rate else seg.source_start
-            available = _ceil_rescale(seg.source_frames, seg.source_rate, cut.rate)
-        path = media_files[seg.take_id]
-        ref = otio.schema.ExternalReference(
-            target_url=otio.url_utils.url_from_filepath(str(path)),
-            available_range=otio.opentime.TimeRange(rt(0), rt(max(available, start + seg.duration))),
-        )
-        ref.name = path.name
-        clip_name = path.stem
-        clip = otio.schema.Clip(name=clip_name, media_reference=ref, source_range=otio.opentime.TimeRange(rt(start), rt(seg.duration)))
-        clip.metadata[NAMESPACE] = _clip_metadata(seg, info)
-        # EDL reels are at most 8 characters; a take id is unique and short.
-        clip.metadata["cmx_3600"] = {"reel": f"T{seg.take_id}"[:8], "comments": edl_comments(info)}
-        track.append(clip)
+    for event in events:
+        if event.record_start > position:
+            track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(rt(0), rt(event.record_start - position))))
+        track.append(_clip_for(event, model, links))
+        position = event.record_end
+    return track
+
+
+def build_timeline(model: EditModel, links: dict[int, str]) -> otio.schema.Timeline:
+    """The cut as an OTIO timeline: clips with links and `director` metadata, gaps as gaps.
+
+    Record time starts at the project's programme start (01:00:00:00 unless set otherwise). A cut
+    with angles gets one track per camera: each record range's live angle enabled, the other
+    cameras' takes present and disabled, every clip naming its angle group; without angles one
+    track holds the program. A take left out (`skipped`) is a gap whose metadata says which and why.
+    """
+    cut = model.cut
+    timeline = otio.schema.Timeline(name=model.name)
+    timeline.global_start_time = otio.opentime.RationalTime(model.clock.start_frame, _otio_rate(cut.rate))
+    timeline.metadata[NAMESPACE] = {
+        "fps": str(cut.rate), "width": cut.width, "height": cut.height,
+        "start_timecode": model.clock.timecode(0), "drop_frame": model.clock.drop_frame,
+        "multicam": model.multicam,
+    }
+    if not model.multicam:
+        timeline.tracks.append(_track(PROGRAM, model.program, model, links))
+        return timeline
+    program = [e for e in model.program]
+    for camera, events in model.lanes.items():
+        lane = list(events)
+        # black in the program (a gap, a take left out) stays black on every camera's track
+        track = _track(camera, _with_program_gaps(lane, program), model, links)
+        track.metadata[NAMESPACE] = {"camera": camera}
+        timeline.tracks.append(track)
     return timeline
+
+
+def _with_program_gaps(lane: list[Event], program: list[Event]) -> list[Event]:
+    taken = [(e.record_start, e.record_end) for e in lane]
+    extra = [g for g in program if g.is_gap and g.note and not any(a < g.record_end and g.record_start < b for a, b in taken)]
+    return sorted(lane + extra, key=lambda e: e.record_start)
 
 
 def default_media_folder(dest: Path) -> Path:
     return dest.with_name(f"{dest.stem}_media")
+
+
+def resolve_format(path: Path, fmt: str | None) -> tuple[str, str]:
+    """(format, writer) for a destination: the format asked for (or the one its suffix names), and
+    for 'fcpxml' the flavour its suffix picks: .xml is Final Cut Pro 7 XML, .fcpxml is FCPXML."""
+    suffix = path.suffix.lower()
+    if fmt is None:
+        fmt = next((f for f, ext in FORMATS.items() if suffix == ext), None) or ("fcpxml" if suffix in FCP_FLAVOURS else None)
+    if fmt not in FORMATS:
+        raise InvalidInput(f"unknown interchange format {fmt!r} for {path.name}; use one of: {', '.join(FORMATS)} (or name the file .fcpxml)")
+    if fmt == "fcpxml":
+        if suffix not in FCP_FLAVOURS:
+            choices = "; ".join(f"{ext} for {text}" for ext, (_, text) in FCP_FLAVOURS.items())
+            raise InvalidInput(f"a Final Cut Pro XML file is named {' or '.join(FCP_FLAVOURS)}, not {path.name}: {choices}")
+        return fmt, FCP_FLAVOURS[suffix][0]
+    return fmt, fmt
 
 
 def export_interchange(
@@ -211,76 +259,120 @@ def export_interchange(
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
     skip_missing: bool = False,
+    absolute: bool = False,
+    start_timecode: str = DEFAULT_START,
+    drop_frame: bool = False,
 ) -> InterchangeResult:
-    """Write the cut as `fmt` ('otio', 'otioz', 'edl', 'fcpxml'; default from dest's suffix).
+    """Write the cut as `fmt` ('otio', 'otioz', 'edl', 'fcpxml'; default from dest's suffix; for
+    'fcpxml' a .xml name writes Final Cut Pro 7 XML and a .fcpxml name FCPXML 1.10).
 
-    For all but .otioz the used takes' media is copied to `media_folder` (default DEST-STEM_media
-    beside the file) and referenced by absolute file URL; .otioz carries the media inside the zip.
+    For all but .otioz the used takes' media (the angles' too) is copied to `media_folder` (default
+    DEST-STEM_media beside the file) and linked relative to the file, so the folder can be moved or
+    zipped whole; `absolute` writes absolute file URLs instead. .otioz carries the media inside.
+    Record timecode starts at `start_timecode` (the project's, store.edit_settings.record_start),
+    drop frame at 29.97/59.94 when asked. Every source in point comes from the core frame map.
     `infos` comes from takeinfo.take_infos(project, …) on the caller's thread; the rest touches
     only files, so it can run on a worker thread. A take whose media is missing, damaged or
     tampered raises TakeMediaError naming it before anything is written; with skip_missing its
     clip is left out (a gap of the same length keeps the edit in sync) and listed in `skipped`.
     """
     path = check_destination(dest)
-    fmt = fmt or next((f for f, ext in FORMATS.items() if path.suffix.lower() == ext), None)
-    if fmt not in FORMATS:
-        raise InvalidInput(f"unknown interchange format {fmt!r} for {path.name}; use one of: {', '.join(FORMATS)}")
+    fmt, writer = resolve_format(path, fmt)
     if cut.duration <= 0:
         raise InvalidInput("the cut is empty: place takes on the timeline first")
+    clock = RecordClock(cut.rate, start_timecode, drop_frame)
+    clock.start_frame  # a start that does not exist at this rate is refused before any work
     folder = None if fmt == "otioz" else check_output_folder(media_folder if media_folder else default_media_folder(path))
     skipped = Skipped() if skip_missing else None
-    leave_out = check_media(cut, media, skipped)  # before any file or folder is made
+    leave_out = check_media(_all_segments(cut), media, skipped)  # before any file or folder is made
     skipped = tuple(skipped or ())
     used = used_takes(cut)
     reporter = Reporter(len(used) + 1, progress, is_cancelled)
     reporter.start()
+    left_out = {i.take_id: i.as_dict() for i in skipped}
     if fmt == "otioz":
-        # The bundle names its media by file name: stage readable copies (hard links when the
-        # filesystem allows) in a private folder that is removed afterwards.
-        with tempfile.TemporaryDirectory(prefix=".director-otioz-", dir=path.parent) as staging:
-            files = _stage(cut, infos, media, Path(staging), reporter, leave_out)
-            timeline = build_timeline(cut, infos, files, name, skipped)
-            with atomic_output(path) as temp:
-                reporter.check()
-                _write(timeline, temp, fmt, cut)
+        with atomic_output(path) as temp:
+            _write_otioz(cut, infos, media, temp, name, clock, left_out, leave_out, reporter)
+            reporter.check()
         reporter.step()
-        return InterchangeResult(path, fmt, _clips(timeline), (), skipped)
+        with zipfile.ZipFile(path) as z:
+            clips = _clips(otio.adapters.read_from_string(z.read(BUNDLE_CONTENT).decode("utf-8"), "otio_json"))
+        return InterchangeResult(path, fmt, clips, (), skipped, writer)
     files = export_media(cut, infos, media, folder, reporter, leave_out=leave_out)
-    timeline = build_timeline(cut, infos, files, name, skipped)
+    model = build_model(cut, infos, files, name, clock, left_out)
     with atomic_output(path) as temp:
         reporter.check()
-        _write(timeline, temp, fmt, cut)
+        clips = _write(model, temp, path, writer, absolute)
     reporter.step()
-    return InterchangeResult(path, fmt, _clips(timeline), tuple(dict.fromkeys(files.values())), skipped)
+    return InterchangeResult(path, fmt, clips, tuple(dict.fromkeys(files.values())), skipped, writer)
 
 
-def _stage(cut: Cut, infos, media: MediaPaths, folder: Path, reporter: Reporter, leave_out: set[int]) -> dict[int, Path]:
-    out = {}
+def _all_segments(cut: Cut) -> Cut:
+    """The cut with its angles as segments too, for the media checks (every file an edit names)."""
+    return replace(cut, segments=tuple(cut.segments) + tuple(cut.angles), angles=())
+
+
+BUNDLE_CONTENT = "content.otio"
+
+
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    """A zip member that unpacks with the mode any other file the user makes gets (0644 under the
+    usual umask), not zipfile's 0600 default."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.external_attr = (stat.S_IFREG | file_mode()) << 16
+    info.create_system = 3  # unix: readers honour the mode bits
+    return info
+
+
+def _write_otioz(cut: Cut, infos, media: MediaPaths, temp: Path, name: str, clock: RecordClock, left_out: dict, leave_out: set[int], reporter: Reporter) -> None:
+    """An OTIOZ bundle as OTIO's own adapter reads it: version.txt, content.otio with links
+    'media/NAME' relative to the bundle, and the media stored (not recompressed) under media/."""
+    files: dict[int, Path] = {}
     for seg in used_takes(cut):
         if seg.take_id in leave_out:
-            reporter.step()
             continue
-        reporter.check()
-        target = folder / media_name(infos.get(seg.take_id), seg)
-        try:
-            os.link(media.path(seg.media_path), target)
-        except OSError:
-            shutil.copyfile(media.path(seg.media_path), target)
-        out[seg.take_id] = target
-        reporter.step()
-    return out
+        files[seg.take_id] = Path(BUNDLE_MEDIA) / media_name(infos.get(seg.take_id), seg)
+    model = build_model(cut, infos, files, name, clock, left_out)
+    links = {tid: urllib.parse.quote(p.as_posix(), safe="/") for tid, p in files.items()}
+    timeline = build_timeline(model, links)
+    with zipfile.ZipFile(temp, "w") as z:
+        z.writestr(_zip_entry(BUNDLE_VERSION_FILE), BUNDLE_VERSION, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(_zip_entry(BUNDLE_CONTENT), otio.adapters.write_to_string(timeline, "otio_json"), compress_type=zipfile.ZIP_DEFLATED)
+        for seg in used_takes(cut):
+            if seg.take_id not in files:
+                reporter.step()
+                continue
+            reporter.check()
+            with open(media.path(seg.media_path), "rb") as source, z.open(_zip_entry(files[seg.take_id].as_posix()), "w") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+            reporter.step()
 
 
 def _clips(timeline: otio.schema.Timeline) -> int:
-    return sum(1 for _ in timeline.find_clips())
+    return sum(1 for c in timeline.find_clips() if c.enabled)
 
 
-def _write(timeline: otio.schema.Timeline, path: Path, fmt: str, cut: Cut) -> None:
+def _write(model: EditModel, temp: Path, final: Path, writer: str, absolute: bool) -> int:
+    """Write `model` to `temp` (renamed onto `final` afterwards; links are relative to `final`)."""
+    media = {e.seg.take_id: e.media for e in model.events() if e.media is not None}
     try:
-        if fmt == "edl":
-            text = otio.adapters.write_to_string(timeline, adapter_name="cmx_3600", rate=cut.rate.fps, style="avid")
-            path.write_text(text, encoding="ascii", errors="replace")
-        else:
-            otio.adapters.write_to_file(timeline, str(path), adapter_name=ADAPTERS[fmt])
+        if writer == "otio":
+            links = {tid: link(p, final, absolute) for tid, p in media.items()}
+            timeline = build_timeline(model, links)
+            otio.adapters.write_to_file(timeline, str(temp), adapter_name="otio_json")
+            return _clips(timeline)
+        if writer == "edl":
+            from director.export.edl import write_edl
+
+            return write_edl(model, temp, {tid: link(p, final, absolute) for tid, p in media.items()})
+        if writer == "fcp7":
+            from director.export.fcp7 import write_fcp7
+
+            return write_fcp7(model, temp, {tid: link(p, final, absolute, host="localhost") for tid, p in media.items()})
+        if writer == "fcpx":
+            from director.export.fcpx import write_fcpx
+
+            return write_fcpx(model, temp, {tid: link(p, final, absolute) for tid, p in media.items()})
     except otio.exceptions.OTIOError as exc:
-        raise DirectorError(f"could not write the {fmt} file: {exc}") from exc
+        raise DirectorError(f"could not write the {writer} file: {exc}") from exc
+    raise InvalidInput(f"unknown interchange writer {writer!r}")

@@ -1,8 +1,12 @@
 """Cut → H.264 MP4 through PyAV's libx264 (opencv's wheel cannot encode H.264; see ENGINE_NOTES).
 
 Constant frame rate at the cut's rate, yuv420p so every player opens it, every take conformed to
-the output size, frame-exact cuts from CutSegment.source_frame_at. Written beside the destination
-and renamed at the end, so a cancel or a crash never leaves a half-written file under the user's name.
+the output size, frame-exact cuts from the core frame map (core.cut.source_frame, the one every
+interchange file names). Tagged and streamable: BT.709 (HD) or BT.601 (SD) primaries, transfer and
+matrix with limited range, converted into exactly that (export.colour), the index (moov) at the
+front (+faststart), and a timecode track starting at the project's programme start. Written beside
+the destination and renamed at the end, so a cancel or a crash never leaves a half-written file
+under the user's name.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import numpy as np
 
 from director.core.cut import Cut, CutSegment
 from director.core.errors import DirectorError, InvalidInput
+from director.core.smpte import DEFAULT_START, RecordClock
 from director.core.timecode import Rate
+from director.export.colour import Colour, for_size, to_output
 from director.export.common import X264_PRESETS, CancelFn, ProgressFn, Reporter, atomic_output
 from director.export.frames import MediaIssue, MediaPaths, Prefetch, Skipped, check_media, cut_frames
 
@@ -33,6 +39,8 @@ class Mp4Options:
     height: int = 0
     burn_in: bool = False
     threads: int = 0  # 0 = libx264 decides (one per core)
+    start_timecode: str = DEFAULT_START  # the project's programme start (store.edit_settings)
+    drop_frame: bool = False
 
     def validate(self) -> None:
         if not 0 <= self.crf <= 51:
@@ -49,6 +57,7 @@ class Mp4Result:
     height: int
     rate: Rate
     skipped: tuple[MediaIssue, ...] = ()  # takes left out (black in their place) with skip_missing
+    colour: str = ""  # 'bt709' | 'bt601'
 
     @property
     def seconds(self) -> Fraction:
@@ -65,7 +74,7 @@ def output_size(cut: Cut, options: Mp4Options) -> tuple[int, int]:
     return width, height
 
 
-def burn_in(picture: np.ndarray, seg: CutSegment | None, record_frame: int, rate: Rate) -> np.ndarray:
+def burn_in(picture: np.ndarray, seg: CutSegment | None, record_frame: int, rate: Rate, clock: RecordClock | None = None) -> np.ndarray:
     """Shot code, camera, take and record timecode in a dark band at the bottom (a review copy's slate)."""
     out = picture.copy()  # the picture may be shared by repeated frames: never draw on it
     parts = []
@@ -73,7 +82,7 @@ def burn_in(picture: np.ndarray, seg: CutSegment | None, record_frame: int, rate
         parts += [seg.shot_code or "?", f"cam {seg.camera or '-'}", f"take {seg.take_id}"]
     else:
         parts.append("black")
-    parts.append(rate.timecode(record_frame))
+    parts.append(clock.timecode(record_frame) if clock is not None else rate.timecode(record_frame))
     text = "   ".join(parts)
     h, w = out.shape[:2]
     scale = max(0.4, h / 720 * 0.9)
@@ -113,16 +122,22 @@ def export_cut_mp4(
     bad = check_media(cut, media, skipped)
     reporter = Reporter(total, progress, is_cancelled)
     time_base = Fraction(cut.rate.den, cut.rate.num)
+    colour: Colour = for_size(width, height)
+    clock = RecordClock(cut.rate, options.start_timecode, options.drop_frame)
     with atomic_output(dest) as temp:
         reporter.check()
         try:
-            container = av.open(str(temp), mode="w", format="mp4")
+            # +faststart: the index goes before the pictures, so a player or a browser starts
+            # playing before the whole file has arrived.
+            container = av.open(str(temp), mode="w", format="mp4", options={"movflags": "+faststart"})
         except av.FFmpegError as exc:
             raise DirectorError(f"cannot write {Path(dest).name}: {exc}") from exc
         try:
             stream = container.add_stream("libx264", rate=cut.rate.fraction)
             stream.width, stream.height = width, height
             stream.pix_fmt = "yuv420p"
+            colour.tag(stream.codec_context)
+            stream.metadata["timecode"] = clock.timecode(0)
             stream.codec_context.time_base = time_base
             stream.options = {"crf": str(options.crf), "preset": options.preset}
             # PyAV defaults to slice threading, which makes libx264 use sliced threads: slower and
@@ -131,13 +146,14 @@ def export_cut_mp4(
             if options.threads:
                 stream.codec_context.thread_count = options.threads
             reporter.start()
-            with Prefetch(cut_frames(cut, media, width, height, native=not options.burn_in, skipped=skipped, checked=bad)) as frames:
+            frames_in = cut_frames(cut, media, width, height, native=not options.burn_in, skipped=skipped, checked=bad, colour=colour)
+            with Prefetch(frames_in) as frames:
                 for record, seg, picture in frames:
                     reporter.check()
                     if options.burn_in:
-                        picture = burn_in(picture, seg, record, cut.rate)
+                        picture = burn_in(picture, seg, record, cut.rate, clock)
                     if isinstance(picture, np.ndarray):
-                        vframe = av.VideoFrame.from_ndarray(picture, format="bgr24")
+                        vframe = to_output(av.VideoFrame.from_ndarray(picture, format="bgr24"), colour)
                     else:
                         vframe = picture
                     vframe.pts = record
@@ -147,4 +163,4 @@ def export_cut_mp4(
             container.mux(stream.encode(None))
         finally:
             container.close()
-    return Mp4Result(Path(dest).expanduser().absolute(), total, width, height, cut.rate, tuple(skipped or ()))
+    return Mp4Result(Path(dest).expanduser().absolute(), total, width, height, cut.rate, tuple(skipped or ()), colour.name)

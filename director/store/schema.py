@@ -303,5 +303,11 @@ def m0009_current_cut(db: Database) -> None:
     db.execute("ALTER TABLE project ADD COLUMN current_timeline_id INTEGER")
 
 
+@migrations(name="0010_record_start")
+def m0010_record_start(db: Database) -> None:
+    """The programme's first record timecode, shared by every export (store/edit_settings.py)."""
+    db.execute("ALTER TABLE project ADD COLUMN record_start_tc TEXT NOT NULL DEFAULT '01:00:00:00'")
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()

@@ -188,3 +188,68 @@ def simple_cut(film: Film) -> Cut:
         film.segment("blue", 36, 12),
     )
     return Cut(Rate(24), 320, 240, segs)
+
+
+# -- multicam counter takes: which frame of which camera each output frame shows -----------------
+
+CAMERA_MARK = {"A": 0, "B": 128}  # added to the right half's grey: the camera a picture came from
+
+
+def write_camera_counter(project: Project, frames: int, fps: Rate | int, camera: str, width: int = 64, height: int = 64) -> str:
+    """A lossless take at `fps` whose frame i shows grey 8*(i % 32) on its left half and
+    8*(i // 32) + CAMERA_MARK[camera] on its right (the conftest counter idea, for up to 512
+    frames and two cameras)."""
+    rate = fps if isinstance(fps, Rate) else Rate(fps)
+    temp = project.media.temp_path(".mp4")
+    container = av.open(str(temp), "w", format="mp4")
+    stream = container.add_stream("libx264", rate=rate.fraction)
+    stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+    stream.options = {"preset": "ultrafast", "crf": "0"}
+    for i in range(frames):
+        a = np.empty((height, width, 3), np.uint8)
+        a[:, : width // 2] = 8 * (i % 32)
+        a[:, width // 2 :] = 8 * (i // 32) + CAMERA_MARK[camera]
+        frame = av.VideoFrame.from_ndarray(a, format="bgr24")
+        frame.pts = i
+        container.mux(stream.encode(frame))
+    container.mux(stream.encode(None))
+    container.close()
+    return project.media.adopt(temp, "mp4")
+
+
+def read_camera_counter(picture: np.ndarray) -> tuple[str, int]:
+    """(camera, source frame) a decoded BGR picture of write_camera_counter shows."""
+    h, w = picture.shape[:2]
+    left = int(round(float(picture[h // 4 : 3 * h // 4, w // 8 : 3 * w // 8].mean()) / 8))
+    right = int(round(float(picture[h // 4 : 3 * h // 4, 5 * w // 8 : 7 * w // 8].mean())))
+    camera = "B" if right >= 124 else "A"
+    return camera, left + 32 * round((right - CAMERA_MARK[camera]) / 8)
+
+
+def add_camera_take(project: Project, shot_id: int, camera: str, media: str, frames: int, fps: Rate, w: int = 64, h: int = 64, seed: int = 1) -> int:
+    """A finished job on `camera` of the shot with one take of `media` at `fps`."""
+    from director.core.enums import JobState
+
+    camera_id = cameras.find_camera(project, shot_id, camera).id
+    job_id, _ = jobs.create_job(project, shot_id=shot_id, camera_id=camera_id, prompt_id=None, preset="tiny-t2v", params={}, seeds=[seed])
+    jobs.mark_running(project, job_id, device="cpu")
+    jobs.finish_job(project, job_id, JobState.DONE, {"gpu_s": 36.0, "wall_s": 37.0})
+    return takes.insert_take(
+        project, job_id,
+        {"seed": seed, "variant": 0, "kind": "video", "media_path": media, "width": w, "height": h, "frames": frames,
+         "fps_num": fps.num, "fps_den": fps.den, "flag": "selected", "rating": 4, "notes": ""},
+    )
+
+
+def multicam_project(folder: Path, project_fps: str, take_fps: Rate, frames: int, cut_at: int, name: str = "Multicam") -> Project:
+    """A project at `project_fps` with one shot, cameras A and B, one counter take each at
+    `take_fps`, placed on the timeline, cut to camera B at record frame `cut_at`."""
+    from director.store import timeline
+
+    project = Project.create(folder / "mc.director", name=name, width=64, height=64, fps=project_fps)
+    shot, _ = shots.add_shot(project, "10", cameras=("A", "B"))
+    for camera in ("A", "B"):
+        add_camera_take(project, shot.id, camera, write_camera_counter(project, frames, take_fps, camera), frames, take_fps)
+    timeline.insert_shot(project, shot.id).apply(project)
+    timeline.cut_to_camera(project, cut_at, name="B").apply(project)
+    return project

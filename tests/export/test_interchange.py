@@ -9,6 +9,7 @@ import pytest
 
 from director.core.errors import InvalidInput
 from director.export.common import ExportCancelled
+from director.export.edit_model import resolve_link
 from director.export.interchange import export_interchange
 from director.export.takeinfo import take_infos
 
@@ -58,7 +59,7 @@ def test_clips_reference_exported_copies_of_the_media(film, simple_cut, infos, o
     assert sorted(p.name for p in folder.iterdir()) == ["10_A_t1.mp4", "20_A_t2.mp4", "30_A_t3.mp4", "40_A_t4.png"]
     timeline = otio.adapters.read_from_file(str(out_dir / "cut.otio"))
     for clip in timeline.find_clips():
-        path = otio.url_utils.filepath_from_url(clip.media_reference.target_url)
+        path = resolve_link(clip.media_reference.target_url, out_dir / "cut.otio")  # relative to the .otio
         assert (folder / clip.media_reference.name).samefile(path)
         take = film.takes[{"10": "red", "20": "green", "30": "blue", "40": "still"}[clip.metadata["director"]["shot"]]]
         assert open(path, "rb").read() == film.project.media.path(take.media_path).read_bytes()
@@ -81,7 +82,7 @@ def test_fcp_xml_reads_back_as_the_same_cut(film, simple_cut, infos, out_dir):
     assert sequence(timeline) == EXPECTED
     assert starts(timeline) == [0, 5, 0, 0]
     urls = [c.media_reference.target_url for c in timeline.find_clips()]
-    assert all(u.startswith("file://") and "cut_media" in u for u in urls)
+    assert all(u.startswith("cut_media/") and resolve_link(u, out_dir / "cut.xml").is_file() for u in urls)
 
 
 def test_otioz_bundles_the_media_inside(film, simple_cut, infos, out_dir):

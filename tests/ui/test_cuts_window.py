@@ -146,9 +146,10 @@ def test_new_and_rename_are_undoable_and_a_taken_name_is_refused(window, film_fi
     assert bar.cut_names() == ["Cut", "Trailer"]
 
 
-def test_a_cut_switched_from_the_command_line_side_is_followed_on_the_next_change(window, film_file, qtbot, monkeypatch):
-    """The store's SwitchCut announced through the session (as the CLI's own edit would be on reopen)
-    moves every view; a read-only project shows its current cut and offers no edits."""
+def test_a_switch_pushed_by_another_panel_moves_every_view_and_read_only_shows_the_current_cut(window, film_file, qtbot, monkeypatch):
+    """The store's SwitchCut pushed through the session by anyone (not the cut bar) moves the timeline,
+    the switcher and the program viewer; reopened read-only, the project shows its current cut and
+    offers no cut edits."""
     path, ids = film_file
     assert window.open_project(path)
     answer(monkeypatch, "B-roll")
