@@ -168,7 +168,8 @@ def parse_fountain(text: str, *, title: str = "") -> Breakdown:
             named = _names_in(s["action"], cast_set)
             built.append(ScriptShot(f"{key}/{i}", s["action"], tuple(dict.fromkeys(named + speakers)), tuple(s["dialogue"])))
         out.append(ScriptScene(key, number, scene.heading.text.strip(), int_ext, location, time, tuple(built)))
-    name = title or " ".join(play.title_page.get("Title", [])) if hasattr(play, "title_page") else title
+    own_title = " ".join(getattr(play, "title_page", {}).get("Title", []))
+    name = own_title or title  # the title page wins over the file name
     return Breakdown(name.strip(), tuple(out), tuple(cast))
 
 

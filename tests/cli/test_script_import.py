@@ -114,3 +114,25 @@ def test_a_file_that_is_not_a_screenplay_is_refused_and_changes_nothing(tmp_path
     assert "no scene headings" in capsys.readouterr().err
     with Project.open(path, readonly=True) as p:
         assert shots.list_shots(p) == []
+
+
+def test_purge_keeps_cast_reference_images(tmp_path, capsys):
+    path = tmp_path / "film.director"
+    Project.create(path).close()
+    _import(path, capsys)
+    image = tmp_path / "mara.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n not really a picture")
+    assert main(["cast", "image", str(path), "Mara", str(image)]) == 0
+    assert main(["purge", str(path)]) == 0
+    capsys.readouterr()
+    with Project.open(path, readonly=True) as p:
+        (mara,) = [c for c in list_cast(p) if c.name == "Mara"]
+        assert p.media.path(mara.images[0]).read_bytes() == image.read_bytes()
+
+
+def test_the_title_page_names_the_breakdown():
+    from director.core.screenplay import parse_fountain
+
+    text = (FIXTURES / "lighthouse.fountain").read_text()
+    assert parse_fountain(text, title="file-stem").title == "The Lighthouse"
+    assert parse_fountain(text.split("\n", 3)[3], title="file-stem").title == "file-stem"

@@ -117,3 +117,12 @@ def test_emptying_the_bin_lets_purge_remove_the_takes_media(project):
     count, _ = takes.empty_bin(project)
     assert count == 1
     assert purge_media(project)[0] == 1 and not project.media.path(rel).exists()
+
+
+def test_purge_keeps_an_imported_image_that_only_a_job_names(project):
+    from director.store import jobs, shots
+
+    shot, _ = shots.add_shot(project, "1", "still to animate")
+    rel = project.media.put_bytes(b"an imported photo", "png")
+    jobs.create_job(project, shot_id=shot.id, camera_id=None, prompt_id=None, preset="tiny-i2v", params={"init_image": rel}, seeds=[1])
+    assert purge_media(project)[0] == 0 and project.media.path(rel).exists()
