@@ -1,4 +1,4 @@
-"""The layers of ARCHITECTURE.md, enforced: imports point down only, Qt only in ui, torch only in engine."""
+"""The layers of docs/architecture.md, enforced: imports point down only, Qt only in ui, torch only in engine."""
 
 from __future__ import annotations
 
