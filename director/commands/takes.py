@@ -27,6 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_arg(p)
     p.set_defaults(func=cmd_takes_list)
     take = sub.add_parser("take", help="rate, select, reject, note a take").add_subparsers(dest="subverb", required=True, metavar="SUBVERB")
+    p = take.add_parser("show", help="one take: its recorded recipe (the exact text the model got), what ran, and what it cost")
+    add_project_arg(p)
+    p.add_argument("take", type=int)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_take_show)
     p = take.add_parser("rate", help="rate 0-5 stars")
     add_project_arg(p)
     p.add_argument("take", type=int)
@@ -91,4 +96,41 @@ def cmd_take_delete(args) -> int:
     with open_project(args) as project:
         takes.set_take_deleted(project, args.take, args.deleted)
     print(f"take {args.take} {'moved to the bin' if args.deleted else 'restored'}")
+    return 0
+
+
+def cmd_take_show(args) -> int:
+    """Reads the same take info every export writes (export.takeinfo), so they can never disagree."""
+    from director.export.takeinfo import take_info
+
+    with open_project(args, readonly=True) as project:
+        info = take_info(project, args.take)
+    if args.json:
+        print_json(info.as_dict())
+        return 0
+    print(f"take {info.take_id} · shot {info.shot_code} {info.shot_title} · camera {info.camera} · {info.kind} {info.width}x{info.height}"
+          + (f", {info.frames} frames at {info.fps} fps" if info.kind == "video" else ""))
+    print(f"  preset {info.preset}{' (random weights)' if info.random_weights else ''} · seed {info.seed} (variant {info.variant})")
+    if info.recipe_recorded:
+        print(f"  prompt sent: {info.prompt}")
+        if info.negative:
+            print(f"  negative: {info.negative}")
+        setup = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in info.camera_setup.items() if v)
+        if setup:
+            print(f"  camera as recorded: {setup}")
+    else:
+        print(f"  {info.recipe_note}")
+        print(f"  prompt version {info.prompt_version}: {info.version_prompt}")
+    params = ", ".join(f"{k} {v}" for k, v in sorted(info.params.items()) if k not in ("negative",))
+    print(f"  parameters: {params}")
+    if info.run:
+        run = info.run
+        print(f"  ran on {run.get('device') or '?'} ({run.get('dtype') or '?'}), {run.get('pipeline_class') or '?'} with {run.get('scheduler') or '?'}; weights {run.get('weights') or '?'}")
+        versions = ", ".join(f"{k} {v}" for k, v in sorted((run.get('versions') or {}).items()))
+        if versions:
+            print(f"  versions: {versions}")
+    cost = f"{info.money} {info.currency}" if info.money is not None else "not metered"
+    print(f"  rating {info.rating}, {info.flag}; cost {cost}; GPU {info.timings.get('gpu_s') or 0:.2f} s")
+    if info.notes:
+        print(f"  notes: {info.notes}")
     return 0
