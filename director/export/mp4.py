@@ -1,4 +1,4 @@
-"""Cut → H.264 MP4 through PyAV's libx264 (opencv's wheel cannot encode H.264; see ENGINE_NOTES).
+"""Cut → H.264 MP4 through PyAV's libx264 (opencv's wheel cannot encode H.264).
 
 Constant frame rate at the cut's rate, yuv420p so every player opens it, every take conformed to
 the output size, frame-exact cuts from the core frame map (core.cut.source_frame, the one every
