@@ -225,9 +225,9 @@ def test_a_take_made_before_recipes_says_so_and_shows_its_prompt_version_labelle
     session.announce(cameras.update_camera(project, cams["B"], setup=CameraSetup(shot_size="extreme wide shot")))
     viewer.show_take(take_id)
     text = viewer.fields["prompt"].text()
-    assert "recipe not recorded (made before Director 0.2)" in text
+    assert "recipe not recorded: made before Director 0.2" in text
     assert "prompt v1 as written" in text and "a red kite, rises, a windy beach" in text
     # Never recomposed with a camera's setup, of then (unknown) or of now, nor the newer version.
     assert "extreme wide" not in text and "close-up" not in text and "green kite" not in text
     info = take_info(project, take_id)
-    assert info.recipe is None and info.prompt_version == 1 and info.recipe_note == "recipe not recorded (made before Director 0.2)"
+    assert info.recipe is None and info.prompt_version == 1 and info.recipe_note == "recipe not recorded: made before Director 0.2"

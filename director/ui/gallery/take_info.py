@@ -16,14 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from director.core.cost import format_money, from_micros, split_evenly, to_micros
-from director.core.errors import NotFound
+from director.core.cost import format_money
 from director.core.model import Job, Take
 from director.core.recipe import Recipe
-from director.store import cameras, jobs, prompts, takes
-from director.store.panels import job_labels
+from director.export import takeinfo as recorded
+from director.store import jobs, takes
 
-NOT_RECORDED = "recipe not recorded (made before Director 0.2)"
+# One wording everywhere: the exports, `director take show` and the window say the same sentence.
+NOT_RECORDED = recorded.NOT_RECORDED
 
 
 @dataclass(frozen=True)
@@ -67,39 +67,13 @@ class TakeInfo:
 
 
 def take_info(project, take_id: int) -> TakeInfo:
+    """The window's view of the one take-info reader (export.takeinfo), plus the Take and Job objects
+    the viewers format: the recipe, the prompt and the money share are never worked out twice."""
+    info = recorded.take_info(project, take_id)
     take = takes.get_take(project, take_id)
     job = jobs.get_job(project, take.job_id)
-    recipe = jobs.take_recipe(project, take_id)
-    version = prompts.get_prompt(project, take.prompt_id) if take.prompt_id is not None else None
-    if recipe is not None:
-        text, negative = recipe.prompt, recipe.negative
-        camera_name = recipe.camera or _camera_name(project, take.camera_id)
-    else:
-        # No recipe: the version the job pointed at, as it was written (never recomposed with the
-        # camera's setup of today, which may have changed since the take was made).
-        text = version.composed if version is not None else ""
-        negative = version.fields.negative if version is not None else ""
-        camera_name = _camera_name(project, take.camera_id)
-    label = job_labels(project, [job.id]).get(job.id)
-    currency = label.currency if label is not None else project.settings().currency
-    return TakeInfo(take, job, camera_name, version.version if version else None, text, negative, _share(project, job, take), currency, recipe)
-
-
-def _camera_name(project, camera_id: int | None) -> str:
-    if camera_id is None:
-        return "–"
-    try:
-        return cameras.get_camera(project, camera_id).name
-    except NotFound:
-        return "–"
-
-
-def _share(project, job: Job, take: Take) -> Decimal | None:
-    """This take's share of its job's money: split evenly to the micro-unit, so shares add up to it."""
-    if job.money is None:
-        return None
-    # In the ledger's order (variant, then id), so this share is the one its reports count.
-    siblings = [t.id for t in sorted(takes.takes_of_job(project, job.id), key=lambda t: (t.variant, t.id))]
-    if take.id not in siblings:
-        return job.money
-    return from_micros(split_evenly(to_micros(job.money), len(siblings))[siblings.index(take.id)])
+    recipe = jobs.take_recipe(project, take_id) if info.recipe_recorded else None
+    prompt = info.prompt if info.recipe_recorded else info.version_prompt
+    negative = info.negative if info.recipe_recorded else info.version_negative
+    money = Decimal(info.money) if info.money is not None else None
+    return TakeInfo(take, job, info.camera or "–", info.prompt_version, prompt, negative, money, info.currency, recipe)
