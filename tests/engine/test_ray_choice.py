@@ -89,7 +89,7 @@ def test_gpu_prices_are_kept_per_type_and_matched_by_name(project):
     assert match_price(prices, "NVIDIA H100 80GB HBM3") == Decimal("3.20")
     assert match_price(prices, "NVIDIA H100 NVL") == Decimal("3.60")  # the longer, exact key wins
     assert match_price(prices, "NVIDIA L40S") is None  # the project's one price applies
-    with pytest.raises(InvalidInput, match="zero or more"):
+    with pytest.raises(InvalidInput, match="0 or more"):
         set_gpu_price(project, "A100", "-1")
     set_gpu_price(project, "cpu", None)
     assert "cpu" not in gpu_prices(project)
