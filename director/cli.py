@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "director.commands.demo",
     "director.commands.models",
     "director.commands.generate",
+    "director.commands.sweep",
     "director.commands.queue",
     "director.commands.report",
     "director.commands.export",
