@@ -92,6 +92,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_arg(p)
     p.set_defaults(func=cmd_rerender)
 
+    p = take.add_parser("more", help="more like this: variations around a take (neighbouring seeds, optional wordings)",
+                        description="Replay the take's recorded recipe with neighbouring seeds, once per wording. "
+                        "Without --wording the recorded text is used; --suggest prints wordings to edit and pass back.")
+    add_project_arg(p)
+    p.add_argument("take_id", type=int, metavar="TAKE")
+    p.add_argument("--variants", type=int, default=4, help="neighbouring seeds per wording (default 4)")
+    p.add_argument("--wording", action="append", default=[], help="a prompt text to try (repeat to add)")
+    p.add_argument("--suggest", action="store_true", help="print suggested wordings and queue nothing")
+    p.add_argument("--no-wait", action="store_true", help="queue only; run later with 'director queue run'")
+    add_engine_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_more)
+
     p = take.add_parser("i2v", help="animate a still take or an image file")
     add_project_arg(p)
     p.add_argument("take_id", type=int, nargs="?", metavar="TAKE_ID")
@@ -175,6 +188,22 @@ def cmd_rerender(args: argparse.Namespace) -> int:
         if result.take_id is None:
             raise DirectorError(result.describe())
         return 0
+
+
+def cmd_more(args: argparse.Namespace) -> int:
+    from director.engine.variations import more_like_this, suggest_wordings
+
+    if args.suggest:
+        with open_project(args, readonly=True) as project:
+            wordings = suggest_wordings(project, args.take_id)
+        if args.json:
+            print_json(wordings)
+        else:
+            for w in wordings:
+                print(w)
+        return 0
+    with open_project(args) as project, engine_for(args) as client:
+        return _run_or_report(args, project, more_like_this(project, args.take_id, variants=args.variants, wordings=args.wording), client)
 
 
 def cmd_i2v(args: argparse.Namespace) -> int:
