@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "director.commands.models",
     "director.commands.generate",
     "director.commands.sweep",
+    "director.commands.conform",
     "director.commands.queue",
     "director.commands.report",
     "director.commands.export",

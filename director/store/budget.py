@@ -167,3 +167,9 @@ def forecast(project: Project, variants: int, preset: str | None = None) -> list
         job_params = json.loads(last["params"]) if last else {}
         out.append(ShotForecast(shot["id"], shot["code"], cameras, estimate_job(project, chosen, job_params, variants * cameras)))
     return out
+
+
+def caps_for(project: Project, shot_id: int | None) -> list[Cap]:
+    """The caps on a shot (or, with None, on the project) with what is spent and queued against
+    them, for a caller that judges a whole batch at once (a conform: each shot's sum, the total)."""
+    return _caps(project, shot_id)

@@ -309,5 +309,21 @@ def m0010_record_start(db: Database) -> None:
     db.execute("ALTER TABLE project ADD COLUMN record_start_tc TEXT NOT NULL DEFAULT '01:00:00:00'")
 
 
+@migrations(name="0011_finals")
+def m0011_finals(db: Database) -> None:
+    """Draft → final conform (store/finals.py): each final render of a draft take, the recipe key it
+    was made from (so a re-conform reuses it), the take frames the cut used, and its drift from the
+    draft; and the clips a director toggled back to their draft (a re-conform leaves them so)."""
+    db.execute(
+        "CREATE TABLE finals (id INTEGER PRIMARY KEY, draft_take_id INTEGER NOT NULL REFERENCES takes(id), "
+        "job_id INTEGER NOT NULL REFERENCES jobs(id), final_take_id INTEGER REFERENCES takes(id), "
+        "recipe_key TEXT NOT NULL, used_start INTEGER NOT NULL DEFAULT 0, used_end INTEGER NOT NULL DEFAULT 0, "
+        "render_start INTEGER NOT NULL DEFAULT 0, render_end INTEGER NOT NULL DEFAULT 0, "
+        "drift TEXT, created_at TEXT NOT NULL, landed_at TEXT)"
+    )
+    db.execute("CREATE INDEX finals_by_draft ON finals(draft_take_id)")
+    db.execute("CREATE TABLE conform_holds (clip_id INTEGER PRIMARY KEY, draft_take_id INTEGER NOT NULL, created_at TEXT NOT NULL)")
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()
