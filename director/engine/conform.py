@@ -43,7 +43,6 @@ from director.store.project import Project
 from director.store.takes import get_take, takes_of_job
 from director.store.timeline import TimelineEdit, build_cut, set_clip_take
 
-
 # -- the promoted recipe -------------------------------------------------------------------------
 
 def promotion(project: Project, take_id: int, preset_id: str | None = None,

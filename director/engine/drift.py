@@ -15,6 +15,7 @@ PyAV only, so it runs in the owning process after the worker has written the fin
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import cv2
@@ -108,7 +109,7 @@ def flow_magnitude(frames: list[np.ndarray]) -> float:
     if len(frames) < 2:
         return 0.0
     mags = []
-    for prev, nxt in zip(frames, frames[1:]):
+    for prev, nxt in pairwise(frames):
         flow = cv2.calcOpticalFlowFarneback(prev, nxt, None, 0.5, 2, 9, 3, 5, 1.1, 0)
         mags.append(float(np.mean(np.linalg.norm(flow, axis=2))))
     return float(np.mean(mags))
@@ -122,7 +123,7 @@ def _pick(n_draft: int, n_final: int, start: int, end: int) -> list[tuple[int, i
     idx = np.unique(np.linspace(start, end - 1, num=min(MAX_FRAMES, end - start)).round().astype(int))
     out = []
     for i in idx:
-        j = int(round(i * (n_final - 1) / (n_draft - 1))) if n_draft > 1 and n_final > 1 else 0
+        j = round(i * (n_final - 1) / (n_draft - 1)) if n_draft > 1 and n_final > 1 else 0
         out.append((int(i), j))
     return out
 

@@ -41,11 +41,8 @@ def cut(shot_project, engine):
                               params={"steps": 2})
     _run(p, engine, queued.job_ids)
     takes = sorted(takes_of_job(p, queued.job_ids[0]), key=lambda t: t.seed)
-    clips = []
     for i, t in enumerate(takes[:4]):
-        edit = insert_take(p, t.id, duration=17 if i == 1 else None)
-        edit.apply(p)
-        clips.append(edit.edit.subjects[0] if edit.edit.subjects else None)
+        insert_take(p, t.id, duration=17 if i == 1 else None).apply(p)
     segs = build_cut(p).segments
     return p, takes, [s.clip_id for s in segs]
 
@@ -97,7 +94,7 @@ def test_toggle_back_to_the_draft_and_undo_and_a_rerun_leaves_the_held_clip(cut,
     edit.apply(p)
     assert build_cut(p).segments[2].take_id == takes[2].id and "draft" in said
     assert store_finals.held_clips(p) == {clips[2]: takes[2].id}
-    plan, queued, landed = _conform(p, engine)  # a re-run renders nothing and leaves the held clip alone
+    plan, queued, _landed = _conform(p, engine)  # a re-run renders nothing and leaves the held clip alone
     assert queued.job_ids == () and build_cut(p).segments[2].take_id == takes[2].id
     assert sorted(r.action for r in plan.renders) == ["held", "reuse", "reuse", "reuse"]
     edit.revert(p)  # undo the toggle: the final again, no hold
@@ -152,7 +149,7 @@ def test_a_final_from_another_seed_is_flagged_and_a_same_seed_final_is_not(cut, 
     # Same size as the draft (steps doubled): on random weights only a same-size final can keep the
     # draft's noise, so this is the honest same-seed comparison (see the module docstring of drift).
     same = {"width": 96, "height": 64}
-    plan, queued, landed = _conform(p, engine, overrides=same)
+    _plan, _queued, landed = _conform(p, engine, overrides=same)
     assert landed.flags == []
     for f in store_finals.list_finals(p):
         assert f.drift["flagged"] is False and f.drift["ssim"] > 0.9
