@@ -256,6 +256,9 @@ class CompareView(QWidget):
             take = info.take
             pane.title.setText(f"Take {take.id} · camera {info.camera} · seed {take.seed} · {'★' * take.rating or 'unrated'}")
             pane.player.frame_shown.connect(lambda i, img, p=pane: self._on_pane_frame(p, i, img))
+            # A pane that fails after the others are ready must not leave them waiting: present again
+            # (connected after the pane's own handler, so it is already marked broken).
+            pane.player.failed.connect(lambda *_: self._present())
             self.pane_grid.addWidget(pane, n // columns, n % columns)
             self.panes.append(pane)
 
