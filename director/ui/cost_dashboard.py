@@ -2,28 +2,24 @@
 and three charts: spend per shot, cumulative spend over time, human versus GPU time per shot.
 
 Named after the ledger it shows (`store/ledger.py`, model `CostModel`). Every figure comes from the
-ledger's rows and totals, so the dock, `director report` and the CSV always agree. It reads the
-ledger again only when a `Changes` says costs, jobs or time changed.
+ledger's own sums (grouped and totalled in SQL), so the dock, `director report` and the CSV always
+agree.
+
+It works only while someone looks (issue #24): a change to money or human time marks it stale; a
+hidden dock does nothing more, a shown one reads the ledger again on the project's reads thread
+(`read_costs`, one read transaction) and puts the result in place in one model update. Charts are
+drawn from that result when their tab is shown, never from every job row: the spend line is summed
+per hour in SQL (`store.cost_series`), and the per-shot charts show the shots that cost most, the
+rest summed in one bar.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSeries,
-    QBarSet,
-    QChart,
-    QChartView,
-    QDateTimeAxis,
-    QLineSeries,
-    QStackedBarSeries,
-    QValueAxis,
-)
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -37,29 +33,79 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from director.core.budget import BudgetVerdict
 from director.core.changes import Changes
-from director.core.cost import GROUPINGS, format_money, from_micros, group_rows
-from director.export.costs import build_report
-from director.store import budget, ledger, timelog
+from director.core.cost import GROUPINGS, GroupRow, Totals, format_money, from_micros
+from director.store import budget, cost_series, ledger
 from director.store.project import Project
+from director.ui.freshness import Freshness
 from director.ui.hints import for_window
-from director.ui.models.cost_model import CostModel
+from director.ui.models.cost_model import CostModel, read_groups
+from director.ui.undo import ProjectSession
+
+CHART_BARS = 40  # a chart of a thousand bars says nothing: the costliest shots, the rest in one bar
+TABLE_WIDTHS = (110, 60, 80, 110, 100, 110, 80)
 
 
 def _category_label(key: str) -> str:
     return key or "—"
 
 
+@dataclass(frozen=True)
+class CostPicture:
+    """Everything the dock shows, read in one transaction on the reads thread."""
+
+    by: str
+    totals: Totals
+    groups: list[GroupRow]  # the table, grouped by `by`
+    by_shot: list[GroupRow]  # the per-shot charts
+    spend: list[cost_series.SpendPoint]  # the cumulative line
+    project_yield: ledger.Yield
+    budgets: BudgetVerdict
+
+
+def read_costs(project: Project, by: str) -> CostPicture:
+    """The dock's figures: totals, groups and chart series summed in SQL (runs off the UI thread)."""
+    groups = read_groups(project, by)
+    by_shot = groups if by == "shot" else ledger.grouped(project, "shot")
+    return CostPicture(by, ledger.totals(project), groups, by_shot, cost_series.spend_over_time(project),
+                       ledger.project_yield(project), budget.budget_status(project))
+
+
+def top_groups(groups: list[GroupRow], weight, limit: int = CHART_BARS) -> list[GroupRow]:
+    """At most `limit` bars: the heaviest `limit - 1` groups in their own order and one bar summing
+    the others, so the bars still add up to the whole."""
+    if len(groups) <= limit:
+        return list(groups)
+    keep = {id(g) for g in sorted(groups, key=weight, reverse=True)[: limit - 1]}
+    rest = [g for g in groups if id(g) not in keep]
+    other = GroupRow(f"{len(rest)} others")
+    for g in rest:
+        other.jobs += g.jobs
+        other.gpu_s += g.gpu_s
+        other.wall_s += g.wall_s
+        other.energy_wh += g.energy_wh
+        other.job_micros += g.job_micros
+        other.expense_micros += g.expense_micros
+        other.human_s += g.human_s
+    return [replace(g) for g in groups if id(g) in keep] + [other]
+
+
 class CostDashboard(QWidget):
-    """A QWidget for a dock: `CostDashboard(project)`; connect the window's changes to `on_changes`."""
+    """A QWidget for a dock: `CostDashboard(session)`. Signals: `refreshed()` when a new reading of
+    the ledger is shown, `exported(path)` when a report was written."""
 
     exported = Signal(str)  # the path a report was written to
+    refreshed = Signal()
 
-    def __init__(self, project: Project, parent: QWidget | None = None):
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("CostDashboard")
-        self._project = project
-        self.model = CostModel(project, "shot", self)
+        self.session = session
+        self._project = session.project
+        self.model = CostModel(None, "shot", self)
+        self.picture: CostPicture | None = None
+        self._drawn: set[int] = set()  # chart tabs drawn from the current picture
 
         self.grouping = QComboBox()
         self.grouping.addItems(list(GROUPINGS))
@@ -78,24 +124,31 @@ class CostDashboard(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.totals_label = QLabel()
+        header = self.table.horizontalHeader()
+        # Fixed widths: resizing to contents measured every row of a 1,000-shot table per refresh.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate(TABLE_WIDTHS):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.totals_label = QLabel("Reading the ledger…")
         self.totals_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.totals_label.setWordWrap(True)
         self.yield_label = QLabel()
         self.yield_label.setWordWrap(True)
         self.budget_label = QLabel()
         self.budget_label.setWordWrap(True)
+        self.budget_label.hide()
 
-        self.spend_view = self._chart_view()
-        self.cumulative_view = self._chart_view()
-        self.time_view = self._chart_view()
+        # QtCharts loads when a chart is first drawn, not with the window.
+        self.spend_view = self.cumulative_view = self.time_view = None
         self.tabs = QTabWidget()
         self.tabs.addTab(self.table, "Table")
-        self.tabs.addTab(self.spend_view, "Spend per shot")
-        self.tabs.addTab(self.cumulative_view, "Spend over time")
-        self.tabs.addTab(self.time_view, "Human vs GPU")
+        self._chart_pages = {}
+        for title in ("Spend per shot", "Spend over time", "Human vs GPU"):
+            page = QWidget()
+            QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+            self._chart_pages[self.tabs.addTab(page, title)] = page
+        self.tabs.currentChanged.connect(lambda _i: self._draw_current_chart())
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -103,19 +156,33 @@ class CostDashboard(QWidget):
         layout.addWidget(self.totals_label)
         layout.addWidget(self.yield_label)
         layout.addWidget(self.budget_label)
-        self.refresh()
+        self.freshness = Freshness(self, self._request, session=session)
+        session.changed.connect(self.on_changes)
 
     # -- refreshing ----------------------------------------------------------------------------
 
     @Slot(object)
     def on_changes(self, changes: Changes) -> None:
-        """Refresh only for what the ledger shows: costs, jobs, or human time."""
-        if changes.costs or changes.jobs or changes.time_log:
-            self.refresh()
+        """Stale only for what the ledger shows: money (a job metered, an expense, a job queued against
+        a budget), human time, the project's currency. A job starting changes none of it."""
+        if changes.costs or changes.time_log or changes.project:
+            self.freshness.mark_stale()
 
     def refresh(self) -> None:
-        self.model.reload()
-        totals = self.model.totals()
+        """Read the ledger again now (when shown; a hidden dock reads when it is next shown)."""
+        self.freshness.mark_stale()
+        self.freshness.refresh_now()
+
+    def _request(self) -> None:
+        by = self.grouping.currentText()
+        self.session.reads.submit("costs", lambda project: read_costs(project, by), self._apply)
+
+    def _apply(self, picture: CostPicture) -> None:
+        if picture.by != self.grouping.currentText():
+            return  # regrouped meanwhile: that read is on its way
+        self.picture = picture
+        self.model.show(picture.by, picture.groups, picture.totals)
+        totals = picture.totals
         cur = totals.currency
         text = (
             f"Total {format_money(totals.money, cur)}: jobs {format_money(from_micros(totals.job_micros), cur)}"
@@ -125,7 +192,7 @@ class CostDashboard(QWidget):
         for code, micros in totals.other.items():
             text += f" Also {format_money(from_micros(micros), code)} in {code}, not converted."
         self.totals_label.setText(text)
-        y = ledger.project_yield(self._project)
+        y = picture.project_yield
         per_s = y.money_per_approved_s
         self.yield_label.setText(
             f"Yield: {y.takes} takes, {y.selected} selected"
@@ -133,55 +200,77 @@ class CostDashboard(QWidget):
             + f"; {format_money(y.rejected_money, cur)} on rejected takes"
             + (f"; {format_money(per_s, cur)} per approved second" if per_s is not None else "; no approved screen time yet")
         )
-        budgets = budget.budget_status(self._project)
+        budgets = picture.budgets
         self.budget_label.setText(for_window(budgets.message()) if budgets.lines else "No budgets set.")
         self.budget_label.setVisible(bool(budgets.lines))
-        self._draw_charts()
+        self._drawn.clear()
+        self._draw_current_chart()
+        self.refreshed.emit()
 
     # -- charts --------------------------------------------------------------------------------
 
-    def _chart_view(self) -> QChartView:
-        view = QChartView()
-        view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        view.setMinimumHeight(160)
-        return view
+    def draw_charts(self) -> None:
+        """Draw every chart from the current reading now (tests, exports of a picture)."""
+        for index in self._chart_pages:
+            self._draw(index)
 
-    @staticmethod
-    def _replace_chart(view: QChartView, chart: QChart) -> None:
+    def _draw_current_chart(self) -> None:
+        index = self.tabs.currentIndex()
+        if index in self._chart_pages and index not in self._drawn:
+            self._draw(index)
+
+    def _draw(self, index: int) -> None:
+        if self.picture is None:
+            return
+        from PySide6.QtCharts import QChartView
+        from PySide6.QtGui import QPainter
+
+        page = self._chart_pages[index]
+        view = page.findChild(QChartView)
+        if view is None:
+            view = QChartView(page)
+            view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            view.setMinimumHeight(160)
+            page.layout().addWidget(view)
+        picture, currency = self.picture, self.picture.totals.currency
+        title = self.tabs.tabText(index)
+        if title == "Spend per shot":
+            self.spend_view = view
+            chart = self._spend_chart(top_groups(picture.by_shot, lambda g: g.money_micros), currency)
+        elif title == "Spend over time":
+            self.cumulative_view = view
+            chart = self._cumulative_chart(picture.spend, currency)
+        else:
+            self.time_view = view
+            chart = self._time_chart(top_groups(picture.by_shot, lambda g: g.human_s + g.gpu_s))
         old = view.chart()
         view.setChart(chart)
         if old is not None:
             old.deleteLater()  # the view gives up ownership of the chart it drops
+        self._drawn.add(index)
 
-    def _draw_charts(self) -> None:
-        cost = ledger.cost_rows(self._project)
-        time = timelog.time_rows(self._project)
-        currency = self.model.totals().currency
-        by_shot = group_rows(cost, time, "shot", currency)
-        self._replace_chart(self.spend_view, self._spend_chart(by_shot, currency))
-        self._replace_chart(self.cumulative_view, self._cumulative_chart(cost, currency))
-        self._replace_chart(self.time_view, self._time_chart(by_shot))
+    def _spend_chart(self, groups, currency: str):
+        from PySide6.QtCharts import QBarSet, QChart, QStackedBarSeries
 
-    def _spend_chart(self, groups, currency: str) -> QChart:
         chart = QChart()
         chart.setTitle(f"Spend per shot ({currency})")
         jobs, expenses = QBarSet("jobs"), QBarSet("expenses")
-        for g in groups:
-            jobs.append(float(from_micros(g.job_micros)))
-            expenses.append(float(from_micros(g.expense_micros)))
+        jobs.append([float(from_micros(g.job_micros)) for g in groups])
+        expenses.append([float(from_micros(g.expense_micros)) for g in groups])
         series = QStackedBarSeries()  # a bar's height is the shot's whole spend
         series.append(jobs)
         series.append(expenses)
         self._bars(chart, series, [_category_label(g.key) for g in groups])
         return chart
 
-    def _time_chart(self, groups) -> QChart:
+    def _time_chart(self, groups):
+        from PySide6.QtCharts import QBarSeries, QBarSet, QChart
+
         chart = QChart()
         chart.setTitle("Human vs GPU time per shot (hours)")
         human, gpu = QBarSet("human"), QBarSet("GPU")
-        for g in groups:
-            human.append(g.human_s / 3600)
-            gpu.append(g.gpu_s / 3600)
+        human.append([g.human_s / 3600 for g in groups])
+        gpu.append([g.gpu_s / 3600 for g in groups])
         series = QBarSeries()
         series.append(human)
         series.append(gpu)
@@ -189,7 +278,9 @@ class CostDashboard(QWidget):
         return chart
 
     @staticmethod
-    def _bars(chart: QChart, series: QBarSeries | QStackedBarSeries, categories: list[str]) -> None:
+    def _bars(chart, series, categories: list[str]) -> None:
+        from PySide6.QtCharts import QBarCategoryAxis, QValueAxis
+
         chart.addSeries(series)
         x = QBarCategoryAxis()
         x.append(categories)
@@ -201,19 +292,23 @@ class CostDashboard(QWidget):
         series.attachAxis(y)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
 
-    def _cumulative_chart(self, cost, currency: str) -> QChart:
-        """Money spent so far against time, one step per job or expense (in the project currency)."""
+    def _cumulative_chart(self, spend: list[cost_series.SpendPoint], currency: str):
+        """Money spent so far against time: one point per hour that had any spend (project currency)."""
+        from PySide6.QtCharts import QChart, QDateTimeAxis, QLineSeries, QValueAxis
+        from PySide6.QtCore import QPointF
+
         chart = QChart()
         chart.setTitle(f"Cumulative spend ({currency})")
         chart.legend().hide()
         series = QLineSeries()
-        running = 0
-        for r in cost:
-            if r.currency != currency:
+        points = []
+        for p in spend:
+            try:
+                stamp = datetime.fromisoformat(p.when).timestamp() * 1000
+            except (TypeError, ValueError):
                 continue
-            running += r.money_micros
-            stamp = datetime.fromisoformat(r.when).timestamp() * 1000
-            series.append(stamp, float(from_micros(running)))
+            points.append(QPointF(stamp, float(from_micros(p.cumulative_micros))))
+        series.append(points)
         chart.addSeries(series)
         x = QDateTimeAxis()
         x.setFormat("dd MMM HH:mm")
@@ -223,12 +318,8 @@ class CostDashboard(QWidget):
         y.setLabelFormat("%.2f")
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(y)
-        points = series.points()
         if points:
-            x.setRange(
-                datetime.fromtimestamp(points[0].x() / 1000 - 60),
-                datetime.fromtimestamp(points[-1].x() / 1000 + 60),
-            )
+            x.setRange(datetime.fromtimestamp(points[0].x() / 1000 - 60), datetime.fromtimestamp(points[-1].x() / 1000 + 60))
             y.setRange(0, max(points[-1].y(), 0.01) * 1.05)
         return chart
 
@@ -236,16 +327,18 @@ class CostDashboard(QWidget):
 
     def export(self, path: str | Path, fmt: str) -> Path:
         """Write the report the table shows (grouped as it is) as CSV or JSON."""
-        written = build_report(self._project, "costs", self.model.by).write(path, fmt)
+        from director.export.costs import build_report
+
+        written = build_report(self._project, "costs", self.grouping.currentText()).write(path, fmt)
         self.exported.emit(str(written))
         return written
 
     def _ask_export(self, fmt: str) -> None:
-        default = str(self._project.path.with_name(f"{self._project.path.stem}-costs-by-{self.model.by}.{fmt}"))
+        default = str(self._project.path.with_name(f"{self._project.path.stem}-costs-by-{self.grouping.currentText()}.{fmt}"))
         path, _ = QFileDialog.getSaveFileName(self, "Export costs", default, f"{fmt.upper()} (*.{fmt})")
         if path:
             self.export(path, fmt)
 
     @Slot(str)
     def _on_grouping_changed(self, by: str) -> None:
-        self.model.set_grouping(by)
+        self.refresh()

@@ -10,16 +10,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QProgressDialog, QWidget
 
 from director.core.errors import DirectorError, InvalidInput
-from director.store.project import Project
-from director.ui.export_tasks import ExportTask
 from director.ui.hints import for_window
+
+if TYPE_CHECKING:  # the menu is built with the empty window; the store and the exporters load on first use
+    from director.store.project import Project
+    from director.ui.export_tasks import ExportTask
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ class ExportMenu(QObject):
         except DirectorError as exc:
             self._fail(key, str(exc))
             return None
+        from director.ui.export_tasks import ExportTask
+
         task = ExportTask(work, label, parent=self)
         self.tasks.append(task)
         dialog = QProgressDialog(f"{label}…", "Cancel", 0, 0, self.window)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -21,42 +21,47 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMe
 
 from director import __version__
 from director.core.changes import Changes
-from director.core.enums import JobState
 from director.core.errors import DirectorError, NotFound
-from director.engine.runner import JobRunner
-from director.store.errors import ProjectLocked, ReadOnlyProject
-from director.store.project import Project, project_path
-from director.store.summary import job_counts
-from director.store.takes import get_take
-from director.ui.activity_tracker import ActivityTracker
-from director.ui.cameras_panel import CamerasPanel
-from director.ui.cost_dashboard import CostDashboard
-from director.ui.engine_driver import EngineDriver
-from director.ui.errors import open_error_box
 from director.ui.export_menu import ExportMenu
-from director.ui.gallery.compare_view import CompareView
-from director.ui.gallery.take_gallery import TakeGallery
-from director.ui.gallery.take_viewer import TakeViewer
 from director.ui.hints import for_window
-from director.ui.generate_panel import GeneratePanel
-from director.ui.program_viewer import ProgramViewer
-from director.ui.prompt_editor import PromptEditor
-from director.ui.queue_panel import QueuePanel
 from director.ui.recent import RecentProjects, app_settings
-from director.ui.script_import import ScriptImporter
-from director.ui.settings_dialog import SettingsDialog
-from director.ui.shot_inspector import ShotInspector
-from director.ui.shot_list import ShotList
-from director.ui.storyboard_view import StoryboardView
-from director.ui.timeline_view import TimelineView
-from director.ui.undo import ProjectSession
 from director.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    # What a first paint of the empty window does not need loads when a project opens (issue #24):
+    # the store (sqlite-utils), the engine, the exporters and every panel.
+    from director.engine.runner import JobRunner
+    from director.store.project import Project
+    from director.ui.activity_tracker import ActivityTracker
+    from director.ui.engine_driver import EngineDriver
+    from director.ui.script_import import ScriptImporter
+    from director.ui.shot_list import ShotList
+    from director.ui.timeline_view import TimelineView
+    from director.ui.undo import ProjectSession
 
 log = logging.getLogger(__name__)
 
 LAYOUT_VERSION = 3  # bump when the default dock arrangement changes
+# The panels an opened project's first paint shows: the shot list and the current shot's takes. The
+# others are built one per turn of the event loop after it (or at once when asked for by `panel`).
+FIRST_PAINT = ("shots", "gallery")
+FILL_ORDER = ("prompt", "cameras", "generate", "viewer", "timeline", "queue", "inspector", "program", "costs", "storyboard", "compare")
+# The camera the Generate panel queues for is the one the Cameras panel picks for the shot.
+NEEDS = {"generate": ("cameras",)}
 PROJECT_FILTER = "Director projects (*.director)"
 Area = Qt.DockWidgetArea
+
+
+def _lazy(module: str, name: str) -> Callable:
+    """A factory that imports its panel's module when first called (a project opening)."""
+
+    def make(*args, **kwargs):
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    make.__qualname__ = name
+    return make
 
 
 @dataclass
@@ -94,8 +99,13 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {}
         self._specs: dict[str, PanelSpec] = {}
         self.activity: ActivityTracker | None = None
-        self.importer = ScriptImporter(self)
+        self._importer: ScriptImporter | None = None
         self._take_bin = None
+        self._pending: list[str] = []  # panels of the open project not built yet (after the first paint)
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setSingleShot(True)
+        self._fill_timer.setInterval(0)
+        self._fill_timer.timeout.connect(self._build_next_pending)
 
         self.setDockNestingEnabled(True)
         # The timeline runs under everything, the full width of the window, as in an editing suite.
@@ -106,6 +116,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self._empty)
         self.queue_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.queue_label)
+        self._queue_label_timer = QTimer(self)  # one count per turn of the loop, however many events asked
+        self._queue_label_timer.setSingleShot(True)
+        self._queue_label_timer.setInterval(0)
+        self._queue_label_timer.timeout.connect(self._refresh_queue_label)
         self._build_banner()
 
         self._build_actions()
@@ -118,6 +132,15 @@ class MainWindow(QMainWindow):
         self._update_banner()
 
     # == the engine (an EngineDriver per writable project) =========================================
+
+    @property
+    def importer(self) -> ScriptImporter:
+        """File ▸ Import Screenplay (made on first use: the screenplay parser loads then)."""
+        if self._importer is None:
+            from director.ui.script_import import ScriptImporter
+
+            self._importer = ScriptImporter(self)
+        return self._importer
 
     @property
     def runner(self) -> JobRunner | None:
@@ -174,8 +197,26 @@ class MainWindow(QMainWindow):
         return dock
 
     def panel(self, name: str) -> QWidget | None:
-        """The live widget of a panel for the open project, or None."""
+        """The live widget of a panel for the open project, or None. A panel still waiting to be
+        built after an open's first paint is built now."""
+        if name in self._pending:
+            for first in NEEDS.get(name, ()):
+                self.panel(first)
+            self._pending.remove(name)
+            self._build_panel(self._specs[name])
         return self.panels.get(name)
+
+    def busy(self) -> bool:
+        """Whether the open project is still filling in: panels to build, reads to apply."""
+        return bool(self._pending) or (self.session is not None and self.session.busy())
+
+    def _build_next_pending(self) -> None:
+        """One panel per turn of the event loop, so each paints (and input is handled) in between."""
+        if self._pending and self.session is not None:
+            name = self._pending.pop(0)
+            self._build_panel(self._specs[name])
+        if self._pending:
+            self._fill_timer.start()
 
     def dock(self, name: str) -> QDockWidget | None:
         return self.docks.get(name)
@@ -185,32 +226,37 @@ class MainWindow(QMainWindow):
         if dock is not None:
             dock.show()
             dock.raise_()
-        widget = self.panels.get(name)
+        widget = self.panel(name)
         if widget is not None:
             widget.setFocus()
 
-    def _placeholder(self) -> QLabel:
-        label = QLabel("No project open")
+    def _placeholder(self, text: str = "No project open") -> QLabel:
+        label = QLabel(text)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setEnabled(False)
         return label
 
     def _register_builtin_panels(self) -> None:
         """The default layout, like an editing suite: shots and queue on the left, takes in the
-        middle with the monitor beside them, prompt and generate on the right, the cut below."""
-        self.register_panel("gallery", "Takes", TakeGallery, None)
-        self.register_panel("shots", "Shots", ShotList, Area.LeftDockWidgetArea, shortcut="Ctrl+1")
-        self.register_panel("queue", "Queue", lambda s: QueuePanel(s, self.runner), Area.LeftDockWidgetArea, shortcut="Ctrl+5")
-        self.register_panel("viewer", "Viewer", TakeViewer, Area.RightDockWidgetArea, shortcut="Ctrl+6")
-        self.register_panel("compare", "Compare", CompareView, Area.RightDockWidgetArea, shortcut="Ctrl+7", visible=False)
-        self.register_panel("program", "Program", ProgramViewer, Area.RightDockWidgetArea, shortcut="Ctrl+9")
-        self.register_panel("prompt", "Prompt", PromptEditor, Area.RightDockWidgetArea, shortcut="Ctrl+2")
-        self.register_panel("cameras", "Cameras", CamerasPanel, Area.RightDockWidgetArea, shortcut="Ctrl+3")
-        self.register_panel("inspector", "Shot", ShotInspector, Area.RightDockWidgetArea)
-        self.register_panel("generate", "Generate", GeneratePanel, Area.RightDockWidgetArea, shortcut="Ctrl+4")
-        self.register_panel("costs", "Costs", lambda s: CostDashboard(s.project), Area.RightDockWidgetArea, shortcut="Ctrl+Shift+C", visible=False)
-        self.register_panel("timeline", "Timeline", TimelineView, Area.BottomDockWidgetArea, shortcut="Ctrl+8")
-        self.register_panel("storyboard", "Storyboard", StoryboardView, Area.BottomDockWidgetArea, shortcut="Ctrl+0", visible=False)
+        middle with the monitor beside them, prompt and generate on the right, the cut below.
+        Each panel's module is imported by its factory, when a project first opens."""
+        self.register_panel("gallery", "Takes", _lazy("director.ui.gallery.take_gallery", "TakeGallery"), None)
+        self.register_panel("shots", "Shots", _lazy("director.ui.shot_list", "ShotList"), Area.LeftDockWidgetArea, shortcut="Ctrl+1")
+        self.register_panel("queue", "Queue", lambda s: _lazy("director.ui.queue_panel", "QueuePanel")(s, self.runner),
+                            Area.LeftDockWidgetArea, shortcut="Ctrl+5")
+        self.register_panel("viewer", "Viewer", _lazy("director.ui.gallery.take_viewer", "TakeViewer"), Area.RightDockWidgetArea, shortcut="Ctrl+6")
+        self.register_panel("compare", "Compare", _lazy("director.ui.gallery.compare_view", "CompareView"), Area.RightDockWidgetArea,
+                            shortcut="Ctrl+7", visible=False)
+        self.register_panel("program", "Program", _lazy("director.ui.program_viewer", "ProgramViewer"), Area.RightDockWidgetArea, shortcut="Ctrl+9")
+        self.register_panel("prompt", "Prompt", _lazy("director.ui.prompt_editor", "PromptEditor"), Area.RightDockWidgetArea, shortcut="Ctrl+2")
+        self.register_panel("cameras", "Cameras", _lazy("director.ui.cameras_panel", "CamerasPanel"), Area.RightDockWidgetArea, shortcut="Ctrl+3")
+        self.register_panel("inspector", "Shot", _lazy("director.ui.shot_inspector", "ShotInspector"), Area.RightDockWidgetArea)
+        self.register_panel("generate", "Generate", _lazy("director.ui.generate_panel", "GeneratePanel"), Area.RightDockWidgetArea, shortcut="Ctrl+4")
+        self.register_panel("costs", "Costs", _lazy("director.ui.cost_dashboard", "CostDashboard"), Area.RightDockWidgetArea,
+                            shortcut="Ctrl+Shift+C", visible=False)
+        self.register_panel("timeline", "Timeline", _lazy("director.ui.timeline_view", "TimelineView"), Area.BottomDockWidgetArea, shortcut="Ctrl+8")
+        self.register_panel("storyboard", "Storyboard", _lazy("director.ui.storyboard_view", "StoryboardView"), Area.BottomDockWidgetArea,
+                            shortcut="Ctrl+0", visible=False)
         d = self.docks
         # Splits first, then tabs: a tab group cannot be split by one of its members.
         self.splitDockWidget(d["shots"], d["queue"], Qt.Orientation.Vertical)
@@ -249,8 +295,13 @@ class MainWindow(QMainWindow):
             if old is not None:
                 old.deleteLater()
         self._wire_panel(spec.name, widget)
+        # A panel built after the shot, camera or take was chosen (after an open's first paint) starts there.
         if hasattr(widget, "set_shot") and spec.name != "shots" and self.workspace.shot is not None:
             widget.set_shot(self.workspace.shot)
+        if spec.name == "generate" and self.workspace.camera is not None:
+            widget.set_camera(self.workspace.camera)
+        if spec.name == "viewer" and self.workspace.take is not None and hasattr(widget, "show_take"):
+            widget.show_take(self.workspace.take)
 
     def _show_broken_panel(self, spec: PanelSpec, exc: Exception) -> None:
         text = f"The {spec.title} panel could not be shown: {exc if isinstance(exc, DirectorError) else f'{exc.__class__.__name__}: {exc}'}"
@@ -295,8 +346,6 @@ class MainWindow(QMainWindow):
                 widget.take_activated.connect(lambda take_id: self.on_take_action("play", take_id))
         elif name == "storyboard":
             widget.shot_activated.connect(self.select_shot)
-        elif name == "costs":
-            self.session.changed.connect(widget.on_changes)
 
     # == projects =================================================================================
 
@@ -308,6 +357,8 @@ class MainWindow(QMainWindow):
             path = chosen
         if not self.close_project():
             return False
+        from director.store.project import Project
+
         try:
             project = Project.create(path)
         except DirectorError as exc:
@@ -322,6 +373,10 @@ class MainWindow(QMainWindow):
             if not chosen:
                 return False
             path = chosen
+        from director.store.errors import ProjectLocked, ReadOnlyProject
+        from director.store.project import Project, project_path
+        from director.ui.errors import open_error_box
+
         target = project_path(path)
         if self.session is not None and self.session.project.path == target and self.session.project.readonly == readonly:
             return True
@@ -349,6 +404,8 @@ class MainWindow(QMainWindow):
 
     def _attach_or_close(self, project: Project) -> bool:
         """Show an opened project; if the window cannot, close it again (releasing the lock) and say why."""
+        from director.ui.errors import open_error_box
+
         try:
             self._attach(project)
         except Exception as exc:  # the boundary: a project the window cannot show is never left half open
@@ -369,9 +426,14 @@ class MainWindow(QMainWindow):
         """Close the open project (nothing to save); True when none is open afterwards."""
         if self.session is None:
             return True
-        prompt = self.panels.get("prompt")
+        prompt = self.panels.get("prompt")  # a prompt never built has nothing typed in it
         if prompt is not None:
             prompt.commit()
+        self._fill_timer.stop()
+        for name in self._pending:
+            if self._specs[name].area is not None:
+                self.docks[name].setWidget(self._placeholder())
+        self._pending.clear()
         if self.engine is not None:
             self.engine.stop()  # off the UI thread: a worker busy loading a model may take seconds to stop
             self.engine.deleteLater()
@@ -415,6 +477,11 @@ class MainWindow(QMainWindow):
         return True
 
     def _attach(self, project: Project) -> None:
+        """Show an opened project incrementally: the shot list and the current shot's takes first,
+        the other panels one per turn of the event loop after that first paint (`busy()` until then),
+        and every heavy read on the project's reads thread."""
+        from director.ui.undo import ProjectSession
+
         session = ProjectSession(project, self)
         self.session = session
         session.error_raised.connect(lambda text: self.notify(text, error=True))
@@ -424,6 +491,9 @@ class MainWindow(QMainWindow):
         session.undo_stack.undoTextChanged.connect(self._update_actions)
         session.undo_stack.redoTextChanged.connect(self._update_actions)
         if not project.readonly:
+            from director.ui.activity_tracker import ActivityTracker
+            from director.ui.engine_driver import EngineDriver
+
             self.engine = EngineDriver(session, self)
             self.engine.notified.connect(lambda text, error: self.notify(text, error=error))
             self.engine.job_event.connect(self.job_event)
@@ -435,7 +505,11 @@ class MainWindow(QMainWindow):
             self.activity.set_paused(not self.track_time_action.isChecked())
             self.activity.start()
         for spec in self._specs.values():
-            self._build_panel(spec)
+            if spec.name in FIRST_PAINT or spec.area is None:
+                self._build_panel(spec)
+            else:
+                self._pending.append(spec.name)
+                self.docks[spec.name].setWidget(self._placeholder("Loading…"))
         self.recent.add(project.path)
         self._update_title()
         self._update_actions()
@@ -454,6 +528,10 @@ class MainWindow(QMainWindow):
             ids = shots.model.shot_ids()
             if ids:
                 shots.select_shot(ids[0])
+        rank = {name: k for k, name in enumerate(FILL_ORDER)}
+        self._pending.sort(key=lambda name: rank.get(name, len(rank)))  # what is on screen first
+        if self._pending:
+            self._fill_timer.start()
 
     # == engine ===================================================================================
 
@@ -469,7 +547,7 @@ class MainWindow(QMainWindow):
         prompt = self.panels.get("prompt")
         if prompt is not None:
             prompt.commit()
-        panel = self.panels.get("generate")
+        panel = self.panel("generate")
         if panel is None:
             return []
         ids = panel.queue(all_cameras=all_cameras)
@@ -479,7 +557,7 @@ class MainWindow(QMainWindow):
         return ids
 
     def set_queue_paused(self, paused: bool) -> None:
-        queue = self.panels.get("queue")
+        queue = self.panel("queue")
         if queue is not None:
             queue.set_paused(paused)
 
@@ -493,6 +571,8 @@ class MainWindow(QMainWindow):
             self.show_panel("viewer")
             return
         if action == "reveal":
+            from director.store.takes import get_take
+
             try:
                 folder = project.media.path(get_take(project, take_id).media_path).parent
             except DirectorError as exc:  # a tampered row names no folder of ours
@@ -521,7 +601,7 @@ class MainWindow(QMainWindow):
         """The workspace's shot changed (the shot list, the storyboard): every panel follows."""
         if self.activity is not None:
             self.activity.set_current_shot(shot_id)
-        for name, widget in self.panels.items():
+        for name, widget in list(self.panels.items()):
             if name != "shots" and hasattr(widget, "set_shot"):
                 widget.set_shot(shot_id)
         self._update_actions()
@@ -542,13 +622,13 @@ class MainWindow(QMainWindow):
 
     def _on_take_activated(self, take_id: int) -> None:
         self.workspace.set_take(take_id)
-        viewer = self.panels.get("viewer")
+        viewer = self.panel("viewer")
         if viewer is not None and hasattr(viewer, "show_take"):
             viewer.show_take(take_id)
         self.take_activated.emit(take_id)
 
     def _on_compare_requested(self, take_ids: list) -> None:
-        compare = self.panels.get("compare")
+        compare = self.panel("compare")
         if compare is not None and hasattr(compare, "set_takes"):
             compare.set_takes(list(take_ids))
             self.show_panel("compare")
@@ -722,10 +802,17 @@ class MainWindow(QMainWindow):
         self.setWindowFilePath(str(project.path))
         self.setWindowTitle(f"{name} — {project.path.name}{suffix} — Director")
 
-    def _update_queue_label(self) -> None:
+    def _update_queue_label(self, *_args) -> None:
+        """Recount on the next turn of the event loop (a pump's changes and its events ask twice)."""
+        self._queue_label_timer.start()
+
+    def _refresh_queue_label(self) -> None:
         if self.session is None:
             self.queue_label.setText("")
             return
+        from director.core.enums import JobState
+        from director.store.summary import job_counts
+
         counts = job_counts(self.session.project)  # the one count the queue panel and `queue list` show
         running, queued = counts.get(JobState.RUNNING.value, 0), counts.get(JobState.QUEUED.value, 0)
         paused = " · paused" if self.engine is not None and self.engine.paused else ""
@@ -741,7 +828,9 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.undo_stack.redo()
 
-    def show_settings(self) -> SettingsDialog:
+    def show_settings(self):
+        from director.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.session, self)
         dialog.settings_saved.connect(lambda: self.notify("Settings saved"))
         dialog.open()

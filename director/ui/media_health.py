@@ -24,14 +24,17 @@ BADGES = {"missing": "media missing", "damaged": "media damaged", "tampered": "m
 
 
 def quick_issue(media: MediaStore, relative: str) -> MediaIssue | None:
-    """Tampered or missing, from the row and one stat (no decoding): cheap enough for a click."""
-    from director.export.frames import MediaIssue
-
+    """Tampered or missing, from the row and one stat (no decoding): cheap enough for a click.
+    (The decoding side, with PyAV, is imported only when there is an issue to describe.)"""
     try:
         path = media.path(relative)
     except TamperedMedia as exc:
+        from director.export.frames import MediaIssue
+
         return MediaIssue(None, "", relative, "tampered", relative, str(exc))
     if not path.is_file():
+        from director.export.frames import MediaIssue
+
         return MediaIssue(None, "", relative, "missing", str(path))
     return None
 

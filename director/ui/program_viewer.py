@@ -5,6 +5,10 @@ A QTimer ticks faster than the frame rate and each tick shows the frame the wall
 ahead and counts the skipped frames as dropped rather than slowing down. Frames are rendered ahead
 of the playhead on a worker thread (media_frames.ProgramFrames). A take whose file is missing,
 damaged or tampered plays black for its length, with a line saying which take and which file.
+
+The cut is built on the project's reads thread, and only while the viewer is on screen (issue #24):
+hidden behind the Viewer tab it remembers that the cut changed and builds it when shown;
+`cut_loaded` fires when a new cut is in place.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from director.core.timeline import Clip
 from director.store import cuts
 from director.store import timeline as store_timeline
 from director.store.panels import shots_of
+from director.ui.freshness import Freshness
 from director.ui.media_frames import ProgramFrames
 from director.ui.undo import ProjectSession
 
@@ -29,6 +34,14 @@ SHUTTLE = (1, 2, 4, 8)
 def _shots_on(project, timeline_id: int) -> set[int]:
     """The shots with a clip on the timeline: the only ones whose takes can change the cut."""
     return {item.shot_id for track in store_timeline.load_timeline(project, timeline_id).tracks for item in track.items if isinstance(item, Clip)}
+
+
+def read_cut(project, timeline_id: int, follows_current: bool) -> tuple[int, Cut, set[int]]:
+    """(timeline shown, its flattened cut, the shots on it), read off the UI thread. A viewer that
+    follows the current cut, or whose cut was deleted, shows the current one."""
+    if follows_current or timeline_id not in {c.id for c in cuts.list_cuts(project)}:
+        timeline_id = cuts.current_timeline_id(project)
+    return timeline_id, store_timeline.build_cut(project, timeline_id), _shots_on(project, timeline_id)
 
 
 def to_qimage(rgb) -> QImage:
@@ -58,9 +71,9 @@ class ProgramViewer(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 90)
         settings = self.project.settings()
-        cut = store_timeline.build_cut(self.project, self.timeline_id)
-        self._cut_shots = _shots_on(self.project, self.timeline_id)
-        self.frames = ProgramFrames(self.project.media.root, cut, settings.width, settings.height)
+        self._cut_shots: set[int] = set()
+        self.frames = ProgramFrames(self.project.media.root, Cut(settings.rate, settings.width, settings.height, ()),
+                                    settings.width, settings.height)
         self._frame = 0
         self._image: QImage | None = None
         self._speed = 0  # frames of cut per frame of wall time; negative plays backwards
@@ -75,6 +88,7 @@ class ProgramViewer(QWidget):
         self.mark_out: int | None = None
         session.changed.connect(self._on_changes)
         self._show(0)
+        self.freshness = Freshness(self, self._request, session=session)  # the first showing builds the cut
 
     # -- model ---------------------------------------------------------------------------------
 
@@ -113,23 +127,33 @@ class ProgramViewer(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        """Rebuild the cut from the project (after an edit, an undo, a take changing or a switch of cuts)."""
-        if self._follows_current or self.timeline_id not in {c.id for c in cuts.list_cuts(self.project)}:
-            self.timeline_id = cuts.current_timeline_id(self.project)
-        self.frames.set_cut(store_timeline.build_cut(self.project, self.timeline_id))
-        self._cut_shots = _shots_on(self.project, self.timeline_id)
+        """Rebuild the cut from the project (after an edit, an undo, a take changing or a switch of
+        cuts): on the reads thread, now if the viewer is shown, else when it is next shown."""
+        self.freshness.mark_stale()
+
+    def _request(self) -> None:
+        shown, follows = self.timeline_id, self._follows_current
+        self.session.reads.submit(f"program-{id(self)}", lambda project: read_cut(project, shown, follows), self._apply)
+
+    def _apply(self, read: tuple[int, Cut, set[int]]) -> None:
+        self.timeline_id, cut, self._cut_shots = read
+        self.frames.set_cut(cut)
         self._show(min(self._frame, max(0, self.cut.duration - 1)), force=True)
         self.cut_loaded.emit()
 
     def _on_changes(self, changes: Changes) -> None:
         """An edit of the cut rebuilds it; a take, job or shot change only when its shot is on the cut
-        (rating a take of a shot that is not cut, or a job finishing there, costs nothing here)."""
+        (rating a take of a shot that is not cut, or a job finishing there, costs nothing here). Hidden,
+        it does not even look: the cut is built again when it is shown."""
         if changes.timeline or changes.project:
             self.refresh()
             return
-        if not (changes.takes or changes.shots or changes.jobs):
+        if not (changes.takes or changes.shots) or self.freshness.stale:
+            return  # a job starting or failing changes no take on the cut
+        if not self.freshness.on_screen():
+            self.refresh()
             return
-        shots, complete = shots_of(self.project, jobs=changes.jobs, takes=changes.takes)
+        shots, complete = shots_of(self.project, takes=changes.takes)
         if not complete or (shots | set(changes.shots)) & self._cut_shots:
             self.refresh()
 

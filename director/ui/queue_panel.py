@@ -32,6 +32,10 @@ from director.ui.models.jobs_model import JobsModel
 from director.ui.undo import ProjectSession
 
 
+# Job, Shot, Preset, Status, Progress, Elapsed, ETA, Cost, Message (stretches)
+COLUMN_WIDTHS = (54, 70, 150, 72, 150, 56, 56, 80, 120)
+
+
 class ProgressDelegate(QStyledItemDelegate):
     """Paints ProgressRole as a progress bar labelled 'step i of n'."""
 
@@ -87,11 +91,13 @@ class QueuePanel(QWidget):
         self.view = JobsView(self)
         self.view.setModel(self.model)
         header = self.view.horizontalHeader()
-        for col in range(len(JobsModel.COLUMNS)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Set widths, not resize-to-contents: that measured every row of the history on each event.
+        for col, width in enumerate(COLUMN_WIDTHS):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
         header.setSectionResizeMode(JobsModel.PROGRESS, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(JobsModel.PROGRESS, 150)
         header.setSectionResizeMode(JobsModel.MESSAGE, QHeaderView.ResizeMode.Stretch)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
 
         self.cancel_button = self._button("Cancel", "Stop the selected job (Del)", self.cancel_selected)
         self.retry_button = self._button("Retry", "Queue a failed or cancelled job again (Ctrl+R)", self.retry_selected)

@@ -26,7 +26,10 @@ from director.store import timeline as st
 from director.store.edits import ReorderShots
 from director.store import ledger
 from director.store.panels import current_prompt_texts, shots_of
+from director.store.project import Project
+from director.store.shot_resolver import ShotResolver
 from director.store.shots import list_shots
+from director.ui.freshness import Backlog, Freshness
 from director.ui.timeline_view import MIME_SHOT, shot_mime
 from director.ui.undo import ProjectSession
 
@@ -35,7 +38,7 @@ PanelRole = Qt.ItemDataRole.UserRole + 1
 ShotIdRole = Qt.ItemDataRole.UserRole + 2
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Layout:
     """Where each live shot sits: storyboard order, frames on the cut and its first clip."""
 
@@ -49,11 +52,105 @@ class _Layout:
         return [s.id for s in self.shots]
 
 
+@dataclass(frozen=True)
+class BoardRead:
+    """What one background read found: the layout, the panels it re-read (shot id → panel) and the
+    kind of each still's file; `reset` when the panels are all of them in a new order."""
+
+    layout: _Layout
+    panels: dict[int, dict]
+    kinds: dict[str, MediaKind]
+    reset: bool
+
+
+def read_layout(project: Project, timeline_id: int) -> _Layout:
+    timeline = st.load_timeline(project, timeline_id)
+    live = list_shots(project)
+    cut_frames: dict[int, int] = {}
+    first_clip: dict[int, Clip] = {}
+    starts: dict[int, int] = {}
+    for track in timeline.tracks:
+        for item, start in sorted(zip(track.items, track.starts()), key=lambda p: p[1]):
+            if isinstance(item, Clip):
+                cut_frames[item.shot_id] = cut_frames.get(item.shot_id, 0) + item.duration
+                first_clip.setdefault(item.shot_id, item)
+                starts[item.shot_id] = min(starts.get(item.shot_id, start), start)
+    ordered = sorted((s for s in live if s.id in starts), key=lambda s: starts[s.id]) + [s for s in live if s.id not in starts]
+    return _Layout(ordered, cut_frames, first_clip, set(starts))
+
+
+def _money(spent: dict, currency: str):
+    return lambda shot_id: format_money(spent.get(shot_id, Decimal(0)), currency)
+
+
+def read_panels(project: Project, layout: _Layout, shots: list[Shot]) -> tuple[dict[int, dict], dict[str, MediaKind]]:
+    """The panels of these shots, reading only their rows (takes are read per shot, when asked)."""
+    settings = project.settings()
+    res = ShotResolver(project)  # the shots asked about, not the whole project
+    ids = [s.id for s in shots]
+    money = _money(ledger.spend_by_shot(project, ids), settings.currency)  # the one rule: jobs plus expenses, project currency only
+    prompts = current_prompt_texts(project, ids)
+    panels: dict[int, dict] = {}
+    kinds: dict[str, MediaKind] = {}
+    for shot in shots:
+        clip = layout.first_clip.get(shot.id) or Clip(0, shot.id, 0, 1)
+        stills, take_ids = [], []
+        for cam in res.cameras(shot.id):
+            row = res.take_row(clip, cam["id"])
+            still = None
+            if row is not None:
+                still = (row["thumb_path"], MediaKind.IMAGE.value) if row["thumb_path"] else (row["media_path"], row["kind"])
+            stills.append((cam["name"], still[0] if still else None))
+            take_ids.append(None if row is None else row["id"])
+            if still is not None:
+                kinds[still[0]] = MediaKind(still[1])
+        frames = layout.cut_frames.get(shot.id, shot.target_frames)
+        text = " ".join((prompts.get(shot.id) or "").split())
+        panels[shot.id] = {
+            "shot_id": shot.id, "code": shot.code, "title": shot.title, "status": shot.status.value,
+            "frames": frames, "in_cut": shot.id in layout.in_cut,
+            "duration": f"{float(settings.rate.seconds(frames)):.1f} s",
+            "prompt": text if len(text) <= 90 else text[:89] + "…",
+            "money": money(shot.id),
+            "take_ids": take_ids,  # per camera, the take each still shows (store.choice unless the cut pins one)
+            "stills": stills,
+        }
+    return panels, kinds
+
+
+def read_board(project: Project, timeline_id: int, changes: Changes, known: _Layout | None, shown_money: dict[int, str]) -> BoardRead:
+    """Re-read what `changes` can have touched (runs on the reads thread): a new order of panels
+    reads them all; otherwise only the panels of the shots the changes name, and, when money moved
+    without naming shots (an expense), those whose spend differs from what is shown."""
+    layout = known
+    if known is None or changes.timeline or changes.shot_order or changes.shots or changes.project:
+        layout = read_layout(project, timeline_id)
+        if known is None or layout.order != known.order:
+            panels, kinds = read_panels(project, layout, layout.shots)
+            return BoardRead(layout, panels, kinds, True)
+    affected: set[int] | None = set(changes.shots)
+    if changes.timeline or changes.project:
+        affected = None  # frames on the cut, pinned takes, the frame rate: every panel may differ
+    if affected is not None and (changes.takes or changes.jobs):
+        shots, complete = shots_of(project, jobs=changes.jobs, takes=changes.takes)
+        affected = (affected | shots) if complete else None
+    if affected is not None and changes.costs:
+        money = _money(ledger.spend_by_shot(project), project.settings().currency)
+        affected |= {sid for sid, shown in shown_money.items() if shown != money(sid)}
+    shots = [s for s in layout.shots if affected is None or s.id in affected]
+    panels, kinds = read_panels(project, layout, shots)
+    return BoardRead(layout, panels, kinds, False)
+
+
 class StoryboardModel(QAbstractListModel):
     """One row per live shot, in storyboard order; `PanelRole` gives the panel's fields as a dict.
 
-    A change re-reads only the panels of the shots it names (a take landing on one shot of 200 reads
-    that shot's takes); only a new order of panels resets the model."""
+    It reads nothing on the UI thread: `request()` (the view calls it when shown and stale) reads in
+    the background what the announced changes can have touched, and `applied` fires when the result
+    is in place. A take landing on one shot of 200 re-reads that panel (one dataChanged); only a new
+    order of panels resets the model."""
+
+    applied = Signal()
 
     def __init__(self, session: ProjectSession, timeline_id: int | None = None, parent=None):
         super().__init__(parent)
@@ -63,101 +160,44 @@ class StoryboardModel(QAbstractListModel):
         self.panels: list[dict] = []
         self._layout: _Layout | None = None
         self._kinds: dict[str, MediaKind] = {}  # a still's key → the kind of its file
+        self.backlog = Backlog(Changes(project=True))  # the first showing reads everything
         self.thumbnails = session.thumbnails
         self.thumbnails.loaded.connect(self._on_still_loaded)
         self.thumbnails.failed.connect(lambda key, _why: self._on_still_loaded(key))
-        self.reload()
+
+    def note(self, changes: Changes) -> None:
+        """Remember what changed; the next `request` re-reads it."""
+        self.backlog.add(changes)
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self._layout = self._read_layout()
-        self.panels = self._panels(self._layout.shots)
-        self.endResetModel()
+        """Read every panel again at the next request (a reset)."""
+        self._layout = None
+        self.backlog.add(Changes(project=True))
 
-    def refresh(self, changes: Changes) -> None:
-        """Re-read what `changes` can have touched: a new order resets, anything else changes rows."""
-        layout = self._layout
-        affected: set[int] | None = set(changes.shots)
-        if changes.timeline or changes.shot_order or changes.shots or changes.project:
-            layout = self._read_layout()
-            if layout.order != self._layout.order:
-                self.beginResetModel()
-                self._layout = layout
-                self.panels = self._panels(layout.shots)
-                self.endResetModel()
-                return
-            if changes.timeline or changes.project:
-                affected = None  # frames on the cut, pinned takes, the frame rate: every panel may differ
-        if affected is not None and (changes.takes or changes.jobs):
-            shots, complete = shots_of(self.project, jobs=changes.jobs, takes=changes.takes)
-            affected = (affected | shots) if complete else None
-        if affected is not None and changes.costs:
-            money = self._money(ledger.spend_by_shot(self.project), self.project.settings().currency)
-            affected |= {p["shot_id"] for p in self.panels if p["money"] != money(p["shot_id"])}
-        self._layout = layout
-        rows = [r for r, p in enumerate(self.panels) if affected is None or p["shot_id"] in affected]
-        if not rows:
+    def request(self) -> None:
+        """Read what the backlog names, off the UI thread; `_apply` puts it in place."""
+        if not self.backlog:
             return
-        fresh = dict(zip((r for r in rows), self._panels([layout.shots[r] for r in rows])))
-        for row, panel in fresh.items():
-            if panel != self.panels[row]:
-                self.panels[row] = panel
-                self.dataChanged.emit(self.index(row), self.index(row))
+        changes, known, timeline_id = self.backlog.take(), self._layout, self.timeline_id
+        shown = {p["shot_id"]: p["money"] for p in self.panels} if changes.costs else {}
+        self.session.reads.submit(f"storyboard-{id(self)}", lambda project: read_board(project, timeline_id, changes, known, shown), self._apply)
 
-    def _read_layout(self) -> _Layout:
-        project = self.project
-        timeline = st.load_timeline(project, self.timeline_id)
-        live = list_shots(project)
-        cut_frames: dict[int, int] = {}
-        first_clip: dict[int, Clip] = {}
-        starts: dict[int, int] = {}
-        for track in timeline.tracks:
-            for item, start in sorted(zip(track.items, track.starts()), key=lambda p: p[1]):
-                if isinstance(item, Clip):
-                    cut_frames[item.shot_id] = cut_frames.get(item.shot_id, 0) + item.duration
-                    first_clip.setdefault(item.shot_id, item)
-                    starts[item.shot_id] = min(starts.get(item.shot_id, start), start)
-        ordered = sorted((s for s in live if s.id in starts), key=lambda s: starts[s.id]) + [s for s in live if s.id not in starts]
-        return _Layout(ordered, cut_frames, first_clip, set(starts))
-
-    @staticmethod
-    def _money(spent: dict, currency: str):
-        return lambda shot_id: format_money(spent.get(shot_id, Decimal(0)), currency)
-
-    def _panels(self, shots: list[Shot]) -> list[dict]:
-        """The panels of these shots, reading only their rows (takes are read per shot, when asked)."""
-        project = self.project
-        settings = project.settings()
-        layout = self._layout
-        res = st.Resolver(project)
-        ids = [s.id for s in shots]
-        money = self._money(ledger.spend_by_shot(project, ids), settings.currency)  # the one rule: jobs plus expenses, project currency only
-        prompts = current_prompt_texts(project, ids)
-        panels = []
-        for shot in shots:
-            clip = layout.first_clip.get(shot.id) or Clip(0, shot.id, 0, 1)
-            stills, take_ids = [], []
-            for cam in res.cameras(shot.id):
-                row = res.take_row(clip, cam["id"])
-                still = None
-                if row is not None:
-                    still = (row["thumb_path"], MediaKind.IMAGE.value) if row["thumb_path"] else (row["media_path"], row["kind"])
-                stills.append((cam["name"], still[0] if still else None))
-                take_ids.append(None if row is None else row["id"])
-                if still is not None:
-                    self._kinds[still[0]] = MediaKind(still[1])
-            frames = layout.cut_frames.get(shot.id, shot.target_frames)
-            text = " ".join((prompts.get(shot.id) or "").split())
-            panels.append({
-                "shot_id": shot.id, "code": shot.code, "title": shot.title, "status": shot.status.value,
-                "frames": frames, "in_cut": shot.id in layout.in_cut,
-                "duration": f"{float(settings.rate.seconds(frames)):.1f} s",
-                "prompt": text if len(text) <= 90 else text[:89] + "…",
-                "money": money(shot.id),
-                "take_ids": take_ids,  # per camera, the take each still shows (store.choice unless the cut pins one)
-                "stills": stills,
-            })
-        return panels
+    def _apply(self, read: BoardRead) -> None:
+        self.backlog.done()
+        self._kinds.update(read.kinds)
+        if read.reset or self._layout is None:
+            self.beginResetModel()
+            self._layout = read.layout
+            self.panels = [read.panels[s.id] for s in read.layout.shots]
+            self.endResetModel()
+        else:
+            self._layout = read.layout
+            for row, panel in enumerate(self.panels):
+                fresh = read.panels.get(panel["shot_id"])
+                if fresh is not None and fresh != panel:
+                    self.panels[row] = fresh
+                    self.dataChanged.emit(self.index(row), self.index(row))
+        self.applied.emit()
 
     # -- Qt model ------------------------------------------------------------------------------
 
@@ -344,11 +384,15 @@ class StoryboardView(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.activated.connect(lambda index: self.shot_activated.emit(index.data(ShotIdRole)))
+        # Hidden (its dock closed or behind a tab) it only remembers; shown, it reads what changed.
+        self.freshness = Freshness(self, self.board.request, session=session)
         session.changed.connect(self._on_changes)
 
     def refresh(self) -> None:
         self.board.reload()
+        self.freshness.mark_stale()
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.timeline or changes.shot_order or changes.shots or changes.takes or changes.jobs or changes.costs or changes.project:
-            self.board.refresh(changes)
+            self.board.note(changes)
+            self.freshness.mark_stale()

@@ -26,6 +26,7 @@ from director.core.timeline import Clip, Gap, Timeline
 from director.store import cuts
 from director.store import timeline as st
 from director.store.panels import shots_of
+from director.store.shot_resolver import ShotResolver
 from director.ui.cut_bar import CutBar
 from director.ui.media_health import BADGES
 from director.ui.undo import ProjectSession
@@ -226,14 +227,14 @@ class TimelineView(QGraphicsView):
         if changes.timeline or changes.project:
             self.refresh()
             return
-        if not (changes.takes or changes.shots or changes.jobs):
-            return  # a camera's setup, a prompt, a cost: nothing a clip shows
-        shots, complete = shots_of(self.project, jobs=changes.jobs, takes=changes.takes)
+        if not (changes.takes or changes.shots):
+            return  # a camera's setup, a prompt, a cost, a job starting or failing: nothing a clip shows
+        shots, complete = shots_of(self.project, takes=changes.takes)
         shots |= set(changes.shots)
         clips = [gi for gi in self._items.values() if isinstance(gi.item, Clip) and (not complete or gi.item.shot_id in shots)]
         if not clips:
             return
-        self._resolver = st.Resolver(self.project)  # reads shots and cameras; takes per shot, when asked
+        self._resolver = ShotResolver(self.project)  # reads a shot's row, cameras and takes when a clip of it paints
         for gi in clips:
             self._info.pop(gi.item.id, None)
             gi.update()
@@ -244,7 +245,7 @@ class TimelineView(QGraphicsView):
         self._items.clear()
         self._info.clear()
         self._by_still.clear()
-        self._resolver = st.Resolver(self.project)
+        self._resolver = ShotResolver(self.project)
         for k, track in enumerate(self.timeline.tracks):
             for item, start in zip(track.items, track.starts()):
                 gi = ClipItem(self, item, k, start)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -28,6 +30,31 @@ class ProjectSession(QObject):
         self.undo_stack.setUndoLimit(500)
         self._media_health = None
         self._thumbnails = None
+        self._reads = None
+        self._watched = weakref.WeakSet()  # panels' Freshness: busy while a refresh is scheduled
+
+    @property
+    def reads(self):
+        """The project's reads thread (`BackgroundReads`): slow reads run there on a read-only
+        connection of their own, and their results are applied on the UI thread."""
+        if self._reads is None:
+            from director.ui.background import BackgroundReads
+
+            self._reads = BackgroundReads(self.project.path, self)
+        return self._reads
+
+    def watch(self, freshness) -> None:
+        self._watched.add(freshness)
+
+    def busy(self) -> bool:
+        """Whether a panel's refresh is scheduled, or a background read is waiting, running or not
+        yet applied (tests and benchmarks wait for this to settle)."""
+        try:
+            if any(f.scheduled for f in list(self._watched)):
+                return True
+        except RuntimeError:  # a panel's C++ side is gone: it refreshes nothing
+            pass
+        return self._reads is not None and self._reads.busy()
 
     @property
     def thumbnails(self):
@@ -50,6 +77,8 @@ class ProjectSession(QObject):
 
     def shutdown(self) -> None:
         """Before the project closes: drop file checks not started yet (a running one finishes)."""
+        if self._reads is not None:
+            self._reads.shutdown()  # interrupts a running read; its thread closes its own connection
         if self._media_health is not None:
             self._media_health.shutdown()
         if self._thumbnails is not None:

@@ -1,4 +1,5 @@
-"""The cost dock: its model passes qtmodeltester, and every total it shows equals the ledger's."""
+"""The cost dock: its model passes qtmodeltester, every total it shows equals the ledger's, and it
+reads only while shown (on the project's reads thread)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from director.core.changes import Changes
 from director.core.enums import JobState
 from director.store import cameras, expenses, jobs, ledger, scenes, shots, timelog
 from director.store.project import Project
-from director.ui.cost_dashboard import CostDashboard
+from director.ui.cost_dashboard import CHART_BARS, CostDashboard, top_groups
 from director.ui.models.cost_model import COL_MONEY, RAW_ROLE, CostModel
+from director.ui.undo import ProjectSession
 
 PARAMS = {"steps": 4, "frames": 9, "width": 64, "height": 64}
 
@@ -43,6 +45,18 @@ def books(tmp_path):
     timelog.log_time(p, None, 300, source="auto")
     yield p
     p.close()
+
+
+@pytest.fixture
+def dock(books, qtbot):
+    """The dock on screen, its first reading of the ledger applied."""
+    session = ProjectSession(books)
+    dock = CostDashboard(session)
+    qtbot.addWidget(dock)
+    with qtbot.waitSignal(dock.refreshed):
+        dock.show()
+    yield dock
+    session.shutdown()
 
 
 def column_sum(model, column):
@@ -76,9 +90,8 @@ def test_model_shows_money_in_the_project_currency(books):
     assert model.headerData(0, Qt.Orientation.Horizontal) == "shot"
 
 
-def test_dashboard_totals_and_charts_equal_the_ledger(books, qtbot):
-    dock = CostDashboard(books)
-    qtbot.addWidget(dock)
+def test_dashboard_totals_and_charts_equal_the_ledger(dock, books):
+    dock.draw_charts()
     totals = ledger.totals(books)
     assert f"Total {totals.money.quantize(Decimal('0.01'))} USD" in dock.totals_label.text()
     spend = dock.spend_view.chart().series()[0]
@@ -91,32 +104,52 @@ def test_dashboard_totals_and_charts_equal_the_ledger(books, qtbot):
     assert sum(gpu.at(i) for i in range(gpu.count())) == pytest.approx(totals.gpu_s / 3600)
 
 
-def test_dashboard_refreshes_on_cost_changes_only(books, qtbot):
-    dock = CostDashboard(books)
-    qtbot.addWidget(dock)
+def test_dashboard_refreshes_on_cost_changes_only(dock, books, qtbot):
     before = dock.model.totals().money_micros
+    reads = dock.session.reads.reads
     _, changes = expenses.add_expense(books, None, "100")
     dock.on_changes(Changes.of(takes=[1]))
-    assert dock.model.totals().money_micros == before
+    assert not dock.freshness.stale and not dock.freshness.scheduled  # a rating is nothing the ledger shows
+    assert dock.model.totals().money_micros == before and dock.session.reads.reads == reads
     with qtbot.waitSignal(dock.model.modelReset):
         dock.on_changes(changes)
     assert dock.model.totals().money_micros == before + 100_000_000
     with qtbot.waitSignal(dock.model.modelReset):
         dock.on_changes(run_job(books, "2A", 36.0))
+    assert dock.session.reads.reads == reads + 2
 
 
-def test_grouping_combo_regroups_the_table(books, qtbot):
-    dock = CostDashboard(books)
+def test_a_hidden_dock_reads_nothing_until_it_is_shown(books, qtbot):
+    session = ProjectSession(books)
+    dock = CostDashboard(session)
     qtbot.addWidget(dock)
+    session.announce(run_job(books, "2A", 36.0))
+    session.announce(expenses.add_expense(books, None, "5")[1])
+    assert dock.freshness.stale and not dock.freshness.scheduled  # remembered, not read
+    assert dock.freshness.refreshes == 0 and session._reads is None  # no read, not even a reads thread
+    with qtbot.waitSignal(dock.refreshed):
+        dock.show()
+    assert dock.freshness.refreshes == 1 and session.reads.reads == 1
+    assert dock.model.totals() == ledger.totals(books)
+    session.shutdown()
+
+
+def test_grouping_combo_regroups_the_table(dock, qtbot):
     with qtbot.waitSignal(dock.model.modelReset):
         dock.grouping.setCurrentText("preset")
     assert dock.model.by == "preset"
     assert {dock.model.data(dock.model.index(r, 0)) for r in range(dock.model.rowCount())} == {"tiny-t2v", "tiny-t2i", "—"}
 
 
-def test_export_from_the_dock_writes_the_grouped_csv(books, qtbot, tmp_path):
-    dock = CostDashboard(books)
-    qtbot.addWidget(dock)
+def test_grouping_by_day_shows_the_ledgers_days(dock, books, qtbot):
+    with qtbot.waitSignal(dock.model.modelReset):
+        dock.grouping.setCurrentText("day")
+    expected = ledger.grouped(books, "day")
+    assert [dock.model.group(r).key for r in range(dock.model.rowCount())] == [g.key for g in expected]
+    assert column_sum(dock.model, COL_MONEY) == sum(g.money_micros for g in expected)
+
+
+def test_export_from_the_dock_writes_the_grouped_csv(dock, books, qtbot, tmp_path):
     dock.grouping.setCurrentText("camera")
     with qtbot.waitSignal(dock.exported) as signal:
         dock.export(tmp_path / "costs.csv", "csv")
@@ -129,6 +162,22 @@ def test_export_from_the_dock_writes_the_grouped_csv(books, qtbot, tmp_path):
 
 def test_dashboard_shows_budgets_near_or_past_their_cap(books, qtbot):
     shots.update_shot(books, shots.find_shot(books, "2A").id, budget_money="1.20")  # 1.03 GPU + 0.04 energy
-    dock = CostDashboard(books)
+    session = ProjectSession(books)
+    dock = CostDashboard(session)
     qtbot.addWidget(dock)
+    with qtbot.waitSignal(dock.refreshed):
+        dock.show()
     assert dock.budget_label.text() == "shot 2A money budget at 89%: spent 1.07 USD + queued 0.00 USD = 1.07 USD of 1.20 USD (89%)"
+    session.shutdown()
+
+
+def test_charts_show_the_costliest_shots_and_sum_the_rest_in_one_bar():
+    from director.core.cost import GroupRow
+
+    groups = [GroupRow(f"{n}A", jobs=1, job_micros=n * 1000, human_s=n) for n in range(1, 101)]
+    bars = top_groups(groups, lambda g: g.money_micros)
+    assert len(bars) == CHART_BARS
+    assert [g.key for g in bars[:-1]] == [f"{n}A" for n in range(100 - CHART_BARS + 2, 101)]  # in shot order
+    assert bars[-1].key == f"{100 - CHART_BARS + 1} others"
+    assert sum(g.money_micros for g in bars) == sum(g.money_micros for g in groups)
+    assert sum(g.jobs for g in bars) == 100 and sum(g.human_s for g in bars) == sum(g.human_s for g in groups)

@@ -24,6 +24,8 @@ def test_moving_the_timeline_playhead_moves_the_program_viewer(window, project_f
     make_take(project, shot.id, cameras.list_cameras(project, shot.id)[0].id, (200, 30, 30), frames=48)
     window.session.push(timeline.insert_shot(project, shot.id))
     program = window.panel("program")
+    with qtbot.waitSignal(program.cut_loaded):  # behind the Viewer tab it waits; in front it builds the cut
+        window.show_panel("program")
     with qtbot.waitSignal(program.playhead_moved, timeout=2000) as blocker:
         window.panel("timeline").set_playhead(12)
         window.panel("timeline").playhead_moved.emit(12)

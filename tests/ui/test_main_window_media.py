@@ -129,6 +129,8 @@ def test_broken_take_files_cost_those_takes_only(window, dialogs, broken_film, q
 
     # The cut: black with a line naming the take where the damaged one sits; the good one plays.
     program = window.panel("program")
+    with qtbot.waitSignal(program.cut_loaded):  # behind the Viewer tab it waits; in front it builds the cut
+        window.show_panel("program")
     assert program.problem_at(0).problem == "damaged"
     assert f"take {ids['damaged']} (shot 1A): media damaged" in program.problem_text(0)
     good_frame = program.cut.segments[1].record_start
@@ -195,8 +197,10 @@ def test_export_from_the_window_names_the_broken_take_in_its_error_dialog(window
     assert [i.take_id for i in finished.args[1].skipped] == [ids["damaged"]]
     import av
 
+    from director.store.timeline import build_cut
+
     with av.open(str(dest)) as c:
-        assert sum(1 for _ in c.decode(video=0)) == window.panel("program").cut.duration
+        assert sum(1 for _ in c.decode(video=0)) == build_cut(window.session.project).duration
     assert f"left out 1 take(s): take {ids['damaged']} (shot 1A): media damaged" in window.notifications[-1]
 
 

@@ -48,8 +48,17 @@ def film_file(tmp_path):
     return path, ids
 
 
-def shown_takes(window, shot_id: int) -> dict[str, int | None]:
+def on_screen(window, qtbot) -> None:
+    """Bring the panels that work only while shown to the front (the storyboard, the program viewer,
+    the Costs panel) and wait until every panel has caught up."""
+    for name in ("storyboard", "program", "costs"):
+        window.show_panel(name)
+    qtbot.waitUntil(lambda: not window.busy(), timeout=5000)
+
+
+def shown_takes(window, qtbot, shot_id: int) -> dict[str, int | None]:
     """The take each panel shows for a shot (camera A's, for the per-camera panels)."""
+    on_screen(window, qtbot)
     shot_list = window.panel("shots").model
     board = window.panel("storyboard").board
     timeline = window.panel("timeline")
@@ -70,24 +79,25 @@ def test_every_panel_shows_the_same_chosen_take(window, film_file, qtbot):
     path, ids = film_file
     assert window.open_project(path)
     # The older 5★ take beats the newer 1★ one everywhere.
-    assert set(shown_takes(window, ids["s1"]).values()) == {ids["old"]}, shown_takes(window, ids["s1"])
+    assert set(shown_takes(window, qtbot, ids["s1"]).values()) == {ids["old"]}, shown_takes(window, qtbot, ids["s1"])
     # A shot whose only take is rejected shows none anywhere (the shot list used to show the reject).
-    assert set(shown_takes(window, ids["s2"]).values()) == {None}, shown_takes(window, ids["s2"])
+    assert set(shown_takes(window, qtbot, ids["s2"]).values()) == {None}, shown_takes(window, qtbot, ids["s2"])
     model = window.panel("shots").model
     assert model.data(model.shot_index(ids["s2"]), Qt.ItemDataRole.DecorationRole) is None
 
     # The director rates the newer take 5★ too: now the newest of the best wins, in every panel.
     assert window.session.push(edits.SetTakeFields(ids["new"], rating=5))
-    assert set(shown_takes(window, ids["s1"]).values()) == {ids["new"]}, shown_takes(window, ids["s1"])
+    assert set(shown_takes(window, qtbot, ids["s1"]).values()) == {ids["new"]}, shown_takes(window, qtbot, ids["s1"])
     # …and rejecting it hands the shot back to the older take everywhere.
     assert window.session.push(edits.SetTakeFields(ids["new"], flag="rejected"))
-    assert set(shown_takes(window, ids["s1"]).values()) == {ids["old"]}, shown_takes(window, ids["s1"])
+    assert set(shown_takes(window, qtbot, ids["s1"]).values()) == {ids["old"]}, shown_takes(window, qtbot, ids["s1"])
 
 
 def test_the_shot_list_thumbnail_is_the_chosen_takes_picture(window, film_file, qtbot):
     path, ids = film_file
     assert window.open_project(path)
     model = window.panel("shots").model
+    qtbot.waitUntil(lambda: model.is_filled)  # which take each shot shows is read on the reads thread
     index = model.shot_index(ids["s1"])
     if model.data(index, Qt.ItemDataRole.DecorationRole) is None:
         with qtbot.waitSignal(model.dataChanged, timeout=5000):
@@ -96,7 +106,8 @@ def test_the_shot_list_thumbnail_is_the_chosen_takes_picture(window, film_file, 
     assert (colour.red(), colour.green()) > (200, 60) and colour.green() < 60  # red: the 5★ take, not the green 1★
 
 
-def spend_shown(window, shot_id: int, code: str) -> dict[str, str]:
+def spend_shown(window, qtbot, shot_id: int, code: str) -> dict[str, str]:
+    on_screen(window, qtbot)
     shot_list = window.panel("shots").model
     board = window.panel("storyboard").board
     costs = window.panel("costs").model
@@ -115,10 +126,10 @@ def test_money_per_shot_is_the_same_in_every_panel(window, film_file, qtbot):
     path, ids = film_file
     assert window.open_project(path)
     assert ledger.spend_by_shot(window.session.project)[ids["s1"]] == Decimal("1.50")  # two jobs at 0.25 + 1.00; EUR apart
-    assert set(spend_shown(window, ids["s1"], "1").values()) == {"1.50 USD"}, spend_shown(window, ids["s1"], "1")
+    assert set(spend_shown(window, qtbot, ids["s1"], "1").values()) == {"1.50 USD"}, spend_shown(window, qtbot, ids["s1"], "1")
 
     # A new expense reaches every panel the same way.
     _, changes = expenses.add_expense(window.session.project, ids["s1"], "0.25")
     window.session.announce(changes)
-    assert set(spend_shown(window, ids["s1"], "1").values()) == {"1.75 USD"}, spend_shown(window, ids["s1"], "1")
-    assert set(spend_shown(window, ids["s2"], "2").values()) == {"0.25 USD"}, spend_shown(window, ids["s2"], "2")
+    assert set(spend_shown(window, qtbot, ids["s1"], "1").values()) == {"1.75 USD"}, spend_shown(window, qtbot, ids["s1"], "1")
+    assert set(spend_shown(window, qtbot, ids["s2"], "2").values()) == {"0.25 USD"}, spend_shown(window, qtbot, ids["s2"], "2")

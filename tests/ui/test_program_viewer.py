@@ -23,10 +23,12 @@ def cut(qtbot, tmp_path):
     viewer = ProgramViewer(session)
     viewer.resize(320, 260)
     qtbot.addWidget(viewer)
-    viewer.show()
+    with qtbot.waitSignal(viewer.cut_loaded):  # the cut is built on the reads thread once shown
+        viewer.show()
     qtbot.waitExposed(viewer)
     yield session, viewer, ids
     viewer.close()
+    session.shutdown()
     project.close()
 
 

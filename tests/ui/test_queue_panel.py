@@ -25,7 +25,7 @@ def queue_three(window):
     return [window.generate()[0] for _ in range(3)]
 
 
-def test_jobs_model_passes_qtmodeltester_and_shows_waiting_jobs(window, project_file, qtmodeltester):
+def test_jobs_model_passes_qtmodeltester_and_shows_waiting_jobs(window, project_file, qtmodeltester, qtbot):
     paused_window_with_shot(window, project_file)
     a, b, c = queue_three(window)
     model = window.panel("queue").model
@@ -34,7 +34,7 @@ def test_jobs_model_passes_qtmodeltester_and_shows_waiting_jobs(window, project_
     assert model.data(model.index(0, JobsModel.STATUS)) == "queued"
     assert model.data(model.index(0, JobsModel.SHOT)) == "1/A"
     assert model.data(model.index(0, JobsModel.PRESET)) == "tiny-t2i ×2"
-    assert "Queue: 0 running, 3 waiting · paused" == window.queue_label.text()
+    qtbot.waitUntil(lambda: window.queue_label.text() == "Queue: 0 running, 3 waiting · paused")  # counted once per turn
 
 
 def test_waiting_jobs_reorder_with_buttons_and_drag(window, project_file):

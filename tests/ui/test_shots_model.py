@@ -36,13 +36,16 @@ def test_model_passes_qtmodeltester_with_scenes_and_loose_shots(session, qtmodel
     assert [model.data(model.index(r, 0, model.index(0, 0))) for r in range(2)] == ["1A", "1B"]
 
 
-def test_status_colour_and_money_spent_show_per_shot(session):
+def test_status_colour_and_money_spent_show_per_shot(session, qtbot):
     sid = add(session, "3")
     session.push(edits.SetShotFields(sid, {"status": "approved"}))
     job_id, _ = jobs.create_job(session.project, shot_id=sid, camera_id=None, prompt_id=None, preset="tiny-t2v", params={}, seeds=[1])
     jobs.mark_running(session.project, job_id)
     session.announce(jobs.finish_job(session.project, job_id, jobs.JobState.DONE, {"gpu_s": 3600.0}))
     model = ShotsModel(session)
+    assert model.data(model.shot_index(sid, 2)) == "0.00 USD"  # rows first; money fills in from the reads thread
+    with qtbot.waitSignal(model.filled):
+        pass
     index = model.shot_index(sid, 1)
     assert model.data(index) == "approved"
     assert model.data(index, Qt.ItemDataRole.DecorationRole) == QColor(90, 190, 100)
@@ -105,7 +108,9 @@ def test_the_thumbnail_is_the_selected_take_loaded_off_thread(session, qtbot, tm
     session.push(edits.SetTakeFields(ids[0], flag="selected"))
     model = ShotsModel(session)
     index = model.shot_index(sid)
-    assert model.data(index, Qt.ItemDataRole.DecorationRole) is None  # not on the UI thread
+    with qtbot.waitSignal(model.filled):  # which take is chosen: read on the reads thread
+        pass
+    assert model.data(index, Qt.ItemDataRole.DecorationRole) is None  # not decoded on the UI thread
     with qtbot.waitSignal(model.dataChanged, timeout=5000):
         pass
     pixmap = model.data(index, Qt.ItemDataRole.DecorationRole)

@@ -120,9 +120,10 @@ def test_bad_duration_is_refused_with_the_stores_message_and_nothing_written(dia
 
 def test_editing_a_duration_updates_the_store_and_the_ledger_totals(dialog, film, qtbot):
     p, _, b = film
-    dashboard = CostDashboard(p)
+    dashboard = CostDashboard(dialog.session)  # follows the session's changes, as in the window
     qtbot.addWidget(dashboard)
-    dialog.session.changed.connect(dashboard.on_changes)  # as the main window wires its panels
+    with qtbot.waitSignal(dashboard.refreshed):
+        dashboard.show()
     entry = next(r for r in time_rows(p) if r["shot_id"] == b)
     before = ledger.totals(p)
     assert before.human_s == 2100 and before.manual_s == 1200
@@ -136,7 +137,7 @@ def test_editing_a_duration_updates_the_store_and_the_ledger_totals(dialog, film
     editor = dialog.table.focusWidget()
     editor.selectAll()
     qtbot.keyClicks(editor, "45")  # a bare number in the minutes column is minutes
-    with qtbot.waitSignal(dialog.time_changed):
+    with qtbot.waitSignal(dashboard.refreshed), qtbot.waitSignal(dialog.time_changed):
         qtbot.keyClick(editor, Qt.Key.Key_Return)
 
     assert timelog.list_time(p, b)[0]["seconds"] == 2700.0

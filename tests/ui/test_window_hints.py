@@ -87,7 +87,8 @@ def test_a_project_budget_is_set_in_settings_and_its_refusal_points_there(window
     generate.validate()
     assert "Raise the project's budget to 4 in File ▸ Settings… ▸ Project" in generate.estimate.text()
     costs = window.panel("costs")
-    costs.refresh()
+    with qtbot.waitSignal(costs.refreshed):  # read on the reads thread once the panel is on screen
+        window.show_panel("costs")
     assert "Raise the project's budget to 4 in File ▸ Settings… ▸ Project" in costs.budget_label.text()
     assert "director settings" not in costs.budget_label.text()
 

@@ -55,6 +55,8 @@ def test_panels_follow_the_workspace(window, project_file, qtbot):
     window.panel("gallery").take_activated.emit(take)
     assert window.workspace.take == take and window.panel("viewer").take_id == take
     # One playhead: the program viewer moves it, the timeline follows, and back.
+    with qtbot.waitSignal(window.panel("program").cut_loaded):  # it builds its cut once on screen
+        window.show_panel("program")
     window.panel("program").seek(12)
     assert window.workspace.playhead == 12 and window.panel("timeline").playhead == 12
     window.panel("timeline").set_playhead(30)

@@ -3,6 +3,9 @@
 Named after `store/ledger.py`, which it presents. Rows are the core's `GroupRow`s, so the table, the
 CLI and the CSV add up the same way; `RAW_ROLE` gives exact figures (money in micro-units) for sums
 and sorting, the display role gives text a person reads.
+
+The model never has to read: the Costs panel reads the groups on its reads thread and hands them to
+`show` (one reset). `reload` reads them here, for a model used on its own.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from director.core.cost import GROUPINGS, GroupRow, Totals, format_money, from_micros
-from director.store import ledger
+from director.store import cost_series, ledger
 from director.store.project import Project
 
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -29,8 +32,16 @@ MONEY_COLUMNS = {3, 4, 5}
 COL_MONEY = 5
 
 
+def read_groups(project: Project, by: str) -> list[GroupRow]:
+    """`ledger.grouped`, except by day: the same rows summed in SQL by `store.cost_series` (the
+    ledger builds a Python object per job for days, 1.6 s at 50,000 jobs)."""
+    return cost_series.grouped_by_day(project) if by == "day" else ledger.grouped(project, by)
+
+
 class CostModel(QAbstractTableModel):
-    def __init__(self, project: Project, by: str = "shot", parent: QObject | None = None):
+    """With a project, reads its groups now (`reload`); without one, shows what `show` is given."""
+
+    def __init__(self, project: Project | None = None, by: str = "shot", parent: QObject | None = None):
         super().__init__(parent)
         if by not in GROUPINGS:
             raise ValueError(f"unknown grouping {by!r}")
@@ -38,7 +49,8 @@ class CostModel(QAbstractTableModel):
         self._by = by
         self._rows: list[GroupRow] = []
         self._totals: Totals | None = None
-        self.reload()
+        if project is not None:
+            self.reload()
 
     # -- what it shows -------------------------------------------------------------------------
 
@@ -47,23 +59,33 @@ class CostModel(QAbstractTableModel):
         return self._by
 
     def set_grouping(self, by: str) -> None:
+        """Group another way and read again (a model with a project)."""
         if by not in GROUPINGS:
             raise ValueError(f"unknown grouping {by!r}")
         if by != self._by:
             self._by = by
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 0)
-            self.reload()
+            if self._project is not None:
+                self.reload()
 
     def reload(self) -> None:
-        """Read the ledger again. A reset is right here: any new job can regroup every row."""
-        totals = ledger.totals(self._project)
-        groups = ledger.grouped(self._project, self._by)
-        self.beginResetModel()
-        self._rows, self._totals = groups, totals
-        self.endResetModel()
+        """Read the ledger again, on this thread's connection."""
+        assert self._project is not None, "a CostModel without a project is given its rows with show()"
+        self.show(self._by, read_groups(self._project, self._by), ledger.totals(self._project))
 
-    def totals(self) -> Totals:
-        assert self._totals is not None
+    def show(self, by: str, groups: list[GroupRow], totals: Totals) -> None:
+        """Put groups read elsewhere in place. A reset is right here: any new job can regroup every row."""
+        if by not in GROUPINGS:
+            raise ValueError(f"unknown grouping {by!r}")
+        header = by != self._by
+        self.beginResetModel()
+        self._by, self._rows, self._totals = by, list(groups), totals
+        self.endResetModel()
+        if header:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 0)
+
+    def totals(self) -> Totals | None:
+        """The totals shown with the rows (None before the first read)."""
         return self._totals
 
     def group(self, row: int) -> GroupRow:
@@ -95,7 +117,7 @@ class CostModel(QAbstractTableModel):
             if col == 0:
                 return raw
             if col in MONEY_COLUMNS:
-                return format_money(from_micros(raw), self.totals().currency)
+                return format_money(from_micros(raw), self._totals.currency)
             if col == 1:
                 return str(raw)
             return f"{raw:.2f}" if col == 6 else f"{raw:.1f}"
@@ -103,5 +125,5 @@ class CostModel(QAbstractTableModel):
             align = Qt.AlignmentFlag.AlignLeft if col == 0 else Qt.AlignmentFlag.AlignRight
             return int(align | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and col in MONEY_COLUMNS:
-            return f"{from_micros(raw)} {self.totals().currency} (exact)"
+            return f"{from_micros(raw)} {self._totals.currency} (exact)"
         return None

@@ -23,6 +23,7 @@ from director.core.model import Job
 from director.engine.messages import Event, Failed, Finished, Progress, Started
 from director.store import jobs as store_jobs
 from director.store.panels import JobLabel, job_labels
+from director.store.queue_reads import finished_job_ids, jobs_by_id
 from director.ui.undo import ProjectSession
 
 MIME_JOBS = "application/x-director-job-id"
@@ -80,35 +81,50 @@ class JobsModel(QAbstractTableModel):
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def _read(self) -> tuple[list[Job], dict[int, JobLabel]]:
+    def _read(self, changed: frozenset[int] | None = None, relabel: bool = True) -> tuple[list[Job], dict[int, JobLabel]]:
+        """Running and waiting jobs, then the newest finished ones. A finished job's row never
+        changes, so those already read are kept (`changed` names jobs to read again); labels are
+        read for new rows, or all of them when shots or the project changed (`relabel`). `changed`
+        None reads every row."""
         project = self.session.project
         active = store_jobs.list_jobs(project, states=(JobState.RUNNING, JobState.QUEUED))
-        done = store_jobs.list_jobs(project, states=(JobState.DONE, JobState.FAILED, JobState.CANCELLED), limit=HISTORY_LIMIT)
-        return active + done, job_labels(project, [j.id for j in active + done])
+        done_ids = finished_job_ids(project, HISTORY_LIMIT)  # the newest, read from the top (not sorted from all)
+        known = {} if changed is None else {j.id: j for j in self._jobs if j.state.finished and j.id not in changed}
+        known.update(jobs_by_id(project, [i for i in done_ids if i not in known]))
+        jobs = active + [known[i] for i in done_ids if i in known]
+        labels = {} if relabel else {j.id: self._labels[j.id] for j in jobs if j.id in self._labels}
+        labels.update(job_labels(project, [j.id for j in jobs if j.id not in labels]))
+        return jobs, labels
 
     def _load(self) -> None:
         self._jobs, self._labels = self._read()
         self._currency = self.session.project.settings().currency
 
-    def reload(self) -> None:
-        jobs, labels = self._read()
+    def reload(self, changed: frozenset[int] | None = None, relabel: bool = True) -> None:
+        """Read the queue again; `changed` (the jobs a Changes named) limits what is re-read of the
+        finished history (None: all of it)."""
+        jobs, labels = self._read(changed, relabel or changed is None)
         self._currency = self.session.project.settings().currency
         if [j.id for j in jobs] != [j.id for j in self._jobs]:
             self.beginResetModel()
             self._jobs, self._labels = jobs, labels
             self.endResetModel()
-        else:
+        else:  # the same rows: repaint those that differ
+            old, old_labels = self._jobs, self._labels
             self._jobs, self._labels = jobs, labels
-            if jobs:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(jobs) - 1, len(self.COLUMNS) - 1))
+            for row, (before, now) in enumerate(zip(old, jobs)):
+                if before != now or old_labels.get(now.id) != labels.get(now.id):
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
         live_ids = {j.id for j in jobs if j.state is JobState.RUNNING}
         for job_id in list(self._live):
             if job_id not in live_ids:
                 del self._live[job_id]
 
     def _on_changed(self, changes) -> None:
-        if changes.jobs or changes.costs or changes.project or changes.shots:
+        if changes.project:
             self.reload()
+        elif changes.jobs or changes.costs or changes.shots:
+            self.reload(changes.jobs, relabel=bool(changes.shots))
 
     def on_job_event(self, event: Event) -> None:
         """Live progress from the engine; state changes arrive through the session's Changes."""

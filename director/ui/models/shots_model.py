@@ -4,6 +4,13 @@ Top-level rows are scene groups (plus one group for shots without a scene); thei
 shots in the project's shot order. The model reads the store and never writes it: renames and
 drag-reorders become undoable edits pushed through the ProjectSession, and the model refreshes
 when the session announces what changed.
+
+At a feature film's scale (issue #24) the rows appear first and fill in: the model reads the shots,
+scenes and script flags on the UI thread (what the first paint needs), and each shot's money,
+chosen take and still on the project's reads thread, applied per scene in one update (`filled`).
+A change that names shots re-reads just those rows here; money that moved without naming a shot
+(an expense) is compared for every shot on the reads thread, and only the rows that differ are
+re-read.
 """
 
 from __future__ import annotations
@@ -116,6 +123,8 @@ class ShotsModel(QAbstractItemModel):
     ChosenTakeRole = Qt.ItemDataRole.UserRole + 4  # the take the thumbnail shows (store.choice)
     ScriptStatusRole = Qt.ItemDataRole.UserRole + 5  # 'new' | 'changed' | 'removed' | None
 
+    filled = Signal()  # every row's money, chosen take and still are in place
+
     def __init__(self, session: ProjectSession, parent: QObject | None = None, *, thumbnails: ThumbnailCache | None = None):
         super().__init__(parent)
         self.session = session
@@ -125,6 +134,8 @@ class ShotsModel(QAbstractItemModel):
         self._where: dict[int, tuple[int, int]] = {}  # shot id → (group row, row in group)
         self._files: dict[str, str | None] = {}  # a still's store name → its file (None: tampered)
         self._currency = "USD"
+        self._touched: set[int] = set()  # rows re-read here since the last fill was asked for
+        self.is_filled = False
         self._load()
         session.changed.connect(self._on_changed)
 
@@ -148,13 +159,25 @@ class ShotsModel(QAbstractItemModel):
                                 scripts.get(shot.id)))
         return out
 
+    def _bare_rows(self, shots: list[Shot]) -> list[_ShotRow]:
+        """Rows with what the list already knows of each shot's money, take and still (nothing for a
+        new shot): the fill brings them up to date."""
+        scripts = shot_scripts(self.session.project, [s.id for s in shots])
+        out = []
+        for shot in shots:
+            known = self._row(shot.id) if shot.id in self._where else None
+            out.append(_ShotRow(shot, known.spent if known else Decimal(0), known.take_id if known else None,
+                                known.thumb if known else None, scripts.get(shot.id)))
+        return out
+
     def _read(self) -> tuple[list[_Group], str]:
+        """The structure and the shots (bounded by the shots, scenes and flags): what a first paint needs."""
         project = self.session.project
         scenes = list_scenes(project)
         flags = scene_scripts(project)
         groups = {s.id: _Group(s, script=flags.get(s.id)) for s in scenes}
         loose = _Group(None)
-        for row in self._rows(list_shots(project)):
+        for row in self._bare_rows(list_shots(project)):
             groups.get(row.shot.scene_id, loose).shots.append(row)
         ordered = [groups[s.id] for s in scenes]
         # The scene-less group is always there when there are no scenes, so a first shot has a home.
@@ -165,19 +188,52 @@ class ShotsModel(QAbstractItemModel):
     def _load(self) -> None:
         self._groups, self._currency = self._read()
         self._where = self._positions()
+        self._ask_fill()
+
+    def _ask_fill(self) -> None:
+        """Read every row's money, chosen take and still on the reads thread (see `_apply_fill`)."""
+        self._touched.clear()
+        self.is_filled = False
+        self.session.reads.submit(f"shots-fill-{id(self)}", read_fill, self._apply_fill)
+
+    def _apply_fill(self, fill: dict[int, tuple[Decimal, int | None, str | None]]) -> None:
+        """Put the fill in place, per scene in one dataChanged; rows re-read here after it was asked
+        for are newer than it and keep what they have."""
+        last = len(self.COLUMNS) - 1
+        for gi, group in enumerate(self._groups):
+            changed, totals = [], False
+            for si, row in enumerate(group.shots):
+                sid = row.shot.id
+                if sid in self._touched:
+                    continue
+                spent, take_id, thumb = fill.get(sid, (Decimal(0), None, None))
+                if (spent, take_id, thumb) != (row.spent, row.take_id, row.thumb):
+                    totals = totals or spent != row.spent
+                    group.shots[si] = _ShotRow(row.shot, spent, take_id, thumb, row.script)
+                    changed.append(si)
+            if changed:
+                top = self.index(gi, 0)
+                self.dataChanged.emit(self.index(min(changed), 0, top), self.index(max(changed), last, top))
+            if totals:
+                total = self.index(gi, 2)
+                self.dataChanged.emit(total, total, [Qt.ItemDataRole.DisplayRole])
+        self.is_filled = True
+        self.filled.emit()
 
     def _positions(self) -> dict[int, tuple[int, int]]:
         return {r.shot.id: (gi, si) for gi, g in enumerate(self._groups) for si, r in enumerate(g.shots)}
 
     def reload(self) -> None:
         """Re-read everything; a reset only when rows moved, otherwise dataChanged for the rows
-        that differ, so selections survive and unchanged rows are not repainted."""
+        that differ, so selections survive and unchanged rows are not repainted. Money, chosen
+        takes and stills follow from the reads thread."""
         groups, currency = self._read()
         if [g.key for g in groups] != [g.key for g in self._groups]:
             self.beginResetModel()
             self._groups, self._currency = groups, currency
             self._where = self._positions()
             self.endResetModel()
+            self._ask_fill()
             return
         everything = currency != self._currency
         self._currency = currency
@@ -185,13 +241,17 @@ class ShotsModel(QAbstractItemModel):
             if (old.scene, old.script) != (new.scene, new.script):  # a scene renamed or flagged by an import
                 old.scene, old.script = new.scene, new.script
                 self.dataChanged.emit(self.index(gi, 0), self.index(gi, len(self.COLUMNS) - 1))
-        self._apply([r for g in groups for r in g.shots], everything=everything)
+        self._apply([r for g in groups for r in g.shots], everything=everything, touched=False)
+        self._ask_fill()
 
-    def _apply(self, fresh: list[_ShotRow], *, everything: bool = False) -> None:
-        """Put re-read rows in place; dataChanged for each row that differs and for its group's total."""
+    def _apply(self, fresh: list[_ShotRow], *, everything: bool = False, touched: bool = True) -> None:
+        """Put re-read rows in place; dataChanged for each row that differs and for its group's total.
+        `touched`: these rows were read in full, newer than any fill on its way."""
         last = len(self.COLUMNS) - 1
         totals: set[int] = set()
         for row in fresh:
+            if touched:
+                self._touched.add(row.shot.id)
             gi, si = self._where[row.shot.id]
             old = self._groups[gi].shots[si]
             if row == old and not everything:
@@ -229,12 +289,21 @@ class ShotsModel(QAbstractItemModel):
                 self.reload()
                 return
             affected |= shots
-        if changes.costs:
-            spent = ledger.spend_by_shot(project)
-            affected |= {sid for sid in self._where if self._row(sid).spent != spent.get(sid, Decimal(0))}
+        if changes.costs:  # which shots' money moved is found on the reads thread
+            self.session.reads.submit(f"shots-spend-{id(self)}", ledger.spend_by_shot, self._apply_spend)
+        self._reread(affected, named)
+
+    def _reread(self, affected: set[int], named: dict[int, Shot | None] | None = None) -> None:
+        named = named or {}
         shots = [named.get(sid) or self._row(sid).shot for sid in sorted(affected) if sid in self._where]
         if shots:
             self._apply(self._rows(shots))
+
+    def _apply_spend(self, spent: dict[int, Decimal]) -> None:
+        """Every shot's spend, read in the background: re-read (here, bounded by those shots) the
+        rows whose money differs from what they show. A stale answer only costs a re-read that
+        finds nothing new; a newer change asks again."""
+        self._reread({sid for sid in self._where if self._row(sid).spent != spent.get(sid, Decimal(0))})
 
     def _row(self, shot_id: int) -> _ShotRow:
         gi, si = self._where[shot_id]
@@ -284,11 +353,11 @@ class ShotsModel(QAbstractItemModel):
         return scene.id if scene else None
 
     def shot_index(self, shot_id: int, column: int = 0) -> QModelIndex:
-        for gi, group in enumerate(self._groups):
-            for si, row in enumerate(group.shots):
-                if row.shot.id == shot_id:
-                    return self.index(si, column, self.index(gi, 0))
-        return QModelIndex()
+        where = self._where.get(shot_id)
+        if where is None:
+            return QModelIndex()
+        gi, si = where
+        return self.index(si, column, self.index(gi, 0))
 
     def shot_ids(self) -> list[int]:
         """Live shots in display order (group by group)."""
@@ -325,6 +394,12 @@ class ShotsModel(QAbstractItemModel):
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return len(self.COLUMNS)
+
+    def hasChildren(self, parent: QModelIndex = QModelIndex()) -> bool:
+        """One call, not rowCount and columnCount: a tree view asks it of every row it repaints."""
+        if not parent.isValid():
+            return bool(self._groups)
+        return parent.internalId() == NO_PARENT and parent.column() == 0 and bool(self._groups[parent.row()].shots)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
@@ -511,6 +586,19 @@ class ShotsModel(QAbstractItemModel):
                 if row.shot.id == shot_id:
                     return row.shot.scene_id
         return None
+
+
+def read_fill(project) -> dict[int, tuple[Decimal, int | None, str | None]]:
+    """shot id → (money spent, chosen take, that take's still): the same rules as `_rows`
+    (`ledger.spend_by_shot`, `store.choice`), for every shot at once (runs on the reads thread)."""
+    spent = ledger.spend_by_shot(project)
+    chosen = chosen_takes(project)
+    stills = take_stills(project, chosen.values())
+    out: dict[int, tuple[Decimal, int | None, str | None]] = {sid: (money, None, None) for sid, money in spent.items()}
+    for sid, take_id in chosen.items():
+        still = stills.get(take_id)
+        out[sid] = (spent.get(sid, Decimal(0)), take_id, still.path if still and still.kind is MediaKind.IMAGE else None)
+    return out
 
 
 def _global_order(model: ShotsModel) -> list[int]:
