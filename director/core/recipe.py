@@ -5,8 +5,8 @@ Two halves, both immutable once written:
   composed with that camera's setup at that moment), the negative, the preset and its pipeline,
   every parameter, the seeds and the hashes of any input image or video;
 - the *run*, reported by the worker when the job ran: the device and dtype, the scheduler and its
-  config, the weights fingerprint, every speed or memory option (marked whether it changes pixels)
-  and the library versions.
+  config, the weights fingerprint, every speed or memory option (marked whether it changes pixels),
+  the library versions and the encoder that wrote the take's file.
 
 Take info, every export, `take show` and `take rerender` read this, so editing a camera or a
 prompt afterwards changes nothing about a past take.
@@ -37,6 +37,9 @@ class RunFacts:
     weights: str = ""  # hub commit, or sha256 of the local weights
     options: tuple[Option, ...] = ()
     versions: dict = field(default_factory=dict)  # diffusers, transformers, torch
+    # What wrote the take's file from the frames (codec and its options, e.g. libx264 veryfast,
+    # crf 18, 16 threads): it changes the file's bytes, never the frames (frames_sha256).
+    encoder: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -60,10 +63,16 @@ class RunFacts:
             out.append("scheduler config")
         if {o for o in self.options if o.changes_pixels} != {o for o in other.options if o.changes_pixels}:
             out.append("pixel-changing options: " + ", ".join(sorted({o.name for o in set(self.options) ^ set(other.options)})))
+        if self.encoder != other.encoder:
+            out.append(f"encoder: {_described(self.encoder)} then {_described(other.encoder)}")
         for lib in sorted(set(self.versions) | set(other.versions)):
             if self.versions.get(lib) != other.versions.get(lib):
                 out.append(f"{lib} {self.versions.get(lib, '?')} then {other.versions.get(lib, '?')}")
         return out
+
+
+def _described(encoder: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in sorted(encoder.items())) or "?"
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,7 @@ class Recipe:
     seeds: tuple[int, ...] = ()
     inputs: dict = field(default_factory=dict)  # role → sha256 of an input image or video
     loras: tuple[dict, ...] = ()
+    quality: str = "draft"  # "draft" (a fast encoder) or "final" (a promote: the chosen quality)
     run: RunFacts | None = None
 
     def to_json(self) -> str:

@@ -17,7 +17,9 @@ from typing import Iterator
 
 from director.core.enums import FailureKind
 from director.core.errors import DirectorError
-from director.engine.messages import FINAL_EVENTS, Cancel, Event, Failed, JobRequest, Meter, Metered, Progress, Shutdown, Started, Submit
+from director.engine.messages import (
+    FINAL_EVENTS, Cancel, Decoded, Event, Failed, JobRequest, Meter, Metered, Progress, Shutdown, Started, Submit,
+)
 
 CANCEL_GRACE_S = 5.0
 
@@ -79,7 +81,12 @@ class LocalEngineClient(EngineClient):
     """A spawned worker process on this machine, started lazily and restarted after a crash.
 
     The client hands the worker one job at a time and keeps the rest itself, so a crash loses
-    only the running job and a waiting job can be dropped without asking the worker.
+    only the jobs in the worker and a waiting job can be dropped without asking the worker. A job
+    whose last variant is decoded (`Decoded`) leaves the device to the next one while the
+    worker's writer thread finishes its takes: it is then "writing" until its final event.
+
+    `settings` go to the worker (memory_budget_gb, encoder, …); without an "encoder" entry the
+    engine settings file's (`engine.json`) is used.
     """
 
     def __init__(self, settings: dict | None = None, *, cancel_grace_s: float = CANCEL_GRACE_S):
@@ -92,6 +99,7 @@ class LocalEngineClient(EngineClient):
         self._pending: deque[JobRequest] = deque()
         self._running: JobRequest | None = None
         self._spent: dict = {}  # what the running job reported using so far: device, gpu_s, since
+        self._writing: dict[int, tuple[JobRequest, dict]] = {}  # decoded, takes being written
         self._cancel_sent_at: float | None = None
         self._outbox: list[Event] = []
         self.restarts = 0
@@ -111,13 +119,26 @@ class LocalEngineClient(EngineClient):
         cmd_recv, cmd_send = self._ctx.Pipe(duplex=False)
         evt_recv, evt_send = self._ctx.Pipe(duplex=False)
         proc = self._ctx.Process(
-            target=worker_main, args=(cmd_recv, evt_send, self.settings), name="director-engine", daemon=True
+            target=worker_main, args=(cmd_recv, evt_send, self._worker_settings()), name="director-engine", daemon=True
         )
         proc.start()
         # Close our copies of the child's ends, so a dead worker reads as EOF here.
         cmd_recv.close()
         evt_send.close()
         self._proc, self._commands, self._events = proc, cmd_send, evt_recv
+
+    def _worker_settings(self) -> dict:
+        settings = dict(self.settings)
+        if "encoder" not in settings:
+            from director.engine.presets import load_settings
+
+            try:
+                encoder = load_settings().get("encoder")
+            except DirectorError:  # a broken settings file: presets say so; the worker uses defaults
+                encoder = None
+            if encoder is not None:
+                settings["encoder"] = encoder
+        return settings
 
     def _stop_process(self, kill: bool) -> None:
         proc = self._proc
@@ -137,7 +158,7 @@ class LocalEngineClient(EngineClient):
 
     @property
     def busy(self) -> bool:
-        return self._running is not None or bool(self._pending) or bool(self._outbox)
+        return self._running is not None or bool(self._pending) or bool(self._outbox) or bool(self._writing)
 
     @property
     def running_job(self) -> int | None:
@@ -155,6 +176,10 @@ class LocalEngineClient(EngineClient):
                 return
         if self._running and self._running.job_id == job_id and self._cancel_sent_at is None:
             self._cancel_sent_at = time.monotonic()
+            self._send(Cancel(job_id))
+        elif job_id in self._writing:
+            # The writer stops at the next frame; the device is already on another job, so no
+            # restart deadline applies.
             self._send(Cancel(job_id))
 
     def poll_events(self, timeout: float = 0.0) -> list[Event]:
@@ -181,6 +206,7 @@ class LocalEngineClient(EngineClient):
             self._proc.join(timeout=5)
         self._stop_process(kill=True)
         self._running = None
+        self._writing.clear()
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -205,13 +231,14 @@ class LocalEngineClient(EngineClient):
             return
         if isinstance(event, Started):
             self._spent["device"] = event.device
-        elif isinstance(event, (Progress, Metered)):
+        elif isinstance(event, (Progress, Metered, Decoded)):
             self._spent["gpu_s"] = max(self._spent.get("gpu_s", 0.0), event.gpu_s)
 
-    def _lost_job_meter(self) -> Meter:
+    def _lost_job_meter(self, spent: dict | None = None) -> Meter:
         """A job whose worker died is charged the device seconds it reported until then."""
-        since = self._spent.get("since")
-        return Meter(device=self._spent.get("device"), gpu_s=self._spent.get("gpu_s"),
+        spent = self._spent if spent is None else spent
+        since = spent.get("since")
+        return Meter(device=spent.get("device"), gpu_s=spent.get("gpu_s"),
                      wall_s=time.monotonic() - since if since is not None else None)
 
     def _drain(self) -> list[Event]:
@@ -224,24 +251,36 @@ class LocalEngineClient(EngineClient):
                 event = self._events.recv()
                 self._note(event)
                 out.append(event)
-                if isinstance(event, FINAL_EVENTS) and self._running and event.job_id == self._running.job_id:
+                running = self._running is not None and event.job_id == self._running.job_id
+                if isinstance(event, Decoded) and running:
+                    # The device is free: the next job goes in while this one's takes are written.
+                    self._writing[event.job_id] = (self._running, self._spent)
                     self._running = None
                     self._cancel_sent_at = None
                     self._dispatch()
+                elif isinstance(event, FINAL_EVENTS) and running:
+                    self._running = None
+                    self._cancel_sent_at = None
+                    self._dispatch()
+                elif isinstance(event, FINAL_EVENTS):
+                    self._writing.pop(event.job_id, None)
         except (EOFError, OSError):
             pass
         if not self._proc.is_alive():
             code = self._proc.exitcode
             self._stop_process(kill=False)
             self.restarts += 1
+            lost = [(job, spent, "writing the takes of") for job, spent in self._writing.values()]
             if self._running is not None:
-                job = self._running
-                self._running = None
+                lost.append((self._running, self._spent, "running"))
+            self._running = None
+            self._writing.clear()
+            for job, spent, doing in lost:
                 out.append(Failed(
                     job.job_id, FailureKind.CRASHED,
-                    f"the engine worker stopped ({_describe_exit(code)}) while running job {job.job_id} "
+                    f"the engine worker stopped ({_describe_exit(code)}) while {doing} job {job.job_id} "
                     f"with {job.preset.id}; nothing else was lost and a new worker starts for the next job",
-                    self._lost_job_meter(),
+                    self._lost_job_meter(spent),
                 ))
             self._dispatch()
         return out
@@ -261,4 +300,12 @@ class LocalEngineClient(EngineClient):
             f"cancelled: the worker did not stop within {self.cancel_grace_s:g} s, so it was restarted",
             self._lost_job_meter(),
         ))
+        for other, spent in self._writing.values():  # their takes were being written in that worker
+            out.append(Failed(
+                other.job_id, FailureKind.CRASHED,
+                f"the engine worker was restarted to stop job {job.job_id} while it wrote the takes of job "
+                f"{other.job_id}; run job {other.job_id} again",
+                self._lost_job_meter(spent),
+            ))
+        self._writing.clear()
         self._dispatch()

@@ -1,22 +1,32 @@
-"""Turning pipeline output into files: H.264 MP4 (PyAV), PNG stills, JPEG thumbnails (OpenCV).
+"""Turning frames into files: H.264 MP4 (PyAV: libx264, or NVENC where it works), PNG stills,
+JPEG thumbnails (OpenCV), each written once with its SHA-256 taken on the way.
 
 opencv-python's wheel cannot encode H.264 and diffusers' export_to_video silently falls back to
-MPEG-4 Part 2, so video goes through PyAV's libx264 (GPL: see the packaging notes).
+MPEG-4 Part 2, so video goes through PyAV's libx264 (GPL: see the packaging notes). Which encoder
+and options a take gets is `engine.encoders`' choice. The worker's writer thread
+(`engine.take_writer`) calls these off the device's path.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
+from director.engine.encoders import PIX_FMT, VideoEncoder
+
 THUMB_MAX = 320
+WRITE_CHUNK = 1 << 20
 
 
 def to_uint8(frames: np.ndarray) -> np.ndarray:
-    """Float [0, 1] RGB (what output_type='np' gives) to uint8, clipped."""
+    """Float [0, 1] RGB (what output_type='np' gives) to uint8, clipped. The reference for
+    `device_frames.to_uint8`, which does the same on the device, and the path for a pipeline
+    that returns arrays rather than tensors."""
     if frames.dtype == np.uint8:
         return frames
     return (np.clip(frames, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
@@ -27,39 +37,99 @@ def frames_digest(frames: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(frames).tobytes()).hexdigest()
 
 
-def write_mp4(frames: np.ndarray, path: Path, fps: Fraction, crf: int = 18) -> None:
-    """(F, H, W, 3) uint8 RGB → H.264 yuv420p. Odd sizes are padded by edge repeat to even
-    (4:2:0 needs even sides); the take records the model's size, the file carries at most one
-    extra row/column."""
+class HashingFile:
+    """A new file written front to back whose SHA-256 is taken from the bytes as they are written,
+    so the store adopts it without reading it again (`MediaStore.adopt(…, digest=…)`). Closing
+    flushes it to the disk (fsync): the rename into the store must never name half a file."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._file = open(self.path, "xb")
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        self._hash.update(view)
+        written = self._file.write(view)
+        self.size += written
+        return written
+
+    def tell(self) -> int:
+        return self.size
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+
+    def __enter__(self) -> HashingFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def write_hashed(path: Path, data) -> str:
+    """Write `data` to a new file at `path`; return its SHA-256, computed while writing."""
+    view = memoryview(data).cast("B")
+    with HashingFile(path) as f:
+        for start in range(0, len(view), WRITE_CHUNK):
+            f.write(view[start:start + WRITE_CHUNK])
+    return f.hexdigest()
+
+
+def encode_mp4(frames: np.ndarray, fps: Fraction, encoder: VideoEncoder, on_frame=None) -> bytes:
+    """(F, H, W, 3) uint8 RGB → an H.264 yuv420p MP4, returned as bytes (muxed in memory: the
+    MP4 muxer goes back to the start to write sizes, so the file is written, and hashed, once
+    it is whole). `on_frame(i, frame)` is called before each frame is encoded (digests, cancel).
+
+    Odd sizes are padded by edge repeat to even (4:2:0 needs even sides); the take records the
+    model's size, the file carries at most one extra row/column. Each frame is converted to
+    yuv420p here, into a frame of its own: handing PyAV RGB and letting the encoder convert
+    gave different bytes for the same frames now and then (seen with libx264 threads=1 under
+    load); converted first, the same frames give the same file."""
     import av
 
     f, h, w, _ = frames.shape
     pad_h, pad_w = h % 2, w % 2
-    if pad_h or pad_w:
-        frames = np.pad(frames, ((0, 0), (0, pad_h), (0, pad_w), (0, 0)), mode="edge")
-    with av.open(str(path), mode="w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=fps)
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as container:
+        stream = container.add_stream(encoder.codec, rate=fps)
         stream.width, stream.height = w + pad_w, h + pad_h
-        stream.pix_fmt = "yuv420p"
-        # Single-threaded x264 makes the bytes deterministic: the same frames give the same file
-        # (and so the same content address) on every run.
-        stream.options = {"crf": str(crf), "preset": "medium", "threads": "1"}
-        stream.codec_context.thread_count = 1
-        for frame in frames:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+        stream.pix_fmt = PIX_FMT
+        stream.options = encoder.av_options()
+        if not encoder.nvenc:
+            # Frame threads (what the ffmpeg command line uses); PyAV's default, slice threads,
+            # is slower. x264's bytes depend on the thread count, which the run facts record.
+            stream.codec_context.thread_type = "AUTO" if encoder.threads > 1 else "NONE"
+            stream.codec_context.thread_count = encoder.threads
+        for i, frame in enumerate(frames):
+            if on_frame is not None:
+                on_frame(i, frame)
+            if pad_h or pad_w:
+                frame = np.pad(frame, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
+            picture = av.VideoFrame.from_ndarray(frame, format="rgb24").reformat(format=PIX_FMT)
+            picture.pts = i
+            container.mux(stream.encode(picture))
+        container.mux(stream.encode(None))
+    return buffer.getvalue()
 
 
-def write_png(image: np.ndarray, path: Path) -> None:
+def encode_png(image: np.ndarray) -> bytes:
     import cv2
 
-    if not cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
-        raise OSError(f"could not write {path}")
+    ok, data = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise OSError("OpenCV could not encode a PNG")
+    return data.tobytes()
 
 
-def write_thumb(image: np.ndarray, path: Path) -> None:
+def encode_thumb(image: np.ndarray) -> bytes:
     """A small JPEG; upscaled tiny outputs stay crisp (nearest) so a gallery can show them."""
     import cv2
 
@@ -68,8 +138,10 @@ def write_thumb(image: np.ndarray, path: Path) -> None:
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_NEAREST
     thumb = cv2.resize(image, size, interpolation=interp)
-    if not cv2.imwrite(str(path), cv2.cvtColor(thumb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85]):
-        raise OSError(f"could not write {path}")
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(thumb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    if not ok:
+        raise OSError("OpenCV could not encode a JPEG")
+    return data.tobytes()
 
 
 def read_frames(path: Path) -> np.ndarray:

@@ -29,6 +29,7 @@ class JobRequest:
     init_image: str | None = None  # absolute path of a still or a clip to start from (i2v, extend)
     init_frame: str = "first"  # which frame of a clip: "first" or "last" (extend)
     allow_download: bool = False
+    quality: str = "draft"  # the recipe's: which encoder of the worker's settings writes the takes
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,9 @@ class Meter:
     device: str | None = None
     node: str | None = None
     load_s: float | None = None
-    gpu_s: float | None = None  # device seconds: what the job is charged for
+    gpu_s: float | None = None  # device seconds (to the last decode and its uint8 frames): what the job is charged for
     wall_s: float | None = None
+    write_s: float | None = None  # the writer thread's seconds: encoding, digests, thumbnails, adoption
     peak_mem_bytes: int | None = None
     energy_wh: float | None = None
     model_revision: str | None = None
@@ -147,6 +149,17 @@ class Metered:
 
 
 @dataclass(frozen=True)
+class Decoded:
+    """Not final: the job's last variant is decoded and its frames are off the device, which is
+    free for the next job while the worker's writer thread encodes and stores its takes. Its
+    TakeWritten and Finished (or a Failed: cancel and write errors still apply) follow.
+    `gpu_s` is the job's device seconds, as its Finished meter will say."""
+
+    job_id: int
+    gpu_s: float
+
+
+@dataclass(frozen=True)
 class TakeWritten:
     """A take's media, already renamed into the store; paths are relative to the media root."""
 
@@ -196,5 +209,5 @@ class Retrying:
     meter: Meter = field(default_factory=Meter)
 
 
-Event = Union[Started, Progress, Metered, TakeWritten, Finished, Failed, Retrying]
+Event = Union[Started, Progress, Metered, Decoded, TakeWritten, Finished, Failed, Retrying]
 FINAL_EVENTS = (Finished, Failed)

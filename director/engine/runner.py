@@ -8,8 +8,10 @@ project file. It never blocks unless asked: the UI calls `pump()` from a timer; 
 
 It keeps as many jobs submitted as the engine can run at once (`client.capacity`: one for the
 local worker, one per placed actor on a Ray cluster), so a cluster's GPUs work in parallel while
-the queue order and the ledger stay the app's. Each finished or failed job is charged at the
-price of the GPU type it ran on when the project's price table has one (`store.gpu_prices`).
+the queue order and the ledger stay the app's. A job that says `Decoded` no longer holds its
+slot: the device starts the next one while the worker writes its takes. Each finished or failed
+job is charged at the price of the GPU type it ran on when the project's price table has one
+(`store.gpu_prices`).
 
 A job runs its recipe, recorded when it was queued (`engine.recipes`): the text the worker sends
 to the pipeline is the recipe's, whatever happened to the camera or the prompt since. A finished
@@ -30,7 +32,7 @@ from director.core.enums import FailureKind, JobState
 from director.core.errors import DirectorError, NotFound, Refused
 from director.core.model import Job
 from director.engine.client import EngineClient, LocalEngineClient
-from director.engine.messages import Event, Failed, Finished, JobRequest, Meter, Progress, Retrying, Started, TakeWritten
+from director.engine.messages import Decoded, Event, Failed, Finished, JobRequest, Meter, Progress, Retrying, Started, TakeWritten
 from director.engine.presets import Preset, get_preset, validate_params
 from director.engine.recipes import recipe_of_job
 from director.store import jobs as store_jobs
@@ -77,6 +79,7 @@ def build_request(project: Project, job: Job, presets: Callable[[str], Preset] =
         negative=recipe.negative,
         init_image=init,
         init_frame=params.get("init_frame", "first"),
+        quality=recipe.quality,
     )
 
 
@@ -98,6 +101,7 @@ class JobRunner:
         self.paused = False
         self.progress: dict[int, tuple[int, int]] = {}  # job id → (step, total), per running job
         self._running: dict[int, None] = {}  # submitted and not yet final, in submission order
+        self._decoded: set[int] = set()  # running jobs off the device, their takes being written
         self._only: set[int] | None = None  # while run_until_idle(job_ids=…): start only these
         self._takes: dict[int, list[TakeWritten]] = {}
         self._devices: dict[int, str] = {}
@@ -191,7 +195,7 @@ class JobRunner:
 
     def _start_next(self) -> Changes:
         changes = Changes()
-        while not self.paused and len(self._running) < self.capacity and (job := self._next_job()) is not None:
+        while not self.paused and len(self._running) - len(self._decoded) < self.capacity and (job := self._next_job()) is not None:
             try:
                 request = build_request(self.project, job, self.presets)
             except DirectorError as exc:
@@ -217,6 +221,10 @@ class JobRunner:
             case Progress(step=step, total=total):
                 self.progress[job_id] = (step, total)
                 return Changes()
+            case Decoded():
+                if job_id in self._running:
+                    self._decoded.add(job_id)  # its slot is free for the next job
+                return Changes()
             case TakeWritten():
                 # Held until Finished: a job cancelled or failed later leaves no takes.
                 self._takes.setdefault(job_id, []).append(event)
@@ -228,6 +236,7 @@ class JobRunner:
                 self._takes[job_id] = []
                 self.progress.pop(job_id, None)
                 self._devices.pop(job_id, None)
+                self._decoded.discard(job_id)
                 return Changes()
             case Finished():
                 takes = self._takes.pop(job_id, [])
@@ -296,6 +305,7 @@ class JobRunner:
         self.progress.pop(job_id, None)
         self._devices.pop(job_id, None)
         self._running.pop(job_id, None)
+        self._decoded.discard(job_id)
         self._requests.pop(job_id, None)
 
 

@@ -2,8 +2,9 @@
 
 This module is the process's entry point (`worker_main`): it sets up the process (signals,
 priority, logging, offline mode, torch threads), reads commands on a thread so a Cancel arrives
-while a job runs, and hands each job to `worker_run.Worker`. What a job uses is measured in
-`worker_meter`; logging is `worker_log`.
+while a job runs, and hands each job to `worker_run.Worker`. A job's takes are written on the
+worker's writer thread (`take_writer`), so the next job starts on the device as soon as the last
+one is decoded (`Decoded`). What a job uses is measured in `worker_meter`; logging is `worker_log`.
 """
 
 from __future__ import annotations
@@ -70,9 +71,12 @@ def worker_main(commands, events, settings: dict | None = None) -> None:
                     return
 
     threading.Thread(target=read, name="director-engine-commands", daemon=True).start()
-    while True:
-        msg = inbox.get()
-        if isinstance(msg, Shutdown):
-            break
-        if isinstance(msg, Submit):
-            worker.run(msg.request)
+    try:
+        while True:
+            msg = inbox.get()
+            if isinstance(msg, Shutdown):
+                break
+            if isinstance(msg, Submit):
+                worker.run(msg.request, overlap=True)
+    finally:
+        worker.close()  # the takes being written are finished (or discarded) and reported

@@ -1,10 +1,13 @@
 """Running one job in the engine worker: load (or reuse) the pipeline, generate each variant with
-its own seed, write the media into the project's store and report typed events.
+its own seed, hand its frames to the writer thread and report typed events.
 
 It keeps pipelines warm (LRU within a memory budget), honours cancel between steps, survives
 out-of-memory, and never touches the project database: the app process records what the events
-report. The Ray actor (`engine.ray_actor`) hosts the same `Worker`. Torch is imported inside the
-functions (worker process only).
+report. After the last denoising step the device only turns the frames into uint8
+(`device_frames`); encoding, digests and adopting the files into the store happen on the writer
+thread (`take_writer`) while the device already runs the next variant, or the next job
+(`run(..., overlap=True)`, as the worker process does). The Ray actor (`engine.ray_actor`) hosts
+the same `Worker`. Torch is imported inside the functions (worker process only).
 """
 
 from __future__ import annotations
@@ -18,13 +21,17 @@ import time
 from collections import OrderedDict
 from dataclasses import replace
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 from director.core.enums import FailureKind, MediaKind
+from director.core.errors import InvalidInput
 from director.core.recipe import RunFacts
 from director.core.timecode import Rate
-from director.engine.messages import Failed, Finished, JobRequest, Meter, Progress, Started, TakeWritten
+from director.engine import encoders
+from director.engine.messages import Decoded, Failed, Finished, JobRequest, Meter, Progress, Started, TakeWritten
 from director.engine.presets import nearest_frames
+from director.engine.take_writer import JobWrite, TakeWriter
 from director.engine.worker_log import current_log_path, quiet_truncation_warnings, truncation_notes
 from director.engine.worker_meter import DeviceClock, DeviceMeter, Heartbeat, spent
 from director.store.media import MediaStore
@@ -74,12 +81,6 @@ def pick_device() -> str:
     return "cpu"
 
 
-def _discard(temps: list[Path]) -> None:
-    for t in temps:
-        t.unlink(missing_ok=True)
-    temps.clear()
-
-
 def _sync(device: str) -> None:
     import torch
 
@@ -113,7 +114,10 @@ TEXT_ARGUMENTS = ("prompt", "negative_prompt")
 
 
 class Worker:
-    """Runs jobs; `emit` sends an event to the app. Used in-process by the benchmark too."""
+    """Runs jobs; `emit` sends an event to the app. Used in-process by the benchmark too.
+
+    Settings (all optional): memory_budget_gb; encoder (`engine.encoders`: draft and final);
+    write_queue, how many variants may wait for the writer before the device waits (2)."""
 
     def __init__(self, emit, settings: dict | None = None):
         self.emit = emit
@@ -125,7 +129,12 @@ class Worker:
         self.pipelines: OrderedDict[str, tuple[object, str, int, list[str], RunFacts]] = OrderedDict()
         self.cancelled: set[int] = set()
         self._lock = threading.Lock()
+        self.writer = TakeWriter(self.emit, int(self.settings.get("write_queue") or 2))
         quiet_truncation_warnings()
+
+    def close(self) -> None:
+        """Let the writer finish what it holds (their final events are sent), then stop it."""
+        self.writer.close()
 
     # -- cancel (called from the reader thread) -------------------------------------------------
 
@@ -134,9 +143,16 @@ class Worker:
             self.cancelled.add(job_id)
 
     def _check_cancel(self, job_id: int) -> None:
+        if self._is_cancelled(job_id):
+            raise JobCancelled()
+
+    def _is_cancelled(self, job_id: int) -> bool:
         with self._lock:
-            if job_id in self.cancelled:
-                raise JobCancelled()
+            return job_id in self.cancelled
+
+    def _forget_cancel(self, job_id: int) -> None:
+        with self._lock:
+            self.cancelled.discard(job_id)
 
     # -- pipelines --------------------------------------------------------------------------------
 
@@ -174,68 +190,91 @@ class Worker:
 
     # -- a job ------------------------------------------------------------------------------------
 
-    def run(self, request: JobRequest) -> None:
+    def run(self, request: JobRequest, *, overlap: bool = False) -> None:
         """Run one job to a final event (Finished or Failed); never raises. While it generates,
         Progress and Metered events say how many device seconds it has used, so a job whose
-        worker dies is still charged for them."""
+        worker dies is still charged for them.
+
+        The writer thread writes its takes; the final event comes from there once every file is
+        adopted (or discarded). With `overlap` this returns as soon as the device is done with
+        the job, after a `Decoded` event, so the next job can start while the takes are written;
+        without it (the Ray actor, benchmarks) it returns after the final event."""
         job_id = request.job_id
         t0 = time.perf_counter()
         meter = Meter(device=self.device, node=os.uname().nodename)
-        temps: list[Path] = []
         clock = DeviceClock()
-        final: list = []
         truncation_notes.notes.clear()
         self.emit(Started(job_id, self.device, loading=request.preset.cache_key not in self.pipelines))
         heartbeat = Heartbeat(self.emit, job_id, clock)
+        job = JobWrite(job_id, MediaStore(Path(request.media_root)), lambda: self._is_cancelled(job_id))
         try:
             self._check_cancel(job_id)
             pipe, revision, applied, facts, load_s = self._pipeline(request)
+            encoder = self._encoder(request)
+            facts = replace(facts, encoder=encoder.facts() if encoder else encoders.still_facts(request.quality))
             meter = replace(meter, load_s=load_s, model_revision=revision)
             m = DeviceMeter(self.device)
             self._check_cancel(job_id)
-            store = MediaStore(Path(request.media_root))
-            outputs = []
             received: dict = {}
             for variant, seed in enumerate(request.seeds):
                 frames, received = self._generate(pipe, request, variant, seed, m, clock)
-                outputs.append(self._write_temp(store, request, variant, seed, frames, temps, applied, revision))
+                write = partial(self._write_take, request=request, variant=variant, seed=seed, frames=frames,
+                                encoder=encoder, applied=applied, revision=revision)
+                self.writer.put(job, variant, write)
+                if job.error is not None:  # a write failed (a full disk): the job fails with it
+                    raise job.error
             meter = replace(meter, gpu_s=clock.seconds(), peak_mem_bytes=m.peak_bytes(), energy_wh=m.energy_wh(),
                             warnings=tuple(truncation_notes.notes))
-            # Adopt only once every variant is done: a cancelled or failed job leaves no takes.
-            written = [self._adopt(store, out) for out in outputs]
-            temps.clear()
-            meter = replace(meter, wall_s=time.perf_counter() - t0)
-            final = [*written, Finished(job_id, meter, facts, received)]
+            if overlap:
+                self.emit(Decoded(job_id, meter.gpu_s))
+            self.writer.end(job, partial(self._ending, request=request, meter=meter, facts=facts, received=received, t0=t0))
         except JobCancelled:
-            _discard(temps)  # before the event: whoever hears "cancelled" finds no leftovers
-            final = [Failed(job_id, FailureKind.CANCELLED, "cancelled; no takes were written", spent(meter, clock, t0))]
+            failed = Failed(job_id, FailureKind.CANCELLED, "cancelled; no takes were written", spent(meter, clock, t0))
+            self.writer.end(job, partial(self._failed, failed), stop=True)
         except Exception as exc:
-            _discard(temps)
             if is_out_of_memory(exc):
                 # Not a bug to report but a size to change: advice, and the details in the log.
                 log.warning("job %s ran out of memory on %s", job_id, self.device, exc_info=True)
                 ram = is_out_of_ram(exc)
                 self._recover_from_oom()
-                final = [Failed(job_id, FailureKind.OOM, self._oom_advice(request, ram=ram), spent(meter, clock, t0))]
+                failed = Failed(job_id, FailureKind.OOM, self._oom_advice(request, ram=ram), spent(meter, clock, t0))
             else:
-                final = [self._failure(job_id, exc, spent(meter, clock, t0))]
+                failed = self._failure(job_id, exc, spent(meter, clock, t0))
+            # The writer discards what it wrote for the job before the event goes out: whoever
+            # hears "failed" or "cancelled" finds no leftovers.
+            self.writer.end(job, partial(self._failed, failed), stop=True)
         finally:
-            heartbeat.stop()  # no heartbeat after the final event
-            _discard(temps)
-            with self._lock:
-                self.cancelled.discard(job_id)
-        for event in final:
-            self.emit(event)
+            heartbeat.stop()  # no heartbeat after the device is done with the job
+        if not overlap:
+            job.done.wait()
+
+    def _ending(self, job: JobWrite, *, request: JobRequest, meter: Meter, facts: RunFacts, received: dict, t0: float) -> list:
+        """The final events of a job whose device part went through (on the writer thread)."""
+        meter = replace(meter, write_s=job.write_s, wall_s=time.perf_counter() - t0)
+        self._forget_cancel(request.job_id)
+        if job.written is not None:
+            return [*job.written, Finished(request.job_id, meter, facts, received)]
+        if job.error is not None:
+            exc = job.error
+            if is_out_of_memory(exc):
+                log.warning("job %s ran out of memory writing its takes", request.job_id, exc_info=exc)
+                return [Failed(request.job_id, FailureKind.OOM, self._oom_advice(request, ram=is_out_of_ram(exc)), meter)]
+            return [self._failure(request.job_id, exc, meter)]
+        return [Failed(request.job_id, FailureKind.CANCELLED, "cancelled; no takes were written", meter)]
+
+    def _failed(self, failed: Failed, job: JobWrite) -> list:
+        self._forget_cancel(job.job_id)
+        return [failed]
 
     def _failure(self, job_id: int, exc: Exception, meter: Meter) -> Failed:
         from director.engine.loading import MissingWeights, UnsafeWeights
 
         if isinstance(exc, MissingWeights):
             return Failed(job_id, FailureKind.MISSING_WEIGHTS, str(exc), meter)
-        if isinstance(exc, UnsafeWeights):
+        if isinstance(exc, (UnsafeWeights, InvalidInput)):  # InvalidInput: the encoder settings
             return Failed(job_id, FailureKind.INVALID_PARAMS, str(exc), meter)
         # The worker loop is a boundary: the traceback goes to the log once, the user gets a line.
-        log.exception("job %s failed", job_id)
+        log.error("job %s failed", job_id, exc_info=exc)
         where = f" (details in {current_log_path()})" if current_log_path() else ""
         return Failed(job_id, FailureKind.ERROR, f"{type(exc).__name__}: {exc}{where}", meter)
 
@@ -283,7 +322,8 @@ class Worker:
             num_inference_steps=p["steps"],
             guidance_scale=p["guidance"],
             generator=torch.Generator("cpu").manual_seed(int(seed)),
-            output_type="np",
+            # Tensors, left on the device: the worker makes the uint8 frames there (device_frames).
+            output_type="pt",
             callback_on_step_end=on_step_end,
         )
         if request.negative and "negative_prompt" in accepted:
@@ -303,45 +343,74 @@ class Worker:
         return {k: v for k, v in kwargs.items() if k in accepted}
 
     def _generate(self, pipe, request: JobRequest, variant: int, seed: int, m: DeviceMeter, clock: DeviceClock):
-        """(frames, the text arguments the pipeline received) for one variant with its own
-        generator: variant i equals a single run with seed i. The clock runs while the device
-        works on it (and stays running if the call fails)."""
+        """(uint8 frames in host memory, the text arguments the pipeline received) for one variant
+        with its own generator: variant i equals a single run with seed i. The clock runs while
+        the device works on it, the uint8 conversion included (and stays running if the call
+        fails); the copy to the host is the device's last work for the variant."""
         import torch
+
+        from director.engine.device_frames import to_host
 
         kwargs = self._call_kwargs(pipe, request, variant, seed, m, clock)
         received = {k: kwargs[k] for k in TEXT_ARGUMENTS if k in kwargs}
         _sync(self.device)
+        log.debug("denoise start job %d variant %d", request.job_id, variant)
         clock.start()
         with torch.inference_mode():
             out = pipe(**kwargs)
+            frames = to_host(out.frames[0] if request.preset.is_video else out.images[0])
+        del out
         _sync(self.device)
         clock.stop()
+        log.debug("denoise end job %d variant %d", request.job_id, variant)
         m.sample()
-        return (out.frames[0] if request.preset.is_video else out.images[0]), received
+        return frames, received
 
-    def _write_temp(self, store, request, variant, seed, frames, temps, applied, revision) -> dict:
-        import numpy as np
+    # -- the takes' files (on the writer thread) -------------------------------------------------
 
-        from director.engine.media_out import frames_digest, to_uint8, write_mp4, write_png, write_thumb
+    def _encoder(self, request: JobRequest) -> encoders.VideoEncoder | None:
+        """The video encoder for this job's role (its recipe's quality) from the worker's
+        settings; None for stills (PNG), whose settings are checked all the same."""
+        section = self.settings.get("encoder")
+        if request.preset.is_video:
+            return encoders.choose(section, request.quality, cuda=self.device == "cuda")
+        encoders.encoder_settings(section)
+        encoders.check_role(request.quality)
+        return None
 
-        frames = to_uint8(np.asarray(frames))
+    def _write_take(self, job: JobWrite, *, request: JobRequest, variant: int, seed: int, frames, encoder,
+                    applied: list[str], revision: str) -> dict:
+        """Encode one variant's frames, writing each file once with its SHA-256 taken on the way;
+        the frames' own SHA-256 (`frames_sha256`) is taken frame by frame as they are encoded."""
+        import hashlib
+
+        from director.engine.media_out import encode_mp4, encode_png, encode_thumb, write_hashed
+
+        pixels = frames.wait()
         p = request.params
         rate = Rate.parse(str(p["fps"]))
         video = request.preset.is_video
-        media = store.temp_path(".mp4" if video else ".png")
-        temps.append(media)
+        digest = hashlib.sha256()
+
+        def on_frame(_i, frame) -> None:
+            job.check()
+            digest.update(frame)
+
         if video:
-            write_mp4(frames, media, Fraction(rate.num, rate.den))
-            poster = frames[len(frames) // 2]
+            data = encode_mp4(pixels, Fraction(rate.num, rate.den), encoder, on_frame)
+            poster = pixels[len(pixels) // 2]
         else:
-            write_png(frames, media)
-            poster = frames
-        thumb = store.temp_path(".jpg")
-        temps.append(thumb)
-        write_thumb(poster, thumb)
-        h, w = frames.shape[-3], frames.shape[-2]
+            on_frame(0, pixels)
+            data = encode_png(pixels)
+            poster = pixels
+        job.check()
+        media = job.temp(".mp4" if video else ".png")
+        media_digest = write_hashed(media, data)
+        thumb = job.temp(".jpg")
+        thumb_digest = write_hashed(thumb, encode_thumb(poster))
+        h, w = pixels.shape[-3], pixels.shape[-2]
         extra = {
-            "frames_sha256": frames_digest(frames),
+            "frames_sha256": digest.hexdigest(),
             "preset": request.preset.id,
             "steps": p["steps"],
             "guidance": p["guidance"],
@@ -351,16 +420,11 @@ class Worker:
             "memory": applied,
         }
         return dict(
-            media=media, thumb=thumb, video=video,
+            media=media, media_ext="mp4" if video else "png", media_digest=media_digest,
+            thumb=thumb, thumb_digest=thumb_digest,
             event=TakeWritten(
                 request.job_id, variant, int(seed), "", "",
                 (MediaKind.VIDEO if video else MediaKind.IMAGE).value, int(w), int(h),
-                int(frames.shape[0]) if video else 1, rate.num, rate.den, extra,
+                int(pixels.shape[0]) if video else 1, rate.num, rate.den, extra,
             ),
         )
-
-    @staticmethod
-    def _adopt(store: MediaStore, out: dict) -> TakeWritten:
-        media = store.adopt(out["media"], "mp4" if out["video"] else "png")
-        thumb = store.adopt(out["thumb"], "jpg")
-        return replace(out["event"], media_path=media, thumb_path=thumb)

@@ -20,6 +20,7 @@ from director.core.errors import DirectorError
 
 CHUNK = 1 << 20
 TMP_GRACE_S = 3600
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 # The only names the store ever gives a file: a two-hex folder and a hex digest with an extension.
 # Anything else in a row (`../../secret.txt`, `/etc/hostname`) was written outside Director.
 STORED_NAME = re.compile(r"[0-9a-f]{2}/[A-Za-z0-9_-]{1,128}\.[A-Za-z0-9]{1,10}")
@@ -90,9 +91,14 @@ class MediaStore:
         self.ensure()
         return self.tmp / f"{uuid.uuid4().hex}{suffix}"
 
-    def adopt(self, temp_file: Path, ext: str) -> str:
-        """Move a finished file into its content address; return the relative path `ab/cdef….ext`."""
-        digest = sha256_file(temp_file)
+    def adopt(self, temp_file: Path, ext: str, digest: str | None = None) -> str:
+        """Move a finished file into its content address; return the relative path `ab/cdef….ext`.
+        `digest` is the file's SHA-256 (hex) when the writer computed it from the bytes as it wrote
+        them; the file is then not read again. Without it the file is hashed here."""
+        if digest is None:
+            digest = sha256_file(temp_file)
+        elif not SHA256_HEX.fullmatch(digest):
+            raise ValueError(f"not a SHA-256 digest: {digest!r}")
         relative = f"{digest[:2]}/{digest[2:]}.{ext.lstrip('.')}"
         final = self.root / relative
         final.parent.mkdir(parents=True, exist_ok=True)

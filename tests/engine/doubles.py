@@ -1,6 +1,8 @@
 """The test doubles: real tiny pipelines whose call fails the way a full GPU or a full RAM does.
 Running out of memory cannot be produced on demand (or safely) on a shared CPU machine."""
 
+import inspect
+
 import torch
 from diffusers import LTXPipeline
 
@@ -92,3 +94,22 @@ class RelayClient(EngineClient):
 
     def poll_events(self, timeout=0.0):
         return [self.on_event(e) for e in self.client.poll_events(timeout)]
+
+
+class FailsOnItsSecondCallPipeline(LTXPipeline):
+    """A pipeline that makes one clip, then fails the way a library bug does at the end of its
+    second (after its denoising): a job's first variant is being written when the second fails."""
+
+    def __call__(self, *args, **kwargs):
+        self.calls = getattr(self, "calls", 0) + 1
+        out = super().__call__(*args, **kwargs)
+        if self.calls == 2:
+            raise ValueError("shapes (2,17) and (3,) not aligned")
+        return out
+
+    # The worker passes only the arguments a pipeline's signature names: keep LTXPipeline's.
+    __call__.__signature__ = inspect.signature(LTXPipeline.__call__)
+
+
+def build_fails_on_its_second_call_pipeline():
+    return FailsOnItsSecondCallPipeline(**_ltx_components())
