@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+import threading
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -20,6 +22,40 @@ ORG_DOMAIN = "director.local"
 APP_NAME = "Director"
 
 log = logging.getLogger(__name__)
+
+# What an open project needs and the empty window's first paint does not (issue #24): the store and
+# sqlite-utils, the engine's client side, PyAV and NumPy, and every panel. `preload_in_background`
+# imports them on a thread after the first paint, so opening a project finds them loaded.
+PRELOAD = (
+    "director.store.project",
+    "director.store.ledger",
+    "director.store.budget",
+    "director.store.timeline",
+    "director.store.cuts",
+    "director.engine.runner",
+    "director.engine.actions",
+    "director.engine.engine_choice",
+    "director.export.costs",
+    "director.export.frames",
+    "director.ui.undo",
+    "director.ui.background",
+    "director.ui.engine_driver",
+    "director.ui.activity_tracker",
+    "director.ui.shot_list",
+    "director.ui.gallery.take_gallery",
+    "director.ui.gallery.take_viewer",
+    "director.ui.prompt_editor",
+    "director.ui.cameras_panel",
+    "director.ui.generate_panel",
+    "director.ui.timeline_view",
+    "director.ui.queue_panel",
+    "director.ui.shot_inspector",
+    "director.ui.program_viewer",
+    "director.ui.cost_dashboard",
+    "director.ui.storyboard_view",
+    "director.ui.gallery.compare_view",
+    "director.ui.errors",
+)
 
 
 def dark_palette() -> QPalette:
@@ -83,15 +119,60 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_app(path: str | None = None) -> int:
-    """Open the window (and the project at `path`, if given) and run the event loop."""
+def preload_in_background(modules: tuple[str, ...] = PRELOAD) -> threading.Thread:
+    """Import `modules` on a daemon thread (module code only: no widget is made there). An import
+    the UI thread needs meanwhile waits for that module alone; a failure is logged and left to the
+    import that needs it."""
+
+    def run() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # the import that needs it says why, on the UI thread
+                log.debug("preloading %s failed", name, exc_info=True)
+
+    thread = threading.Thread(target=run, name="director-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+class _FirstPaint(QObject):
+    """Runs `then` on the turn of the event loop after the widget's first paint, once."""
+
+    def __init__(self, widget, then):
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            then, self._then = self._then, None
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, then)
+        return False
+
+
+def _after_first_paint(widget, then) -> None:
+    _FirstPaint(widget, then)
+
+
+def start_window(path: str | None = None):
+    """The window as `director` shows it: the empty window painted first, then the rest of the code
+    loaded on a thread, then the project at `path` (if given) opened. Returns the window."""
     from director.ui.main_window import MainWindow
 
-    app = create_app()
+    create_app()
     window = MainWindow()
     window.show()
+    _after_first_paint(window, preload_in_background)
     if path:
         # After the first paint, so an error dialog has a window to sit on.
         QTimer.singleShot(0, lambda: window.open_project(path))
-    code = app.exec()
+    return window
+
+
+def run_app(path: str | None = None) -> int:
+    """Open the window (and the project at `path`, if given) and run the event loop."""
+    window = start_window(path)  # noqa: F841 - kept alive while the loop runs
+    code = QApplication.instance().exec()
     return int(code)

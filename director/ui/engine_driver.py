@@ -1,6 +1,6 @@
 """The engine for one open, writable project: its client, the runner a QTimer pumps, the take
 actions that queue work (promote, image to video, extend, re-render) and a notification per job
-that ends.
+that ends (for a re-render, what it found: `actions.rerender_result(...).describe()`).
 
 Split out of the main window, which keeps docks, menus and layout: the window builds one driver per
 project, forwards `notified` to its status bar and `job_event` to the queue panel, and the driver
@@ -53,6 +53,7 @@ class EngineDriver(QObject):
         super().__init__(parent)
         self.session = session
         self._notified_jobs: set[int] = set()
+        self._rerenders: dict[int, int] = {}  # a re-render's job id → the take it re-makes
         self._failure_shown = False
         self.client: LocalEngineClient | None = None
         self.runner: JobRunner | None = None
@@ -127,6 +128,9 @@ class EngineDriver(QObject):
             if not job.state.finished or job_id in self._notified_jobs:
                 continue
             self._notified_jobs.add(job_id)
+            original = self._rerenders.pop(job_id, None)
+            if original is not None:
+                self._say_rerender(original, job_id, failed=job.state is not JobState.DONE)
             if job.state is JobState.DONE:
                 self._say(f"Job {job_id} finished ({len(job.seeds)} take{'s' if len(job.seeds) != 1 else ''})")
             elif job.state is JobState.CANCELLED:
@@ -149,9 +153,20 @@ class EngineDriver(QObject):
             self._say(str(exc), error=True)
             return False
         self.session.announce(queued.changes)
+        if action == "rerender":
+            self._rerenders.update((job_id, take_id) for job_id in queued.job_ids)
         self._say(f"Queued {action} of take {take_id} with {queued.preset.id} (job {', '.join(map(str, queued.job_ids))})")
         self.pump()
         return True
+
+    def _say_rerender(self, take_id: int, job_id: int, *, failed: bool) -> None:
+        """What a finished re-render found: bit-identical, the same frames, or what differs (and why)."""
+        try:
+            result = actions.rerender_result(self.session.project, take_id, job_id)
+        except DirectorError as exc:  # the original take was emptied from the bin meanwhile
+            self._say(f"re-render of take {take_id}: {exc}", error=True)
+            return
+        self._say(f"Re-render: {result.describe()}", error=failed)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.notified.emit(text, error)

@@ -622,7 +622,7 @@ class MainWindow(QMainWindow):
 
     def _on_take_activated(self, take_id: int) -> None:
         self.workspace.set_take(take_id)
-        viewer = self.panel("viewer")
+        viewer = self.panels.get("viewer")  # a viewer not built yet starts at the workspace's take
         if viewer is not None and hasattr(viewer, "show_take"):
             viewer.show_take(take_id)
         self.take_activated.emit(take_id)

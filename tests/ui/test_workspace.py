@@ -12,6 +12,7 @@ from test_timeline_fixtures import RED, make_take, solid_png
 from director.engine.messages import Finished, Started, TakeWritten
 from director.engine.runner import JobRunner
 from director.store import jobs, shots
+from director.store.takes import takes_of_job
 from director.store import timeline as st
 from director.store.cameras import add_camera, list_cameras
 from director.ui.engine_driver import EngineDriver
@@ -98,3 +99,42 @@ def test_the_engine_driver_pumps_announces_and_says_when_a_job_ends(session, qtb
     assert said[-1] == ("unknown take action 'levitate'", True)
     driver.stop()
     assert driver.runner is None and not driver.timer.isActive()
+
+
+def test_a_finished_rerender_says_what_it_found(session, qtbot):
+    """After a re-render finishes, the driver says what `rerender_result(...).describe()` says: here
+    the worker wrote the very same file, so the new take is bit-identical to the original."""
+    from director.core.prompt import PromptFields
+    from director.engine import actions
+    from director.store import prompts
+
+    project = session.project
+    shot, _ = shots.add_shot(project, "1", cameras=("A",))
+    prompt, _ = prompts.write_prompt(project, shot.id, PromptFields(subject="a lighthouse"))
+    driver = EngineDriver(session)
+    engine = ScriptedEngine()
+    driver.runner = JobRunner(project, engine)
+    said: list = []
+    driver.notified.connect(lambda text, error: said.append((text, error)))
+    camera = list_cameras(project, shot.id)[0].id
+    job_id, _ = jobs.create_job(project, shot_id=shot.id, camera_id=camera, prompt_id=prompt.id, preset="tiny-t2i",
+                                params={"steps": 2, "width": 64, "height": 64}, seeds=[3])
+    driver.pump()
+    still = solid_png(project, RED, (64, 64))
+    engine.events = [Started(job_id, "cpu", False), TakeWritten(job_id, 0, 3, still, still, "image", 64, 64, 1, 24, 1), Finished(job_id, {"gpu_s": 1.0})]
+    driver.pump()
+    (original,) = [t.id for t in takes_of_job(project, job_id)]
+
+    assert driver.take_action("rerender", original)
+    rerender_job = engine.submitted[-1].job_id
+    assert rerender_job != job_id
+    engine.events = [Started(rerender_job, "cpu", False), TakeWritten(rerender_job, 0, 3, still, still, "image", 64, 64, 1, 24, 1),
+                     Finished(rerender_job, {"gpu_s": 1.0})]
+    driver.pump()
+    expected = actions.rerender_result(project, original, rerender_job).describe()
+    assert "bit-identical" in expected
+    assert (f"Re-render: {expected}", False) in said
+    assert said[-1] == (f"Job {rerender_job} finished (1 take)", False)
+    driver.pump()
+    assert sum(text.startswith("Re-render:") for text, _ in said) == 1  # said once
+    driver.stop()

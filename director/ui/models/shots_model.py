@@ -46,6 +46,9 @@ THUMB_HEIGHT = 36
 SCRIPT_MARKS = {"changed": "script changed", "removed": "removed from script"}
 SCRIPT_COLOUR = QColor(230, 150, 60)
 MIME_SHOTS = "application/x-director-shot-ids"
+GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsDropEnabled
+SHOT_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+EDITABLE_SHOT_FLAGS = SHOT_FLAGS | Qt.ItemFlag.ItemIsEditable
 NO_PARENT = 0  # internalId of a top-level (group) index
 
 
@@ -372,13 +375,16 @@ class ShotsModel(QAbstractItemModel):
     # -- structure -------------------------------------------------------------------------------
 
     def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
+        # Bounds checked here, not by hasIndex (two more calls into Python per index: a tree view
+        # asks for every row when it lays 1,000 shots out).
+        if row < 0 or not 0 <= column < len(self.COLUMNS):
             return QModelIndex()
         if not parent.isValid():
-            return self.createIndex(row, column, NO_PARENT)
-        if parent.internalId() != NO_PARENT:
+            return self.createIndex(row, column, NO_PARENT) if row < len(self._groups) else QModelIndex()
+        group = parent.row()
+        if parent.internalId() != NO_PARENT or parent.column() != 0 or group >= len(self._groups) or row >= len(self._groups[group].shots):
             return QModelIndex()  # shots have no children
-        return self.createIndex(row, column, parent.row() + 1)
+        return self.createIndex(row, column, group + 1)
 
     def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         if not index.isValid() or index.internalId() == NO_PARENT:
@@ -410,12 +416,12 @@ class ShotsModel(QAbstractItemModel):
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled
         if index.internalId() == NO_PARENT:
-            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsDropEnabled
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
-        row = self._shot_row(index)
-        if index.column() == 0 and row is not None and not row.shot.locked and not self.session.project.readonly:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+            return GROUP_FLAGS
+        if index.column() == 0 and not self.session.project.readonly:
+            row = self._shot_row(index)
+            if row is not None and not row.shot.locked:
+                return EDITABLE_SHOT_FLAGS
+        return SHOT_FLAGS
 
     # -- data ------------------------------------------------------------------------------------
 
