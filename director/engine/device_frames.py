@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# Float32 working memory per conversion step on the device: a few frames at a time, so a long
-# clip never needs a float copy of itself (4× its uint8 size) on a full GPU.
-CHUNK_BYTES = 64 << 20
+# Float32 working memory per conversion step: a few frames at a time, in one buffer reused for
+# every step, so a long clip never needs a float copy of itself (4× its uint8 size) on a full
+# GPU. On the CPU a step stays in the caches (and a fresh multi-megabyte buffer per step would
+# cost page faults): measured on 768×512 frames, 8 MB steps took half the time of 64 MB ones.
+CHUNK_BYTES = 128 << 20
+CPU_CHUNK_BYTES = 8 << 20
 
 
 @dataclass
@@ -47,10 +50,19 @@ def to_uint8(frames):
     x = frames.unsqueeze(0) if still else frames
     n, c, h, w = x.shape
     out = torch.empty((n, h, w, c), dtype=torch.uint8, device=x.device)
-    step = max(1, CHUNK_BYTES // max(1, c * h * w * 4))
+    budget = CPU_CHUNK_BYTES if x.device.type == "cpu" else CHUNK_BYTES
+    step = min(n, max(1, budget // max(1, c * h * w * 4)))
+    work = torch.empty((step, c, h, w), dtype=torch.float32, device=x.device)
     for i in range(0, n, step):
-        # clamp makes a new tensor (the pipeline's own is never written); then in place.
-        chunk = torch.clamp(x[i:i + step].to(torch.float32), 0.0, 1.0)
+        part = x[i:i + step]
+        chunk = work[:len(part)]
+        # Into the working buffer (the pipeline's tensor is never written): widened to float32
+        # (exact) and clipped, as numpy clipped the widened values; then × 255 and + 0.5, each
+        # rounded to float32 as numpy rounds them.
+        if part.dtype == torch.float32:
+            torch.clamp(part, 0.0, 1.0, out=chunk)
+        else:
+            chunk.copy_(part).clamp_(0.0, 1.0)
         chunk.mul_(255.0).add_(0.5)
         out[i:i + step].copy_(chunk.permute(0, 2, 3, 1))  # float → uint8 truncates, as astype does
     return out[0] if still else out

@@ -190,7 +190,7 @@ def test_the_device_conversion_works_a_few_frames_at_a_time(monkeypatch):
 
     video = torch.rand((9, 3, 4, 6), generator=torch.Generator().manual_seed(1))
     whole = to_uint8(video).numpy()
-    monkeypatch.setattr(device_frames, "CHUNK_BYTES", 2 * 3 * 4 * 6 * 4)  # two frames per step
+    monkeypatch.setattr(device_frames, "CPU_CHUNK_BYTES", 2 * 3 * 4 * 6 * 4)  # two frames per step (of 9)
     assert np.array_equal(to_uint8(video).numpy(), whole)
     assert np.array_equal(whole, numpy_to_uint8(video.permute(0, 2, 3, 1).numpy()))
 
