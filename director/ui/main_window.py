@@ -807,13 +807,20 @@ class MainWindow(QMainWindow):
         self._queue_label_timer.start()
 
     def _refresh_queue_label(self) -> None:
+        """summary.job_counts (the one count the queue panel and `queue list` show), counted on the
+        reads thread: it groups every job, 20 ms and more at 250,000 jobs, on each event."""
         if self.session is None:
             self.queue_label.setText("")
             return
-        from director.core.enums import JobState
         from director.store.summary import job_counts
 
-        counts = job_counts(self.session.project)  # the one count the queue panel and `queue list` show
+        self.session.reads.submit("queue-label", job_counts, self._show_queue_counts)
+
+    def _show_queue_counts(self, counts: dict[str, int]) -> None:
+        from director.core.enums import JobState
+
+        if self.session is None:
+            return
         running, queued = counts.get(JobState.RUNNING.value, 0), counts.get(JobState.QUEUED.value, 0)
         paused = " · paused" if self.engine is not None and self.engine.paused else ""
         self.queue_label.setText(f"Queue: {running} running, {queued} waiting{paused}")

@@ -34,7 +34,7 @@ def test_jobs_model_passes_qtmodeltester_and_shows_waiting_jobs(window, project_
     assert model.data(model.index(0, JobsModel.STATUS)) == "queued"
     assert model.data(model.index(0, JobsModel.SHOT)) == "1/A"
     assert model.data(model.index(0, JobsModel.PRESET)) == "tiny-t2i ×2"
-    qtbot.waitUntil(lambda: window.queue_label.text() == "Queue: 0 running, 3 waiting · paused")  # counted once per turn
+    qtbot.waitUntil(lambda: window.queue_label.text() == "Queue: 0 running, 3 waiting · paused")  # counted on the reads thread
 
 
 def test_waiting_jobs_reorder_with_buttons_and_drag(window, project_file):

@@ -138,6 +138,7 @@ class ShotsModel(QAbstractItemModel):
         self._files: dict[str, str | None] = {}  # a still's store name → its file (None: tampered)
         self._currency = "USD"
         self._touched: set[int] = set()  # rows re-read here since the last fill was asked for
+        self._waiting_thumbs: dict[str, set[int]] = {}  # a thumbnail file being loaded → the shots that showed it
         self.is_filled = False
         self._load()
         session.changed.connect(self._on_changed)
@@ -331,11 +332,14 @@ class ShotsModel(QAbstractItemModel):
         return self._files[relative]
 
     def _on_thumbnail_loaded(self, path: str) -> None:
-        for gi, group in enumerate(self._groups):
-            for si, row in enumerate(group.shots):
-                if row.thumb and self._files.get(row.thumb) == path:
-                    index = self.index(si, 0, self.index(gi, 0))
-                    self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+        """Repaint the rows that asked for this file (only painted rows ask), not a scan of every shot."""
+        for sid in self._waiting_thumbs.pop(path, ()):
+            if sid not in self._where:
+                continue
+            row = self._row(sid)
+            if row.thumb and self._files.get(row.thumb) == path:
+                index = self.shot_index(sid)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
     # -- lookups ---------------------------------------------------------------------------------
 
@@ -480,7 +484,12 @@ class ShotsModel(QAbstractItemModel):
                 return shot.title
             if role == Qt.ItemDataRole.DecorationRole and row.thumb:
                 file = self._thumb_file(row.thumb)
-                return self.thumbnails.get(file) if file is not None else None
+                if file is None:
+                    return None
+                pixmap = self.thumbnails.get(file)
+                if pixmap is None:
+                    self._waiting_thumbs.setdefault(file, set()).add(shot.id)
+                return pixmap
             if role == Qt.ItemDataRole.ForegroundRole and mark:
                 return SCRIPT_COLOUR
             if role == Qt.ItemDataRole.ToolTipRole:
