@@ -28,7 +28,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal
 
 from director.core.errors import DirectorError
-from director.store.snapshot import interrupt, snapshot
+from director.store.snapshot import interrupt, snapshot, stop_when
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +158,7 @@ class BackgroundReads(QObject):
         try:
             if self._project is None:
                 self._project = self._opener(self.path)
+                stop_when(self._project, lambda: self._closed)  # a read running at close gives up
             with snapshot(self._project):  # one read transaction: every query of this read sees one state
                 task.result = task.read(self._project)
             self.reads += 1
@@ -175,7 +176,7 @@ class BackgroundReads(QObject):
                 return
             if task.error is not None:
                 if isinstance(task.error, sqlite3.OperationalError) and "interrupt" in str(task.error):
-                    return
+                    return  # the project closed under it
                 if not isinstance(task.error, DirectorError):
                     log.error("background read %s failed", task.key, exc_info=task.error)
                 if task.on_error is not None:

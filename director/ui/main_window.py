@@ -6,6 +6,12 @@ docks, menus and layout. The engine (client, runner pump, take actions, job noti
 playhead) is the window's `Workspace`, which panels follow. Panels are built per project by
 factories (`register_panel`), so a closed project leaves nothing behind and other engineers'
 widgets dock the same way as ours. A panel that has `set_shot(shot_id)` follows the current shot.
+
+Opening is incremental (issue #24): the shot list and the current shot's takes are built before the
+first paint, the other panels one per turn of the event loop after it (`panel(name)` builds one at
+once when asked), and slow reads run on the project's reads thread (`ProjectSession.reads`);
+`busy()` says whether the window is still filling in. The module imports the store, the engine and
+the panels only when a project opens, so the empty window paints first.
 """
 
 from __future__ import annotations
