@@ -116,6 +116,7 @@ class GenerationActor:
         return out
 
     def close(self) -> None:
+        self.worker.close()  # its writer thread: idle here, since `run` waits for each job's end
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     # -- the worker's emit --------------------------------------------------------------------------

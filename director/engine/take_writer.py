@@ -9,8 +9,10 @@ into the store and send the take events and the final one. So the rules stay as 
 
 - takes are reported only when the whole job is done, all of them or none;
 - a cancelled or failed job leaves no takes and no temporary files, and its final event is sent
-  only once they are gone: a cancel or a failure stops the encode in progress at the next frame
-  and the job's end discards whatever it wrote;
+  only once they are gone: a cancel or a failure stops the job's encode in progress at the next
+  frame and discards whatever it wrote. A job that fails or is cancelled on the device (`fail`)
+  waits only for its own write in progress, never for the takes of the jobs before it, so it
+  ends as promptly as before;
 - at most `max_pending` variants wait or are being written: past that the job thread waits, so
   host memory stays bounded when the device outruns the encoder.
 
@@ -48,9 +50,11 @@ class JobWrite:
         self.outputs: list[dict] = []  # one per written variant: files, their digests, its event
         self.written: list | None = None  # the adopted takes' events, once the job is done
         self.error: BaseException | None = None  # a write that failed
-        self.stopped = threading.Event()  # the job thread gave up on the job (failure or cancel)
+        self.stopped = False  # the job thread gave up on the job (failure or cancel)
         self.done = threading.Event()  # its final event was sent
         self.write_s = 0.0
+        self._state = threading.Condition()
+        self._writing = False
 
     @property
     def cancelled(self) -> bool:
@@ -58,8 +62,28 @@ class JobWrite:
 
     def check(self) -> None:
         """Raise WriteStopped when the job is cancelled, stopped or already failed."""
-        if self.stopped.is_set() or self.error is not None or self._cancelled():
+        if self.stopped or self.error is not None or self._cancelled():
             raise WriteStopped()
+
+    def start_write(self) -> bool:
+        """A write of this job may begin: not when it is stopped, failed or cancelled."""
+        with self._state:
+            if self.stopped or self.error is not None or self._cancelled():
+                return False
+            self._writing = True
+            return True
+
+    def end_write(self) -> None:
+        with self._state:
+            self._writing = False
+            self._state.notify_all()
+
+    def stop(self) -> None:
+        """No more writes for this job; returns once the one in progress (if any) has stopped,
+        which it does at its next frame."""
+        with self._state:
+            self.stopped = True
+            self._state.wait_for(lambda: not self._writing)
 
     def temp(self, suffix: str) -> Path:
         """A fresh temporary path in the store, discarded unless the job finishes."""
@@ -88,13 +112,17 @@ class TakeWriter:
         self._slots.acquire()
         self._tasks.put(("take", job, (variant, write)))
 
-    def end(self, job: JobWrite, final: Callable[[JobWrite], list], *, stop: bool = False) -> None:
-        """Queue the job's end: adopt its files (unless it is stopped, cancelled or a write
-        failed), else discard them; then send `final(job)`'s events. `stop` first stops the
-        job's writes (the job failed or was cancelled on the device)."""
-        if stop:
-            job.stopped.set()
+    def end(self, job: JobWrite, final: Callable[[JobWrite], list]) -> None:
+        """Queue the job's end, after its variants: adopt its files (unless it was cancelled or
+        a write failed meanwhile), else discard them; then send `final(job)`'s events."""
         self._tasks.put(("end", job, final))
+
+    def fail(self, job: JobWrite, events: list) -> None:
+        """The job failed or was cancelled on the device (called on its thread): stop its writes,
+        discard its files, then send `events`. Its queued variants are skipped when reached."""
+        job.stop()
+        job.discard()
+        self._send(job, events)
 
     def close(self) -> None:
         """Finish what is queued, then stop the thread."""
@@ -115,7 +143,7 @@ class TakeWriter:
                 self._end(job, arg)
 
     def _take(self, job: JobWrite, variant: int, write) -> None:
-        if job.stopped.is_set() or job.error is not None or job.cancelled:
+        if not job.start_write():
             return
         t0 = time.perf_counter()
         log.debug("write start job %d variant %d", job.job_id, variant)
@@ -128,17 +156,20 @@ class TakeWriter:
         finally:
             job.write_s += time.perf_counter() - t0
             log.debug("write end job %d variant %d", job.job_id, variant)
+            job.end_write()
 
     def _end(self, job: JobWrite, final) -> None:
         t0 = time.perf_counter()
         try:
-            if not job.stopped.is_set() and job.error is None and not job.cancelled:
+            if job.start_write():  # not cancelled, and no write failed
                 try:
                     job.written = [self._adopt(job.store, out) for out in job.outputs]
                     job.temps.clear()
                 except BaseException as exc:
                     job.written = None
                     job.error = exc
+                finally:
+                    job.end_write()
             job.discard()  # nothing when adopted; everything it wrote when not
             job.write_s += time.perf_counter() - t0
             events = final(job)
@@ -146,6 +177,9 @@ class TakeWriter:
             log.exception("job %d: ending it failed", job.job_id)
             job.discard()
             events = [final_on_error(job, exc)]
+        self._send(job, events)
+
+    def _send(self, job: JobWrite, events: list) -> None:
         for event in events:
             try:
                 self.emit(event)

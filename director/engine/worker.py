@@ -44,6 +44,9 @@ def worker_main(commands, events, settings: dict | None = None) -> None:
     stay_offline()
     import torch  # noqa: F401  (import before the first job so load_s measures loading only)
     import diffusers  # noqa: F401
+    # The writer thread's encoders, so the first take is not the one that waits for their import.
+    import av  # noqa: F401
+    import cv2  # noqa: F401
 
     if threads:
         torch.set_num_threads(int(threads))

@@ -230,7 +230,8 @@ class Worker:
             self.writer.end(job, partial(self._ending, request=request, meter=meter, facts=facts, received=received, t0=t0))
         except JobCancelled:
             failed = Failed(job_id, FailureKind.CANCELLED, "cancelled; no takes were written", spent(meter, clock, t0))
-            self.writer.end(job, partial(self._failed, failed), stop=True)
+            self._forget_cancel(job_id)
+            self.writer.fail(job, [failed])  # its files gone first: whoever hears "cancelled" finds no leftovers
         except Exception as exc:
             if is_out_of_memory(exc):
                 # Not a bug to report but a size to change: advice, and the details in the log.
@@ -240,9 +241,8 @@ class Worker:
                 failed = Failed(job_id, FailureKind.OOM, self._oom_advice(request, ram=ram), spent(meter, clock, t0))
             else:
                 failed = self._failure(job_id, exc, spent(meter, clock, t0))
-            # The writer discards what it wrote for the job before the event goes out: whoever
-            # hears "failed" or "cancelled" finds no leftovers.
-            self.writer.end(job, partial(self._failed, failed), stop=True)
+            self._forget_cancel(job_id)
+            self.writer.fail(job, [failed])
         finally:
             heartbeat.stop()  # no heartbeat after the device is done with the job
         if not overlap:
@@ -261,10 +261,6 @@ class Worker:
                 return [Failed(request.job_id, FailureKind.OOM, self._oom_advice(request, ram=is_out_of_ram(exc)), meter)]
             return [self._failure(request.job_id, exc, meter)]
         return [Failed(request.job_id, FailureKind.CANCELLED, "cancelled; no takes were written", meter)]
-
-    def _failed(self, failed: Failed, job: JobWrite) -> list:
-        self._forget_cancel(job.job_id)
-        return [failed]
 
     def _failure(self, job_id: int, exc: Exception, meter: Meter) -> Failed:
         from director.engine.loading import MissingWeights, UnsafeWeights

@@ -321,6 +321,24 @@ def test_a_cancel_during_encoding_leaves_no_take_and_no_temporary_file(tmp_path,
     assert isinstance(events.final(after), Finished)
 
 
+def test_a_job_cancelled_on_the_device_ends_at_once_while_the_last_jobs_takes_are_still_written(tmp_path, worker_log):
+    # The client restarts a worker that takes over 5 s to stop a cancelled job: that job's end
+    # must not wait behind the previous job's encode, and the previous job keeps its takes.
+    worker, events = _worker(SLOW)
+    first, second = _job_id(), _job_id()
+    events.on_event = lambda e: worker.request_cancel(second) if isinstance(e, Progress) and e.job_id == second else None
+    worker.run(request_for("tiny-t2v", first, tmp_path, seeds=(1,), steps=2, width=128, height=128), overlap=True)
+    worker.run(request_for("tiny-t2v", second, tmp_path, seeds=(2,), steps=20), overlap=True)
+    cancelled, finished = events.final(second), events.final(first)
+    worker.close()
+    assert isinstance(cancelled, Failed) and cancelled.kind is FailureKind.CANCELLED
+    assert isinstance(finished, Finished) and len(events.of(first, TakeWritten)) == 1
+    assert events.of(second, Failed)[0][0] < events.of(first, Finished)[0][0]
+    first_write = worker_log.spans(first, "write")[0]
+    assert events.of(second, Failed)[0][0] < first_write[1]  # while the first job was still being written
+    assert MediaStore(tmp_path).verify(MediaStore(tmp_path).stored()).ok and list(MediaStore(tmp_path).tmp.iterdir()) == []
+
+
 def test_a_failure_on_the_device_while_a_variant_is_written_leaves_nothing_behind(tmp_path, worker_log):
     from . import doubles
 
