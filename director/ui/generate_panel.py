@@ -80,6 +80,7 @@ class GeneratePanel(QWidget):
         self.session = session
         self.shot_id: int | None = None
         self.camera_id: int | None = None
+        self._form_rev = 0  # bumped by each validation: an estimate read for an older form is dropped
         # Image-to-video presets start from a take: the gallery's i2v/extend actions use them.
         self._presets: list[Preset] = [p for p in all_presets() if p.kind in KIND_LABELS]
 
@@ -282,8 +283,34 @@ class GeneratePanel(QWidget):
         self.validate()
 
     def _on_changed(self, changes) -> None:
-        if self.shot_id is not None and (self.shot_id in changes.shots or changes.cameras or changes.costs or changes.project):
+        if self.shot_id is None:
+            return
+        if self.shot_id in changes.shots or changes.cameras or changes.project:
             self.validate()
+        elif changes.costs:
+            self._estimate_later()
+
+    def _estimate_later(self) -> None:
+        """Money moved (a job finished, an expense): the estimate and the budget verdict are read
+        again on the reads thread. With a project budget that sums every job's money (60 ms at
+        250,000 jobs), doing it here on each finished job stalled the window (issue #24)."""
+        if self.problem() is not None:
+            return
+        self._form_rev += 1
+        shot_id, preset, params, n = self.shot_id, self.preset().id, self.params(), self.variants.value()
+        rev = self._form_rev
+
+        def read(project):
+            try:
+                return preview_job(project, shot_id, preset, params, n)
+            except DirectorError as exc:
+                return str(exc)
+
+        self.session.reads.submit(f"estimate-{id(self)}", read, lambda found: self._show_estimate(found, rev))
+
+    def _show_estimate(self, found, rev: int) -> None:
+        if rev == self._form_rev and self.problem() is None:  # the form is as it was asked about
+            self.estimate.setText(self._estimate_words(found))
 
     # -- validation ------------------------------------------------------------------------------
 
@@ -308,6 +335,7 @@ class GeneratePanel(QWidget):
         return None
 
     def validate(self, *_args) -> bool:
+        self._form_rev += 1
         problem = self.problem()
         self.message.setText(for_window(problem or ""))
         self.message.setStyleSheet("QLabel { color: #ff8080; }" if problem else "")
@@ -325,9 +353,16 @@ class GeneratePanel(QWidget):
         """
         n = self.variants.value()
         try:
-            estimate, verdict = preview_job(self.session.project, self.shot_id, self.preset().id, self.params(), n)
+            found = preview_job(self.session.project, self.shot_id, self.preset().id, self.params(), n)
         except DirectorError as exc:
             return str(exc)
+        return self._estimate_words(found)
+
+    def _estimate_words(self, found) -> str:
+        """(estimate, verdict) as the label says it, or a refusal's message as it is."""
+        if isinstance(found, str):
+            return found
+        estimate, verdict = found
         text = f"Estimate: {estimate.describe()}"
         if verdict.message():
             text += "\n" + for_window(verdict.message())  # 'raise the cap' points at the Shot panel or Settings

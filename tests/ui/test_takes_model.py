@@ -116,3 +116,26 @@ def test_drag_carries_the_take_id_as_json(review):
     _, model, _, _, ids = review
     mime = model.mimeData([model.index(0)])
     assert json.loads(bytes(mime.data(TAKE_MIME)).decode()) == {"take_id": model.take_ids()[0]}
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "rating"])
+def test_a_take_landing_is_inserted_in_place_without_reading_the_shots_other_takes(review, qtbot, monkeypatch, sort):
+    """A job finishing on a shot of 2,000 takes used to re-read all of them on the UI thread; the new
+    take is read alone and inserted where the store's order puts it (one rowsInserted, no reset)."""
+    from director.store import takes as store_takes
+
+    session, model, shot_id, cams, ids = review
+    model.set_sort(sort)
+    session.push(SetTakeFields(ids[1], rating=5))
+    listed: list[int] = []
+    real = store_takes.list_takes
+    monkeypatch.setattr(store_takes, "list_takes", lambda *a, **k: listed.append(1) or real(*a, **k))
+    structure: list[str] = []
+    model.modelReset.connect(lambda: structure.append("reset"))
+    model.layoutChanged.connect(lambda *a: structure.append("layout"))
+    model.rowsInserted.connect(lambda _p, first, last: structure.append(f"insert {first}-{last}"))
+    new = add_take(session.project, shot_id, cams["B"], seed=44, video=False, colour=(0, 0, 255))
+    session.push(SetTakeFields(new, rating=3))  # a rating between the others: not simply first or last
+    session.announce(Changes.of(takes=[new]))
+    assert listed == [] and structure and all(s.startswith("insert") for s in structure)
+    assert model.take_ids() == [t.id for t in real(session.project, shot_id, sort=sort)]  # exactly the store's order

@@ -7,6 +7,7 @@ falls back to a minimal insert/remove/reorder only when membership or order real
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 
@@ -301,12 +302,15 @@ class TakesModel(QAbstractListModel):
             self._refresh_takes(changes.takes)
 
     def _refresh_takes(self, ids: frozenset[int]) -> None:
-        """Update changed rows in place; reconcile structure only if a take entered, left or moved."""
+        """Update changed rows in place and insert new takes where the sort puts them (reading only
+        those takes: a take landing on a 2,000-take shot used to re-read all 2,000, 60-200 ms on
+        the UI thread); reconcile with a full read only if a take left or moved."""
         if len(ids) > BULK_CHANGE:
             self._reconcile(self._query())
             return
         project = self.session.project
         updates: list[tuple[int, Take]] = []
+        arrivals: list[Take] = []
         for take_id in ids:
             row = self._row_of.get(take_id)
             try:
@@ -315,8 +319,7 @@ class TakesModel(QAbstractListModel):
                 take = None
             if row is None:
                 if take is not None and take.shot_id == self._shot_id and self._filter.accepts(take):
-                    self._reconcile(self._query())
-                    return
+                    arrivals.append(take)
                 continue
             if take is None or not self._filter.accepts(take) or not self._stays_in_place(row, take):
                 self._reconcile(self._query())
@@ -326,6 +329,20 @@ class TakesModel(QAbstractListModel):
             self._takes[row] = take
             index = self.index(row)
             self.dataChanged.emit(index, index)
+        if arrivals:
+            self._insert_sorted(arrivals)
+
+    def _insert_sorted(self, arrivals: list[Take]) -> None:
+        """Insert takes at the rows the sort gives them (`_sort_key` mirrors the store's order)."""
+        keys = [_sort_key(self._sort, t) for t in self._takes]
+        for take in sorted(arrivals, key=lambda t: _sort_key(self._sort, t)):
+            key = _sort_key(self._sort, take)
+            row = bisect.bisect_left(keys, key)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._takes.insert(row, take)
+            keys.insert(row, key)
+            self.endInsertRows()
+        self._reindex()
 
     def _stays_in_place(self, row: int, take: Take) -> bool:
         key = _sort_key(self._sort, take)
