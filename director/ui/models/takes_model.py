@@ -334,13 +334,13 @@ class TakesModel(QAbstractListModel):
 
     def _insert_sorted(self, arrivals: list[Take]) -> None:
         """Insert takes at the rows the sort gives them (`_sort_key` mirrors the store's order)."""
-        keys = [_sort_key(self._sort, t) for t in self._takes]
-        for take in sorted(arrivals, key=lambda t: _sort_key(self._sort, t)):
-            key = _sort_key(self._sort, take)
-            row = bisect.bisect_left(keys, key)
+        def key(t: Take) -> tuple:
+            return _sort_key(self._sort, t)
+
+        for take in sorted(arrivals, key=key):
+            row = bisect.bisect_left(self._takes, key(take), key=key)  # a key for log2(n) rows only
             self.beginInsertRows(QModelIndex(), row, row)
             self._takes.insert(row, take)
-            keys.insert(row, key)
             self.endInsertRows()
         self._reindex()
 
