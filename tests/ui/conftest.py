@@ -29,6 +29,7 @@ def session(project, qtbot):
 
     s = ProjectSession(project)
     yield s
+    s.shutdown()  # its reads thread (if a panel started one) lets go of its connection
 
 
 @pytest.fixture
