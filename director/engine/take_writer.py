@@ -93,7 +93,10 @@ class JobWrite:
 
     def discard(self) -> None:
         for path in self.temps:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:  # the final event goes out all the same; `purge` removes it later
+                log.warning("job %d: could not remove %s", self.job_id, path, exc_info=True)
         self.temps.clear()
 
 

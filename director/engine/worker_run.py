@@ -207,6 +207,7 @@ class Worker:
         self.emit(Started(job_id, self.device, loading=request.preset.cache_key not in self.pipelines))
         heartbeat = Heartbeat(self.emit, job_id, clock)
         job = JobWrite(job_id, MediaStore(Path(request.media_root)), lambda: self._is_cancelled(job_id))
+        failed: Failed | None = None
         try:
             self._check_cancel(job_id)
             pipe, revision, applied, facts, load_s = self._pipeline(request)
@@ -225,13 +226,12 @@ class Worker:
                     raise job.error
             meter = replace(meter, gpu_s=clock.seconds(), peak_mem_bytes=m.peak_bytes(), energy_wh=m.energy_wh(),
                             warnings=tuple(truncation_notes.notes))
+            heartbeat.stop()  # the device is done with the job: no heartbeat after this
             if overlap:
                 self.emit(Decoded(job_id, meter.gpu_s))
             self.writer.end(job, partial(self._ending, request=request, meter=meter, facts=facts, received=received, t0=t0))
         except JobCancelled:
             failed = Failed(job_id, FailureKind.CANCELLED, "cancelled; no takes were written", spent(meter, clock, t0))
-            self._forget_cancel(job_id)
-            self.writer.fail(job, [failed])  # its files gone first: whoever hears "cancelled" finds no leftovers
         except Exception as exc:
             if is_out_of_memory(exc):
                 # Not a bug to report but a size to change: advice, and the details in the log.
@@ -241,10 +241,13 @@ class Worker:
                 failed = Failed(job_id, FailureKind.OOM, self._oom_advice(request, ram=ram), spent(meter, clock, t0))
             else:
                 failed = self._failure(job_id, exc, spent(meter, clock, t0))
-            self._forget_cancel(job_id)
-            self.writer.fail(job, [failed])
         finally:
-            heartbeat.stop()  # no heartbeat after the device is done with the job
+            heartbeat.stop()  # no heartbeat after the final event
+        if failed is not None:
+            self._forget_cancel(job_id)
+            # Its files are gone before the event: whoever hears "failed" or "cancelled" finds no
+            # leftovers. Only its own write in progress is waited for, never another job's.
+            self.writer.fail(job, [failed])
         if not overlap:
             job.done.wait()
 
