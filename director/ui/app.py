@@ -119,6 +119,9 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+preloading: threading.Thread | None = None  # the last preload started (benchmarks wait for it)
+
+
 def preload_in_background(modules: tuple[str, ...] = PRELOAD) -> threading.Thread:
     """Import `modules` on a daemon thread (module code only: no widget is made there). An import
     the UI thread needs meanwhile waits for that module alone; a failure is logged and left to the
@@ -131,8 +134,10 @@ def preload_in_background(modules: tuple[str, ...] = PRELOAD) -> threading.Threa
             except Exception:  # the import that needs it says why, on the UI thread
                 log.debug("preloading %s failed", name, exc_info=True)
 
+    global preloading
     thread = threading.Thread(target=run, name="director-preload", daemon=True)
     thread.start()
+    preloading = thread
     return thread
 
 
