@@ -342,7 +342,8 @@ def library_versions() -> dict:
     import torch
     import transformers
 
-    return {"diffusers": diffusers.__version__, "transformers": transformers.__version__, "torch": torch.__version__}
+    # Plain strings: torch.__version__ is a TorchVersion, and unpickling one imports torch in the window.
+    return {"diffusers": str(diffusers.__version__), "transformers": str(transformers.__version__), "torch": str(torch.__version__)}
 
 
 def _plain_config(config) -> dict:
