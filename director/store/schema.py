@@ -325,5 +325,16 @@ def m0011_finals(db: Database) -> None:
     db.execute("CREATE TABLE conform_holds (clip_id INTEGER PRIMARY KEY, draft_take_id INTEGER NOT NULL, created_at TEXT NOT NULL)")
 
 
+@migrations(name="0012_cost_index")
+def m0012_cost_index(db: Database) -> None:
+    """A covering index for the per-shot cost sums (store/ledger.group_totals): the Costs panel and
+    `report costs --by shot` read every metered job, and at 20,000 takes the table scan was most of
+    their time."""
+    db.execute(
+        "CREATE INDEX jobs_cost_by_shot ON jobs(shot_id, money_micros, currency, gpu_s, wall_s, energy_wh, "
+        "finished_at, created_at)"
+    )
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()

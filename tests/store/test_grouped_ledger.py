@@ -38,3 +38,34 @@ def test_grouping_in_sql_equals_grouping_every_row(busy, by):
     for g, e in zip(got, expected):
         assert (g.jobs, g.job_micros, g.expense_micros) == (e.jobs, e.job_micros, e.expense_micros)
         assert g.gpu_s == pytest.approx(e.gpu_s) and g.human_s == pytest.approx(e.human_s)
+
+
+def test_a_version_11_file_gains_the_cost_index_and_its_sums_do_not_change(busy, tmp_path):
+    """Migration 0012 on an old file: the covering index appears, the per-shot sums read the index
+    instead of the jobs table, and every figure stays what it was."""
+    import sqlite3
+
+    from director.store import Project
+
+    path = busy.path
+    before = [(g.key, g.jobs, g.job_micros, g.gpu_s) for g in ledger.group_totals(busy, "shot")]
+    busy.close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DROP INDEX jobs_cost_by_shot")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0012_cost_index'")
+    conn.execute("PRAGMA user_version = 11")
+    conn.close()
+    with Project.open(path) as p:
+        assert [(g.key, g.jobs, g.job_micros, g.gpu_s) for g in ledger.group_totals(p, "shot")] == before
+    conn = sqlite3.connect(path)
+    plan = " ".join(
+        r[-1]
+        for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT shot_id, min(coalesce(finished_at, created_at)), sum(gpu_s), sum(wall_s), "
+            "sum(energy_wh), sum(CASE WHEN currency = 'USD' THEN money_micros END) FROM jobs "
+            "WHERE money_micros IS NOT NULL GROUP BY shot_id"
+        )
+    )
+    conn.close()
+    assert "COVERING INDEX jobs_cost_by_shot" in plan
