@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from director.core.errors import InvalidInput, NotFound
+from director.core.places import config_dir  # noqa: F401 - presets.config_dir stays importable
 
 KINDS = ("t2i", "t2v", "i2v")
 TINY_NOTE = "random weights — for trying the workflow"
@@ -199,15 +200,6 @@ BUILTIN: tuple[Preset, ...] = (
 
 
 # -- settings ---------------------------------------------------------------------------------
-
-
-def config_dir() -> Path:
-    """Where user presets and engine settings live (DIRECTOR_CONFIG_DIR overrides, for tests)."""
-    env = os.environ.get("DIRECTOR_CONFIG_DIR")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "director"
 
 
 def presets_dir() -> Path:

@@ -13,6 +13,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
+from director.core.places import config_dir
+
 MAX_RECENT = 10
 KEY = "recent/projects"
 
@@ -23,8 +25,6 @@ def app_settings() -> QSettings:
     An INI file in Director's config folder rather than the platform default, so that
     DIRECTOR_CONFIG_DIR isolates tests and portable installs completely.
     """
-    from director.engine.presets import config_dir  # the presets registry loads with a project, not the empty window
-
     folder = config_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return QSettings(str(folder / "director.ini"), QSettings.Format.IniFormat)
