@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
 from director.commands.common import ProgressBar, add_json_arg, add_project_arg, open_project, parse_size, print_json
 from director.core.errors import DirectorError
+from director.core.eta import JobClock
 from director.engine import actions
 from director.engine.client import EngineClient
 from director.engine.engine_choice import add_engine_arg, make_engine_client
-from director.engine.messages import Progress
+from director.engine.messages import Progress, Started
 from director.store import jobs as store_jobs
 from director.store import takes as store_takes
 from director.store.budget import preview_job
@@ -260,9 +262,18 @@ def _run(project, job_ids: set[int] | None, *, as_json: bool = False, client: En
     bar = ProgressBar("generating", enabled=None if not as_json else False)
     targets = job_ids if job_ids is not None else {j.id for j in store_jobs.list_jobs(project, states=(store_jobs.JobState.QUEUED,))}
 
+    clocks: dict[int, JobClock] = {}  # core.eta: the same elapsed and ETA as the queue panel
+
     def on_event(event) -> None:
-        if isinstance(event, Progress):
-            bar.update(event.step, event.total, f"job {event.job_id}")
+        now = time.monotonic()
+        if isinstance(event, Started):
+            clock = clocks.setdefault(event.job_id, JobClock(estimate_s=store_jobs.get_job(project, event.job_id).estimate_gpu_s))
+            clock.start(now, event.loading)
+            bar.update(0, 1, f"job {event.job_id} · {clock.line(now)}")
+        elif isinstance(event, Progress):
+            clock = clocks.setdefault(event.job_id, JobClock())
+            clock.progress(now, event.step, event.total)
+            bar.update(event.step, event.total, f"job {event.job_id} · {clock.line(now)}")
 
     try:
         try:

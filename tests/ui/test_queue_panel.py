@@ -158,3 +158,41 @@ def test_a_jobs_cost_stays_in_the_currency_it_was_charged_in(window, project_fil
     assert model.data(model.index(model.row_of(job_id), JobsModel.COST)) == "0.25 USD"
     window.session.announce(project.update_settings(currency="EUR"))
     assert model.data(model.index(model.row_of(job_id), JobsModel.COST)) == "0.25 USD"
+
+
+def _running_job(session, started_ago_s: float = 0.0):
+    sid = session.project.db["shots"].insert({"code": "1", "ord": 1, "created_at": "2024-01-01T00:00:00+00:00"}).last_pk
+    job_id, _ = store_jobs.create_job(session.project, shot_id=sid, camera_id=None, prompt_id=None, preset="tiny-t2v", params={}, seeds=[1])
+    session.announce(store_jobs.mark_running(session.project, job_id))
+    if started_ago_s:
+        from datetime import datetime, timedelta, timezone
+
+        earlier = (datetime.now(timezone.utc) - timedelta(seconds=started_ago_s)).isoformat()
+        session.project.db.execute("UPDATE jobs SET started_at = ? WHERE id = ?", [earlier, job_id])
+    return job_id
+
+
+def test_a_loading_model_reads_loading_not_zero(session):
+    """Issue #21: the ETA read 0:00 while the model was still loading."""
+    job_id = _running_job(session)
+    model = JobsModel(session)
+    model.on_job_event(Started(job_id, "cpu", True))
+    assert model.data(model.index(0, JobsModel.ETA)) == "loading model…"
+    assert model.data(model.index(0, JobsModel.PROGRESS)) == "loading model…"
+    model.on_job_event(Progress(job_id, 1, 8))
+    assert model.data(model.index(0, JobsModel.PROGRESS)) == "step 1 of 8"
+
+
+def test_elapsed_never_jumps_backwards_when_the_job_finishes(session):
+    """Issue #21: a running row counted from the stored start, the finished row showed the worker's
+    shorter wall time (its load and hand-over left out), so the clock jumped back."""
+    job_id = _running_job(session, started_ago_s=95)
+    model = JobsModel(session)
+    model.on_job_event(Started(job_id, "cpu", False))
+    running = model.elapsed_seconds(model.job_at(0))
+    assert running >= 95
+    session.announce(store_jobs.finish_job(session.project, job_id, JobState.DONE, {"gpu_s": 30.0, "wall_s": 40.0}))
+    assert model.job_at(0).state is JobState.DONE
+    assert model.elapsed_seconds(model.job_at(0)) >= running
+    assert model.data(model.index(0, JobsModel.ELAPSED)) == format_duration(model.elapsed_seconds(model.job_at(0)))
+    assert model.data(model.index(0, JobsModel.ELAPSED)) != "0:40"

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QColor
 
+from director.core import eta
 from director.core.cost import format_money
 from director.core.enums import JobState
 from director.core.errors import DirectorError
@@ -37,27 +36,9 @@ STATE_COLOURS = {
 }
 
 
-@dataclass
-class LiveProgress:
-    step: int
-    total: int
-    first_step_at: float  # monotonic time of the first progress event
-    first_step: int
-
-
 def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = max(0, int(round(seconds)))
-    if seconds < 3600:
-        return f"{seconds // 60}:{seconds % 60:02d}"
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def _since(iso: str | None) -> float | None:
-    if not iso:
-        return None
-    return (datetime.now(timezone.utc) - datetime.fromisoformat(iso)).total_seconds()
+    """The one clock format (core.eta), kept under its old name for the panel's callers."""
+    return eta.format_duration(seconds)
 
 
 class JobsModel(QAbstractTableModel):
@@ -74,7 +55,8 @@ class JobsModel(QAbstractTableModel):
         self.session = session
         self._jobs: list[Job] = []
         self._labels: dict[int, JobLabel] = {}
-        self._live: dict[int, LiveProgress] = {}
+        self._clocks: dict[int, eta.JobClock] = {}  # running jobs: elapsed and ETA (core.eta)
+        self._final_elapsed: dict[int, float] = {}  # what a job's clock last showed when it ended
         self._currency = "USD"
         self._load()
         session.changed.connect(self._on_changed)
@@ -116,9 +98,9 @@ class JobsModel(QAbstractTableModel):
                 if before != now or old_labels.get(now.id) != labels.get(now.id):
                     self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
         live_ids = {j.id for j in jobs if j.state is JobState.RUNNING}
-        for job_id in list(self._live):
+        for job_id in list(self._clocks):
             if job_id not in live_ids:
-                del self._live[job_id]
+                self._end_clock(job_id)
 
     def _on_changed(self, changes) -> None:
         if changes.project:
@@ -128,18 +110,35 @@ class JobsModel(QAbstractTableModel):
 
     def on_job_event(self, event: Event) -> None:
         """Live progress from the engine; state changes arrive through the session's Changes."""
+        now = time.monotonic()
         if isinstance(event, Progress):
-            now = time.monotonic()
-            live = self._live.get(event.job_id)
-            if live is None:
-                live = self._live[event.job_id] = LiveProgress(event.step, event.total, now, event.step)
-            live.step, live.total = event.step, event.total
+            self._clock(event.job_id, now).progress(now, event.step, event.total)
             self._emit_row(event.job_id, self.PROGRESS, self.ETA)
             self.progress_changed.emit(event.job_id)
-        elif isinstance(event, (Started, Finished, Failed)):
-            if not isinstance(event, Started):
-                self._live.pop(event.job_id, None)
+        elif isinstance(event, Started):
+            self._clock(event.job_id, now).start(now, event.loading)
             self._emit_row(event.job_id, self.STATUS, self.MESSAGE)
+        elif isinstance(event, (Finished, Failed)):
+            self._end_clock(event.job_id, now)
+            self._emit_row(event.job_id, self.STATUS, self.MESSAGE)
+
+    def _clock(self, job_id: int, now: float) -> eta.JobClock:
+        """The job's clock, started where the store says it started (a window opened on a running
+        job, or events that came before the row was read)."""
+        clock = self._clocks.get(job_id)
+        if clock is None:
+            row = self.row_of(job_id)
+            clock = self._clocks[job_id] = eta.clock_for(self._jobs[row], now) if row is not None else eta.JobClock()
+        return clock
+
+    def _end_clock(self, job_id: int, now: float | None = None) -> None:
+        clock = self._clocks.pop(job_id, None)
+        if clock is not None:
+            now = time.monotonic() if now is None else now
+            clock.finish(now)
+            shown = clock.elapsed(now)
+            if shown is not None:
+                self._final_elapsed[job_id] = shown
 
     def tick(self) -> None:
         """Refresh the clocks of running and waiting rows (once a second from the panel)."""
@@ -172,19 +171,23 @@ class JobsModel(QAbstractTableModel):
         return [j.id for j in self._jobs if j.state is JobState.QUEUED]
 
     def progress(self, job_id: int) -> tuple[int, int] | None:
-        live = self._live.get(job_id)
-        return (live.step, live.total) if live else None
+        clock = self._clocks.get(job_id)
+        return (clock.step, clock.total) if clock is not None and clock.phase == "stepping" else None
+
+    def clock(self, job: Job) -> eta.JobClock | None:
+        """A running job's clock (made on first use); None for others."""
+        return self._clock(job.id, time.monotonic()) if job.state is JobState.RUNNING else None
 
     def eta_seconds(self, job: Job) -> float | None:
-        """From the measured step rate of this job; before its first steps, from the estimate."""
-        live = self._live.get(job.id)
-        if job.state is JobState.RUNNING and live and live.step > live.first_step:
-            rate = (time.monotonic() - live.first_step_at) / (live.step - live.first_step)
-            return rate * (live.total - live.step)
-        if job.state in (JobState.QUEUED, JobState.RUNNING) and job.estimate_gpu_s:
-            elapsed = _since(job.started_at) or 0.0
-            return max(0.0, job.estimate_gpu_s - elapsed)
-        return None
+        """A running job's ETA (core.eta: step rate, else estimate less time spent); a waiting
+        job's estimate."""
+        if job.state is JobState.RUNNING:
+            return self.clock(job).eta(time.monotonic())
+        return job.estimate_gpu_s if job.state is JobState.QUEUED else None
+
+    def elapsed_seconds(self, job: Job) -> float | None:
+        """Monotonic elapsed (core.eta.job_elapsed): never less than the job's clock last showed."""
+        return eta.job_elapsed(job, time.monotonic(), self.clock(job), self._final_elapsed.get(job.id))
 
     # -- Qt model --------------------------------------------------------------------------------
 
@@ -252,17 +255,14 @@ class JobsModel(QAbstractTableModel):
         if col == self.PROGRESS:
             p = self.progress(job.id)
             if job.state is JobState.RUNNING:
-                return f"step {p[0]} of {p[1]}" if p else "starting"
+                if p:
+                    return f"step {p[0]} of {p[1]}"
+                return eta.LOADING_TEXT if self.clock(job).phase == "loading" else "starting"
             return {JobState.DONE: "done", JobState.QUEUED: "waiting"}.get(job.state, "")
         if col == self.ELAPSED:
-            if job.state is JobState.RUNNING:
-                return format_duration(_since(job.started_at))
-            return format_duration(job.wall_s) if job.wall_s is not None else ""
+            return format_duration(self.elapsed_seconds(job))
         if col == self.ETA:
-            if job.state in (JobState.RUNNING, JobState.QUEUED):
-                eta = self.eta_seconds(job)
-                return format_duration(eta) if eta is not None else "—"
-            return ""
+            return eta.job_eta_text(job, time.monotonic(), self.clock(job))
         if col == self.COST:
             label = self._labels.get(job.id)  # the job's own currency: a project may change its currency later
             return format_money(job.money, label.currency if label is not None else self._currency) if job.money is not None else ""
