@@ -4,7 +4,9 @@ Constant frame rate at the cut's rate, yuv420p so every player opens it, every t
 the output size, frame-exact cuts from the core frame map (core.cut.source_frame, the one every
 interchange file names). Tagged and streamable: BT.709 (HD) or BT.601 (SD) primaries, transfer and
 matrix with limited range, converted into exactly that (export.colour), the index (moov) at the
-front (+faststart), and a timecode track starting at the project's programme start. Written beside
+front (+faststart), and a timecode track starting at the project's programme start. With a mix
+(export.audio_mix) it carries one AAC stereo 48 kHz stream exactly as long as the picture, fed as the
+picture advances so the two interleave. Written beside
 the destination and renamed at the end, so a cancel or a crash never leaves a half-written file
 under the user's name.
 """
@@ -20,10 +22,12 @@ import av
 import cv2
 import numpy as np
 
+from director.core.audio import frame_to_sample, samples_for
 from director.core.cut import Cut, CutSegment
 from director.core.errors import DirectorError, InvalidInput
 from director.core.smpte import DEFAULT_START, RecordClock
 from director.core.timecode import Rate
+from director.export.audio_mix import AacTrack
 from director.export.colour import Colour, for_size, to_output
 from director.export.common import X264_PRESETS, CancelFn, ProgressFn, Reporter, atomic_output
 from director.export.frames import MediaIssue, MediaPaths, Prefetch, Skipped, check_media, cut_frames
@@ -41,6 +45,7 @@ class Mp4Options:
     threads: int = 0  # 0 = libx264 decides (one per core)
     start_timecode: str = DEFAULT_START  # the project's programme start (store.edit_settings)
     drop_frame: bool = False
+    sound_takes: frozenset = frozenset()  # takes with their own sound: the burn-in says "sound"
 
     def validate(self) -> None:
         if not 0 <= self.crf <= 51:
@@ -58,6 +63,7 @@ class Mp4Result:
     rate: Rate
     skipped: tuple[MediaIssue, ...] = ()  # takes left out (black in their place) with skip_missing
     colour: str = ""  # 'bt709' | 'bt601'
+    audio_samples: int = 0  # samples of the AAC mix (0: no audio stream)
 
     @property
     def seconds(self) -> Fraction:
@@ -74,12 +80,13 @@ def output_size(cut: Cut, options: Mp4Options) -> tuple[int, int]:
     return width, height
 
 
-def burn_in(picture: np.ndarray, seg: CutSegment | None, record_frame: int, rate: Rate, clock: RecordClock | None = None) -> np.ndarray:
+def burn_in(picture: np.ndarray, seg: CutSegment | None, record_frame: int, rate: Rate, clock: RecordClock | None = None,
+            sound_takes: frozenset = frozenset()) -> np.ndarray:
     """Shot code, camera, take and record timecode in a dark band at the bottom (a review copy's slate)."""
     out = picture.copy()  # the picture may be shared by repeated frames: never draw on it
     parts = []
     if seg is not None and seg.take_id is not None:
-        parts += [seg.shot_code or "?", f"cam {seg.camera or '-'}", f"take {seg.take_id}"]
+        parts += [seg.shot_code or "?", f"cam {seg.camera or '-'}", f"take {seg.take_id}" + (" sound" if seg.take_id in sound_takes else "")]
     else:
         parts.append("black")
     parts.append(clock.timecode(record_frame) if clock is not None else rate.timecode(record_frame))
@@ -105,6 +112,7 @@ def export_cut_mp4(
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
     skip_missing: bool = False,
+    audio: np.ndarray | None = None,
 ) -> Mp4Result:
     """Encode the whole cut to `dest`; raises ExportCancelled if `is_cancelled()` turns true.
 
@@ -112,6 +120,7 @@ def export_cut_mp4(
     from a worker thread: it touches no database, only media files. A take whose media is missing,
     damaged or tampered raises TakeMediaError naming it (nothing is left at `dest`); with
     skip_missing it plays black for its length instead and is listed in the result's `skipped`.
+    `audio` is the mix, float32 (n, 2) at 48 kHz and exactly as long as the picture.
     """
     options.validate()
     width, height = output_size(cut, options)
@@ -124,6 +133,8 @@ def export_cut_mp4(
     time_base = Fraction(cut.rate.den, cut.rate.num)
     colour: Colour = for_size(width, height)
     clock = RecordClock(cut.rate, options.start_timecode, options.drop_frame)
+    if audio is not None and len(audio) != samples_for(total, cut.rate):
+        raise InvalidInput(f"the mix has {len(audio)} samples; the picture needs exactly {samples_for(total, cut.rate)}")
     with atomic_output(dest) as temp:
         reporter.check()
         try:
@@ -145,13 +156,14 @@ def export_cut_mp4(
             stream.codec_context.thread_type = "AUTO"
             if options.threads:
                 stream.codec_context.thread_count = options.threads
+            sound = AacTrack(container, audio) if audio is not None else None
             reporter.start()
             frames_in = cut_frames(cut, media, width, height, native=not options.burn_in, skipped=skipped, checked=bad, colour=colour)
             with Prefetch(frames_in) as frames:
                 for record, seg, picture in frames:
                     reporter.check()
                     if options.burn_in:
-                        picture = burn_in(picture, seg, record, cut.rate, clock)
+                        picture = burn_in(picture, seg, record, cut.rate, clock, options.sound_takes)
                     if isinstance(picture, np.ndarray):
                         vframe = to_output(av.VideoFrame.from_ndarray(picture, format="bgr24"), colour)
                     else:
@@ -159,8 +171,13 @@ def export_cut_mp4(
                     vframe.pts = record
                     vframe.time_base = time_base
                     container.mux(stream.encode(vframe))
+                    if sound is not None:
+                        sound.feed(frame_to_sample(record + 1, cut.rate))
                     reporter.step()
             container.mux(stream.encode(None))
+            if sound is not None:
+                sound.finish()
         finally:
             container.close()
-    return Mp4Result(Path(dest).expanduser().absolute(), total, width, height, cut.rate, tuple(skipped or ()), colour.name)
+    return Mp4Result(Path(dest).expanduser().absolute(), total, width, height, cut.rate, tuple(skipped or ()), colour.name,
+                     0 if audio is None else len(audio))

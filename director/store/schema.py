@@ -336,5 +336,39 @@ def m0012_cost_index(db: Database) -> None:
     )
 
 
+@migrations(name="0013_audio")
+def m0013_audio(db: Database) -> None:
+    """Sound (store/audio.py): imported sound files and takes' own sound, both content-addressed
+    48 kHz stereo WAV in the media folder; audio tracks of imported clips per cut (the takes' own
+    sound track 'A1' is derived from the picture and only keeps its mute, solo and gain here); and
+    per picture clip its J/L offsets, gain, and the take its sound stays on. Positions in samples."""
+    db.execute(
+        "CREATE TABLE audio_files (id INTEGER PRIMARY KEY, name TEXT NOT NULL, media_path TEXT NOT NULL, "
+        "samples INTEGER NOT NULL CHECK (samples > 0), source_name TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE take_audio (take_id INTEGER PRIMARY KEY REFERENCES takes(id) ON DELETE CASCADE, "
+        "media_path TEXT NOT NULL, samples INTEGER NOT NULL CHECK (samples > 0))"
+    )
+    db.execute(
+        "CREATE TABLE audio_tracks (id INTEGER PRIMARY KEY, timeline_id INTEGER NOT NULL REFERENCES timelines(id) ON DELETE CASCADE, "
+        "name TEXT NOT NULL, kind TEXT NOT NULL DEFAULT 'clips' CHECK (kind IN ('linked', 'clips')), ord INTEGER NOT NULL, "
+        "mute INTEGER NOT NULL DEFAULT 0, solo INTEGER NOT NULL DEFAULT 0, gain_db REAL NOT NULL DEFAULT 0)"
+    )
+    db.execute("CREATE UNIQUE INDEX audio_tracks_one_linked ON audio_tracks(timeline_id) WHERE kind = 'linked'")
+    db.execute(
+        "CREATE TABLE audio_clips (id INTEGER PRIMARY KEY, track_id INTEGER NOT NULL REFERENCES audio_tracks(id) ON DELETE CASCADE, "
+        "audio_id INTEGER NOT NULL REFERENCES audio_files(id), record_start INTEGER NOT NULL CHECK (record_start >= 0), "
+        "source_in INTEGER NOT NULL DEFAULT 0 CHECK (source_in >= 0), duration INTEGER NOT NULL CHECK (duration > 0), "
+        "gain_db REAL NOT NULL DEFAULT 0)"
+    )
+    db.execute("CREATE INDEX audio_clips_by_track ON audio_clips(track_id, record_start)")
+    db.execute(
+        "CREATE TABLE clip_sound (clip_id INTEGER PRIMARY KEY REFERENCES clips(id) ON DELETE CASCADE, "
+        "lead INTEGER NOT NULL DEFAULT 0 CHECK (lead >= 0), lag INTEGER NOT NULL DEFAULT 0 CHECK (lag >= 0), "
+        "gain_db REAL NOT NULL DEFAULT 0, take_id INTEGER REFERENCES takes(id) ON DELETE SET NULL)"
+    )
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()

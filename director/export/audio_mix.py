@@ -1,0 +1,124 @@
+"""Render a mix plan (core.audio.MixPlan, built by store.audio.mix_plan) into samples, AAC and WAV.
+
+Touches no database, only the stored WAVs, so it runs on an export thread like the picture. The
+mix is float32 (n, 2) at 48 kHz, exactly `plan.length` samples: the picture's length. Pieces are
+added with their gain and their fades (linear ramps); a track's gain and mute/solo apply on top.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from director.core.audio import CHANNELS, SAMPLE_RATE, MixPlan, MixTrack, db_to_gain
+from director.core.errors import InvalidInput
+from director.export.common import atomic_output, safe_name
+from director.export.frames import MediaPaths
+from director.store.audio_media import read_wav, write_wav
+
+TIME_BASE = Fraction(1, SAMPLE_RATE)
+
+
+class _Sources:
+    """Each stored sound read once per export."""
+
+    def __init__(self, plan: MixPlan, media: MediaPaths):
+        self.plan, self.media = plan, media
+        self._cache: dict = {}
+
+    def __call__(self, key) -> np.ndarray:
+        if key not in self._cache:
+            relative = self.plan.files.get(key)
+            if relative is None:
+                raise InvalidInput(f"no stored sound for {key[0]} {key[1]}")
+            self._cache[key] = read_wav(self.media.path(relative))
+        return self._cache[key]
+
+
+def _add_track(out: np.ndarray, track: MixTrack, sources: _Sources) -> None:
+    gain = db_to_gain(track.gain_db)
+    for p in track.pieces:
+        src = sources((p.kind, p.source))[p.source_in : p.source_in + p.duration]
+        n = min(len(src), len(out) - p.record_start)
+        if n <= 0:
+            continue
+        chunk = src[:n] * np.float32(p.gain * gain)
+        if p.fade_in:
+            k = min(p.fade_in, n)
+            chunk[:k] *= np.linspace(0.0, 1.0, k, endpoint=False, dtype=np.float32)[:, None]
+        if p.fade_out and n == p.duration:
+            k = min(p.fade_out, n)
+            chunk[n - k :] *= np.linspace(1.0, 0.0, k + 1, dtype=np.float32)[1:, None]
+        out[p.record_start : p.record_start + n] += chunk
+
+
+def render_mix(plan: MixPlan, media: MediaPaths) -> np.ndarray:
+    """The heard mix: soloed tracks if any, else every unmuted one. Silence where nothing plays."""
+    out = np.zeros((plan.length, CHANNELS), np.float32)
+    sources = _Sources(plan, media)
+    for track in plan.audible():
+        _add_track(out, track, sources)
+    return out
+
+
+def render_track(plan: MixPlan, media: MediaPaths, name: str) -> np.ndarray:
+    """One track alone with its gain (a stem: mute and solo are the mixer's, not the track's sound)."""
+    out = np.zeros((plan.length, CHANNELS), np.float32)
+    for track in plan.tracks:
+        if track.name == name:
+            _add_track(out, track, _Sources(plan, media))
+    return out
+
+
+def write_wav_file(samples: np.ndarray, dest: str | os.PathLike) -> Path:
+    """A WAV at `dest`, written beside it and renamed when whole."""
+    with atomic_output(dest) as temp:
+        write_wav(temp, samples)
+    return Path(dest).expanduser().absolute()
+
+
+def export_stems(plan: MixPlan, media: MediaPaths, folder: str | os.PathLike, prefix: str = "") -> list[Path]:
+    """One WAV per track (`PREFIX_A1.wav`…), each as long as the picture."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_wav_file(render_track(plan, media, t.name), folder / f"{prefix}{safe_name(t.name)}.wav") for t in plan.tracks]
+
+
+class AacTrack:
+    """An AAC stereo 48 kHz stream in a PyAV container, fed up to a sample as the picture advances
+    (so the file interleaves sound and picture), then flushed with the rest."""
+
+    def __init__(self, container, samples: np.ndarray):
+        import av
+
+        self._av = av
+        self.container = container
+        self.samples = samples
+        self.stream = container.add_stream("aac", rate=SAMPLE_RATE)
+        self.stream.layout = "stereo"
+        self.stream.bit_rate = 192_000
+        self.stream.codec_context.time_base = TIME_BASE
+        self.sent = 0
+
+    def feed(self, until: int) -> None:
+        size = self.stream.codec_context.frame_size or 1024
+        until = min(until, len(self.samples))
+        while self.sent + size <= until:
+            self._send(self.samples[self.sent : self.sent + size])
+
+    def finish(self) -> None:
+        size = self.stream.codec_context.frame_size or 1024
+        while self.sent < len(self.samples):
+            self._send(self.samples[self.sent : self.sent + size])
+        self.container.mux(self.stream.encode(None))
+
+    def _send(self, chunk: np.ndarray) -> None:
+        frame = self._av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk.T, dtype=np.float32), format="fltp", layout="stereo")
+        frame.sample_rate = SAMPLE_RATE
+        frame.pts = self.sent
+        frame.time_base = TIME_BASE
+        self.container.mux(self.stream.encode(frame))
+        self.sent += len(chunk)
