@@ -79,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not as a warning at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _reader_went_away()
     except DirectorError as exc:
         print(f"director: {exc}", file=sys.stderr)
         return 1
@@ -94,6 +98,19 @@ def main(argv: list[str] | None = None) -> int:
 
             traceback.print_exc()
         return 1
+
+
+def _reader_went_away() -> int:
+    """`director queue list | head -1`: the reader closed the pipe, which is not a failure.
+    Point stdout at devnull so the interpreter's final flush cannot raise again (the Python docs'
+    recipe for SIGPIPE), and exit 0: what the reader wanted, it got."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture): nothing to flush
+        pass
+    return 0
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from director.engine.messages import Decoded, Event, Failed, Finished, JobReques
 from director.engine.presets import Preset, get_preset, validate_params
 from director.engine.recipes import recipe_of_job
 from director.store import jobs as store_jobs
+from director.store import queue_state
 from director.store.gpu_prices import price_for
 from director.store.media import sha256_file
 from director.store.project import Project
@@ -98,7 +99,6 @@ class JobRunner:
         self.presets = presets
         self._owns_client = client is None
         self.client = client or LocalEngineClient()
-        self.paused = False
         self.progress: dict[int, tuple[int, int]] = {}  # job id → (step, total), per running job
         self._running: dict[int, None] = {}  # submitted and not yet final, in submission order
         self._decoded: set[int] = set()  # running jobs off the device, their takes being written
@@ -128,12 +128,18 @@ class JobRunner:
 
     # -- queue control --------------------------------------------------------------------------
 
+    @property
+    def paused(self) -> bool:
+        """The project's pause (`store.queue_state`): set here, from the window, or by
+        `director queue pause` in another process."""
+        return queue_state.is_paused(self.project)
+
     def pause(self) -> None:
-        """Finish the running jobs but start no new ones."""
-        self.paused = True
+        """Finish the running jobs but start no new ones (kept across restarts)."""
+        queue_state.set_paused(self.project, True)
 
     def resume(self) -> None:
-        self.paused = False
+        queue_state.set_paused(self.project, False)
 
     def cancel(self, job_id: int) -> Changes:
         """A queued job is cancelled in the store now; a running one is asked to stop (its
@@ -178,6 +184,7 @@ class JobRunner:
                 if job_ids is not None and all(store_jobs.get_job(self.project, j).state.finished for j in job_ids):
                     return total
                 if self.idle:
+                    self._refuse_if_paused()
                     return total
                 pumped = self.pump(tick)
                 total = total | pumped.changes
@@ -186,6 +193,17 @@ class JobRunner:
                         on_event(event)
         finally:
             self._only = None
+
+    def _refuse_if_paused(self) -> None:
+        """A blocking run that stops because the queue is paused says so, rather than reporting
+        its waiting jobs as unfinished; they stay queued."""
+        if not self.paused:
+            return
+        waiting = [j.id for j in store_jobs.list_jobs(self.project, states=(JobState.QUEUED,))
+                   if self._only is None or j.id in self._only]
+        if waiting:
+            raise Refused(f"the queue is paused; job(s) {', '.join(map(str, sorted(waiting)))} wait "
+                          f"(resume it with: director queue resume {self.project.path})")
 
     def _next_job(self) -> Job | None:
         if self._only is None:
