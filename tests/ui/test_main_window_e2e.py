@@ -80,19 +80,26 @@ def test_write_generate_review_undo_and_reopen(window, project_file, qtbot):
 
 
 def test_the_event_loop_never_stalls_while_a_job_runs(window, project_file, qtbot):
-    """The runner is pumped by a timer and never waits: a 10 ms ticker must keep ticking."""
+    """The runner is pumped by a timer and never waits: a 10 ms ticker must keep ticking.
+
+    Work on the UI thread is judged by the thread's own CPU time between ticks, which a loaded
+    machine does not inflate (the suite runs beside other jobs on 2 cores); a wall-clock bound
+    still catches a blocking wait, which costs no CPU."""
     window.new_project(project_file)
     window.panel("shots").add_shot("1")
     window.panel("prompt").field_edit("subject").setText("a lighthouse at dusk")
     window.panel("generate").set_preset("tiny-t2v")
     window.panel("generate").variants.setValue(2)
+    qtbot.waitUntil(lambda: not window.busy(), timeout=30_000)  # the project has filled in: only the job runs now
     gaps: list[float] = []
-    last = [time.perf_counter()]
+    cpu_gaps: list[float] = []
+    last = [time.perf_counter(), time.thread_time()]
 
     def tick():
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         gaps.append(now - last[0])
-        last[0] = now
+        cpu_gaps.append(cpu - last[1])
+        last[:] = [now, cpu]
 
     ticker = QTimer()
     ticker.setInterval(10)
@@ -100,13 +107,14 @@ def test_the_event_loop_never_stalls_while_a_job_runs(window, project_file, qtbo
     ticker.start()
     with qtbot.waitSignal(window.job_event, timeout=JOB_TIMEOUT_MS, check_params_cb=lambda e: isinstance(e, (Finished, Failed))) as ended:
         window.generate()
-        last[0] = time.perf_counter()
+        last[:] = [time.perf_counter(), time.thread_time()]
     ticker.stop()
     assert isinstance(ended.args[0], Finished), ended.args[0]
     assert len(gaps) > 50
-    worst = max(gaps)
-    print(f"event loop: {len(gaps)} ticks, worst gap {worst * 1000:.0f} ms")
-    assert worst < 0.250, f"the event loop stalled for {worst * 1000:.0f} ms while a job ran"
+    worst, worst_cpu = max(gaps), max(cpu_gaps)
+    print(f"event loop: {len(gaps)} ticks, worst gap {worst * 1000:.0f} ms, worst UI-thread CPU between ticks {worst_cpu * 1000:.1f} ms")
+    assert worst_cpu < 0.050, f"the UI thread worked for {worst_cpu * 1000:.0f} ms without returning to the event loop"
+    assert worst < 1.0, f"the event loop stalled for {worst * 1000:.0f} ms while a job ran"
 
 
 def test_cancel_from_the_queue_panel_stops_the_running_job(window, project_file, qtbot):
