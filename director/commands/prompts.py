@@ -1,4 +1,7 @@
-"""`director prompt set|show|history|diff`: immutable prompt versions per shot."""
+"""`director prompt set|show|history|diff|restore`: immutable prompt versions per shot.
+
+`--look NAME` applies a look preset (`director look list`), as the window's look menu does;
+`--look-text TEXT` writes a look literally."""
 
 from __future__ import annotations
 
@@ -11,9 +14,10 @@ from director.commands.common import (
     print_json,
     print_table,
 )
-from director.core.errors import InvalidInput
+from director.core.errors import InvalidInput, NotFound, Refused
 from director.core.prompt import PromptFields, diff_text
-from director.store import cameras, prompts, shots
+from director.store import cameras, looks, prompts, shots
+from director.store.edits import RestorePromptVersion
 
 PROMPT_OPTIONS = [n for n in PromptFields.names()]
 
@@ -24,7 +28,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_project_arg(p)
     p.add_argument("shot")
     for name in PROMPT_OPTIONS:
-        p.add_argument(f"--{name.replace('_', '-')}", dest=name)
+        if name == "look":
+            p.add_argument("--look", dest="look_preset", metavar="NAME", help="apply a look preset by name (director look list)")
+            p.add_argument("--look-text", dest="look", metavar="TEXT", help="the look written literally, e.g. 'bleach bypass'")
+        else:
+            p.add_argument(f"--{name.replace('_', '-')}", dest=name)
     p.add_argument("--clear", action="store_true", help="start from empty fields instead of the current version")
     add_json_arg(p)
     p.set_defaults(func=cmd_prompt_set)
@@ -46,6 +54,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("old", type=int)
     p.add_argument("new", type=int, nargs="?", help="default: the current version")
     p.set_defaults(func=cmd_prompt_diff)
+    p = prompt.add_parser("restore", help="make an earlier version current again (as the window's Restore This Version)")
+    add_project_arg(p)
+    p.add_argument("shot")
+    p.add_argument("version", type=int, metavar="VERSION")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_prompt_restore)
+
+
+def look_text(project, name: str) -> str:
+    """A look preset's text by name: exact as the window's menu matches, else the one preset
+    whose name differs only in case. Unknown: NotFound listing the known looks."""
+    text = looks.get_look(project, name)
+    if text is not None:
+        return text
+    known = looks.list_looks(project)
+    folded = [t for n, t in known if n.casefold() == name.strip().casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    names = ", ".join(n for n, _ in known) or "none yet (director look save PROJECT NAME TEXT)"
+    raise NotFound(f"no look preset {name!r}; known looks: {names}. To write a look literally use --look-text")
 
 
 def cmd_prompt_set(args) -> int:
@@ -54,6 +82,10 @@ def cmd_prompt_set(args) -> int:
         current = prompts.current_prompt(project, shot.id)
         base = PromptFields() if (args.clear or current is None) else current.fields
         changes = {n: getattr(args, n) for n in PROMPT_OPTIONS if getattr(args, n) is not None}
+        if args.look_preset is not None:
+            if args.look is not None:
+                raise InvalidInput("give --look NAME (a preset) or --look-text TEXT, not both")
+            changes["look"] = look_text(project, args.look_preset)
         if not changes and not args.clear:
             raise InvalidInput("give at least one field, e.g. --subject 'a lighthouse keeper'")
         prompt, changed = prompts.write_prompt(project, shot.id, base.with_changes(**changes))
@@ -103,4 +135,24 @@ def cmd_prompt_diff(args) -> int:
         new = prompts.prompt_version(project, shot.id, args.new) if args.new else prompts.current_prompt(project, shot.id)
     text = diff_text(old.fields, new.fields, f"v{old.version}", f"v{new.version}")
     print(text.rstrip() if text else f"v{old.version} and v{new.version} are the same")
+    return 0
+
+
+def cmd_prompt_restore(args) -> int:
+    """The window's restore: the same edit (`RestorePromptVersion`), one pointer move; the
+    versions themselves never change."""
+    with open_project(args) as project:
+        shot = shots.find_shot(project, args.shot)
+        prompt = prompts.prompt_version(project, shot.id, args.version)
+        if shot.locked:
+            raise Refused(f"shot {shot.code} is locked; its prompt cannot change")
+        already = shot.current_prompt_id == prompt.id
+        if not already:
+            RestorePromptVersion(shot.id, prompt.id).apply(project)
+    if args.json:
+        print_json({"version": prompt.version, "composed": prompt.composed, "changed": not already})
+    elif already:
+        print(f"{shot.code} prompt v{prompt.version} is already current")
+    else:
+        print(f"{shot.code} prompt v{prompt.version} restored: {prompt.composed}")
     return 0

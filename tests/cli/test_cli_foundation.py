@@ -27,7 +27,7 @@ def film(tmp_path, capsys):
 def test_a_director_builds_a_shot_from_the_command_line(film, capsys):
     assert run(capsys, "scene", "add", film, "12", "--title", "Rooftop")[0] == 0
     assert run(capsys, "shot", "add", film, "12a", "--title", "Jump", "--scene", "12", "--seconds", "3")[0] == 0
-    code, out, _ = run(capsys, "prompt", "set", film, "12A", "--subject", "a runner", "--action", "leaps between roofs", "--look", "noir")
+    code, out, _ = run(capsys, "prompt", "set", film, "12A", "--subject", "a runner", "--action", "leaps between roofs", "--look-text", "noir")
     assert code == 0 and "v1" in out
     assert run(capsys, "camera", "add", film, "12A", "B", "--shot-size", "close-up")[0] == 0
     code, out, _ = run(capsys, "shot", "show", film, "12A", "--json")
