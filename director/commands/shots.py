@@ -12,7 +12,7 @@ from director.commands.common import (
     print_json,
     print_table,
 )
-from director.core.cost import cents, money_text
+from director.core.cost import format_money, money_text
 from director.core.errors import InvalidInput
 from director.store import cameras, ledger, prompts, scenes, shots, summary, takes
 from director.store.project import Project
@@ -98,10 +98,11 @@ def _shot_rows(project: Project, items) -> list[dict]:
 def cmd_shot_list(args) -> int:
     with open_project(args, readonly=True) as project:
         data = _shot_rows(project, shots.list_shots(project, deleted=args.bin))
+        currency = project.settings().currency
     if args.json:
         print_json(data)
     else:
-        print_table(["code", "scene", "status", "duration", "takes", "money", "title"], [[d["code"], d["scene"], d["status"], d["duration"], d["takes"], f"{cents(Decimal(d['money'])):.2f}", d["title"]] for d in data])
+        print_table(["code", "scene", "status", "duration", "takes", "money", "title"], [[d["code"], d["scene"], d["status"], d["duration"], d["takes"], format_money(Decimal(d["money"]), currency), d["title"]] for d in data])
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
 
 from director.commands.common import (
     add_json_arg,
@@ -11,6 +12,7 @@ from director.commands.common import (
     print_json,
     print_table,
 )
+from director.core.cost import format_money
 from director.core.enums import TakeFlag
 from director.store import cameras, shots, takes
 
@@ -129,7 +131,7 @@ def cmd_take_show(args) -> int:
         versions = ", ".join(f"{k} {v}" for k, v in sorted((run.get('versions') or {}).items()))
         if versions:
             print(f"  versions: {versions}")
-    cost = f"{info.money} {info.currency}" if info.money is not None else "not metered"
+    cost = format_money(Decimal(info.money), info.currency) if info.money is not None else "not metered"
     print(f"  rating {info.rating}, {info.flag}; cost {cost}; GPU {info.timings.get('gpu_s') or 0:.2f} s")
     if info.notes:
         print(f"  notes: {info.notes}")

@@ -33,11 +33,33 @@ def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
+# ISO 4217 minor units where they are not 2: yen have no cents, dinars have fils.
+CURRENCY_DECIMALS = {
+    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0, "RWF": 0,
+    "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+}
+
+
+def currency_decimals(currency: str) -> int:
+    """Decimal places a currency is written with (ISO 4217 minor units; 2 when not listed)."""
+    return CURRENCY_DECIMALS.get((currency or "").strip().upper(), 2)
+
+
 def format_money(amount: Decimal | None, currency: str) -> str:
+    """The one way money reads to a person, in every panel, export and command: the currency's
+    decimals (rounded half-even), thousands separated, the code after ('1,234.50 USD', '1,235
+    JPY'). An amount under one minor unit shows two more places, so a sub-cent job never reads as
+    free ('0.0036 USD'). Files read by machines keep every micro-unit instead (`money_text`)."""
     if amount is None:
         return "—"
-    small = Decimal("0.01") > abs(amount) > 0
-    text = f"{amount:.4f}" if small else f"{cents(amount):,.2f}"
+    amount = Decimal(amount)
+    places = currency_decimals(currency)
+    unit = Decimal(1).scaleb(-places)
+    if unit > abs(amount) > 0:
+        places += 2
+        unit = Decimal(1).scaleb(-places)
+    text = f"{amount.quantize(unit, rounding=ROUND_HALF_EVEN):,.{places}f}"
     return f"{text} {currency}"
 
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from director.core.budget import BudgetVerdict, CapKind, check_caps
 from director.core.changes import Changes
-from director.core.cost import from_micros, to_micros
+from director.core.cost import format_money, from_micros, to_micros
 from director.core.cut import CutSegment, segment_frames
 from director.core.errors import InvalidInput, NotFound, Refused
 from director.core.recipe import Recipe
@@ -162,7 +162,7 @@ class ConformPlan:
             clips = ", ".join(f"clip {c.clip_id}" for c in r.clips)
             if r.action == "render":
                 cost = "cost unknown (no history for this preset yet)" if r.gpu_s is None else \
-                    f"≈ {r.gpu_s:.2f} GPU s ≈ {r.money} {self.currency}"
+                    f"≈ {r.gpu_s:.2f} GPU s ≈ {format_money(r.money, self.currency)}"
                 lines.append(f"render  take {r.draft_take_id} ({r.shot_code} {r.camera}) → {r.preset} {r.size}, "
                              f"{r.params.get('steps')} steps, seed {r.seed}, frames {r.rendered[0]}–{r.rendered[1] - 1}; "
                              f"{cost}; for {clips}")
@@ -177,7 +177,7 @@ class ConformPlan:
         if self.gpu_s is None and n:
             total = "total unknown: a preset has no history yet; run one job of it to price the conform"
         else:
-            total = f"total ≈ {self.gpu_s or 0:.2f} GPU s ≈ {self.money or Decimal(0)} {self.currency}"
+            total = f"total ≈ {self.gpu_s or 0:.2f} GPU s ≈ {format_money(self.money or Decimal(0), self.currency)}"
         lines.append(f"{n} render(s), {sum(1 for r in self.renders if r.action == 'reuse')} reused; {total}")
         lines.extend(self.remaining)
         message = self.verdict.message()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from director.core.changes import Changes
+from director.core.cost import format_money
 from director.core.errors import InvalidInput, NotFound
 from director.core.prompt import PromptFields
 from director.engine.presets import Preset, draw_seeds, get_preset, validate_params
@@ -83,7 +84,7 @@ class SweepPlan:
 
     def describe(self) -> str:
         dims = " × ".join(f"{len(v)} {k}{'s' if len(v) != 1 and not k.endswith('s') else ''}" for k, v in self.axes.items())
-        cost = "no history yet for a preset: run one job of it to price the grid" if self.gpu_s is None else f"≈ {self.gpu_s:.1f} GPU s ≈ {self.money} {self.currency}"
+        cost = "no history yet for a preset: run one job of it to price the grid" if self.gpu_s is None else f"≈ {self.gpu_s:.1f} GPU s ≈ {format_money(self.money, self.currency)}"
         return f"sweep of shot {self.shot_code}: {dims} = {len(self.cells)} jobs; {cost}"
 
 

@@ -12,8 +12,10 @@ import os
 import unicodedata
 import urllib.parse
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
+from director.core.cost import format_money
 from director.core.cut import Cut, CutSegment, Resampling, resampling, source_span
 from director.core.smpte import RecordClock, fps_text
 from director.core.timecode import Rate
@@ -175,7 +177,7 @@ def facts(event: Event) -> dict:
         out.update(prompt=info.prompt, negative=info.negative, seed=info.seed, preset=info.preset)
     else:
         out.update(recipe=info.recipe_note)
-    out.update(cost=f"{info.money} {info.currency}".strip() if info.money else "", rating=info.rating, notes=info.notes)
+    out.update(cost=format_money(Decimal(info.money), info.currency) if info.money else "", rating=info.rating, notes=info.notes)
     return out
 
 

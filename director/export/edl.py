@@ -19,8 +19,10 @@ frames the frame map holds or skips. Only the program is written: an EDL has one
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
+from director.core.cost import format_money
 from director.core.smpte import drop_frame_possible, fps_text, timecode
 from director.export.edit_model import EditModel, Event, ascii_text
 
@@ -62,7 +64,7 @@ def event_lines(number: int, event: Event, model: EditModel, links: dict[int, st
     for text in edl_comments(event.info):
         lines += _comment(text)
     if event.info is not None and event.info.money:
-        lines += _comment(f"COST: {event.info.money} {event.info.currency}")
+        lines += _comment(f"COST: {format_money(Decimal(event.info.money), event.info.currency)}")
     return lines
 
 

@@ -180,11 +180,11 @@ def test_fcp7_xml_declares_format_rates_links_and_generation(film, simple_cut, i
     red = clips[0].find("comments")
     assert red.find("mastercomment1").text.startswith("prompt: a red sunrise über the roofs")
     assert red.find("mastercomment2").text.startswith("seed 100 · preset tiny-t2v")
-    assert red.find("mastercomment3").text == "cost 0.036000 USD"
+    assert red.find("mastercomment3").text == "cost 0.04 USD"
     back = otio.adapters.read_from_file(str(out_dir / "cut.xml"), adapter_name="fcp_xml")
     assert [round(c.range_in_parent().start_time.value) for c in back.find_clips()] == [0, 12, 30, 36]
     assert [round(c.source_range.start_time.value) for c in back.find_clips()] == [0, 5, 0, 0]
-    assert back.find_clips()[0].metadata["fcp_xml"]["comments"]["mastercomment3"] == "cost 0.036000 USD"
+    assert back.find_clips()[0].metadata["fcp_xml"]["comments"]["mastercomment3"] == "cost 0.04 USD"
 
 
 def test_fcp7_xml_says_12_fps_for_12_fps_media_and_audio_only_with_sound(tmp_path):
