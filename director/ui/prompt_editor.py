@@ -40,6 +40,7 @@ from director.store.prompts import current_prompt, get_prompt, prompt_history
 from director.store.edits import SaveLook
 from director.store.looks import list_looks
 from director.store.shots import get_shot
+from director.ui.dock_fit import wrap_within
 from director.ui.undo import ProjectSession
 
 LABELS = {
@@ -137,7 +138,7 @@ class PromptEditor(QWidget):
 
         self.composed = QLabel(self)
         self.composed.setObjectName("composedPrompt")
-        self.composed.setWordWrap(True)
+        wrap_within(self.composed)  # a 300-character word must not widen the dock (issue #21)
         self.composed.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.composed.setStyleSheet("QLabel { background: palette(base); padding: 6px; }")
         self.status = QLabel(self)
