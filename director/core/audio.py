@@ -1,8 +1,9 @@
 """Sound on the edit: integer samples at 48 kHz beside integer frames, and the mix as pieces.
 
-Every audio position is a whole sample at `SAMPLE_RATE`. A frame edge at a rational rate lands on
-sample floor(frame × 48000 × den / num): exact for 24, 25, 30 and 23.976 fps (2002 samples a frame),
-and the nearest earlier sample at 29.97 (1601.6 a frame), so frame edges never drift.
+Every audio position is a whole sample at `SAMPLE_RATE`. A frame starts on sample
+ceil(frame × 48000 × den / num), the first sample inside it: exact for 24, 25, 30 and 23.976 fps
+(2002 samples a frame), the first whole sample after the instant at 29.97 (1601.6 a frame), so frame
+edges never drift and every sample belongs to exactly one frame.
 
 Two kinds of sound make a mix:
 - a take's own sound, never stored as clips: it is derived from the flattened picture (`linked_pieces`),
@@ -32,8 +33,8 @@ LINKED = "A1"  # the name of the takes' own sound track
 
 
 def frame_to_sample(frame: int, rate: Rate) -> int:
-    """The first sample of a frame (floor, exact with fractions)."""
-    return (frame * SAMPLE_RATE * rate.den) // rate.num
+    """The first sample inside a frame (ceiling, exact with integers)."""
+    return -((-frame * SAMPLE_RATE * rate.den) // rate.num)
 
 
 def sample_to_frame(sample: int, rate: Rate) -> int:

@@ -34,23 +34,28 @@ def decode(path: Path) -> np.ndarray:
         if not container.streams.audio:
             raise InvalidInput(f"{path.name} has no audio stream; import WAV, FLAC, MP3 or AAC")
         stream = container.streams.audio[0]
-        resampler = av.AudioResampler(format="flt", layout="stereo", rate=SAMPLE_RATE)
+        # Mono is copied to both sides at full level (a downmix matrix would lower it by 3 dB).
+        mono = stream.codec_context.channels == 1
+        layout = "mono" if mono else "stereo"
+        resampler = av.AudioResampler(format="flt", layout=layout, rate=SAMPLE_RATE)
         chunks: list[np.ndarray] = []
         total = 0
         try:
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1, CHANNELS))
+                    chunks.append(out.to_ndarray().reshape(-1, 1 if mono else CHANNELS))
                     total += out.samples
                 if total > MAX_SECONDS * SAMPLE_RATE:
                     raise InvalidInput(f"{path.name} is longer than {MAX_SECONDS // 3600} hours; cut it shorter before importing")
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1, CHANNELS))
+                chunks.append(out.to_ndarray().reshape(-1, 1 if mono else CHANNELS))
         except av.FFmpegError as exc:
             raise InvalidInput(f"{path.name} is damaged: decoding failed ({exc})") from None
     finally:
         container.close()
     samples = np.concatenate(chunks) if chunks else np.zeros((0, CHANNELS), np.float32)
+    if mono:
+        samples = np.repeat(samples, CHANNELS, axis=1)
     if not len(samples):
         raise InvalidInput(f"{path.name} holds no sound (zero samples)")
     if not np.isfinite(samples).all():

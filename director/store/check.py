@@ -46,6 +46,8 @@ def referenced_media(project: Project, *, include_bin: bool = True) -> set[str]:
             refs.add(r["thumb_path"])
     # Cast reference images and imported inputs are media too: purge must never delete them.
     refs.update(r["media_path"] for r in rows(project.db, "SELECT media_path FROM cast_images"))
+    # Imported sound and takes' own sound (store.audio).
+    refs.update(r["media_path"] for r in rows(project.db, "SELECT media_path FROM audio_files UNION SELECT media_path FROM take_audio"))
     # An image imported to animate is named only by its job: a re-render needs it again.
     refs.update(
         r["p"] for r in rows(project.db, "SELECT json_extract(params, '$.init_image') AS p FROM jobs WHERE json_extract(params, '$.init_image') IS NOT NULL")

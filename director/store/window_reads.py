@@ -112,6 +112,7 @@ def media_in_use(project: Project) -> set[str]:
         if r["thumb_path"]:
             used.add(r["thumb_path"])
     used |= {r["media_path"] for r in rows(project.db, "SELECT media_path FROM cast_images")}
+    used |= {r["media_path"] for r in rows(project.db, "SELECT media_path FROM audio_files UNION SELECT media_path FROM take_audio")}
     return used
 
 
