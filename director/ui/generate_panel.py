@@ -4,6 +4,10 @@ Validation is the engine's own (`validate_params`, `draw_seeds`), run on every e
 message under the form is exactly the rule that would refuse the job, with the nearest valid
 value. Queueing goes through `engine.actions.queue_generation`: one job per camera, all cameras
 sharing the seeds so their takes cut together.
+
+The form scrolls above the Generate buttons, and the estimate, a budget warning and a missing-weights
+notice are word-wrapped rows of their own: a long warning makes the form taller (and scrollable),
+never squeezes the Frames and FPS rows into each other (issue #21).
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -29,6 +35,7 @@ from director.engine.presets import SEED_MODES, Preset, all_presets, draw_seeds,
 from director.store.cameras import get_camera
 from director.store.budget import preview_job
 from director.store.shots import get_shot
+from director.ui.dock_fit import wrap_within
 from director.ui.hints import for_window
 from director.ui.undo import ProjectSession
 
@@ -88,7 +95,7 @@ class GeneratePanel(QWidget):
         self.preset_box.setObjectName("presetCombo")
         # Long preset names must not make the whole dock wide; the popup still shows them in full.
         self.preset_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.preset_box.setMinimumContentsLength(18)
+        self.preset_box.setMinimumContentsLength(10)
         for preset in self._presets:
             label = f"{KIND_LABELS[preset.kind]} · {preset.label}"
             tip = preset.notes or ""
@@ -144,14 +151,12 @@ class GeneratePanel(QWidget):
         form.addRow("&Frames", self.frames)
         form.addRow("FP&S", self.fps)
 
-        self.message = QLabel(self)
-        self.message.setObjectName("generateValidation")
-        self.message.setWordWrap(True)
-        self.target = QLabel(self)
-        self.target.setWordWrap(True)
-        self.estimate = QLabel(self)
-        self.estimate.setObjectName("generateEstimate")
-        self.estimate.setWordWrap(True)
+        self.message = self._note("generateValidation")
+        self.target = self._note("generateTarget")
+        self.estimate = self._note("generateEstimate")
+        self.weights_notice = self._note("weightsNotice")
+        self.weights_notice.setStyleSheet("QLabel { color: #e0b050; }")
+        self.weights_notice.hide()
         self.generate_button = QPushButton("Generate", self)
         self.generate_button.setToolTip("Queue takes for the selected camera (Ctrl+G)")
         self.generate_all_button = QPushButton("All Cameras", self)
@@ -162,14 +167,23 @@ class GeneratePanel(QWidget):
         buttons.addWidget(self.generate_button)
         buttons.addWidget(self.generate_all_button)
 
+        page = QWidget(self)
+        page.setObjectName("generateForm")
+        rows = QVBoxLayout(page)
+        rows.setContentsMargins(2, 2, 2, 2)
+        rows.addLayout(form)
+        for note in (self.target, self.estimate, self.weights_notice, self.message):
+            rows.addWidget(note)
+        rows.addStretch(1)
+        self.form_scroll = QScrollArea(self)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_scroll.setWidget(page)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(form)
-        layout.addWidget(self.target)
-        layout.addWidget(self.estimate)
-        layout.addWidget(self.message)
+        layout.setContentsMargins(0, 0, 0, 2)
+        layout.addWidget(self.form_scroll, 1)
         layout.addLayout(buttons)
-        layout.addStretch(1)
 
         self.preset_box.currentIndexChanged.connect(self._on_preset_changed)
         self.seed_mode.currentIndexChanged.connect(self._on_seed_mode_changed)
@@ -181,6 +195,13 @@ class GeneratePanel(QWidget):
         session.changed.connect(self._on_changed)
         self._on_preset_changed()
         self._on_seed_mode_changed()
+
+    def _note(self, name: str) -> QLabel:
+        """A word-wrapped row under the form: as tall as its text needs at the panel's width, and
+        never wider than the panel (a long word is cut at the edge rather than widening the dock)."""
+        label = wrap_within(QLabel(self))
+        label.setObjectName(name)
+        return label
 
     def _spin(self, lo: int, hi: int, value: int, tip: str) -> QSpinBox:
         box = QSpinBox(self)
@@ -215,7 +236,26 @@ class GeneratePanel(QWidget):
         runnable = [i for i, p in enumerate(self._presets) if not p.tiny and present.get(p.id)]
         if runnable and not self._preset_chosen:
             self.preset_box.setCurrentIndex(runnable[0])
+        self._show_weights_notice()
         self.weights_checked.emit()
+
+    def weights_missing(self) -> bool:
+        """Whether the chosen preset's weights are known to be missing here (the engine's rule,
+        `weights_present`; unknown until the check answers, and never for built-in presets)."""
+        preset = self.preset()
+        return not preset.tiny and not preset.builder and self._present.get(preset.id) is False
+
+    def _show_weights_notice(self) -> None:
+        """Say before queueing what the worker would fail on: it loads local weights only."""
+        if not self.weights_missing():
+            self.weights_notice.hide()
+            self.weights_notice.setText("")
+            return
+        preset = self.preset()
+        self.weights_notice.setText(for_window(
+            f"The weights of {preset.label} are not on this machine, so its jobs would fail. "
+            f"Get them with: {preset.pull_command()}; or point File ▸ Settings… ▸ Model folder at a folder that holds them."))
+        self.weights_notice.show()
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -272,6 +312,7 @@ class GeneratePanel(QWidget):
             w.blockSignals(False)
         self.frames.setEnabled(preset.is_video)
         self.fps.setEnabled(preset.is_video)
+        self._show_weights_notice()
         rule = f"frames {c.frame_rule}, {c.min_frames}–{c.max_frames}; " if preset.is_video else ""
         self.preset_box.setToolTip(f"{preset.listing_label}\n{rule}size a multiple of {c.size_multiple}, up to {c.max_width}×{c.max_height}")
         self.validate()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMe
 from director import __version__
 from director.core.changes import Changes
 from director.core.errors import DirectorError, NotFound
+from director.ui.dock_fit import available_area, clamp_to_screen, in_dock
 from director.ui.export_menu import ExportMenu
 from director.ui.hints import for_window
 from director.ui.recent import RecentProjects, app_settings
@@ -47,7 +48,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 3  # bump when the default dock arrangement changes
+LAYOUT_VERSION = 4  # bump when the default dock arrangement changes
+# The smallest size (width, height) at which each panel still does its job; a dock never gets less,
+# and together they fit a 1366×768 screen. The timeline keeps its cut bar, ruler and one track with
+# its camera lanes. Panels docked by others get DEFAULT_MIN_PANEL.
+MIN_PANEL = {
+    "shots": (200, 120), "queue": (200, 100), "viewer": (260, 200), "program": (260, 200), "compare": (260, 200),
+    "prompt": (240, 160), "cameras": (240, 160), "inspector": (240, 160), "generate": (240, 160), "costs": (240, 160),
+    "timeline": (240, 150), "storyboard": (240, 150),
+}
+DEFAULT_MIN_PANEL = (160, 100)
+# The window at its first start: the screen's free area up to this size (a title bar still fits).
+PREFERRED_SIZE = (1920, 1200)
 # The panels an opened project's first paint shows: the shot list and the current shot's takes. The
 # others are built one per turn of the event loop after it (or at once when asked for by `panel`).
 FIRST_PAINT = ("shots", "gallery")
@@ -106,6 +118,7 @@ class MainWindow(QMainWindow):
         self._specs: dict[str, PanelSpec] = {}
         self.activity: ActivityTracker | None = None
         self._importer: ScriptImporter | None = None
+        self._conformer = None  # ui.conform_dialog.ConformController, made on first use
         self._take_bin = None
         self._pending: list[str] = []  # panels of the open project not built yet (after the first paint)
         self._fill_timer = QTimer(self)
@@ -133,7 +146,7 @@ class MainWindow(QMainWindow):
         self._register_builtin_panels()
         self._update_title()
         self._update_actions()
-        self.resize(1440, 900)
+        self._fit_default_geometry()
         self._restore_layout()
         self._update_banner()
 
@@ -190,6 +203,7 @@ class MainWindow(QMainWindow):
         if area is not None:
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{name}")
+            dock.setMinimumSize(*MIN_PANEL.get(name, DEFAULT_MIN_PANEL))
             dock.setWidget(self._placeholder())
             self.addDockWidget(area, dock)
             dock.setVisible(visible)
@@ -223,6 +237,11 @@ class MainWindow(QMainWindow):
             self._build_panel(self._specs[name])
         if self._pending:
             self._fill_timer.start()
+        elif self._default_layout_unsized:
+            # Real panels replaced the placeholders and the docks followed their size hints: the
+            # first project in a window with the default layout gets its proportions again.
+            self._default_layout_unsized = False
+            self._default_dock_sizes()
 
     def dock(self, name: str) -> QDockWidget | None:
         return self.docks.get(name)
@@ -279,10 +298,20 @@ class MainWindow(QMainWindow):
         self._default_dock_sizes()
 
     def _default_dock_sizes(self) -> None:
-        """Side columns at working widths; the take gallery in the middle gets the rest."""
+        """Columns and rows in proportion to the window (1366×768 up to 1920×1080 and beyond): the
+        shots, the monitor and the prompt column at working widths, the take gallery in the middle
+        gets the rest, and the timeline opens tall enough for its clips and camera lanes."""
         d = self.docks
-        self.resizeDocks([d["shots"], d["viewer"], d["prompt"]], [300, 460, 380], Qt.Orientation.Horizontal)
-        self.resizeDocks([d["shots"], d["queue"], d["prompt"], d["generate"], d["timeline"]], [400, 260, 330, 330, 210], Qt.Orientation.Vertical)
+        w, h = self.width(), self.height()
+        self.resizeDocks([d["shots"], d["viewer"], d["prompt"]], [int(w * 0.17), int(w * 0.25), int(w * 0.24)], Qt.Orientation.Horizontal)
+        timeline = max(MIN_PANEL["timeline"][1] + 40, int(h * 0.27))
+        upper = max(0, h - timeline - 60)  # less the menu and status bars
+        self.resizeDocks([d["shots"], d["queue"], d["prompt"], d["generate"], d["timeline"]],
+                         [int(upper * 0.62), int(upper * 0.38), int(upper * 0.52), int(upper * 0.48), timeline], Qt.Orientation.Vertical)
+
+    def usable_sizes(self) -> dict[str, tuple[int, int]]:
+        """The smallest size of each docked panel that still does its job (what the layout keeps)."""
+        return {name: (dock.minimumWidth(), dock.minimumHeight()) for name, dock in self.docks.items()}
 
     def _build_panel(self, spec: PanelSpec) -> None:
         try:
@@ -297,7 +326,7 @@ class MainWindow(QMainWindow):
             self.setCentralWidget(widget)
         else:
             old = self.docks[spec.name].widget()
-            self.docks[spec.name].setWidget(widget)
+            self.docks[spec.name].setWidget(in_dock(widget))  # a tall or wide panel scrolls, the window stays
             if old is not None:
                 old.deleteLater()
         self._wire_panel(spec.name, widget)
@@ -599,6 +628,14 @@ class MainWindow(QMainWindow):
         if shots is not None:
             shots.select_shot(shot_id)
 
+    def conform_cut(self):
+        """Timeline ▸ Conform to Final…: the priced plan for the current cut (see ui/conform_dialog.py)."""
+        if self._conformer is None:
+            from director.ui.conform_dialog import ConformController
+
+            self._conformer = ConformController(self)
+        return self._conformer.start()
+
     def import_screenplay(self, path: str | Path | None = None) -> bool:
         """File ▸ Import Screenplay…: parse off the UI thread, preview, merge on OK."""
         return self.importer.start(path) if path is not None else self.importer.ask()
@@ -708,6 +745,8 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts(redo_keys)
         self.generate_action = self._action("&Generate", lambda: self.generate(False), "Ctrl+G", "Queue takes for the selected camera")
         self.generate_all_action = self._action("Generate &All Cameras", lambda: self.generate(True), "Ctrl+Shift+G", "Queue takes for every camera of the shot")
+        self.conform_action = self._action("&Conform to Final…", lambda: self.conform_cut(), "Ctrl+Shift+F",
+                                           "Re-render the takes the cut uses at final quality, priced first")
         self.pause_action = self._action("&Pause Queue", lambda checked: self.set_queue_paused(checked), "Ctrl+Shift+P", "Finish the running job, start no new ones")
         self.pause_action.setCheckable(True)
         self.take_bin_action = self._action("&Take Bin…", lambda: self.show_take_bin(), "Ctrl+Shift+B",
@@ -777,6 +816,8 @@ class MainWindow(QMainWindow):
                 self.timeline_menu.addSeparator()
             else:
                 self.timeline_menu.addAction(action)
+        self.timeline_menu.addSeparator()
+        self.timeline_menu.addAction(self.conform_action)
 
     def _update_actions(self, *_args) -> None:
         open_ = self.session is not None
@@ -887,6 +928,14 @@ class MainWindow(QMainWindow):
 
     # == layout ===================================================================================
 
+    def _fit_default_geometry(self) -> None:
+        """First start: the screen's free area up to PREFERRED_SIZE, less room for a title bar, centred."""
+        area = available_area(self)
+        width = min(PREFERRED_SIZE[0], area.width())
+        height = min(PREFERRED_SIZE[1], area.height() - 32)
+        self.resize(width, height)
+        self.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height - 32) // 2)
+
     def _restore_layout(self) -> None:
         settings = app_settings()
         self._default_state = self.saveState(LAYOUT_VERSION)
@@ -894,11 +943,14 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+            clamp_to_screen(self)  # saved on a bigger monitor, or when the window had outgrown its screen
         self._sized_on_show = isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)
+        self._default_layout_unsized = not self._sized_on_show
         # (a layout saved by an older arrangement is ignored; the default is then sized on first show)
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)
+        self._default_dock_sizes()
         self._update_banner()
 
     # == read-only banner =========================================================================
@@ -936,6 +988,8 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not event.spontaneous():
+            clamp_to_screen(self)  # the frame is known now: title bar and borders count too
         if not self._sized_on_show:
             # Dock sizes only mean something once the window has its real size.
             self._sized_on_show = True
