@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "director.commands.timeline",
     "director.commands.cuts",
     "director.commands.engine",
+    "director.commands.engine_settings",
     "director.commands.script",
 ]
 

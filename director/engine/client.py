@@ -114,8 +114,13 @@ class LocalEngineClient(EngineClient):
         """Start the worker now (otherwise the first submit does), e.g. to hide its start-up time."""
         if self._proc is not None and self._proc.is_alive():
             return
+        from director.engine.machine_settings import apply_device
         from director.engine.worker import worker_main
 
+        try:  # the saved device, unless DIRECTOR_DEVICE is set for this run; the worker inherits it
+            apply_device(override_environment=False)
+        except DirectorError:  # a broken settings file: presets say so; the worker picks a device
+            pass
         cmd_recv, cmd_send = self._ctx.Pipe(duplex=False)
         evt_recv, evt_send = self._ctx.Pipe(duplex=False)
         proc = self._ctx.Process(
@@ -128,16 +133,19 @@ class LocalEngineClient(EngineClient):
         self._proc, self._commands, self._events = proc, cmd_send, evt_recv
 
     def _worker_settings(self) -> dict:
+        """The caller's settings, completed from engine.json (`engine.machine_settings`: what
+        Settings ▸ Engine and `director engine settings` write), so the CLI's worker runs as the
+        window's does."""
         settings = dict(self.settings)
-        if "encoder" not in settings:
-            from director.engine.presets import load_settings
+        from director.engine.presets import load_settings
 
-            try:
-                encoder = load_settings().get("encoder")
-            except DirectorError:  # a broken settings file: presets say so; the worker uses defaults
-                encoder = None
-            if encoder is not None:
-                settings["encoder"] = encoder
+        try:
+            saved = load_settings()
+        except DirectorError:  # a broken settings file: presets say so; the worker uses defaults
+            saved = {}
+        for key in ("encoder", "memory_budget_gb"):
+            if key not in settings and saved.get(key) is not None:
+                settings[key] = saved[key]
         return settings
 
     def _stop_process(self, kill: bool) -> None:

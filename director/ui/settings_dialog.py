@@ -1,14 +1,15 @@
 """Settings: the project's prices and idle cut-off, and this machine's engine set-up.
 
 Project settings live in the project file (`Project.update_settings`) so they travel with it.
-Device, memory budget and where jobs run (the local worker or a Ray cluster) are about this
-machine: app settings (QSettings), read when a project opens and its engine starts. Model folders and per-preset memory options go to the engine's own settings file
-(`engine.json`, read by `presets.all_presets`), so the CLI and the window load the same weights.
+Where jobs run (the local worker or a Ray cluster) is this machine's app setting (QSettings),
+read when a project opens. Device, memory budget, model folders and per-preset memory options go
+to the engine's own settings file (`engine.machine_settings`, `engine.json`), which
+`director engine settings` shows and sets, so the CLI and the window load the same weights on the
+same device. Device and budget saved by an older Director in the app settings are still read.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict
 from decimal import Decimal
@@ -33,20 +34,34 @@ from PySide6.QtWidgets import (
 )
 
 from director.core.errors import DirectorError, InvalidInput
+from director.engine import machine_settings
 from director.engine.engine_choice import parse_engine
-from director.engine.presets import BUILTIN, MEMORY_KEYS, config_dir, load_settings
+from director.engine.machine_settings import DEVICES
+from director.engine.presets import BUILTIN, MEMORY_KEYS, load_settings
 from director.ui.recent import app_settings
 from director.ui.undo import ProjectSession
 
-DEVICES = ("auto", "cuda", "mps", "cpu")
 BOOL_MEMORY = tuple(k for k in MEMORY_KEYS if k != "first_block_cache")
 
 
+LEGACY_KEYS = {"device": "engine/device", "memory_budget_gb": "engine/memory_budget_gb"}
+
+
+def _saved(key: str, default):
+    """A machine setting from engine.json, else as an older Director kept it in the app settings."""
+    try:
+        data = load_settings()
+    except DirectorError:  # a malformed engine.json: the presets say so where they load
+        data = {}
+    if key in data:
+        return data[key]
+    return app_settings().value(LEGACY_KEYS[key], default) or default
+
+
 def engine_client_settings() -> dict:
-    """What the engine worker is started with, from the app settings (device via environment)."""
-    settings = app_settings()
+    """What the engine worker is started with (the device goes by environment)."""
     out: dict = {}
-    budget = float(settings.value("engine/memory_budget_gb", 0) or 0)
+    budget = float(_saved("memory_budget_gb", 0) or 0)
     if budget > 0:
         out["memory_budget_gb"] = budget
     return out
@@ -63,21 +78,14 @@ def engine_setting() -> str:
 
 def apply_device_setting() -> None:
     """The worker picks its device from DIRECTOR_DEVICE; a spawned worker inherits it."""
-    device = str(app_settings().value("engine/device", "auto") or "auto")
+    device = str(_saved("device", "auto"))
     if device == "auto":
         os.environ.pop("DIRECTOR_DEVICE", None)
     else:
         os.environ["DIRECTOR_DEVICE"] = device
 
 
-def save_engine_settings(data: dict) -> None:
-    """Write engine.json atomically (a crash leaves the old file, never half a file)."""
-    folder = config_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "engine.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True))
-    os.replace(tmp, path)
+save_engine_settings = machine_settings.save  # engine.json, written atomically
 
 
 def _minutes_to_seconds(text: str) -> str:
@@ -176,13 +184,13 @@ class SettingsDialog(QDialog):
         self.device = QComboBox(page)
         for d in DEVICES:
             self.device.addItem(d, d)
-        self.device.setCurrentIndex(max(0, self.device.findData(settings.value("engine/device", "auto"))))
+        self.device.setCurrentIndex(max(0, self.device.findData(str(_saved("device", "auto")))))
         self.device.setToolTip("auto picks CUDA, then Apple MPS, then the CPU; takes effect for the next engine start")
         self.budget = QDoubleSpinBox(page)
         self.budget.setRange(0, 4096)
         self.budget.setSuffix(" GB")
         self.budget.setSpecialValueText("automatic")
-        self.budget.setValue(float(settings.value("engine/memory_budget_gb", 0) or 0))
+        self.budget.setValue(float(_saved("memory_budget_gb", 0) or 0))
         self.budget.setToolTip("How much memory warm models may keep; automatic is 90 % of the GPU")
         self.engine = QLineEdit(page)
         self.engine.setObjectName("engineAddress")
@@ -222,7 +230,11 @@ class SettingsDialog(QDialog):
         self.fbc.setSpecialValueText("off")
         self.fbc.setToolTip("First-block cache threshold (0.1 is the published sweet spot)")
         form.addRow("Model &preset", self.preset_box)
-        form.addRow("Model &folder", folder_row)
+        # A row whose field is a layout gets a label without a buddy, which shows '&' literally.
+        folder_label = QLabel("Model &folder", page)
+        folder_label.setBuddy(self.folder)
+        self.folder_label = folder_label
+        form.addRow(folder_label, folder_row)
         for box in self.memory_boxes.values():
             form.addRow("", box)
         form.addRow("First-block cache", self.fbc)
@@ -307,11 +319,12 @@ class SettingsDialog(QDialog):
             self.session.announce(changes)
         settings = app_settings()
         settings.setValue(ENGINE_KEY, engine)
-        settings.setValue("engine/device", self.device.currentData())
-        settings.setValue("engine/memory_budget_gb", self.budget.value())
+        for legacy in LEGACY_KEYS.values():  # now in engine.json, beside the model folders
+            settings.remove(legacy)
         settings.sync()
         self._store_preset()
-        data = {k: v for k, v in self._engine.items() if v}
+        data = machine_settings.update({k: v for k, v in self._engine.items() if v},
+                                       device=self.device.currentData(), memory_budget_gb=self.budget.value())
         try:
             save_engine_settings(data)
         except OSError as exc:
