@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", default="medium", choices=X264_PRESETS, metavar="PRESET", help="x264 speed/size trade-off: ultrafast … veryslow (default medium)")
     p.add_argument("--size", help="output size WxH (default: the project's); other shapes get black bars")
     p.add_argument("--burn-in", action="store_true", help="burn shot code, camera, take and timecode into the picture")
+    p.add_argument("--no-audio", action="store_true", help="leave the sound out (default: an AAC stereo 48 kHz mix as long as the picture)")
     _drop_frame_arg(p)
     p.set_defaults(func=cmd_cut)
 
@@ -69,6 +70,10 @@ def register(sub: argparse._SubParsersAction) -> None:
             )
         _drop_frame_arg(p)
         p.set_defaults(func=cmd_interchange, format=fmt)
+
+    from director.commands.audio import register_exports
+
+    register_exports(verbs, _common)
 
     p = verbs.add_parser(
         "start-tc", help="show or set the programme start timecode every export uses",
@@ -154,7 +159,10 @@ def _skipped_json(skipped) -> list[dict]:
 
 
 def cmd_cut(args: argparse.Namespace) -> int:
+    from director.export.audio_mix import render_mix
     from director.export.mp4 import Mp4Options, export_cut_mp4
+    from director.store import audio as sound
+    from director.store.cuts import find_timeline
     from director.store.edit_settings import record_start
 
     with open_project(args, readonly=True) as project:
@@ -163,13 +171,16 @@ def cmd_cut(args: argparse.Namespace) -> int:
         options = Mp4Options(
             crf=args.crf, preset=args.preset, width=width, height=height, burn_in=args.burn_in,
             start_timecode=record_start(project), drop_frame=args.drop_frame,
+            sound_takes=frozenset(sound.take_sound(project, [s.take_id for s in cut.segments])),
         )
         dest = _output(args, project, "_cut.mp4")
-        result = _run(args, "Encoding", lambda progress: export_cut_mp4(cut, project.media, dest, options, progress=progress, skip_missing=args.skip_missing))
+        mix = None if args.no_audio else render_mix(sound.mix_plan(project, find_timeline(project, args.timeline), cut), project.media)
+        result = _run(args, "Encoding", lambda progress: export_cut_mp4(cut, project.media, dest, options, progress=progress, skip_missing=args.skip_missing, audio=mix))
+    audio_text = "no audio" if mix is None else "AAC stereo 48 kHz"
     if args.json:
-        print_json({"path": result.path, "frames": result.frames, "width": result.width, "height": result.height, "fps": str(result.rate), "seconds": float(result.seconds), "colour": result.colour, "skipped": _skipped_json(result.skipped)})
+        print_json({"path": result.path, "frames": result.frames, "width": result.width, "height": result.height, "fps": str(result.rate), "seconds": float(result.seconds), "colour": result.colour, "audio": mix is not None, "audio_samples": result.audio_samples, "skipped": _skipped_json(result.skipped)})
     else:
-        print(f"wrote {result.path} ({result.frames} frames, {result.width}x{result.height}, {float(result.seconds):.2f} s at {result.rate} fps, {result.colour.upper()})")
+        print(f"wrote {result.path} ({result.frames} frames, {result.width}x{result.height}, {float(result.seconds):.2f} s at {result.rate} fps, {result.colour.upper()}, {audio_text})")
         if result.skipped:
             print(f"{len(result.skipped)} take(s) left out, black in their place:")
         _print_skipped(result.skipped)

@@ -83,6 +83,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("take", type=int, metavar="TAKE")
     p.set_defaults(func=cmd_take)
 
+    from director.commands.audio import register_cut_audio
+
+    register_cut_audio(verbs)
+
 
 def _done(project, edit) -> int:
     edit.apply(project)

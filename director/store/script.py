@@ -266,3 +266,14 @@ def shot_script(project: Project, shot_id: int) -> dict:
     if r is None:
         return {}
     return {"key": r["script_key"], "status": r["script_status"], "note": r["script_note"], "dialogue": json.loads(r["dialogue"] or "[]")}
+
+
+def dialogue_of(project: Project, shot_ids) -> dict[int, list[str]]:
+    """Each shot's dialogue as subtitle lines ("CHARACTER: text"), for the SRT export."""
+    out: dict[int, list[str]] = {}
+    for shot_id in sorted({int(s) for s in shot_ids if s is not None}):
+        r = one(project.db, "SELECT dialogue FROM shots WHERE id = ?", [shot_id])
+        lines = json.loads((r or {}).get("dialogue") or "[]")
+        if lines:
+            out[shot_id] = [f"{d['character']}: {d['text']}" for d in lines]
+    return out
