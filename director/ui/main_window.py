@@ -32,6 +32,7 @@ from director.ui.dock_fit import available_area, clamp_to_screen, in_dock
 from director.ui.export_menu import ExportMenu
 from director.ui.hints import for_window
 from director.ui.recent import RecentProjects, app_settings
+from director.ui.welcome import welcome_page
 from director.ui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -130,8 +131,7 @@ class MainWindow(QMainWindow):
         # The timeline runs under everything, the full width of the window, as in an editing suite.
         self.setCorner(Qt.Corner.BottomLeftCorner, Area.BottomDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Area.BottomDockWidgetArea)
-        self._empty = QLabel("Open a project (Ctrl+O) or create one (Ctrl+N).", self)
-        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty = welcome_page(self)  # New, Open, Open the demo, Recent
         self.setCentralWidget(self._empty)
         self.queue_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.queue_label)
@@ -481,8 +481,7 @@ class MainWindow(QMainWindow):
             spec = self._specs[name]
             if spec.area is None:
                 self.takeCentralWidget()
-                self._empty = QLabel("Open a project (Ctrl+O) or create one (Ctrl+N).", self)
-                self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                self._empty = welcome_page(self)
                 self.setCentralWidget(self._empty)
             else:
                 self.docks[name].setWidget(self._placeholder())
