@@ -21,7 +21,9 @@ from director.engine import actions
 from director.engine.client import LocalEngineClient
 from director.engine.engine_choice import make_engine_client
 from director.engine.runner import JobRunner
+from director.engine.variations import more_like_this
 from director.store.jobs import get_job
+from director.store.takes import takes_of_job
 from director.store.summary import job_counts
 from director.ui.settings_dialog import (
     apply_device_setting,
@@ -39,6 +41,7 @@ TAKE_VERBS = {
     "extend": lambda project, take_id: actions.extend_take(project, take_id),
     "rerender": lambda project, take_id: actions.rerender_take(project, take_id),
 }
+    "more": lambda project, take_id: more_like_this(project, take_id),
 
 
 class EngineDriver(QObject):
@@ -48,6 +51,8 @@ class EngineDriver(QObject):
     job_event = Signal(object)
     notified = Signal(str, bool)
     queue_changed = Signal()
+    job_ended = Signal(int, str, bool)  # job id, what it says, whether it is an error (before `notified`)
+    new_takes = Signal(int, list)  # a take action's source take id, the take ids its job made
 
     def __init__(self, session: ProjectSession, parent: QObject | None = None):
         super().__init__(parent)
@@ -55,6 +60,7 @@ class EngineDriver(QObject):
         self._notified_jobs: set[int] = set()
         self._rerenders: dict[int, int] = {}  # a re-render's job id → the take it re-makes
         self._failure_shown = False
+        self._sources: dict[int, int] = {}  # a take action's job id → the take it was made from
         self.client: LocalEngineClient | None = None
         self.runner: JobRunner | None = None
         self.timer = QTimer(self)
@@ -132,16 +138,23 @@ class EngineDriver(QObject):
             if original is not None:
                 self._say_rerender(original, job_id, failed=job.state is not JobState.DONE)
             if job.state is JobState.DONE:
-                self._say(f"Job {job_id} finished ({len(job.seeds)} take{'s' if len(job.seeds) != 1 else ''})")
+                text, error = f"Job {job_id} finished ({len(job.seeds)} take{'s' if len(job.seeds) != 1 else ''})", False
             elif job.state is JobState.CANCELLED:
-                self._say(f"Job {job_id} cancelled")
+                text, error = f"Job {job_id} cancelled", False
             else:
-                self._say(f"Job {job_id} failed: {job.error or 'no reason given'}", error=True)
+                text, error = f"Job {job_id} failed: {job.error or 'no reason given'}", True
+            self.job_ended.emit(job_id, text, error)
+            self._say(text, error=error)
+            source = self._sources.pop(job_id, None)
+            if source is not None and job.state is JobState.DONE:
+                made = [t.id for t in takes_of_job(self.session.project, job_id)]
+                if made:
+                    self.new_takes.emit(source, made)
 
     # -- take actions -----------------------------------------------------------------------------
 
     def take_action(self, action: str, take_id: int) -> bool:
-        """Queue a promote, image-to-video, extend or re-render of a take; False (and a
+        """Queue a promote, image-to-video, extend, re-render or more-like-this of a take; False (and a
         notification saying why) when it cannot be queued."""
         verb = TAKE_VERBS.get(action)
         if verb is None:
@@ -157,6 +170,7 @@ class EngineDriver(QObject):
             self._rerenders.update((job_id, take_id) for job_id in queued.job_ids)
         self._say(f"Queued {action} of take {take_id} with {queued.preset.id} (job {', '.join(map(str, queued.job_ids))})")
         self.pump()
+        self._sources.update((job_id, take_id) for job_id in queued.job_ids)  # its takes are selected when they land
         return True
 
     def _say_rerender(self, take_id: int, job_id: int, *, failed: bool) -> None:

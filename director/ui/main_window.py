@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
     take_activated = Signal(int)
     job_event = Signal(object)  # every engine event the runner saw (Started, Progress, …)
     notified = Signal(str)
+    notice = Signal(str, bool)  # the same text and whether it is an error (the Notifications panel)
 
     def __init__(self, parent: QWidget | None = None, *, recent: RecentProjects | None = None):
         super().__init__(parent)
@@ -282,6 +283,8 @@ class MainWindow(QMainWindow):
         self.register_panel("timeline", "Timeline", _lazy("director.ui.timeline_view", "TimelineView"), Area.BottomDockWidgetArea, shortcut="Ctrl+8")
         self.register_panel("storyboard", "Storyboard", _lazy("director.ui.storyboard_view", "StoryboardView"), Area.BottomDockWidgetArea,
                             shortcut="Ctrl+0", visible=False)
+        self.register_panel("notifications", "Notifications", _lazy("director.ui.notifications", "NotificationsPanel"),
+                            Area.LeftDockWidgetArea)
         d = self.docks
         # Splits first, then tabs: a tab group cannot be split by one of its members.
         self.splitDockWidget(d["shots"], d["queue"], Qt.Orientation.Vertical)
@@ -293,6 +296,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(d["prompt"], d["inspector"])
         self.tabifyDockWidget(d["generate"], d["costs"])
         self.tabifyDockWidget(d["timeline"], d["storyboard"])
+        self.tabifyDockWidget(d["queue"], d["notifications"])
+        d["queue"].raise_()
         for name in ("viewer", "prompt", "generate", "timeline"):
             d[name].raise_()
         self._default_dock_sizes()
@@ -367,6 +372,14 @@ class MainWindow(QMainWindow):
         elif name == "queue":
             self.job_event.connect(widget.on_job_event)
             widget.paused_changed.connect(self._on_pause_changed)
+        elif name == "notifications":
+            from director.ui.take_links import show_take
+
+            if self.engine is not None:
+                self.engine.job_ended.connect(widget.on_job_ended)
+            self.notice.connect(widget.on_notice)
+            widget.take_requested.connect(lambda take_id: show_take(self, take_id, switch_shot=True))
+            widget.job_requested.connect(lambda job_id: (self.show_panel("queue"), self.panel("queue").select_job(job_id)))
         if hasattr(widget, "action_requested"):
             widget.action_requested.connect(self.on_take_action)
         if name == "gallery":
@@ -532,6 +545,7 @@ class MainWindow(QMainWindow):
             self.engine.notified.connect(lambda text, error: self.notify(text, error=error))
             self.engine.job_event.connect(self.job_event)
             self.engine.queue_changed.connect(self._update_queue_label)
+            self.engine.new_takes.connect(self._on_new_takes)
             self.engine.open()
             self.activity = ActivityTracker(project, self)
             self.activity.time_logged.connect(session.announce)
@@ -669,6 +683,12 @@ class MainWindow(QMainWindow):
             viewer.show_take(take_id)
         self.take_activated.emit(take_id)
 
+    def _on_new_takes(self, source_take_id: int, take_ids: list) -> None:
+        """A take action's new version landed: select it where the director is looking (#21)."""
+        from director.ui.take_links import follow_new_takes
+
+        follow_new_takes(self, source_take_id, take_ids)
+
     def _on_compare_requested(self, take_ids: list) -> None:
         compare = self.panel("compare")
         if compare is not None and hasattr(compare, "set_takes"):
@@ -699,10 +719,12 @@ class MainWindow(QMainWindow):
         A command-line hint for something the window does is pointed at the window's control."""
         text = for_window(text)
         self.notifications.append(text)
-        self.statusBar().setStyleSheet("QStatusBar { color: #ff8080; }" if error else "")
-        self.statusBar().showMessage(text, 15000 if error else 6000)
+        from director.ui.errors import show_status  # red only while the error is shown
+
+        show_status(self.statusBar(), text, error=error, timeout_ms=15000 if error else 6000)
         (log.warning if error else log.info)("%s", text)
         self.notified.emit(text)
+        self.notice.emit(text, error)
 
     def exec_dialog(self, box: QMessageBox) -> int:
         """Run a modal message box and return the standard button chosen (tests replace this)."""

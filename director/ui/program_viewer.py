@@ -6,6 +6,9 @@ ahead and counts the skipped frames as dropped rather than slowing down. Frames 
 of the playhead on a worker thread (media_frames.ProgramFrames). A take whose file is missing,
 damaged or tampered plays black for its length, with a line saying which take and which file.
 
+Under the picture sits the transport (issue #21): play/pause, a scrubber that shows the in and out
+marks, and the timecode; Space, J/K/L and the arrow keys work as before.
+
 The cut is built on the project's reads thread, and only while the viewer is on screen (issue #24):
 hidden behind the Viewer tab it remembers that the cut changed and builds it when shown;
 `cut_loaded` fires when a new cut is in place.
@@ -13,9 +16,9 @@ hidden behind the Viewer tab it remembers that the cut changed and builds it whe
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QRect, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QPainter
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QElapsedTimer, QRect, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QImage, QKeyEvent, QPainter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QStyleOptionSlider, QToolButton, QVBoxLayout, QWidget
 
 from director.core.changes import Changes
 from director.core.cut import Cut
@@ -48,6 +51,49 @@ def to_qimage(rgb) -> QImage:
     h, w = rgb.shape[:2]
     # copy(): the QImage must own its pixels; the array may leave the cache at any time.
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+PLAY_TEXT, PAUSE_TEXT = "▶", "❚❚"
+MARK_COLOUR = QColor(90, 200, 255)
+
+
+class MarkedSlider(QSlider):
+    """The scrubber: a horizontal slider over the cut's frames that also draws the in and out marks
+    (a tick at each, the range between them tinted), so a director sees what will loop or export."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.mark_in: int | None = None
+        self.mark_out: int | None = None
+
+    def set_marks(self, mark_in: int | None, mark_out: int | None) -> None:
+        self.mark_in, self.mark_out = mark_in, mark_out
+        self.update()
+
+    def x_of(self, frame: int) -> int:
+        """The pixel column of a frame on the groove (where the handle's centre would be)."""
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        groove = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self)
+        handle = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self)
+        span = max(1, groove.width() - handle.width())
+        return groove.x() + handle.width() // 2 + QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), frame, span)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.mark_in is None and self.mark_out is None:
+            return
+        p = QPainter(self)
+        left = self.x_of(self.mark_in if self.mark_in is not None else self.minimum())
+        right = self.x_of(self.mark_out if self.mark_out is not None else self.maximum())
+        tint = QColor(MARK_COLOUR)
+        tint.setAlpha(70)
+        p.fillRect(QRectF(left, self.height() / 2 - 3, max(1, right - left), 6), tint)
+        p.setPen(MARK_COLOUR)
+        for mark, x in ((self.mark_in, left), (self.mark_out, right)):
+            if mark is not None:
+                p.drawLine(x, 1, x, self.height() - 2)
+        p.end()
 
 
 class ProgramViewer(QWidget):
@@ -84,11 +130,76 @@ class ProgramViewer(QWidget):
         self._timer.timeout.connect(self._on_tick)
         self.dropped_frames = 0
         self.shown_frames = 0
-        self.mark_in: int | None = None
-        self.mark_out: int | None = None
+        self._mark_in: int | None = None
+        self._mark_out: int | None = None
+        self._build_transport()
         session.changed.connect(self._on_changes)
         self._show(0)
         self.freshness = Freshness(self, self._request, session=session)  # the first showing builds the cut
+
+    def _build_transport(self) -> None:
+        """Play/pause, the scrubber and the timecode in a strip under the picture. None of them
+        takes the keyboard focus, so Space and J/K/L keep reaching the viewer."""
+        self.transport = QWidget(self)
+        self.transport.setObjectName("programTransport")
+        self.transport.setAutoFillBackground(True)
+        self.play_button = QToolButton(self.transport)
+        self.play_button.setObjectName("programPlay")
+        self.play_button.setText(PLAY_TEXT)
+        self.play_button.setToolTip("Play or pause the cut (Space); J/K/L shuttle")
+        self.play_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.play_button.clicked.connect(self.toggle)
+        self.scrubber = MarkedSlider(self.transport)
+        self.scrubber.setObjectName("programScrubber")
+        self.scrubber.setToolTip("Drag to move through the cut; I and O set the in and out marks")
+        self.scrubber.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scrubber.setRange(0, 0)
+        self.scrubber.valueChanged.connect(self._on_scrubbed)
+        self.timecode = QLabel(self.transport)
+        self.timecode.setObjectName("programTimecode")
+        self.timecode.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        bar = QHBoxLayout(self.transport)
+        bar.setContentsMargins(4, 2, 4, 2)
+        bar.addWidget(self.play_button)
+        bar.addWidget(self.scrubber, 1)
+        bar.addWidget(self.timecode)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addStretch(1)  # the picture: painted by paintEvent above the strip
+        layout.addWidget(self.transport)
+        self.playback_started.connect(lambda: self.play_button.setText(PAUSE_TEXT))
+        self.playback_stopped.connect(lambda: self.play_button.setText(PLAY_TEXT))
+
+    def _sync_transport(self) -> None:
+        """The scrubber and timecode follow the frame shown (without seeking back from the scrubber)."""
+        last = max(0, self.cut.duration - 1)
+        self.scrubber.blockSignals(True)
+        self.scrubber.setRange(0, last)
+        self.scrubber.setValue(self._frame)
+        self.scrubber.blockSignals(False)
+        rate = self.cut.rate
+        self.timecode.setText(f"{rate.timecode(self._frame)} / {rate.timecode(self.cut.duration)}")
+
+    def _on_scrubbed(self, frame: int) -> None:
+        self.seek(frame)
+
+    @property
+    def mark_in(self) -> int | None:
+        return self._mark_in
+
+    @mark_in.setter
+    def mark_in(self, frame: int | None) -> None:
+        self._mark_in = frame
+        self.scrubber.set_marks(self._mark_in, self._mark_out)
+
+    @property
+    def mark_out(self) -> int | None:
+        return self._mark_out
+
+    @mark_out.setter
+    def mark_out(self, frame: int | None) -> None:
+        self._mark_out = frame
+        self.scrubber.set_marks(self._mark_in, self._mark_out)
 
     # -- model ---------------------------------------------------------------------------------
 
@@ -223,7 +334,8 @@ class ProgramViewer(QWidget):
         self._frame = frame
         self._image = self.frame_image(frame)
         self.shown_frames += 1
-        self.update()
+        self._sync_transport()
+        self.update(self._picture_rect())
         self.playhead_moved.emit(frame)
 
     def reset_counters(self) -> None:
@@ -231,23 +343,28 @@ class ProgramViewer(QWidget):
 
     # -- painting ------------------------------------------------------------------------------
 
+    def _picture_rect(self) -> QRect:
+        """Where the picture goes: everything above the transport strip."""
+        return QRect(0, 0, self.width(), max(0, self.height() - self.transport.sizeHint().height()))
+
     def paintEvent(self, event) -> None:
         p = QPainter(self)
-        p.fillRect(self.rect(), Qt.GlobalColor.black)
+        area = self._picture_rect()
+        p.fillRect(area, Qt.GlobalColor.black)
         if self._image is not None:
             iw, ih = self._image.width(), self._image.height()
-            scale = min(self.width() / iw, (self.height() - 18) / ih)
-            w, h = int(iw * scale), int(ih * scale)
-            target = QRect((self.width() - w) // 2, (self.height() - 18 - h) // 2, w, h)
+            scale = min(area.width() / iw, (area.height() - 18) / ih)
+            w, h = max(0, int(iw * scale)), max(0, int(ih * scale))
+            target = QRect((area.width() - w) // 2, (area.height() - 18 - h) // 2, w, h)
             p.drawImage(target, self._image)
         problem = self.problem_text(self._frame)
         if problem:
             p.setPen(QColor(255, 140, 140))
-            p.drawText(self.rect().adjusted(8, 8, -8, -26), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, problem)
+            p.drawText(area.adjusted(8, 8, -8, -26), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, problem)
         p.setPen(QColor(220, 220, 220))
         p.setFont(QFont("monospace", 9))
         seg = self.frames.segment_at(self._frame)
-        label = f"{self.cut.rate.timecode(self._frame)}  {self._frame}"
+        label = f"frame {self._frame}"
         if seg is not None and seg.shot_code:
             label += f"   {seg.shot_code} cam {seg.camera or '?'}"
             if seg.take_id is None:
@@ -256,7 +373,7 @@ class ProgramViewer(QWidget):
             label += f"   in {self.mark_in if self.mark_in is not None else '–'} out {self.mark_out if self.mark_out is not None else '–'}"
         if self.playing and self._speed != 1:
             label += f"   ×{self._speed}"
-        p.drawText(6, self.height() - 5, label)
+        p.drawText(6, area.bottom() - 4, label)
         p.end()
 
     # -- keys ----------------------------------------------------------------------------------

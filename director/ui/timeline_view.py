@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Callable
 
-from PySide6.QtCore import QMimeData, QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QMimeData, QPointF, QRect, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QMenu, QWidget
 
@@ -359,9 +359,12 @@ class TimelineView(QGraphicsView):
             return
         old = self.playhead
         self.playhead = frame
-        for f in (old, frame):  # repaint the two columns and the live-angle outlines of their clips
-            x = f * self.ppf
-            self._scene.update(QRectF(x - 2, 0, 4, self._scene.height()))
+        # Repaint the two columns over the viewport's full height: the line runs from the ruler to the
+        # bottom of the view, below the last track too, where a scene-rect update never reached and
+        # the old line stayed behind as a second playhead after playback (issue #21).
+        for f in (old, frame):
+            x = round(self.frame_to_viewport_x(f))
+            self.viewport().update(QRect(x - 2, 0, 5, self.viewport().height()))
         for f in (old, frame):
             hit = self.timeline.clip_at(f)
             if hit is not None:

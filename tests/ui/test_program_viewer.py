@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, Qt
+from PySide6.QtCore import QElapsedTimer, QPoint, Qt
 
 from test_timeline_fixtures import BLUE, GREEN, RED, film, near, pixel
 
@@ -110,3 +110,67 @@ def test_playback_keeps_wall_clock_time_and_stops_at_the_out_mark(cut, qtbot):
     assert viewer.frame == 47
     assert 47 / 24 - 0.05 <= elapsed <= 47 / 24 + 0.5  # real time: not faster, and not slowed down
     assert viewer.shown_frames + viewer.dropped_frames >= 47
+
+
+# -- the transport under the picture (issue #21) ---------------------------------------------------
+
+
+def test_the_play_button_and_space_toggle_playback_and_say_which(cut, qtbot):
+    session, viewer, ids = cut
+    from director.ui.program_viewer import PAUSE_TEXT, PLAY_TEXT
+
+    assert viewer.play_button.isVisible() and viewer.play_button.text() == PLAY_TEXT
+    with qtbot.waitSignal(viewer.playback_started):
+        qtbot.mouseClick(viewer.play_button, Qt.MouseButton.LeftButton)
+    assert viewer.playing and viewer.play_button.text() == PAUSE_TEXT
+    with qtbot.waitSignal(viewer.playback_stopped):
+        qtbot.mouseClick(viewer.play_button, Qt.MouseButton.LeftButton)
+    assert not viewer.playing and viewer.play_button.text() == PLAY_TEXT
+    assert viewer.focusPolicy() == Qt.FocusPolicy.StrongFocus and viewer.play_button.focusPolicy() == Qt.FocusPolicy.NoFocus
+    with qtbot.waitSignal(viewer.playback_started):
+        qtbot.keyClick(viewer, Qt.Key.Key_Space)
+    assert viewer.play_button.text() == PAUSE_TEXT
+    with qtbot.waitSignal(viewer.playback_stopped):
+        qtbot.keyClick(viewer, Qt.Key.Key_Space)
+
+
+def test_scrubbing_moves_the_frame_and_the_timecode_follows(cut, qtbot):
+    session, viewer, ids = cut
+    rate = viewer.cut.rate
+    assert (viewer.scrubber.minimum(), viewer.scrubber.maximum()) == (0, 71)
+    assert viewer.timecode.text() == f"{rate.timecode(0)} / {rate.timecode(72)}"
+    with qtbot.waitSignal(viewer.playhead_moved) as moved:
+        viewer.scrubber.setValue(50)  # what a drag or a click on the groove does
+    assert moved.args == [50] and viewer.frame == 50
+    assert near(pixel(viewer.frame_image(viewer.frame), 64, 48), BLUE)
+    assert viewer.timecode.text() == f"{rate.timecode(50)} / {rate.timecode(72)}"
+    # A click on the groove pages towards the click (the slider's own behaviour), which is a seek too.
+    left_of_handle = QPoint(viewer.scrubber.x_of(50) - viewer.scrubber.width() // 3, viewer.scrubber.height() // 2)
+    qtbot.mouseClick(viewer.scrubber, Qt.MouseButton.LeftButton, pos=left_of_handle)
+    assert viewer.frame < 50 and viewer.scrubber.value() == viewer.frame
+    viewer.seek(12)  # the other way: moving the playhead moves the handle
+    assert viewer.scrubber.value() == 12 and viewer.timecode.text().startswith(rate.timecode(12))
+    qtbot.keyClick(viewer, Qt.Key.Key_End)
+    assert viewer.scrubber.value() == 71
+
+
+def test_in_and_out_marks_are_drawn_on_the_scrubber(cut, qtbot):
+    session, viewer, ids = cut
+    from director.ui.program_viewer import MARK_COLOUR
+
+    viewer.seek(10)
+    qtbot.keyClick(viewer, Qt.Key.Key_I)
+    viewer.seek(60)
+    qtbot.keyClick(viewer, Qt.Key.Key_O)
+    viewer.seek(35)  # the handle sits between the marks, away from both
+    slider = viewer.scrubber
+    assert (slider.mark_in, slider.mark_out) == (10, 60)
+    image = slider.grab().toImage()
+    for frame in (10, 60):
+        column = [pixel(image, slider.x_of(frame), y) for y in range(image.height())]
+        assert any(near(c, (MARK_COLOUR.red(), MARK_COLOUR.green(), MARK_COLOUR.blue()), 30) for c in column), frame
+    outside = [pixel(image, slider.x_of(3), y) for y in range(image.height())]
+    assert not any(near(c, (MARK_COLOUR.red(), MARK_COLOUR.green(), MARK_COLOUR.blue()), 30) for c in outside)
+    viewer.mark_in = viewer.mark_out = None  # cleared marks leave the groove plain
+    image = slider.grab().toImage()
+    assert not any(near(pixel(image, slider.x_of(10), y), (MARK_COLOUR.red(), MARK_COLOUR.green(), MARK_COLOUR.blue()), 30) for y in range(image.height()))
