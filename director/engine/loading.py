@@ -184,6 +184,10 @@ def pull(preset: Preset) -> str:
     """Download a preset's weights (safetensors and configs only) into the Hugging Face cache."""
     if preset.builder:
         return f"{preset.id} is built in-process; nothing to download"
+    if preset.twin_of:
+        from director.engine.twins import build_twin
+
+        return f"{preset.id}: tiny twin built at {build_twin(preset.id)} (random weights, nothing downloaded)"
     if _looks_like_path(preset.source) and not _is_single_file(preset.source):
         raise MissingWeights(f"{preset.id} loads from the local folder {preset.source}; copy a diffusers folder there")
     how, weights, config = resolve(preset, allow_download=True)
@@ -273,13 +277,39 @@ def load_pipeline(preset: Preset, device: str, allow_download: bool = False):
     dtype = torch_dtype(preset.dtype, device)
     try:
         if how == "single_file":
-            pipe = cls.from_single_file(str(weights), config=str(config), torch_dtype=dtype, local_files_only=True)
+            extra = _config_folder_models(config, dtype)
+            pipe = cls.from_single_file(str(weights), config=str(config), torch_dtype=dtype, local_files_only=True, **extra)
         else:
             pipe = cls.from_pretrained(str(weights), torch_dtype=dtype, local_files_only=True, use_safetensors=True)
     except OSError as exc:
         # diffusers says OSError when a component's safetensors (or a config) is absent.
         raise _missing(preset, f"loading {weights} failed ({exc})") from exc
     return pipe, revision_of(how, weights)
+
+
+def _config_folder_models(config: Path, dtype) -> dict:
+    """The transformers models (text encoders) a single-file checkpoint leaves to its config folder,
+    loaded from there. A single file holds the denoiser and VAE only, and diffusers looks for a
+    transformers model's weights in the config folder under its own file name
+    (diffusion_pytorch_model.*), never transformers' model*.safetensors, so without this every
+    single-file preset failed with "Weights for this component appear to be missing"."""
+    import transformers
+
+    try:
+        index = json.loads((config / "model_index.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    models = {}
+    for name, spec in index.items():
+        if not (isinstance(spec, list) and len(spec) == 2 and spec[0] == "transformers"):
+            continue
+        cls = getattr(transformers, spec[1], None)
+        if cls is None or not hasattr(cls, "from_pretrained") or not any((config / name).glob("*.safetensors")):
+            continue  # tokenizers and processors load through diffusers from the config folder itself
+        if issubclass(cls, transformers.PreTrainedModel):
+            models[name] = cls.from_pretrained(str(config / name), dtype=dtype, local_files_only=True,
+                                               use_safetensors=True)
+    return models
 
 
 def apply_memory(pipe, preset: Preset, device: str) -> list[str]:

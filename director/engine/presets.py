@@ -19,12 +19,13 @@ from director.core.places import config_dir  # noqa: F401 - presets.config_dir s
 
 KINDS = ("t2i", "t2v", "i2v")
 TINY_NOTE = "random weights — for trying the workflow"
+TWIN_SOURCE = "twin:"  # a twin's source before it is placed in this machine's twins folder
 REFUSED_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl", ".pickle")
 SINGLE_FILE_SUFFIXES = (".safetensors", ".gguf")
 SEED_MAX = 2**32 - 1
 SEED_MODES = ("random", "fixed", "list")
 # Preset fields that change no pixel and no loading: left out of `Preset.cache_key`.
-COSMETIC_FIELDS = ("label", "notes", "defaults", "constraints", "user")
+COSMETIC_FIELDS = ("label", "notes", "defaults", "constraints", "user", "twin", "twin_of", "no_twin", "retired")
 MEMORY_KEYS = ("cpu_offload", "group_offload", "vae_tiling", "vae_slicing", "first_block_cache", "compile")
 
 
@@ -97,6 +98,10 @@ class Preset:
     call_args: dict = field(default_factory=dict)  # fixed extra kwargs for the pipeline call
     notes: str = ""
     user: bool = False
+    twin: str | None = None  # the id of this preset's tiny twin (same class and layout, random weights)
+    twin_of: str | None = None  # on a twin: the preset it stands in for
+    no_twin: str = ""  # why this preset has no twin, shown by `models list`
+    retired: str = ""  # why this preset takes no new jobs (its id still resolves for old takes)
 
     @property
     def listing_label(self) -> str:
@@ -110,6 +115,8 @@ class Preset:
         """Exactly how a user gets the weights for this preset."""
         if self.builder:
             return "nothing to download (built in-process)"
+        if self.twin_of:
+            return f"director models pull {self.id}   (builds the tiny twin here; nothing is downloaded)"
         if _is_single_file(self.source):
             if _looks_like_path(self.source):
                 return f"put the file at {self.source} (and its config folder at {self.config})"
@@ -155,38 +162,119 @@ def _video(step: int, offset: int, max_frames: int, multiple: int, max_w: int, m
 
 _IMAGE = Constraints(size_multiple=8, max_width=2048, max_height=2048)
 _LTX = _video(8, 1, 257, 32, 1280, 1280)
+_LTX2 = _video(8, 1, 481, 32, 1920, 1920)  # 20 s at 24 fps: LTX2Pipeline's max_seconds default
 _WAN = _video(4, 1, 81, 16, 1280, 1280)
+_HUNYUAN15 = _video(4, 1, 121, 16, 1280, 1280)
 _TINY_VIDEO = replace(_video(8, 1, 33, 32, 256, 256), min_size=32)
+_TWIN_LTX = replace(_video(8, 1, 33, 32, 128, 128), min_size=32)
+_TWIN_WAN = replace(_video(4, 1, 33, 16, 128, 128), min_size=16)
+_TWIN_WAN_TI2V = replace(_video(4, 1, 33, 32, 128, 128), min_size=32)
+_TWIN_DEFAULTS = Defaults(32, 32, frames=9, fps=12, steps=2, guidance=1.0)
+_STILLS_NO_TWIN = "still-image families are outside #14's video twins (tiny-t2i covers StableDiffusionPipeline)"
+_SRC = "checked against diffusers 0.42.1 as installed"
 
 BUILTIN: tuple[Preset, ...] = (
     Preset("sd-turbo", "SD-Turbo (512², 1 step)", "t2i", "AutoPipelineForText2Image", "stabilityai/sd-turbo", "SD-Turbo",
-           Defaults(512, 512, steps=1, guidance=0.0), replace(_IMAGE, max_width=1024, max_height=1024), dtype="float16"),
+           Defaults(512, 512, steps=1, guidance=0.0), replace(_IMAGE, max_width=1024, max_height=1024), dtype="float16",
+           no_twin=_STILLS_NO_TWIN),
     Preset("sdxl-turbo", "SDXL-Turbo (512², 1 step)", "t2i", "AutoPipelineForText2Image", "stabilityai/sdxl-turbo", "SDXL-Turbo",
-           Defaults(512, 512, steps=1, guidance=0.0), replace(_IMAGE, max_width=1024, max_height=1024), dtype="float16"),
+           Defaults(512, 512, steps=1, guidance=0.0), replace(_IMAGE, max_width=1024, max_height=1024), dtype="float16",
+           no_twin=_STILLS_NO_TWIN),
     Preset("flux-schnell", "FLUX.1-schnell (1024², 4 steps)", "t2i", "FluxPipeline", "black-forest-labs/FLUX.1-schnell", "FLUX",
            Defaults(1024, 1024, steps=4, guidance=0.0), replace(_IMAGE, size_multiple=16),
            memory=Memory(cpu_offload=True, vae_tiling=True), call_args={"max_sequence_length": 256},
-           notes="needs CPU offload on GPUs with 24 GB or less"),
-    Preset("ltx-2b-distilled", "LTX-Video 2B distilled (draft)", "t2v", "LTXPipeline",
+           notes="needs CPU offload on GPUs with 24 GB or less", no_twin=_STILLS_NO_TWIN),
+    # -- LTX-2: picture and sound in one model --------------------------------------------------
+    Preset("ltx2", "LTX-2.5 (picture and sound)", "t2v", "LTX2Pipeline", "Lightricks/LTX-2.5-Diffusers", "LTX-2",
+           Defaults(768, 512, frames=121, fps=24, steps=30, guidance=3.0), _LTX2, memory=Memory(cpu_offload=True, vae_tiling=True),
+           twin="tiny-ltx2-t2v",
+           notes=f"{_SRC}: hub id from pipelines/ltx2/pipeline_ltx2_dfr.py (the newest LTX-2 release diffusers names); "
+                 "LTX2Pipeline.__init__ takes its Gemma 3/Gemma 4 text encoder, text connectors, duration head and "
+                 "LTX2VocoderWithBWE; call defaults (768×512, 121 frames, frame_rate 24, 30 steps, guidance 3.0) from the "
+                 "pipeline's own example; returns frames and an audio track (vocoder output_sampling_rate). "
+                 "VRAM: 19-22B transformer plus a 12B Gemma text encoder, about 40 GB in bf16 at once; model CPU offload "
+                 "below 80 GB."),
+    Preset("ltx2-i2v", "LTX-2.5 image to video (picture and sound)", "i2v", "LTX2ImageToVideoPipeline",
+           "Lightricks/LTX-2.5-Diffusers", "LTX-2", Defaults(768, 512, frames=121, fps=24, steps=30, guidance=3.0), _LTX2,
+           memory=Memory(cpu_offload=True, vae_tiling=True), twin="tiny-ltx2-i2v",
+           notes=f"{_SRC}: same repository and components as ltx2 (pipelines/ltx2/pipeline_ltx2_image2video.py); "
+                 "`image` is the first frame. VRAM as ltx2."),
+    Preset("ltx2-distilled", "LTX-2.3 distilled (draft, picture and sound)", "t2v", "LTX2Pipeline",
+           "dg845/LTX-2.3-Distilled-Diffusers", "LTX-2",
+           Defaults(768, 512, frames=121, fps=24, steps=8, guidance=1.0), replace(_LTX2, max_steps=8),
+           memory=Memory(cpu_offload=True, vae_tiling=True), twin="tiny-ltx2-t2v",
+           call_args={"sigmas": [1.0, 0.99375, 0.9875, 0.98125, 0.975, 0.909375, 0.725, 0.421875]},
+           notes=f"{_SRC}: 8 steps on the distilled sigmas of pipelines/ltx2/utils.py (DISTILLED_SIGMA_VALUES), "
+                 "guidance 1.0 (distilled: no CFG pass). The hub folder is the diffusers conversion by a diffusers "
+                 "maintainer (LTX2Pipeline model_index, LTX2VocoderWithBWE), not a Lightricks-org repository: check it "
+                 "before relying on it. VRAM as ltx2, half the time per step without CFG."),
+    # -- LTX-Video 0.9.8: the lightest draft --------------------------------------------------
+    Preset("ltx-2b-distilled", "LTX-Video 0.9.8 2B distilled (lightest draft)", "t2v", "LTXPipeline",
            "Lightricks/LTX-Video::ltxv-2b-0.9.8-distilled.safetensors", "LTX",
            Defaults(768, 512, frames=121, fps=24, steps=8, guidance=1.0), _LTX, config="Lightricks/LTX-Video",
-           memory=Memory(vae_tiling=True), notes="real-time class on an H100; frame_rate follows the export fps"),
-    Preset("wan21-t2v-1.3b", "Wan 2.1 T2V 1.3B (quality)", "t2v", "WanPipeline", "Wan-AI/Wan2.1-T2V-1.3B-Diffusers", "Wan",
+           memory=Memory(vae_tiling=True), twin="tiny-ltxv098",
+           notes="real-time class on an H100; frame_rate follows the export fps. A single original-format checkpoint "
+                 "(transformer + VAE, keys model.diffusion_model.* and vae.*) loaded with from_single_file and the "
+                 "Lightricks/LTX-Video folder's configs; the T5 text encoder comes from that folder "
+                 "(loaders/single_file.py does not find transformers weights there by itself). About 10 GB of VRAM."),
+    # -- Wan ------------------------------------------------------------------------------------
+    Preset("wan21-t2v-1.3b", "Wan 2.1 T2V 1.3B (small)", "t2v", "WanPipeline", "Wan-AI/Wan2.1-T2V-1.3B-Diffusers", "Wan",
            Defaults(832, 480, frames=81, fps=16, steps=50, guidance=5.0), _WAN, memory=Memory(vae_tiling=True),
-           notes="about 8 GB of VRAM"),
+           twin="tiny-wan21-t2v", notes="about 8 GB of VRAM; hub id from pipelines/wan/pipeline_wan.py's example"),
+    Preset("wan22-a14b-t2v", "Wan 2.2 T2V A14B (two experts, quality)", "t2v", "WanPipeline",
+           "Wan-AI/Wan2.2-T2V-A14B-Diffusers", "Wan", Defaults(1280, 720, frames=81, fps=16, steps=40, guidance=4.0), _WAN,
+           memory=Memory(cpu_offload=True, vae_tiling=True), twin="tiny-wan22-a14b-t2v",
+           notes=f"{_SRC}: WanPipeline.__init__ takes transformer (high-noise expert), transformer_2 (low-noise expert) "
+                 "and boundary_ratio (0.875, from the repository's model_index.json) where it switches between them; "
+                 "guidance_scale_2 defaults to guidance_scale. 480p (832×480) and 720p. VRAM: two 14B experts, 28 GB "
+                 "each in bf16; model CPU offload keeps one on the GPU at a time (about 40 GB peak at 720p)."),
+    Preset("wan22-a14b-i2v", "Wan 2.2 I2V A14B (two experts, quality)", "i2v", "WanImageToVideoPipeline",
+           "Wan-AI/Wan2.2-I2V-A14B-Diffusers", "Wan", Defaults(1280, 720, frames=81, fps=16, steps=40, guidance=3.5), _WAN,
+           memory=Memory(cpu_offload=True, vae_tiling=True), twin="tiny-wan22-a14b-i2v",
+           notes=f"{_SRC}: WanImageToVideoPipeline with transformer + transformer_2 and boundary_ratio 0.9, no CLIP "
+                 "image encoder (image_encoder/image_processor None in Wan 2.2's model_index.json; the first frame "
+                 "enters as 20 latent channels, in_channels 36). VRAM as wan22-a14b-t2v."),
     Preset("wan22-ti2v-5b", "Wan 2.2 TI2V 5B (quality)", "t2v", "WanPipeline", "Wan-AI/Wan2.2-TI2V-5B-Diffusers", "Wan",
            Defaults(1280, 704, frames=121, fps=24, steps=50, guidance=5.0), replace(_WAN, size_multiple=32, max_frames=121),
-           memory=Memory(vae_tiling=True), notes="about 24 GB of VRAM"),
-    Preset("cogvideox-2b", "CogVideoX-2b", "t2v", "CogVideoXPipeline", "THUDM/CogVideoX-2b", "CogVideoX",
-           Defaults(720, 480, frames=49, fps=8, steps=50, guidance=6.0),
-           Constraints(size_multiple=16, max_width=720, max_height=480, frame_step=8, frame_offset=1, min_frames=49, max_frames=49),
-           dtype="float16", memory=Memory(vae_tiling=True, vae_slicing=True), notes="fixed 720×480, 49 frames"),
-    Preset("ltx-condition", "LTX-Video condition (image to video)", "i2v", "LTXConditionPipeline",
-           "Lightricks/LTX-Video-0.9.5", "LTX", Defaults(768, 512, frames=121, fps=24, steps=30, guidance=3.0), _LTX,
-           memory=Memory(vae_tiling=True)),
-    Preset("wan21-i2v", "Wan 2.1 I2V 14B 480p", "i2v", "WanImageToVideoPipeline", "Wan-AI/Wan2.1-I2V-14B-480P-Diffusers", "Wan",
-           Defaults(832, 480, frames=81, fps=16, steps=40, guidance=5.0), _WAN,
-           memory=Memory(cpu_offload=True, vae_tiling=True), notes="needs offload below 40 GB of VRAM"),
+           memory=Memory(vae_tiling=True), twin="tiny-wan22-ti2v-t2v",
+           notes=f"{_SRC}: one 5B transformer on the Wan 2.2 VAE (16× spatial, 48 channels; sizes multiples of 32), "
+                 "expand_timesteps True in its model_index.json. 720p at 24 fps. About 24 GB of VRAM."),
+    Preset("wan22-ti2v-5b-i2v", "Wan 2.2 TI2V 5B image to video", "i2v", "WanImageToVideoPipeline",
+           "Wan-AI/Wan2.2-TI2V-5B-Diffusers", "Wan", Defaults(1280, 704, frames=121, fps=24, steps=50, guidance=5.0),
+           replace(_WAN, size_multiple=32, max_frames=121), memory=Memory(vae_tiling=True), twin="tiny-wan22-ti2v-i2v",
+           notes=f"{_SRC}: the same TI2V weights through WanImageToVideoPipeline (expand_timesteps conditions the "
+                 "first frame; no image encoder), as diffusers' Wan 2.2 5B image-to-video tests build it. First frame "
+                 "only. About 24 GB of VRAM."),
+    Preset("wan21-flf2v", "Wan 2.1 FLF2V 14B (first + last frame)", "i2v", "WanImageToVideoPipeline",
+           "Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers", "Wan", Defaults(1280, 720, frames=81, fps=16, steps=50, guidance=5.5),
+           _WAN, memory=Memory(cpu_offload=True, vae_tiling=True), twin="tiny-wan21-flf2v",
+           notes=f"{_SRC}: WanImageToVideoPipeline's `image` (first frame) and `last_image` (last frame); a CLIP "
+                 "vision encoder embeds both and the transformer's pos_embed_seq_len covers two images, so it needs "
+                 "both frames (one alone fails in the transformer). 720p. VRAM: 14B in bf16, offload below 48 GB."),
+    Preset("wan21-vace-14b", "Wan 2.1 VACE 14B (control, references)", "t2v", "WanVACEPipeline",
+           "Wan-AI/Wan2.1-VACE-14B-diffusers", "Wan", Defaults(832, 480, frames=81, fps=16, steps=30, guidance=5.0), _WAN,
+           memory=Memory(cpu_offload=True, vae_tiling=True), twin="tiny-wan21-vace",
+           notes=f"{_SRC}: WanVACEPipeline(video, mask, reference_images, conditioning_scale); with none of them it "
+                 "is text to video. WanVACETransformer3DModel adds control blocks at vace_layers. The 1.3B "
+                 "(Wan-AI/Wan2.1-VACE-1.3B-diffusers, the pipeline's example) fits 8-12 GB. VRAM: 14B in bf16, offload "
+                 "below 48 GB."),
+    # -- HunyuanVideo 1.5 -----------------------------------------------------------------------
+    Preset("hunyuan15-t2v", "HunyuanVideo 1.5 T2V 480p", "t2v", "HunyuanVideo15Pipeline",
+           "hunyuanvideo-community/HunyuanVideo-1.5-480p_t2v", "HunyuanVideo 1.5",
+           Defaults(848, 480, frames=121, fps=24, steps=50, guidance=6.0), _HUNYUAN15,
+           memory=Memory(cpu_offload=True, vae_tiling=True), twin="tiny-hunyuan15-t2v",
+           notes=f"{_SRC}: hub id from pipelines/hunyuan_video1_5/pipeline_hunyuan_video1_5.py's example; Qwen2.5-VL "
+                 "text model + ByT5 glyph encoder; guidance lives in the pipeline's guider component (the call takes no "
+                 "guidance_scale and no step callback, so progress arrives only at the end). VAE: 16× spatial, 4× "
+                 "temporal (4k+1 frames). VRAM: 8.3B transformer, about 20 GB with offload."),
+    Preset("hunyuan15-i2v", "HunyuanVideo 1.5 I2V 480p", "i2v", "HunyuanVideo15ImageToVideoPipeline",
+           "hunyuanvideo-community/HunyuanVideo-1.5-480p_i2v", "HunyuanVideo 1.5",
+           Defaults(848, 480, frames=121, fps=24, steps=50, guidance=6.0), _HUNYUAN15,
+           memory=Memory(cpu_offload=True, vae_tiling=True), twin="tiny-hunyuan15-i2v",
+           notes=f"{_SRC}: pipeline_hunyuan_video1_5_image2video.py's example; adds a SigLIP vision encoder; the "
+                 "output size follows the image's aspect at the transformer's target_size (no width/height "
+                 "arguments). VRAM as hunyuan15-t2v."),
+    # -- built in ----------------------------------------------------------------------------------
     Preset("tiny-t2i", "Tiny text-to-image (StableDiffusionPipeline)", "t2i", "StableDiffusionPipeline", "builtin:tiny-t2i",
            "tiny SD", Defaults(128, 128, steps=4, guidance=1.0), replace(_IMAGE, min_size=32, max_width=512, max_height=512),
            dtype="float32", builder="director.engine.tiny:build_t2i", tiny=True),
@@ -196,7 +284,61 @@ BUILTIN: tuple[Preset, ...] = (
     Preset("tiny-i2v", "Tiny image-to-video (LTXConditionPipeline)", "i2v", "LTXConditionPipeline", "builtin:tiny-i2v", "LTX",
            Defaults(96, 64, frames=17, fps=12, steps=4, guidance=1.0), _TINY_VIDEO,
            dtype="float32", builder="director.engine.tiny:build_i2v", tiny=True),
+    # -- tiny twins: each family's class and layout, random weights, loaded from disk like a download --
+    *(
+        Preset(tid, f"Tiny twin of {of} ({pipeline})", kind, pipeline, f"{TWIN_SOURCE}{tid}", family, _TWIN_DEFAULTS,
+               rules, dtype="float32", tiny=True, twin_of=of,
+               notes="built by `director models pull " + tid + "` (random weights, nothing downloaded)")
+        for tid, kind, pipeline, family, rules, of in (
+            ("tiny-ltx2-t2v", "t2v", "LTX2Pipeline", "LTX-2", _TWIN_LTX, "ltx2"),
+            ("tiny-ltx2-i2v", "i2v", "LTX2ImageToVideoPipeline", "LTX-2", _TWIN_LTX, "ltx2-i2v"),
+            ("tiny-ltxv098", "t2v", "LTXPipeline", "LTX", _TWIN_LTX, "ltx-2b-distilled"),
+            ("tiny-wan21-t2v", "t2v", "WanPipeline", "Wan", _TWIN_WAN, "wan21-t2v-1.3b"),
+            ("tiny-wan22-a14b-t2v", "t2v", "WanPipeline", "Wan", _TWIN_WAN, "wan22-a14b-t2v"),
+            ("tiny-wan22-a14b-i2v", "i2v", "WanImageToVideoPipeline", "Wan", _TWIN_WAN, "wan22-a14b-i2v"),
+            ("tiny-wan22-ti2v-t2v", "t2v", "WanPipeline", "Wan", _TWIN_WAN_TI2V, "wan22-ti2v-5b"),
+            ("tiny-wan22-ti2v-i2v", "i2v", "WanImageToVideoPipeline", "Wan", _TWIN_WAN_TI2V, "wan22-ti2v-5b-i2v"),
+            ("tiny-wan21-flf2v", "i2v", "WanImageToVideoPipeline", "Wan", _TWIN_WAN, "wan21-flf2v"),
+            ("tiny-wan21-vace", "t2v", "WanVACEPipeline", "Wan", _TWIN_WAN, "wan21-vace-14b"),
+            ("tiny-hunyuan15-t2v", "t2v", "HunyuanVideo15Pipeline", "HunyuanVideo 1.5", _TWIN_WAN, "hunyuan15-t2v"),
+            ("tiny-hunyuan15-i2v", "i2v", "HunyuanVideo15ImageToVideoPipeline", "HunyuanVideo 1.5", _TWIN_WAN, "hunyuan15-i2v"),
+        )
+    ),
 )
+
+# Presets today's diffusers no longer serves well. Their ids still resolve (`get_preset`), so old
+# projects show what made their takes; new jobs are refused with the reason and what to use.
+RETIRED: tuple[Preset, ...] = (
+    Preset("cogvideox-2b", "CogVideoX-2b", "t2v", "CogVideoXPipeline", "THUDM/CogVideoX-2b", "CogVideoX",
+           Defaults(720, 480, frames=49, fps=8, steps=50, guidance=6.0),
+           Constraints(size_multiple=16, max_width=720, max_height=480, frame_step=8, frame_offset=1, min_frames=49, max_frames=49),
+           dtype="float16", memory=Memory(vae_tiling=True, vae_slicing=True),
+           retired="fixed 720×480, 49 frames at 8 fps; Wan 2.2 TI2V 5B makes 720p at 24 fps on the same card "
+                   "(use wan22-ti2v-5b)"),
+    Preset("ltx-condition", "LTX-Video condition (image to video)", "i2v", "LTXConditionPipeline",
+           "Lightricks/LTX-Video-0.9.5", "LTX", Defaults(768, 512, frames=121, fps=24, steps=30, guidance=3.0), _LTX,
+           memory=Memory(vae_tiling=True),
+           retired="LTX-Video 0.9.5 is three releases behind; LTX-2's image to video adds sound (use ltx2-i2v)"),
+    Preset("wan21-i2v", "Wan 2.1 I2V 14B 480p", "i2v", "WanImageToVideoPipeline", "Wan-AI/Wan2.1-I2V-14B-480P-Diffusers", "Wan",
+           Defaults(832, 480, frames=81, fps=16, steps=40, guidance=5.0), _WAN,
+           memory=Memory(cpu_offload=True, vae_tiling=True),
+           retired="superseded by Wan 2.2 I2V A14B at the same size and memory (use wan22-a14b-i2v)"),
+)
+
+
+def twin_source(twin_id: str) -> tuple[str, str | None]:
+    """(source, config) of a built-or-not twin on this machine: where the loader looks."""
+    from director.engine.twins import TWINS, twin_config_path, twin_path
+
+    config = twin_config_path(twin_id) if TWINS[twin_id].layout == "single_file" else None
+    return str(twin_path(twin_id)), (str(config) if config else None)
+
+
+def _place_twin(preset: Preset) -> Preset:
+    if not preset.source.startswith(TWIN_SOURCE):
+        return preset
+    source, config = twin_source(preset.id)
+    return replace(preset, source=source, config=config)
 
 
 # -- settings ---------------------------------------------------------------------------------
@@ -350,13 +492,17 @@ def broken_presets() -> list[BrokenPreset]:
 
 
 def all_presets() -> list[Preset]:
+    """Every preset a job may use (retired ones are left out: `get_preset` still finds them)."""
     settings = load_settings()
-    return [_apply_settings(p, settings) for p in (*BUILTIN, *user_presets())]
+    return [_apply_settings(_place_twin(p), settings) for p in (*BUILTIN, *user_presets())]
 
 
 def get_preset(preset_id: str) -> Preset:
     presets = all_presets()
     for preset in presets:
+        if preset.id == preset_id:
+            return preset
+    for preset in RETIRED:
         if preset.id == preset_id:
             return preset
     for bad in broken_presets():
@@ -438,6 +584,8 @@ def validate_params(preset: Preset, params: dict[str, Any]) -> dict[str, Any]:
     """Fill defaults for what is absent (or None) and check every rule; the message names the rule
     and the nearest valid value. A given value is never replaced: 0, negative, NaN and ±inf are
     refused like any other value that breaks a rule."""
+    if preset.retired:
+        raise InvalidInput(f"preset {preset.id} is retired and takes no new jobs: {preset.retired}")
     d, c = preset.defaults, preset.constraints
     known = {"width", "height", "frames", "fps", "steps", "guidance", "negative", "init_image", "init_frame"}
     unknown = set(params) - known
