@@ -210,7 +210,7 @@ def rerender_result(project: Project, original_take_id: int, job_id: int) -> Rer
 
 
 def _default_i2v(source_preset: str | None) -> str:
-    return "tiny-i2v" if source_preset and source_preset.startswith("tiny-") else "ltx-condition"
+    return "tiny-i2v" if source_preset and source_preset.startswith("tiny-") else "ltx2-i2v"  # ltx-condition is retired
 
 
 def extend_take(project: Project, take_id: int, preset_id: str | None = None, *, variants: int = 1,
