@@ -1,4 +1,5 @@
-"""Dialogs for a project that could not be opened: what happened, and what the user can do.
+"""Dialogs for a project that could not be opened (what happened, and what the user can do), and
+the status bar's error colour, which lasts only while the error is shown.
 
 The store's refusal messages already say what the file is and what to do; this module gives
 each refusal a headline, keeps the store's sentence as the body, and for a locked project
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from director.core.errors import DirectorError, NotFound
 from director.store.errors import DamagedProject, NewerProject, NotADirectorProject, NotSQLiteFile, ProjectLocked
@@ -97,3 +98,24 @@ def open_error_box(parent: QWidget | None, path: str | Path, exc: BaseException)
     else:
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
     return box
+
+
+ERROR_STYLE = "QStatusBar { color: #ff8080; }"
+
+
+def show_status(bar: QStatusBar, text: str, *, error: bool = False, timeout_ms: int = 6000) -> None:
+    """A status bar message; an error is red only while it is the message shown. Before, the red
+    stylesheet stayed after the error went, so every later hover tip read as an error."""
+    if error and not bar.property("_statusColourWatch"):
+        bar.setProperty("_statusColourWatch", True)
+        bar.messageChanged.connect(lambda shown, b=bar: _reset_colour(b, shown))
+    bar.setProperty("_statusError", text if error else "")
+    bar.setStyleSheet(ERROR_STYLE if error else "")
+    bar.showMessage(text, timeout_ms)
+
+
+def _reset_colour(bar: QStatusBar, shown: str) -> None:
+    """Any message other than the error (a hover tip, the timeout's empty one) is plain again."""
+    if shown != bar.property("_statusError"):
+        bar.setStyleSheet("")
+        bar.setProperty("_statusError", "")

@@ -1,4 +1,5 @@
 """Paints one gallery tile: thumbnail, stars, selected/rejected, camera letter, random-weights badge,
+a chain badge for lineage (a version of another take, or a take with versions),
 and 'media missing' / 'media damaged' / 'media tampered' when the take's file cannot be shown.
 
 Painting reads three model roles and cached pixmaps: the stars, badges and camera letters are
@@ -25,6 +26,7 @@ TINY = QColor(120, 80, 170)
 BROKEN = QColor(180, 40, 40)
 STAR_ON = QColor(245, 195, 60)
 STAR_OFF = QColor(110, 110, 115)
+LINK = QColor(60, 120, 200)
 
 
 class TakeDelegate(QStyledItemDelegate):
@@ -61,6 +63,10 @@ class TakeDelegate(QStyledItemDelegate):
             painter.drawPixmap(box.right() - 3 - badge.width(), box.bottom() - 3 - badge.height(), badge)
         letter = self._letter(str(index.data(TakesModel.CameraRole) or ""))
         painter.drawPixmap(box.left() + 4, box.top() + 4, letter)
+        linked = index.data(TakesModel.LineageRole)
+        if linked:  # the chain: a version of another take, or a take with versions
+            badge = self._badge(f"⛓ from {take.parent_take_id}" if linked == "version" else "⛓ versions", LINK)
+            painter.drawPixmap(box.left() + 4, box.bottom() - 3 - badge.height(), badge)
         if take.preset.startswith("tiny-"):
             badge = self._badge("random weights", TINY)
             painter.drawPixmap(box.right() - 3 - badge.width(), box.top() + 4, badge)

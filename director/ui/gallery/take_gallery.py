@@ -7,8 +7,9 @@ never edits its model directly.
 Keys: arrows move; Space asks to play (`action_requested("play", id)`); Enter activates; 1–5 rate,
 0 clears; P selects, X rejects, U unflags; N edits the note; C compares the selected 2–4 takes;
 Delete moves the selected takes to the bin. Ratings and flags apply to every selected take as one
-undo step. A right-click offers the same, plus adding the take to the timeline and the engine's
-take actions (promote, image to video, extend, re-render) and reveal.
+undo step. A right-click offers the same, plus adding the take to the timeline, using it in the cut
+in place of its source, the engine's take actions (promote, image to video, extend, re-render, more
+like this) and reveal.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from director.store.edits import DeleteTake, SetTakeFields
 from director.store.shots import get_shot
 from director.ui.gallery.take_delegate import TakeDelegate
 from director.ui.gallery.thumbnails import ThumbnailLoader
+from director.ui.gallery.use_in_cut import use_in_cut
 from director.ui.models.takes_model import TakeFilter, TakesModel
 
 RATING_KEYS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(6)}
@@ -286,8 +288,10 @@ class TakeGallery(QWidget):
         menu.addSeparator()
         add("Add to &Timeline", lambda: self.add_to_timeline(take_id), None, can_place)
         video = take.kind is MediaKind.VIDEO
+        add("&Use in Cut", lambda: self.use_in_cut(take_id), None, can_place)
         for action, text, enabled in (("promote", "Pro&mote", True), ("i2v", "Image to &Video", not video),
-                                      ("extend", "&Extend", video and take.frames > 1), ("rerender", "Re-&render", True)):
+                                      ("extend", "&Extend", video and take.frames > 1), ("rerender", "Re-&render", True),
+                                      ("more", "More &Like This", True)):
             add(text, lambda _c=False, a=action: self.action_requested.emit(a, take_id), None, writable and enabled)
         add("Reveal in &Folder", lambda: self.action_requested.emit("reveal", take_id))
         menu.addSeparator()
@@ -317,6 +321,21 @@ class TakeGallery(QWidget):
             self.session.error_raised.emit(str(exc))
             return False
         return self.session.push(edit)
+
+    def use_in_cut(self, take_id: int) -> bool:
+        """Show this take in the cut where its shot's clip shows its source (undoable)."""
+        return use_in_cut(self.session, take_id)
+
+    def show_new_take(self, take_id: int) -> bool:
+        """Select a take that just landed (a promote, extend… of one here) and scroll to it; False
+        when the gallery shows another shot or filters it out."""
+        index = self.model.index_of(take_id)
+        if not index.isValid():
+            return False
+        self.select_takes([take_id])
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+        return True
 
     # -- handlers ----------------------------------------------------------------------------
 

@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
 
 from director.core.enums import MediaKind
 from director.core.errors import DirectorError, NotFound
+from director.store.lineage import Lineage, lineage
 from director.store.shots import get_shot
 from director.ui.gallery.frame_view import FrameView
 from director.ui.gallery.take_info import TakeInfo, take_info
 from director.ui.gallery.take_player import TakePlayer
+from director.ui.gallery.use_in_cut import use_in_cut
 from director.ui.hints import for_window
 from director.ui.media_health import describe
 
@@ -42,8 +44,25 @@ ACTIONS = [
     ("i2v", "→ Video", "Image to video: animate this still"),
     ("extend", "Extend", "Continue this clip from its last frame"),
     ("rerender", "Re-render", "Queue the same request again (reproduces the take exactly)"),
+    ("use_in_cut", "Use in Cut", "Show this take in the cut where its shot's clip shows its source (undoable)"),
     ("reveal", "Reveal", "Show the media file in the file manager"),
 ]
+
+
+def lineage_html(line: Lineage | None) -> str:
+    """'made from take 12 · versions: 15, 16', each take a link the viewer follows."""
+    if line is None or not line.linked:
+        return "<i>made from a prompt; no versions yet</i>"
+
+    def link(take) -> str:
+        return f"<a href='take:{take.id}'>take {take.id}</a>"
+
+    parts = []
+    if line.parent is not None:
+        parts.append(f"⛓ made from {link(line.parent)}")
+    if line.children:
+        parts.append("versions: " + ", ".join(link(t) for t in line.children))
+    return " · ".join(parts)
 
 
 def reveal_in_file_manager(path: Path) -> bool:
@@ -60,6 +79,7 @@ class TakeViewer(QWidget):
         self.session = session
         self.take_id: int | None = None
         self.info: TakeInfo | None = None
+        self.lineage: Lineage | None = None
         self.media_issue = None  # why the shown take has no picture (a MediaIssue), or None
         self._shot_code = ""
         self.player = TakePlayer(self)
@@ -99,7 +119,8 @@ class TakeViewer(QWidget):
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        for key, label in (("prompt", "Prompt"), ("seed", "Seed"), ("preset", "Preset"), ("format", "Size"), ("timings", "Timings"), ("cost", "Cost"), ("review", "Review")):
+        for key, label in (("prompt", "Prompt"), ("seed", "Seed"), ("preset", "Preset"), ("format", "Size"), ("timings", "Timings"), ("cost", "Cost"),
+                           ("lineage", "Lineage"), ("review", "Review")):
             value = QLabel()
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             if key == "prompt":
@@ -112,6 +133,8 @@ class TakeViewer(QWidget):
                 value.setMinimumWidth(40)
             self.fields[key] = value
             form.addRow(label, value)
+        self.fields["lineage"].setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.fields["lineage"].linkActivated.connect(self._on_lineage_link)
 
         self.buttons: dict[str, QPushButton] = {}
         actions = QHBoxLayout()
@@ -154,6 +177,7 @@ class TakeViewer(QWidget):
             self.frame_view.set_message(for_window(str(exc)))
             return
         self.take_id, self.info, self.media_issue = take_id, info, None
+        self.lineage = lineage(self.session.project, take_id)
         take = info.take
         try:
             self._shot_code = get_shot(self.session.project, take.shot_id).code
@@ -235,11 +259,19 @@ class TakeViewer(QWidget):
         if issue.problem == "tampered":
             self.buttons["reveal"].setEnabled(False)
 
+    def _on_lineage_link(self, link: str) -> None:
+        """A parent or child take named in the Lineage row: show it here."""
+        if link.startswith("take:"):
+            self.show_take(int(link.split(":", 1)[1]))
+
     def _on_slider_moved(self, value: int) -> None:
         self.player.seek(value)
 
     def _on_action(self, action: str) -> None:
         if self.take_id is None:
+            return
+        if action == "use_in_cut":
+            use_in_cut(self.session, self.take_id)
             return
         if action == "reveal":
             try:
@@ -253,6 +285,7 @@ class TakeViewer(QWidget):
         if self.take_id is not None and (self.take_id in changes.takes or changes.costs or changes.cameras or changes.project):
             try:
                 self.info = take_info(self.session.project, self.take_id)
+                self.lineage = lineage(self.session.project, self.take_id)
             except NotFound:
                 return
             self._fill_fields(self.info)
@@ -276,6 +309,7 @@ class TakeViewer(QWidget):
         self.fields["format"].setText(f"{take.width}×{take.height} · {take.frames} frame{'s' if take.frames != 1 else ''} · {take.rate.fps:g} fps")
         self.fields["timings"].setText(info.timings_text)
         self.fields["cost"].setText(f"{info.money_text} (this take's share of job {info.job.id})")
+        self.fields["lineage"].setText(lineage_html(self.lineage))
         stars = "★" * take.rating + "☆" * (5 - take.rating)
         review = f"{stars} · {take.flag.value}"
         if take.notes:

@@ -18,6 +18,7 @@ from director.core.enums import TakeFlag
 from director.core.errors import NotFound
 from director.core.model import Take
 from director.store import cameras as store_cameras
+from director.store import lineage as store_lineage
 from director.store import takes as store_takes
 from director.store.media import TamperedMedia
 from director.ui.gallery.thumbnails import ThumbnailLoader, thumbnail_source
@@ -77,6 +78,7 @@ class TakesModel(QAbstractListModel):
     ThumbnailReadyRole = Qt.ItemDataRole.UserRole + 9
     MediaProblemRole = Qt.ItemDataRole.UserRole + 10  # 'missing' | 'damaged' | 'tampered' | None (fine or not known yet)
     MediaIssueRole = Qt.ItemDataRole.UserRole + 11  # the MediaIssue: which file, what the decoder said
+    LineageRole = Qt.ItemDataRole.UserRole + 12  # 'version' (made from a take), 'source' (has versions) or None
     ThumbnailRole = Qt.ItemDataRole.DecorationRole
 
     thumbnail_loaded = Signal(int)  # take id whose thumbnail just arrived
@@ -99,6 +101,7 @@ class TakesModel(QAbstractListModel):
         self._row_of: dict[int, int] = {}
         self._ids_by_thumb: dict[str, set[int]] = {}
         self._camera_names: dict[int, str] = {}
+        self._parents: set[int] = set()  # takes of the shot with versions (store.lineage)
         session.changed.connect(self._on_changed)
 
     # -- what to show ------------------------------------------------------------------------
@@ -182,9 +185,15 @@ class TakesModel(QAbstractListModel):
             issue = self.health.issue(take.media_path)
             if issue is not None:
                 lines.append(f"{BADGES[issue.problem].capitalize()}: {issue.path}" + (f" ({issue.detail})" if issue.detail else ""))
+            if take.parent_take_id is not None:
+                lines.append(f"⛓ made from take {take.parent_take_id}")
+            if take.id in self._parents:
+                lines.append("⛓ has versions (see the viewer)")
             if take.notes:
                 lines.append(take.notes)
             return "\n".join(lines)
+        if role == self.LineageRole:
+            return self.lineage_of(take)
         if role == self.TakeIdRole:
             return take.id
         if role == self.TakeRole:
@@ -210,6 +219,12 @@ class TakesModel(QAbstractListModel):
         if not self.health.known(take.media_path):
             self.health.request(take.media_path, take.kind.value)
         return self.health.issue(take.media_path)
+
+    def lineage_of(self, take: Take) -> str | None:
+        """'version' for a take made from another, 'source' for one with versions, else None."""
+        if take.parent_take_id is not None:
+            return "version"
+        return "source" if take.id in self._parents else None
 
     def camera_label(self, take: Take) -> str:
         return self._camera_names.get(take.camera_id, "?") if take.camera_id is not None else "–"
@@ -276,6 +291,7 @@ class TakesModel(QAbstractListModel):
     def _reload(self) -> None:
         self.beginResetModel()
         self._takes = self._query()
+        self._parents = store_lineage.parents_in_shot(self.session.project, self._shot_id) if self._shot_id is not None else set()
         self._reindex()
         self.endResetModel()
         self.reloaded.emit()
@@ -331,6 +347,12 @@ class TakesModel(QAbstractListModel):
             self.dataChanged.emit(index, index)
         if arrivals:
             self._insert_sorted(arrivals)
+            for take in arrivals:  # its source now has a version: badge it too
+                if take.parent_take_id is not None and take.parent_take_id not in self._parents:
+                    self._parents.add(take.parent_take_id)
+                    row = self._row_of.get(take.parent_take_id)
+                    if row is not None:
+                        self.dataChanged.emit(self.index(row), self.index(row), [self.LineageRole, Qt.ItemDataRole.ToolTipRole])
 
     def _insert_sorted(self, arrivals: list[Take]) -> None:
         """Insert takes at the rows the sort gives them (`_sort_key` mirrors the store's order)."""
@@ -353,6 +375,8 @@ class TakesModel(QAbstractListModel):
     def _reconcile(self, fresh: list[Take]) -> None:
         """Turn the current rows into `fresh` with removes, one reorder and inserts, so the view keeps
         its selection and scroll position (a reset would lose both)."""
+        if self._shot_id is not None:
+            self._parents = store_lineage.parents_in_shot(self.session.project, self._shot_id)
         fresh_ids = [t.id for t in fresh]
         wanted = set(fresh_ids)
         # 1. removals, bottom up, in contiguous runs
