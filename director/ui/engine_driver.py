@@ -26,6 +26,7 @@ from director.store.jobs import get_job
 from director.store.takes import takes_of_job
 from director.store.summary import job_counts
 from director.ui.settings_dialog import (
+    allow_unauthenticated_setting,
     apply_device_setting,
     engine_client_settings,
     engine_setting,
@@ -40,8 +41,8 @@ TAKE_VERBS = {
     "i2v": lambda project, take_id: actions.image_to_video(project, take_id=take_id),
     "extend": lambda project, take_id: actions.extend_take(project, take_id),
     "rerender": lambda project, take_id: actions.rerender_take(project, take_id),
-}
     "more": lambda project, take_id: more_like_this(project, take_id),
+}
 
 
 class EngineDriver(QObject):
@@ -50,17 +51,17 @@ class EngineDriver(QObject):
 
     job_event = Signal(object)
     notified = Signal(str, bool)
-    queue_changed = Signal()
     job_ended = Signal(int, str, bool)  # job id, what it says, whether it is an error (before `notified`)
     new_takes = Signal(int, list)  # a take action's source take id, the take ids its job made
+    queue_changed = Signal()
 
     def __init__(self, session: ProjectSession, parent: QObject | None = None):
         super().__init__(parent)
         self.session = session
         self._notified_jobs: set[int] = set()
         self._rerenders: dict[int, int] = {}  # a re-render's job id → the take it re-makes
-        self._failure_shown = False
         self._sources: dict[int, int] = {}  # a take action's job id → the take it was made from
+        self._failure_shown = False
         self.client: LocalEngineClient | None = None
         self.runner: JobRunner | None = None
         self.timer = QTimer(self)
@@ -74,7 +75,8 @@ class EngineDriver(QObject):
         since a malformed engine setting is said through `notified`."""
         apply_device_setting()
         try:  # a Ray client connects on its own thread: the window never waits for a cluster
-            self.client = make_engine_client(settings={"engine": engine_setting()}, worker_settings=engine_client_settings())
+            self.client = make_engine_client(settings={"engine": engine_setting(), "ray_allow_unauthenticated": allow_unauthenticated_setting()},
+                                             worker_settings=engine_client_settings())
         except DirectorError as exc:  # a malformed engine (settings or DIRECTOR_ENGINE): run here
             self._say(f"{exc}; jobs run on this machine", error=True)
             self.client = LocalEngineClient(settings=engine_client_settings())
@@ -168,9 +170,9 @@ class EngineDriver(QObject):
         self.session.announce(queued.changes)
         if action == "rerender":
             self._rerenders.update((job_id, take_id) for job_id in queued.job_ids)
+        self._sources.update((job_id, take_id) for job_id in queued.job_ids)  # its takes are selected when they land
         self._say(f"Queued {action} of take {take_id} with {queued.preset.id} (job {', '.join(map(str, queued.job_ids))})")
         self.pump()
-        self._sources.update((job_id, take_id) for job_id in queued.job_ids)  # its takes are selected when they land
         return True
 
     def _say_rerender(self, take_id: int, job_id: int, *, failed: bool) -> None:
