@@ -755,7 +755,8 @@ class MainWindow(QMainWindow):
         S = QKeySequence.StandardKey
         self.new_action = self._action("&New Project…", lambda: self.new_project(), S.New, "Create a project file")
         self.open_action = self._action("&Open Project…", lambda: self.open_project(), S.Open, "Open a project file")
-        self.close_action = self._action("&Close Project", self.close_project, S.Close, "Close the project (everything is already saved)")
+        # QKeySequence(S.Close) is only its first binding (Ctrl+F4 on Linux): Ctrl+W named too.
+        self.close_action = self._action("&Close Project", self.close_project, [S.Close, "Ctrl+W"], "Close the project (everything is already saved)")
         self.import_script_action = self._action("&Import Screenplay…", lambda: self.import_screenplay(), "Ctrl+Shift+I",
                                                  "Turn a Fountain screenplay into scenes and shots, or merge a rewrite")
         self.settings_action = self._action("&Settings…", self.show_settings, S.Preferences, "Prices, model folders, device", role=QAction.MenuRole.PreferencesRole)
