@@ -69,6 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                 help="link the media by absolute file URL (default: relative to OUT, so the folder can be moved or zipped whole)",
             )
         _drop_frame_arg(p)
+        if fmt != "otioz":
+            p.add_argument("--no-audio", action="store_true", help="leave the sound tracks out (default: one audio track per sound track, WAVs beside the media)")
         p.set_defaults(func=cmd_interchange, format=fmt)
 
     from director.commands.audio import register_exports
@@ -276,11 +278,18 @@ def cmd_interchange(args: argparse.Namespace) -> int:
         name = _timeline_name(project, args.timeline)
         folder = getattr(args, "media_folder", None)
         start = record_start(project)
+        plan = None
+        if args.format != "otioz" and not args.no_audio:
+            from director.store.audio import mix_plan
+            from director.store.cuts import find_timeline
+
+            plan = mix_plan(project, find_timeline(project, args.timeline), cut)
         result = _run(
             args, args.format.upper(),
             lambda progress: export_interchange(
                 cut, infos, project.media, dest, args.format, name=name, media_folder=folder, progress=progress,
                 skip_missing=args.skip_missing, absolute=getattr(args, "absolute", False), start_timecode=start, drop_frame=args.drop_frame,
+                sound=plan,
             ),
         )
     notes = [(s, resampling(s, cut.rate)) for s in cut.segments if s.kind == "video" and s.take_id is not None]

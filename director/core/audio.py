@@ -170,6 +170,7 @@ class MixPlan:
     length: int
     tracks: tuple[MixTrack, ...] = ()
     files: dict = field(default_factory=dict)  # ('take'|'file', id) → store-relative media path
+    available: dict = field(default_factory=dict)  # ('take'|'file', id) → samples the sound has
 
     def audible(self) -> list[MixTrack]:
         """The tracks heard: the soloed ones if any track is soloed, else every unmuted one."""

@@ -7,13 +7,16 @@ added with their gain and their fades (linear ramps); a track's gain and mute/so
 
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
-from director.core.audio import CHANNELS, SAMPLE_RATE, MixPlan, MixTrack, db_to_gain
+from director.core.audio import CHANNELS, MIN_GAIN_DB, SAMPLE_RATE, MixPlan, MixTrack, db_to_gain
+from director.core.timecode import Rate
 from director.core.errors import InvalidInput
 from director.export.common import atomic_output, safe_name
 from director.export.frames import MediaPaths
@@ -122,3 +125,73 @@ class AacTrack:
         frame.time_base = TIME_BASE
         self.container.mux(self.stream.encode(frame))
         self.sent += len(chunk)
+
+
+# -- sound for the interchange files ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SoundClip:
+    """One piece of a track as an editing suite places it: a WAV beside the edit, from `source_in`
+    for `duration` samples at record sample `record_start`, with its gain (fades are the suite's)."""
+
+    path: Path
+    record_start: int
+    source_in: int
+    duration: int
+    available: int  # the file's length in samples
+    gain_db: float = 0.0
+
+    @property
+    def record_end(self) -> int:
+        return self.record_start + self.duration
+
+
+@dataclass(frozen=True)
+class SoundLane:
+    name: str
+    clips: tuple[SoundClip, ...]
+    mute: bool = False
+    solo: bool = False
+    gain_db: float = 0.0
+
+
+def sound_file_name(key: tuple[str, int]) -> str:
+    return f"take{key[1]}_sound.wav" if key[0] == "take" else f"sound{key[1]}.wav"
+
+
+def export_sound_media(plan: MixPlan, media: MediaPaths, folder: Path) -> dict[tuple[str, int], Path]:
+    """Copy each sound the plan plays into `folder` once (a whole-file rename; an identical copy kept)."""
+    import filecmp
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    used = {(p.kind, p.source) for t in plan.tracks for p in t.pieces}
+    out = {}
+    for key in sorted(used):
+        source = media.path(plan.files[key])
+        target = folder / sound_file_name(key)
+        if not (target.exists() and filecmp.cmp(source, target, shallow=False)):
+            with atomic_output(target) as temp:
+                shutil.copyfile(source, temp)
+        out[key] = target
+    return out
+
+
+def sound_lanes(plan: MixPlan, files: dict[tuple[str, int], Path]) -> list[SoundLane]:
+    """The plan's tracks that play something, as lanes of clips naming the copied files."""
+    lanes = []
+    for t in plan.tracks:
+        clips = tuple(
+            SoundClip(files[(p.kind, p.source)], p.record_start, p.source_in, p.duration, plan.available[(p.kind, p.source)],
+                      round(20 * math.log10(p.gain), 3) if p.gain > 0 else MIN_GAIN_DB)
+            for p in t.pieces
+        )
+        if clips:
+            lanes.append(SoundLane(t.name, clips, t.mute, t.solo, t.gain_db))
+    return lanes
+
+
+def at_rate(samples: int, rate: Rate) -> Fraction:
+    """A sample count as frames of `rate` (exact; whole frames where the sound sits on frame edges)."""
+    return Fraction(samples) * rate.fraction / SAMPLE_RATE

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from director.core.smpte import drop_frame_possible, timecode
 from director.core.timecode import Rate
+from director.core.audio import SAMPLE_RATE, db_to_gain
+from director.export.audio_mix import SoundLane, at_rate
 from director.export.edit_model import EditModel, Event, facts
 
 
@@ -60,9 +62,12 @@ def audio_of(path: Path) -> tuple[int, int] | None:
 
 
 class _Writer:
-    def __init__(self, model: EditModel, links: dict[int, str]):
+    def __init__(self, model: EditModel, links: dict[int, str], lanes=(), sound_links: dict | None = None):
         self.model = model
         self.links = links
+        self.lanes: tuple[SoundLane, ...] = tuple(lanes)
+        self.sound_links = sound_links or {}
+        self.sound_files: dict[Path, str] = {}
         self.files: dict[int, str] = {}  # take id → file id, written in full once
         self.audio: dict[int, tuple[int, int] | None] = {}
         self.ids = 0
@@ -192,12 +197,66 @@ class _Writer:
         if audio is not None:
             _sub(audio_track, "enabled", "TRUE")
             _sub(audio_track, "locked", "FALSE")
+        if self.lanes:
+            audio = audio if audio is not None else ET.Element("audio")
+            for lane in self.lanes:
+                self.sound_track(audio, lane)
+        if audio is not None:
             media.append(audio)
         return root
 
+    def sound_track(self, audio: ET.Element, lane: SoundLane) -> None:
+        """An audio track of WAV clipitems (stereo, 48 kHz) in sequence frames, with its gain."""
+        rate = self.model.rate
+        t = _sub(audio, "track")
+        for clip in lane.clips:
+            start = round(at_rate(clip.record_start, rate))
+            length = max(1, round(at_rate(clip.duration, rate)))
+            source = round(at_rate(clip.source_in, rate))
+            c = _sub(t, "clipitem", id=self.next_id("clipitem"))
+            _sub(c, "name", clip.path.stem)
+            _sub(c, "enabled", "TRUE")
+            _sub(c, "duration", round(at_rate(clip.available, rate)))
+            _rate(c, rate)
+            _sub(c, "start", start)
+            _sub(c, "end", start + length)
+            _sub(c, "in", source)
+            _sub(c, "out", source + length)
+            if clip.path in self.sound_files:
+                _sub(c, "file", id=self.sound_files[clip.path])
+            else:
+                fid = self.sound_files[clip.path] = f"sound-{len(self.sound_files) + 1}"
+                f = _sub(c, "file", id=fid)
+                _sub(f, "name", clip.path.name)
+                _sub(f, "pathurl", self.sound_links[clip.path])
+                _rate(f, rate)
+                _sub(f, "duration", round(at_rate(clip.available, rate)))
+                a = _sub(_sub(f, "media"), "audio")
+                asc = _sub(a, "samplecharacteristics")
+                _sub(asc, "depth", 16)
+                _sub(asc, "samplerate", SAMPLE_RATE)
+                _sub(a, "channelcount", 2)
+            st = _sub(c, "sourcetrack")
+            _sub(st, "mediatype", "audio")
+            _sub(st, "trackindex", 1)
+            gain = clip.gain_db + lane.gain_db
+            if gain:
+                effect = _sub(_sub(c, "filter"), "effect")
+                _sub(effect, "name", "Audio Levels")
+                _sub(effect, "effectid", "audiolevels")
+                _sub(effect, "effectcategory", "audiolevels")
+                _sub(effect, "effecttype", "audiolevels")
+                _sub(effect, "mediatype", "audio")
+                p = _sub(effect, "parameter")
+                _sub(p, "parameterid", "level")
+                _sub(p, "name", "Level")
+                _sub(p, "value", f"{db_to_gain(gain):.6f}")
+        _sub(t, "enabled", "FALSE" if lane.mute else "TRUE")
+        _sub(t, "locked", "FALSE")
 
-def write_fcp7(model: EditModel, path: Path, links: dict[int, str]) -> int:
-    root = _Writer(model, links).document()
+
+def write_fcp7(model: EditModel, path: Path, links: dict[int, str], lanes=(), sound_links: dict | None = None) -> int:
+    root = _Writer(model, links, lanes, sound_links).document()
     ET.indent(root, "  ")
     body = ET.tostring(root, encoding="unicode")
     Path(path).write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n' + body + "\n", encoding="utf-8")

@@ -5,6 +5,11 @@ OTIO's adapters: the EDL and FCP XML adapters are the separate `otio-cmx3600-ada
 `otio-fcp-adapter` packages (pinned in pyproject.toml). Clips reference copies of the takes'
 media exported beside the file under readable names (`10_A_t17.mp4`), not the content-addressed
 store, so the edit survives the project moving. Times are at the cut's rate throughout.
+
+Sound (a mix plan from store.audio.mix_plan): each track that plays something becomes an audio
+track (OTIO kind Audio, EDL audio events, FCP 7 XML audio tracks) of clips naming 48 kHz WAVs
+copied beside the edit (`take17_sound.wav`, `sound3.wav`); positions are the plan's samples at
+the cut's rate, whole frames wherever the sound sits on frame edges.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from director.core.cut import Cut, CutSegment
 from director.core.errors import DirectorError, InvalidInput
 from director.core.smpte import DEFAULT_START, RecordClock
 from director.store.destinations import check_output_folder, file_mode
+from director.core.audio import MixPlan
+from director.export.audio_mix import SoundLane, at_rate, export_sound_media, sound_lanes
 from director.export.common import FCP_FLAVOURS, INTERCHANGE_SUFFIXES, CancelFn, ProgressFn, Reporter, atomic_output, check_destination, safe_name, temp_beside
 from director.export.edit_model import NAMESPACE, PROGRAM, EditModel, Event, build_model, link
 from director.export.frames import MediaIssue, MediaPaths, Skipped, check_media
@@ -221,6 +228,27 @@ def build_timeline(model: EditModel, links: dict[int, str]) -> otio.schema.Timel
     return timeline
 
 
+def sound_track(lane: SoundLane, rate, links: dict[Path, str]) -> otio.schema.Track:
+    """One audio track: gaps and clips at the cut's rate (sample positions as exact frames)."""
+    fps = _otio_rate(rate)
+    rt = lambda samples: otio.opentime.RationalTime(float(at_rate(samples, rate)), fps)  # noqa: E731
+    track = otio.schema.Track(name=lane.name, kind=otio.schema.TrackKind.Audio)
+    track.metadata[NAMESPACE] = {"mute": lane.mute, "solo": lane.solo, "gain_db": lane.gain_db, "sample_rate": 48000}
+    position = 0
+    for clip in lane.clips:
+        if clip.record_start > position:
+            track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(rt(0), rt(clip.record_start - position))))
+        ref = otio.schema.ExternalReference(target_url=links[clip.path], available_range=otio.opentime.TimeRange(rt(0), rt(clip.available)))
+        ref.name = clip.path.name
+        item = otio.schema.Clip(name=clip.path.stem, media_reference=ref, source_range=otio.opentime.TimeRange(rt(clip.source_in), rt(clip.duration)))
+        item.metadata[NAMESPACE] = {"record_start_samples": clip.record_start, "source_in_samples": clip.source_in,
+                                    "duration_samples": clip.duration, "gain_db": clip.gain_db}
+        item.enabled = not lane.mute
+        track.append(item)
+        position = clip.record_end
+    return track
+
+
 def _with_program_gaps(lane: list[Event], program: list[Event]) -> list[Event]:
     taken = [(e.record_start, e.record_end) for e in lane]
     extra = [g for g in program if g.is_gap and g.note and not any(a < g.record_end and g.record_start < b for a, b in taken)]
@@ -262,6 +290,7 @@ def export_interchange(
     absolute: bool = False,
     start_timecode: str = DEFAULT_START,
     drop_frame: bool = False,
+    sound: MixPlan | None = None,
 ) -> InterchangeResult:
     """Write the cut as `fmt` ('otio', 'otioz', 'edl', 'fcpxml'; default from dest's suffix; for
     'fcpxml' a .xml name writes Final Cut Pro 7 XML and a .fcpxml name FCPXML 1.10).
@@ -299,12 +328,17 @@ def export_interchange(
             clips = _clips(otio.adapters.read_from_string(z.read(BUNDLE_CONTENT).decode("utf-8"), "otio_json"))
         return InterchangeResult(path, fmt, clips, (), skipped, writer)
     files = export_media(cut, infos, media, folder, reporter, leave_out=leave_out)
+    lanes: list[SoundLane] = []
+    if sound is not None and sound.has_sound:
+        sound_files = export_sound_media(sound, media, folder)
+        lanes = sound_lanes(sound, sound_files)
     model = build_model(cut, infos, files, name, clock, left_out)
     with atomic_output(path) as temp:
         reporter.check()
-        clips = _write(model, temp, path, writer, absolute)
+        clips = _write(model, temp, path, writer, absolute, lanes)
     reporter.step()
-    return InterchangeResult(path, fmt, clips, tuple(dict.fromkeys(files.values())), skipped, writer)
+    copied = tuple(dict.fromkeys(list(files.values()) + [c.path for lane in lanes for c in lane.clips]))
+    return InterchangeResult(path, fmt, clips, copied, skipped, writer)
 
 
 def _all_segments(cut: Cut) -> Cut:
@@ -352,23 +386,28 @@ def _clips(timeline: otio.schema.Timeline) -> int:
     return sum(1 for c in timeline.find_clips() if c.enabled)
 
 
-def _write(model: EditModel, temp: Path, final: Path, writer: str, absolute: bool) -> int:
+def _write(model: EditModel, temp: Path, final: Path, writer: str, absolute: bool, lanes: list[SoundLane] = ()) -> int:
     """Write `model` to `temp` (renamed onto `final` afterwards; links are relative to `final`)."""
     media = {e.seg.take_id: e.media for e in model.events() if e.media is not None}
+    sounds = {c.path for lane in lanes for c in lane.clips}
     try:
         if writer == "otio":
             links = {tid: link(p, final, absolute) for tid, p in media.items()}
             timeline = build_timeline(model, links)
+            count = _clips(timeline)  # the picture's clips; the sound's are counted by the caller's media list
+            for lane in lanes:
+                timeline.tracks.append(sound_track(lane, model.rate, {p: link(p, final, absolute) for p in sounds}))
             otio.adapters.write_to_file(timeline, str(temp), adapter_name="otio_json")
-            return _clips(timeline)
+            return count
         if writer == "edl":
             from director.export.edl import write_edl
 
-            return write_edl(model, temp, {tid: link(p, final, absolute) for tid, p in media.items()})
+            return write_edl(model, temp, {tid: link(p, final, absolute) for tid, p in media.items()}, lanes, {p: link(p, final, absolute) for p in sounds})
         if writer == "fcp7":
             from director.export.fcp7 import write_fcp7
 
-            return write_fcp7(model, temp, {tid: link(p, final, absolute, host="localhost") for tid, p in media.items()})
+            return write_fcp7(model, temp, {tid: link(p, final, absolute, host="localhost") for tid, p in media.items()},
+                              lanes, {p: link(p, final, absolute, host="localhost") for p in sounds})
         if writer == "fcpx":
             from director.export.fcpx import write_fcpx
 

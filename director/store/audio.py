@@ -331,7 +331,7 @@ def mix_plan(project: Project, timeline_id: int, cut: Cut) -> ca.MixPlan:
         else:
             pieces = ca.clip_pieces(ca.AudioTrack(t.id or 0, t.name, t.clips))
         out.append(ca.MixTrack(t.name, tuple(ca.clamp(pieces, length, available)), t.mute, t.solo, t.gain_db))
-    return ca.MixPlan(length, tuple(out), files)
+    return ca.MixPlan(length, tuple(out), files, available)
 
 
 def stored_sound_paths(project: Project) -> set[str]:

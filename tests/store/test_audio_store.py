@@ -25,7 +25,7 @@ def tone(seconds: float, rate: int = 44100, freq: float = 440.0, channels: int =
     return np.repeat((0.5 * np.sin(2 * np.pi * freq * t)).astype(np.float32)[:, None], channels, axis=1)
 
 
-def write_sound(path, seconds=0.5, rate=44100, channels=1):
+def write_sound(path, seconds=0.5, rate=44100, channels=1, freq=440.0):
     """A tone in any format ffmpeg writes (by suffix)."""
     wav = path.with_suffix(".src.wav")
     import wave
@@ -34,7 +34,7 @@ def write_sound(path, seconds=0.5, rate=44100, channels=1):
         w.setnchannels(channels)
         w.setsampwidth(2)
         w.setframerate(rate)
-        w.writeframes((tone(seconds, rate, channels=channels) * 32767).astype("<i2").tobytes())
+        w.writeframes((tone(seconds, rate, freq=freq, channels=channels) * 32767).astype("<i2").tobytes())
     if path.suffix == ".wav":
         wav.rename(path)
     else:
