@@ -312,6 +312,24 @@ def _config_folder_models(config: Path, dtype) -> dict:
     return models
 
 
+def av_output(pipe, out, is_video: bool):
+    """(frames, audio, sample_rate) of one pipeline call's first sample: the picture as the
+    pipeline returned it, and the sound where the model makes one (LTX-2: `out.audio`, channels ×
+    samples at the vocoder's output rate), else (frames, None, None). The one place that knows
+    where each family puts its sound, for the take writer and the sound engineer's path."""
+    frames = out.frames[0] if is_video else out.images[0]
+    audio = getattr(out, "audio", None)
+    if audio is None:
+        return frames, None, None
+    rate = None
+    for component, key in (("vocoder", "output_sampling_rate"), ("audio_vae", "sample_rate")):
+        config = getattr(getattr(pipe, component, None), "config", None)
+        if config is not None and config.get(key):
+            rate = int(config[key])
+            break
+    return frames, audio[0], rate
+
+
 def apply_memory(pipe, preset: Preset, device: str) -> list[str]:
     """Move to the device and switch on the preset's memory options the device supports."""
     import torch
