@@ -2,7 +2,8 @@
 
 It writes scenes, shots, prompts and cameras; generates takes for every camera through the real
 engine worker; reviews them (ratings, selects, a reject); cuts the shots on the timeline with angle
-changes; and exports the cut (MP4), a storyboard (PDF and PNG contact sheet), an OpenTimelineIO
+changes; scores it with a sound made here (a foghorn over the sea, imported like any WAV); and
+exports the cut (MP4 with an AAC mix), a storyboard (PDF and PNG contact sheet), an OpenTimelineIO
 edit, an EDL and the cost log. CI and a new user run exactly this.
 """
 
@@ -145,6 +146,35 @@ def cut_demo(project: Project) -> None:
         timeline.cut_to_camera(project, clip_start + clip_len // 2, name="B").apply(project)
 
 
+def write_demo_sound(path: Path, seconds: float) -> Path:
+    """A foghorn over the sea, made from code: seeded noise with a slow swell, and a low horn."""
+    import numpy as np
+
+    from director.store.audio_media import write_wav
+
+    n = int(seconds * 48000)
+    t = np.arange(n) / 48000
+    rng = np.random.default_rng(1234)
+    sea = np.convolve(rng.standard_normal(n), np.ones(48) / 48, mode="same") * (0.5 + 0.5 * np.sin(2 * np.pi * t / 3.0)) * 0.5
+    horn = 0.25 * np.sin(2 * np.pi * 110 * t) * np.clip(np.sin(np.pi * t / max(seconds, 1e-3)), 0, 1)
+    left, right = sea + horn, np.roll(sea, 480) + horn
+    write_wav(path, np.stack([left, right], axis=1).astype(np.float32))
+    return path
+
+
+def score_demo(project: Project, out: Path) -> None:
+    """The demo's sound: a WAV written here, imported into the bin and placed under the whole cut."""
+    from director.core.audio import frame_to_sample
+    from director.store import audio
+    from director.store import timeline
+
+    tl = timeline.load_timeline(project)
+    seconds = float(tl.rate.seconds(tl.duration)) or 1.0
+    source = write_demo_sound(out / "foghorn.wav", seconds)
+    sound, _ = audio.import_audio(project, source, "Foghorn and sea")
+    audio.add_clip(project, tl.id, sound, frame_to_sample(0, tl.rate), gain_db=-3).apply(project)
+
+
 def timeline_clip_spans(project: Project) -> list[tuple[int, int]]:
     """(start, duration) of each clip on the first track."""
     from director.core.timeline import Clip
@@ -164,12 +194,18 @@ def export_all(project: Project, out: Path, say) -> dict[str, str]:
     from director.export.storyboard_pdf import render_storyboard_pdf
     from director.export.takeinfo import take_infos
 
+    from director.export.audio_mix import render_mix
+    from director.store import audio
+    from director.store.timeline import default_timeline_id
+
     exports = out / "exports"
     exports.mkdir(exist_ok=True)
     cut = project_cut(project)
     written: dict[str, str] = {}
     say("exporting the cut, storyboard, edit and cost log…")
-    result = export_cut_mp4(cut, project.media, exports / "cut.mp4", Mp4Options(burn_in=True))
+    plan = audio.mix_plan(project, default_timeline_id(project), cut)
+    sound_takes = frozenset(audio.take_sound(project, [s.take_id for s in cut.segments]))
+    result = export_cut_mp4(cut, project.media, exports / "cut.mp4", Mp4Options(burn_in=True, sound_takes=sound_takes), audio=render_mix(plan, project.media))
     written["cut"] = str(result.path)
     board = build_storyboard(project, "cut", cut)
     render_storyboard_pdf(board, project.media, exports / "storyboard.pdf", panels_per_page=6)
@@ -178,7 +214,7 @@ def export_all(project: Project, out: Path, say) -> dict[str, str]:
     written["contact_sheet"] = str(exports / "contact_sheet.png")
     infos = take_infos(project, [s.take_id for s in cut.segments if s.take_id is not None])
     for fmt, name in (("otio", "cut.otio"), ("edl", "cut.edl")):
-        export_interchange(cut, infos, project.media, exports / name, fmt, name=project.settings().name)
+        export_interchange(cut, infos, project.media, exports / name, fmt, name=project.settings().name, sound=plan)
         written[fmt] = str(exports / name)
     build_report(project, "costs").write(exports / "costs.csv", "csv")
     written["costs"] = str(exports / "costs.csv")
@@ -209,6 +245,7 @@ def cmd_demo(args) -> int:
             generate_takes(project, max(1, args.variants), say)
             review_takes(project)
             cut_demo(project)
+            score_demo(project, out)
             written = export_all(project, out, say)
         summary = project_summary(project) | {"exports": written, "seconds": round(time.perf_counter() - started, 1)}
     finally:

@@ -27,7 +27,12 @@ def test_the_demo_generates_reviews_cuts_and_exports(tmp_path, capsys):
     assert cameras == ["A", "B"] * 3  # every shot cuts from A to B
     with av.open(exports["cut"]) as container:
         frames = sum(1 for _ in container.decode(video=0))
+    with av.open(exports["cut"]) as container:
+        (sound,) = container.streams.audio  # the demo has sound: its imported foghorn, as AAC
+        assert sound.codec_context.name == "aac" and sound.codec_context.sample_rate == 48000
+        heard = sum(float(abs(f.to_ndarray()).max()) > 0.05 for f in container.decode(audio=0))
     assert frames == cut.duration
+    assert heard > 10
 
 
 @pytest.mark.parametrize("env", [{}, {"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}, {"QT_QPA_PLATFORM": "minimal"}])
