@@ -210,7 +210,7 @@ def export_all(project: Project, out: Path, say) -> dict[str, str]:
     board = build_storyboard(project, "cut", cut)
     render_storyboard_pdf(board, project.media, exports / "storyboard.pdf", panels_per_page=6)
     written["storyboard"] = str(exports / "storyboard.pdf")
-    render_contact_sheet(board, project.media, exports / "contact_sheet.png")
+    render_contact_sheet(board, project.media, exports / "contact_sheet.png", sound_takes=sound_takes)
     written["contact_sheet"] = str(exports / "contact_sheet.png")
     infos = take_infos(project, [s.take_id for s in cut.segments if s.take_id is not None])
     for fmt, name in (("otio", "cut.otio"), ("edl", "cut.edl")):

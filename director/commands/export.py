@@ -235,7 +235,10 @@ def cmd_storyboard(args: argparse.Namespace) -> int:
         if dest.suffix.lower() == ".png":
             from director.export.contact_sheet import render_contact_sheet
 
-            size = _run(args, "Storyboard", lambda progress: render_contact_sheet(board, project.media, dest, columns=args.columns, progress=progress, skipped=skipped))
+            from director.store.audio import take_sound
+
+            sound_takes = frozenset(take_sound(project, [p.take_id for p in board.panels]))
+            size = _run(args, "Storyboard", lambda progress: render_contact_sheet(board, project.media, dest, columns=args.columns, progress=progress, skipped=skipped, sound_takes=sound_takes))
             summary = {"path": dest, "format": "png", "width": size[0], "height": size[1], "panels": len(board.panels)}
         elif dest.suffix.lower() == ".pdf":
             from director.export.storyboard_pdf import render_storyboard_pdf

@@ -59,8 +59,10 @@ def render_contact_sheet(
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
     skipped: Skipped | None = None,
+    sound_takes: frozenset = frozenset(),
 ) -> tuple[int, int]:
     """Write the sheet as PNG; return its (width, height). One row of panels per `columns` panels.
+    A panel whose take has its own sound (`sound_takes`, from store.audio.take_sound) says so.
 
     A panel whose take's media is missing, damaged or tampered raises TakeMediaError (nothing is
     written); given a `skipped` list it shows a 'media missing' card and the take is added there."""
@@ -94,7 +96,7 @@ def render_contact_sheet(
         title = f"  {panel.shot_title}" if panel.shot_title else ""
         _put(sheet, textwrap.shorten(drawable(f"{panel.number}. {panel.shot_code}{title}"), chars, placeholder="..."), x, ty, scale * 0.9, INK, 2)
         camera = f"cam {panel.camera}  " if panel.camera else ""
-        take = f"take {panel.take_id}" if panel.take_id else "no take yet"
+        take = (f"take {panel.take_id}" + (" +sound" if panel.take_id in sound_takes else "")) if panel.take_id else "no take yet"
         meta = f"{camera}{take}   {panel.duration_text(board.rate)}   {board.money_text(panel.money)}"
         _put(sheet, meta, x, ty + line, scale * 0.75, MUTED)
         if panel.badge:
