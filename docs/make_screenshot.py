@@ -1,7 +1,9 @@
 """Take the README's screenshot: the real window on a real display (Xvfb) with tiny-generated takes.
 
-Run:  xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/make_screenshot.py [--project P] [-o docs/screenshot.png]
-It builds the demo project first when none is given (tiny presets, a few minutes on a CPU).
+Run:  xvfb-run -s "-screen 0 1920x1080x24" .venv/bin/python docs/make_screenshot.py [--project P] [-o docs/screenshot.png]
+      (or 1366x768x24: the window takes the screen's size, as on a first start; nothing is forced)
+It builds the demo project first when none is given (tiny presets, a few minutes on a CPU). It
+fails when the window does not fit the screen or a panel is under its usable size (issue #21).
 """
 
 from __future__ import annotations
@@ -39,8 +41,7 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "director", "demo", "--out", "demo-out"], check=True)
         project = "demo-out/demo.director"
     app = create_app()
-    window = MainWindow()
-    window.resize(1800, 1000)
+    window = MainWindow()  # sized to the screen as on a first start
     window.show()
     if not window.open_project(project):
         return 1
@@ -57,16 +58,20 @@ def main() -> int:
     window.panel("program").seek(24)
     wait(2500)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    screen = window.screen()
+    frame, area = window.frameGeometry(), screen.availableGeometry()
+    problems = [] if area.contains(frame) else [f"the window {frame.getRect()} leaves the screen {area.getRect()}"]
     for name, dock in window.docks.items():
-        if dock.isVisible() and dock.widget() is not None:
-            hint = dock.widget().minimumSizeHint()
-            if hint.width() > 420:
-                print(f"  wide panel: {name} needs {hint.width()} px")
-    window.grab().save(args.out)
-    print(f"saved {args.out} ({window.width()}x{window.height()})")
+        usable = window.usable_sizes()[name]
+        if dock.isVisible() and (dock.width() < usable[0] or dock.height() < usable[1]):
+            problems.append(f"{name} is {dock.width()}x{dock.height()}, needs {usable[0]}x{usable[1]}")
+    screen.grabWindow(0).copy(frame).save(args.out)
+    print(f"saved {args.out} ({frame.width()}x{frame.height()} on a {screen.size().width()}x{screen.size().height()} screen)")
+    for problem in problems:
+        print(f"  does not fit: {problem}")
     window.close()
     app.processEvents()
-    return 0
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
