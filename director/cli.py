@@ -38,6 +38,7 @@ COMMAND_MODULES = [
     "director.commands.engine",
     "director.commands.engine_settings",
     "director.commands.script",
+    "director.commands.steering",
     "director.commands.audio",
 ]
 

@@ -87,13 +87,18 @@ class Recipe:
     params: dict = field(default_factory=dict)  # steps, guidance, width, height, frames, fps, …
     seeds: tuple[int, ...] = ()
     inputs: dict = field(default_factory=dict)  # role → sha256 of an input image or video
-    loras: tuple[dict, ...] = ()
+    loras: tuple[dict, ...] = ()  # {"name", "path", "strength", "sha256"} per user LoRA of the preset
+    keyframes: tuple[dict, ...] = ()  # {"frame", "media_path", "sha256"}: stills at frames (core.keyframes)
+    control: dict = field(default_factory=dict)  # a guide video, reference images, strength (engine.control)
     quality: str = "draft"  # "draft" (a fast encoder) or "final" (a promote: the chosen quality)
     run: RunFacts | None = None
 
     def to_json(self) -> str:
         d = asdict(self)
         d.pop("run")
+        for later in ("keyframes", "control"):  # added later: absent when unused, so older recipes read the same
+            if not d[later]:
+                d.pop(later)
         return json.dumps(d, sort_keys=True, ensure_ascii=False)
 
     @classmethod
@@ -101,5 +106,6 @@ class Recipe:
         d: dict[str, Any] = json.loads(text)
         d["seeds"] = tuple(d.get("seeds", ()))
         d["loras"] = tuple(d.get("loras", ()))
+        d["keyframes"] = tuple(d.get("keyframes", ()))
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__ and k != "run"}
         return cls(**known, run=RunFacts.from_json(run))

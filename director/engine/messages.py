@@ -30,6 +30,10 @@ class JobRequest:
     init_frame: str = "first"  # which frame of a clip: "first" or "last" (extend)
     allow_download: bool = False
     quality: str = "draft"  # the recipe's: which encoder of the worker's settings writes the takes
+    keyframes: tuple[tuple[int, str], ...] = ()  # (frame index, absolute still path): engine.conditioning
+    loras: tuple[tuple[str, str, float], ...] = ()  # (adapter name, absolute .safetensors path, strength)
+    control: dict | None = None  # a guide video and reference images, absolute paths (engine.control)
+    speed: tuple[str, ...] = ()  # speed options asked for (engine.speed); the worker applies what the device allows
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from director.core.errors import NotFound, Refused
 from director.core.model import Job
 from director.core.prompt import PromptFields
 from director.core.recipe import Recipe
+from director.engine.lora import recipe_loras
 from director.engine.presets import Preset
 from director.store.cameras import get_camera
 from director.store.media import sha256_file
@@ -75,6 +76,7 @@ def new_recipe(project: Project, *, preset: Preset, params: dict, seeds, prompt_
         params=dict(params),
         seeds=tuple(int(s) for s in seeds),
         inputs=input_hashes(project, params),
+        loras=recipe_loras(project, preset.id),
     )
 
 

@@ -35,6 +35,7 @@ from director.engine.client import EngineClient, LocalEngineClient
 from director.engine.messages import Decoded, Event, Failed, Finished, JobRequest, Meter, Progress, Retrying, Started, TakeWritten
 from director.engine.presets import Preset, get_preset, validate_params
 from director.engine.recipes import recipe_of_job
+from director.engine.steering import request_fields
 from director.store import jobs as store_jobs
 from director.store import queue_state
 from director.store.gpu_prices import price_for
@@ -81,6 +82,7 @@ def build_request(project: Project, job: Job, presets: Callable[[str], Preset] =
         init_image=init,
         init_frame=params.get("init_frame", "first"),
         quality=recipe.quality,
+        **request_fields(project, recipe, preset),  # keyframes, LoRAs, control, speed (engine.steering)
     )
 
 

@@ -28,9 +28,10 @@ from director.core.enums import FailureKind, MediaKind
 from director.core.errors import InvalidInput
 from director.core.recipe import RunFacts
 from director.core.timecode import Rate
-from director.engine import encoders
+from director.engine import encoders, lora
 from director.engine.messages import Decoded, Failed, Finished, JobRequest, Meter, Progress, Started, TakeWritten
 from director.engine.presets import nearest_frames
+from director.engine.steering import steer
 from director.engine.take_writer import JobWrite, TakeWriter
 from director.engine.worker_log import current_log_path, quiet_truncation_warnings, truncation_notes
 from director.engine.worker_meter import DeviceClock, DeviceMeter, Heartbeat, spent
@@ -158,9 +159,10 @@ class Worker:
 
     def _pipeline(self, request: JobRequest):
         """(pipe, revision, applied options, run facts, load seconds): warm if cached, else loaded now."""
+        from director.engine import speed
         from director.engine.loading import apply_memory, load_pipeline, run_facts
 
-        key = request.preset.cache_key
+        key = request.preset.cache_key + speed.key(request.speed, request.params["steps"])
         if key in self.pipelines:
             self.pipelines.move_to_end(key)
             pipe, revision, _size, applied, facts = self.pipelines[key]
@@ -168,6 +170,10 @@ class Worker:
         t0 = time.perf_counter()
         pipe, revision = load_pipeline(request.preset, self.device, request.allow_download)
         applied = apply_memory(pipe, request.preset, self.device)
+        speed_on, speed_notes = speed.apply(pipe, request.speed, self.device, family=request.preset.family,
+                                            steps=request.params["steps"])
+        applied = applied + speed_on
+        truncation_notes.notes.extend(speed_notes)  # said in this job's warnings
         _sync(self.device)
         load_s = time.perf_counter() - t0
         facts = run_facts(pipe, self.device, revision, applied)
@@ -208,9 +214,12 @@ class Worker:
         heartbeat = Heartbeat(self.emit, job_id, clock)
         job = JobWrite(job_id, MediaStore(Path(request.media_root)), lambda: self._is_cancelled(job_id))
         failed: Failed | None = None
+        detach_loras = None
         try:
             self._check_cancel(job_id)
+            request = self._fitted(request)
             pipe, revision, applied, facts, load_s = self._pipeline(request)
+            detach_loras = lora.attach(pipe, request.loras)
             encoder = self._encoder(request)
             facts = replace(facts, encoder=encoder.facts() if encoder else encoders.still_facts(request.quality))
             meter = replace(meter, load_s=load_s, model_revision=revision)
@@ -243,6 +252,8 @@ class Worker:
                 failed = self._failure(job_id, exc, spent(meter, clock, t0))
         finally:
             heartbeat.stop()  # no heartbeat after the final event
+            if detach_loras is not None:
+                detach_loras()  # the warm pipeline is the same for the next job
         if failed is not None:
             self._forget_cancel(job_id)
             # Its files are gone before the event: whoever hears "failed" or "cancelled" finds no
@@ -250,6 +261,18 @@ class Worker:
             self.writer.fail(job, [failed])
         if not overlap:
             job.done.wait()
+
+    def _fitted(self, request: JobRequest) -> JobRequest:
+        """The request with the memory options that fit this device now (`engine.fit`); refused
+        (InvalidInput) before loading when nothing fits. What was switched on is said in the
+        job's warnings and recorded in its run facts' options."""
+        from director.engine.fit import fit_preset
+
+        fit = fit_preset(request.preset, request.params, self.device, held=sum(v[2] for v in self.pipelines.values()))
+        if not fit.switched_on:
+            return request
+        truncation_notes.notes.append(fit.note())
+        return replace(request, preset=replace(request.preset, memory=fit.memory))
 
     def _ending(self, job: JobWrite, *, request: JobRequest, meter: Meter, facts: RunFacts, received: dict, t0: float) -> list:
         """The final events of a job whose device part went through (on the writer thread)."""
@@ -339,6 +362,7 @@ class Worker:
             still = read_still(Path(request.init_image), request.init_frame)
             kwargs["image"] = Image.fromarray(still).resize((p["width"], p["height"]), Image.LANCZOS)
         kwargs.update(preset.call_args)
+        steer(kwargs, request)  # keyframes and control (engine.steering)
         return {k: v for k, v in kwargs.items() if k in accepted}
 
     def _generate(self, pipe, request: JobRequest, variant: int, seed: int, m: DeviceMeter, clock: DeviceClock):

@@ -370,5 +370,22 @@ def m0013_audio(db: Database) -> None:
     )
 
 
+@migrations(name="0014_keyframes")
+def m0014_keyframes(db: Database) -> None:
+    """Keyframes on a shot (store/keyframes.py): a still in the media store at a frame (-1: the
+    clip's last), and where it came from; and the user's LoRAs per preset with their strengths
+    (store/loras.py), which every job of that preset records in its recipe."""
+    db.execute(
+        "CREATE TABLE keyframes (id INTEGER PRIMARY KEY, shot_id INTEGER NOT NULL REFERENCES shots(id) ON DELETE CASCADE, "
+        "frame INTEGER NOT NULL CHECK (frame >= -1), source TEXT NOT NULL CHECK (source IN ('take', 'file', 't2i')), "
+        "media_path TEXT NOT NULL, take_id INTEGER REFERENCES takes(id) ON DELETE SET NULL, take_frame INTEGER, "
+        "note TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, UNIQUE (shot_id, frame))"
+    )
+    db.execute(
+        "CREATE TABLE loras (id INTEGER PRIMARY KEY, preset TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL, "
+        "strength REAL NOT NULL, created_at TEXT NOT NULL, UNIQUE (preset, name))"
+    )
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()
