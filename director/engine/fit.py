@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, replace
 
 from director.core.errors import InvalidInput
@@ -35,28 +36,27 @@ class Model:
     layers: int
     spatial: int  # pixels per latent pixel, VAE × patch (LTX 32×1, Wan 8×2)
     temporal: int  # frames per latent frame
-    decode_chunk: int  # frames the VAE decodes at once (0: the whole clip)
+    decode_chunk: int  # frames the VAE decodes at once (0: the whole clip; LTX decodes 16 frames at a time by default)
 
 
-# By preset id fragment, most specific first; sources: the model cards' configs (hidden size,
+# By a pattern searched in the preset id (then its family), most specific first; sources: the model cards' configs (hidden size,
 # layers) and parameter counts. A14B holds two 14B experts.
 MODELS: tuple[tuple[str, Model], ...] = (
-    ("ltx-2", Model(19.0, 12.0, 0.5, 4096, 48, 32, 8, 0)),
-    ("ltx2", Model(19.0, 12.0, 0.5, 4096, 48, 32, 8, 0)),
-    ("ltx-13b", Model(13.0, 4.8, 0.4, 4096, 48, 32, 8, 0)),
-    ("ltx", Model(2.0, 4.8, 0.4, 2048, 28, 32, 8, 0)),
+    (r"ltx-?2(?![0-9a-z])", Model(19.0, 12.0, 0.5, 4096, 48, 32, 8, 16)),
+    ("ltx-13b", Model(13.0, 4.8, 0.4, 4096, 48, 32, 8, 16)),
+    ("ltx", Model(2.0, 4.8, 0.4, 2048, 28, 32, 8, 16)),
     ("a14b", Model(28.0, 5.7, 0.13, 5120, 40, 16, 4, 4)),
-    ("14b", Model(14.0, 5.7, 0.13, 5120, 40, 16, 4, 4)),
+    (r"14b(?![0-9a-z])", Model(14.0, 5.7, 0.13, 5120, 40, 16, 4, 4)),
     ("flf2v", Model(14.0, 5.7, 0.13, 5120, 40, 16, 4, 4)),
     ("vace", Model(14.0, 5.7, 0.13, 5120, 40, 16, 4, 4)),
     ("ti2v", Model(5.0, 5.7, 0.7, 3072, 30, 32, 4, 4)),
-    ("5b", Model(5.0, 5.7, 0.7, 3072, 30, 32, 4, 4)),
+    (r"(?<![0-9.])5b(?![0-9a-z])", Model(5.0, 5.7, 0.7, 3072, 30, 32, 4, 4)),
     ("wan", Model(1.3, 5.7, 0.13, 1536, 30, 16, 4, 4)),
     ("hunyuan", Model(8.3, 8.0, 0.5, 2048, 54, 32, 4, 4)),
     ("cogvideox", Model(2.0, 4.8, 0.2, 1920, 30, 16, 4, 8)),
     ("flux", Model(12.0, 4.9, 0.08, 3072, 57, 16, 1, 1)),
     ("sdxl", Model(2.6, 0.8, 0.08, 1280, 70, 8, 1, 1)),
-    ("sd", Model(0.9, 0.12, 0.08, 1280, 16, 8, 1, 1)),
+    (r"(?<![a-z])sd(?![a-z])", Model(0.9, 0.12, 0.08, 1280, 16, 8, 1, 1)),
 )
 TINY = Model(0.001, 0.001, 0.001, 32, 2, 8, 1, 0)
 ACTIVATION_FACTOR = 12  # live values per token per hidden unit in one block (qkv, attention out, MLP 4×)
@@ -68,14 +68,10 @@ TILE = 512  # diffusers' default tile edge (pixels)
 def model_of(preset: Preset) -> Model:
     if preset.tiny:
         return TINY
-    text = preset.id.lower()
-    for fragment, model in MODELS:
-        if fragment in text:
-            return model
-    family = preset.family.lower()
-    for fragment, model in MODELS:
-        if fragment in family:
-            return model
+    for text in (preset.id.lower(), preset.family.lower()):
+        for pattern, model in MODELS:
+            if re.search(pattern, text):
+                return model
     return Model(14.0, 5.7, 0.5, 5120, 40, 16, 4, 4)  # unknown: count it as a 14B video model
 
 
@@ -148,19 +144,24 @@ def choose(preset: Preset, params: dict, free: int | None, device: str) -> Fit:
     if free is None:
         return Fit(memory, (), est.need(memory), None)
     budget = free * HEADROOM
-    switched: list[str] = []
     if est.need(memory) <= budget:
         return Fit(memory, (), est.need(memory), free)
-    for name, change in LADDER:
+    for _name, change in LADDER:
         if any(k in ("cpu_offload", "group_offload") for k in change) and device != "cuda":
             continue  # offload moves weights to main memory: it helps only a GPU
         if all(getattr(memory, k) == v for k, v in change.items()):
             continue
         memory = replace(memory, **change)
-        switched.append(name)
         if est.need(memory) <= budget:
-            return Fit(memory, tuple(switched), est.need(memory), free)
-    raise InvalidInput(_refusal(preset, params, est.need(memory), free, memory, device, switched))
+            return Fit(memory, _switched(preset.memory, memory), est.need(memory), free)
+    raise InvalidInput(_refusal(preset, params, est.need(memory), free, memory, device, _switched(preset.memory, memory)))
+
+
+def _switched(before: Memory, after: Memory) -> tuple[str, ...]:
+    """The options on in `after` that were off in `before`, in words."""
+    return tuple(words for flag, words in (("vae_tiling", "VAE tiling"), ("cpu_offload", "CPU offload"),
+                                           ("group_offload", "group offload with streams"))
+                 if getattr(after, flag) and not getattr(before, flag))
 
 
 def _refusal(preset: Preset, params: dict, need: int, free: int, memory: Memory, device: str, tried) -> str:

@@ -107,7 +107,8 @@ def apply(pipe, names, device: str, *, family: str = "", steps: int = 50) -> tup
                 notes.append("torchao_int8 skipped: torchao is not installed (pip install torchao)")
                 continue
             quantize_(transformer, int8_weight_only())
-        applied.append(name)
+        # Group offload is recorded under the name the run facts already know (it changes no pixel).
+        applied.append("group_offload" if name == "group_offload_streams" else name)
     return applied, notes
 
 
