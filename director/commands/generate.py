@@ -18,7 +18,7 @@ from director.core.errors import DirectorError
 from director.core.eta import JobClock
 from director.engine import actions
 from director.engine.client import EngineClient
-from director.engine.engine_choice import add_engine_arg, make_engine_client
+from director.engine.engine_choice import add_engine_arg, engine_args, make_engine_client
 from director.engine.messages import Progress, Started
 from director.store import jobs as store_jobs
 from director.store import takes as store_takes
@@ -225,7 +225,7 @@ def engine_for(args: argparse.Namespace) -> Iterator[EngineClient | None]:
     if getattr(args, "no_wait", False) or getattr(args, "dry_run", False):
         yield None
         return
-    client = make_engine_client(getattr(args, "engine", None))
+    client = make_engine_client(**engine_args(args))
     try:
         wait_ready = getattr(client, "wait_ready", None)
         if wait_ready is not None:  # a cluster: connect now, not silently at the first job

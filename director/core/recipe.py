@@ -40,6 +40,14 @@ class RunFacts:
     # What wrote the take's file from the frames (codec and its options, e.g. libx264 veryfast,
     # crf 18, 16 threads): it changes the file's bytes, never the frames (frames_sha256).
     encoder: dict = field(default_factory=dict)
+    # Where it ran when that was a Ray cluster: address, "authentication" ("token", or "none
+    # (unauthenticated cluster)" when the user allowed one) and TLS. Empty for this machine and
+    # for runs recorded before it existed. It never changes pixels, so `differences` ignores it.
+    cluster: dict = field(default_factory=dict)
+
+    @property
+    def unauthenticated_cluster(self) -> bool:
+        return self.cluster.get("authentication", "token") != "token"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from director.core.errors import InvalidInput
 from director.engine.client import EngineClient, LocalEngineClient
+from director.engine.ray_auth import ALLOW_FLAG, SETTINGS_KEY
 
 ENGINE_ENV = "DIRECTOR_ENGINE"
 _HOST_PORT = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
@@ -59,13 +60,16 @@ def engine_spec(cli_value: str | None = None, settings: dict | None = None) -> s
 
 
 def make_engine_client(
-    spec: str | None = None, *, settings: dict | None = None, worker_settings: dict | None = None, **ray_options
+    spec: str | None = None, *, settings: dict | None = None, worker_settings: dict | None = None,
+    allow_unauthenticated: bool = False, **ray_options
 ) -> EngineClient:
     """The EngineClient the UI and CLI hold. A Ray client starts connecting in the background
     and returns at once; its `state`/`error` (or `wait_ready()`) report how that went.
 
-    settings: the app settings ("engine", "ray_retries"); worker_settings: what each worker or
-    actor gets (memory_budget_gb, torch_threads); ray_options: RayEngineClient keywords.
+    settings: the app settings ("engine", "ray_retries", "ray_allow_unauthenticated");
+    worker_settings: what each worker or actor gets (memory_budget_gb, torch_threads);
+    allow_unauthenticated: the command line's --allow-unauthenticated (either it or the setting
+    accepts a cluster without token authentication); ray_options: RayEngineClient keywords.
     """
     choice = parse_engine(engine_spec(spec, settings))
     if choice.kind == "local":
@@ -73,12 +77,24 @@ def make_engine_client(
     from director.engine.ray_engine import RayEngineClient  # Ray itself is imported on connect
 
     ray_options.setdefault("retries", int((settings or {}).get("ray_retries", 1)))
-    return RayEngineClient(choice.address, worker_settings, **ray_options)
+    allow = allow_unauthenticated or bool((settings or {}).get(SETTINGS_KEY, False))
+    return RayEngineClient(choice.address, worker_settings, allow_unauthenticated=allow, **ray_options)
 
 
 def add_engine_arg(parser: argparse.ArgumentParser) -> None:
+    """--engine and --allow-unauthenticated, on every verb that runs jobs (and `engine check`)."""
     parser.add_argument(
         "--engine", metavar="ENGINE", default=None,
         help=f"where jobs run: local (default), ray://HOST:PORT or a Ray address HOST:PORT (also {ENGINE_ENV})",
     )
+    parser.add_argument(
+        ALLOW_FLAG, dest="allow_unauthenticated", action="store_true",
+        help="use a Ray cluster that does not require token authentication (refused by default: anyone who "
+             "can reach it can run code there); each job records it",
+    )
+
+
+def engine_args(args: argparse.Namespace) -> dict:
+    """make_engine_client's keywords from a verb's parsed --engine/--allow-unauthenticated."""
+    return {"spec": getattr(args, "engine", None), "allow_unauthenticated": bool(getattr(args, "allow_unauthenticated", False))}
 

@@ -3,7 +3,8 @@
 It hosts the local worker's job code (`director.engine.worker_run.Worker.run`) unchanged, so a job
 on the cluster loads, steps, cancels and meters exactly as on this machine. What differs is only
 where things go: media is written into a scratch store on the actor's machine and sent back as
-bytes (the app alone writes the project's media store), events wait in a buffer that the app
+bytes (the app alone writes the project's media store; the scratch copies are deleted when the
+job ends, and a killed actor's folder by the next actor on that machine), events wait in a buffer that the app
 long-polls, and final meters name the node and GPU type so the ledger can price each machine.
 
 The class is plain Python; `ray_engine` wraps it with `ray.remote`, so this module imports
@@ -21,6 +22,33 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from director.engine.messages import Failed, Finished, JobRequest, TakeWritten
+
+
+SCRATCH_PREFIX = "director-ray-"
+
+
+def remove_orphaned_scratch(root: Path | None = None) -> list[Path]:
+    """Delete the scratch folders of Director actors on this machine whose process is gone (killed
+    mid-job, or its node restarted), so no copy of a director's media outlives its actor; a folder
+    whose process still runs (another actor on this machine) is left alone. Returns what went."""
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir() or _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -74,7 +102,8 @@ class GenerationActor:
 
         self._cond = threading.Condition()
         self._buffer: list = []
-        self.scratch = Path(tempfile.mkdtemp(prefix="director-ray-"))
+        remove_orphaned_scratch()
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         self.worker = Worker(self._emit, settings)
         self.machine = describe_machine(self.worker.device)
 

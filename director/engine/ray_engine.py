@@ -14,13 +14,17 @@ Connecting happens on a background thread: until it is done `poll_events` return
 with kind `crashed`; the job runs again on another actor (`retries`, default once), announced by a
 `Retrying` event, and only when retries are spent does the job end in `Failed(crashed)`.
 
+Before the first actor, the cluster is checked (`ray_auth.check_cluster`): one that does not
+enforce token authentication is refused unless `allow_unauthenticated`, a missing or wrong token
+is refused, and every finished job's run facts record the check (`RunFacts.cluster`).
+
 Neither Ray nor torch is imported until a client connects, so the app starts without them.
 """
 
 from __future__ import annotations
 
 import logging
-import os
+import importlib.util
 import socket
 import threading
 import time
@@ -33,7 +37,9 @@ from typing import Any
 from director.core.enums import FailureKind
 from director.core.errors import DirectorError
 from director.engine.client import CANCEL_GRACE_S, EngineClient
+from director.core.recipe import RunFacts
 from director.engine.messages import Event, Failed, Finished, JobRequest, Meter, Metered, Progress, Retrying, Started
+from director.engine.ray_auth import ClusterCheck, ClusterRefused, scrub
 from director.store.media import MediaStore
 
 log = logging.getLogger("director.engine.ray")
@@ -90,23 +96,13 @@ def _split_address(address: str) -> tuple[str, int] | None:
     return host.strip("[]"), int(port)
 
 
-def _prepare_auth_env() -> None:
-    """Ray 2.5x clusters use token authentication by default, but a driver only sends its token
-    when RAY_AUTH_MODE=token is set before Ray is imported (auto-detection reads a config cached
-    at import time). Set it when a token is available, so a plain `ray start --head` just works."""
-    if os.environ.get("RAY_AUTH_MODE"):
-        return
-    token_file = Path(os.environ.get("RAY_AUTH_TOKEN_PATH") or Path.home() / ".ray" / "auth_token")
-    if os.environ.get("RAY_AUTH_TOKEN") or token_file.is_file():
-        os.environ["RAY_AUTH_MODE"] = "token"
-
-
 class RayEngineClient(EngineClient):
     """Jobs on a Ray cluster at `address` (`ray://HOST:PORT` through Ray Client, `HOST:PORT` for
     a machine inside the cluster network, or "auto").
 
     settings: passed to each actor's worker (memory_budget_gb, torch_threads); `actors`,
-    `num_cpus` and `num_gpus` override the one-actor-per-GPU plan (tests, CPU clusters).
+    `num_cpus` and `num_gpus` override the one-actor-per-GPU plan (tests, CPU clusters);
+    `allow_unauthenticated` accepts a cluster without token authentication (recorded per job).
     """
 
     def __init__(
@@ -122,8 +118,11 @@ class RayEngineClient(EngineClient):
         connect_timeout_s: float = 10.0,
         long_poll_s: float = 0.5,
         connect: bool = True,
+        allow_unauthenticated: bool = False,
     ):
         self.address = address
+        self.allow_unauthenticated = allow_unauthenticated
+        self.check: ClusterCheck | None = None  # what check_cluster found, once connected
         self.settings = dict(settings or {})
         self.retries = retries
         self.cancel_grace_s = cancel_grace_s
@@ -131,7 +130,7 @@ class RayEngineClient(EngineClient):
         self.long_poll_s = long_poll_s
         self._plan = {"actors": actors, "num_cpus": num_cpus, "num_gpus": num_gpus}
         self.state = "idle"  # → connecting → ready | failed; closed after shutdown
-        self.error: ClusterUnreachable | None = None
+        self.error: ClusterUnreachable | ClusterRefused | None = None
         self._lock = threading.Lock()
         self._connected = threading.Event()
         self._ray = None
@@ -169,11 +168,11 @@ class RayEngineClient(EngineClient):
     def _connect(self) -> None:
         try:
             self._connect_and_start_actors()
-        except ClusterUnreachable as exc:
+        except (ClusterUnreachable, ClusterRefused) as exc:
             self._fail_connect(exc)
         except Exception as exc:  # Ray raises ConnectionError, RuntimeError, gRPC errors…
-            log.debug("connecting to %s failed", self.address, exc_info=True)
-            self._fail_connect(ClusterUnreachable(f"cannot reach the Ray cluster at {self.address}: {exc}. {HOW_TO_START}"))
+            log.debug("connecting to %s failed: %s", self.address, scrub(repr(exc)))
+            self._fail_connect(ClusterUnreachable(f"cannot reach the Ray cluster at {self.address}: {scrub(str(exc))}. {HOW_TO_START}"))
         self._connected.set()
 
     def _connect_and_start_actors(self) -> None:
@@ -187,7 +186,17 @@ class RayEngineClient(EngineClient):
                 raise ClusterUnreachable(
                     f"cannot reach the Ray cluster at {self.address} ({exc.strerror or exc}). {HOW_TO_START}"
                 ) from None
-        _prepare_auth_env()
+        if importlib.util.find_spec("ray") is None:  # found, not imported: Ray reads its settings on import
+            raise ClusterUnreachable(
+                "Ray is not installed here: install Director with the ray extra (pip install 'director[ray]')."
+            )
+        from director.engine.ray_auth import check_cluster, prepare_driver
+
+        check = check_cluster(self.address, allow_unauthenticated=self.allow_unauthenticated, timeout_s=self.connect_timeout_s)
+        for warning in check.warnings:
+            log.warning("%s", warning)
+        prepare_driver(check)  # before Ray reads its settings: the token goes only where it is required
+        self.check = check
         try:
             import ray
         except ImportError:
@@ -419,6 +428,8 @@ class RayEngineClient(EngineClient):
             return
         meter = replace(item.meter, attempts=attempt.number, lost_attempts=tuple(attempt.lost))
         if isinstance(item, Finished):
+            # The recipe's run half says where the job ran, and whether that cluster was open to anyone.
+            item = replace(item, run_facts=replace(item.run_facts or RunFacts(), cluster=self.check.facts() if self.check else {}))
             media_root = Path(attempt.request.media_root)
             self._outbox.append(self._writer.submit(_store_takes, media_root, attempt.takes, replace(item, meter=meter)))
             if meter.gpu_s is not None:

@@ -26,6 +26,7 @@ from director.store.jobs import get_job
 from director.store.takes import takes_of_job
 from director.store.summary import job_counts
 from director.ui.settings_dialog import (
+    allow_unauthenticated_setting,
     apply_device_setting,
     engine_client_settings,
     engine_setting,
@@ -74,7 +75,8 @@ class EngineDriver(QObject):
         since a malformed engine setting is said through `notified`."""
         apply_device_setting()
         try:  # a Ray client connects on its own thread: the window never waits for a cluster
-            self.client = make_engine_client(settings={"engine": engine_setting()}, worker_settings=engine_client_settings())
+            self.client = make_engine_client(settings={"engine": engine_setting(), "ray_allow_unauthenticated": allow_unauthenticated_setting()},
+                                             worker_settings=engine_client_settings())
         except DirectorError as exc:  # a malformed engine (settings or DIRECTOR_ENGINE): run here
             self._say(f"{exc}; jobs run on this machine", error=True)
             self.client = LocalEngineClient(settings=engine_client_settings())

@@ -76,6 +76,15 @@ def engine_setting() -> str:
     return str(app_settings().value(ENGINE_KEY, "local") or "local").strip() or "local"
 
 
+ALLOW_UNAUTHENTICATED_KEY = "engine/ray_allow_unauthenticated"
+
+
+def allow_unauthenticated_setting() -> bool:
+    """Whether the window may use a Ray cluster without token authentication (off unless the user
+    turned it on); passed to make_engine_client as settings["ray_allow_unauthenticated"]."""
+    return str(app_settings().value(ALLOW_UNAUTHENTICATED_KEY, "false")).lower() in ("1", "true")
+
+
 def apply_device_setting() -> None:
     """The worker picks its device from DIRECTOR_DEVICE; a spawned worker inherits it."""
     device = str(_saved("device", "auto"))
@@ -202,6 +211,17 @@ class SettingsDialog(QDialog):
             "DIRECTOR_ENGINE, when set, wins."
         )
         form.addRow("&Run jobs on", self.engine)
+        self.allow_unauthenticated = QCheckBox("Allow an unauthenticated Ray cluster", page)
+        self.allow_unauthenticated.setObjectName("allowUnauthenticated")
+        self.allow_unauthenticated.setChecked(allow_unauthenticated_setting())
+        warning = QLabel("Warning: anyone who can reach such a cluster can run code on its machines and read the "
+                         "prompts and images sent there. Jobs record that they ran on it. See docs/ray.md.", page)
+        warning.setWordWrap(True)
+        warning.setVisible(self.allow_unauthenticated.isChecked())
+        self.allow_unauthenticated.toggled.connect(warning.setVisible)
+        self.allow_unauthenticated_warning = warning
+        form.addRow("", self.allow_unauthenticated)
+        form.addRow("", warning)
         form.addRow("&Device", self.device)
         form.addRow("Memory &budget", self.budget)
 
@@ -319,6 +339,7 @@ class SettingsDialog(QDialog):
             self.session.announce(changes)
         settings = app_settings()
         settings.setValue(ENGINE_KEY, engine)
+        settings.setValue(ALLOW_UNAUTHENTICATED_KEY, self.allow_unauthenticated.isChecked())
         for legacy in LEGACY_KEYS.values():  # now in engine.json, beside the model folders
             settings.remove(legacy)
         settings.sync()

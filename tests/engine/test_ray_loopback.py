@@ -46,9 +46,10 @@ def _wait_port(port: int, proc: subprocess.Popen, timeout: float) -> None:
 
 
 @contextmanager
-def loopback_cluster(num_cpus: int = 2, log_path: Path | None = None, client_port: int | None = None):
-    """Yield the GCS address ("127.0.0.1:PORT") of a fresh head node with token auth; the
-    caller's environment gets the token and loopback settings for as long as it runs."""
+def loopback_cluster(num_cpus: int = 2, log_path: Path | None = None, client_port: int | None = None, auth: bool = True):
+    """Yield the GCS address ("127.0.0.1:PORT") of a fresh head node with token auth (or, with
+    auth=False, one that starts without it, as a head does when no token exists); the caller's
+    environment gets the token and loopback settings for as long as it runs."""
     port = free_port()
     if "ray" in sys.modules and sys.modules["ray"].__dict__.get("_private") is not None:
         from ray._private import ray_constants
@@ -58,17 +59,32 @@ def loopback_cluster(num_cpus: int = 2, log_path: Path | None = None, client_por
     saved = {k: os.environ.get(k) for k in env_updates}
     os.environ.update(env_updates)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
-    temp_dir = f"/tmp/ray-director-{os.getpid()}-{port}"  # short: Ray's socket paths have a length limit
+    if not auth:  # what `ray start --head` does when no token exists anywhere (ray_auth's docstring)
+        env["RAY_AUTH_MODE"] = "disabled"
+        for k in ("RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH"):
+            env.pop(k, None)
     ray_bin = str(Path(sys.executable).with_name("ray"))
-    log = open(log_path or os.devnull, "w")
-    proc = subprocess.Popen(
-        [ray_bin, "start", "--head", "--block", f"--port={port}", f"--num-cpus={num_cpus}", "--num-gpus=0",
-         "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp_dir}",
-         f"--ray-client-server-port={client_port or free_port()}", f"--min-worker-port={port + 1}", f"--max-worker-port={port + 200}"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    for attempt in range(3):  # a port picked here can be taken by another Ray before this one binds it
+        temp_dir = f"/tmp/ray-director-{os.getpid()}-{port}"  # short: Ray's socket paths have a length limit
+        log = open(log_path or os.devnull, "w")
+        proc = subprocess.Popen(
+            [ray_bin, "start", "--head", "--block", f"--port={port}", f"--num-cpus={num_cpus}", "--num-gpus=0",
+             "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp_dir}",
+             f"--ray-client-server-port={client_port or free_port()}", f"--min-worker-port={port + 1}", f"--max-worker-port={port + 200}"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        try:
+            _wait_port(port, proc, 60)
+            break
+        except RuntimeError:  # `ray start` exited: try fresh ports, then say why
+            log.close()
+            subprocess.run(["rm", "-rf", temp_dir], check=False)
+            if attempt == 2:
+                _restore(saved)
+                tail = Path(log_path).read_text()[-2000:] if log_path else ""
+                raise RuntimeError(f"ray start --head failed three times: {tail}") from None
+            port = free_port()  # the caller's client port stays: it has told its tests that one
     try:
-        _wait_port(port, proc, 60)
         yield f"127.0.0.1:{port}"
     finally:
         try:
@@ -87,12 +103,18 @@ def loopback_cluster(num_cpus: int = 2, log_path: Path | None = None, client_por
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
         log.close()
+        if log_path:  # Ray's own logs, beside the head's, for a failure to be read after the fact
+            subprocess.run(["cp", "-r", f"{temp_dir}/session_latest/logs", f"{log_path}.logs"], check=False, capture_output=True)
         subprocess.run(["rm", "-rf", temp_dir], check=False)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        _restore(saved)
+
+
+def _restore(saved: dict) -> None:
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 def test_the_test_cluster_listens_on_loopback_only_and_stops_by_its_own_id():
