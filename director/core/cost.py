@@ -294,4 +294,9 @@ class Totals(JobsPlusExpenses):
     auto_s: float
     manual_s: float
     other: dict[str, int] = field(default_factory=dict)  # money_micros in other currencies
+    final_micros: int = 0  # of job_micros: final renders (a conform's or a promote's), against drafts
+
+    @property
+    def draft_micros(self) -> int:
+        return self.job_micros - self.final_micros
 

@@ -344,9 +344,11 @@ def queue_conform(project: Project, plan: ConformPlan) -> ConformQueued:
 
 # -- landing ---------------------------------------------------------------------------------------
 
-def land_finals(project: Project) -> list[store_finals.Final]:
-    """Record the take and the drift of every final whose job has finished since it was queued."""
-    landed = []
+def measure_drifts(project: Project) -> dict[int, tuple[int, dict]]:
+    """final id → (its take, its drift from the draft) for every final whose job has made its take
+    and that is not recorded yet. Only reads (frames and rows), so the window runs it on its reads
+    thread: comparing frames takes seconds at real sizes."""
+    out = {}
     for f in store_finals.unlanded(project):
         made = takes_of_job(project, f.job_id)
         if not made:
@@ -358,8 +360,22 @@ def land_finals(project: Project) -> list[store_finals.Final]:
                                   (f.used_start, f.used_end)).to_dict()
         except (ValueError, OSError) as exc:  # unreadable media: say so rather than guess
             d = {"error": f"could not compare the frames: {exc}", "flagged": True, "reasons": ["unreadable"]}
-        store_finals.land_final(project, f.id, final.id, d)
-        landed.append(store_finals.get_final(project, f.id))
+        out[f.id] = (final.id, d)
+    return out
+
+
+def land_finals(project: Project, measured: dict[int, tuple[int, dict]] | None = None) -> list[store_finals.Final]:
+    """Record the take and the drift of every final whose job has finished since it was queued
+    (`measured`: what `measure_drifts` found, when it ran elsewhere)."""
+    if measured is None:
+        measured = measure_drifts(project)
+    landed = []
+    unlanded = {f.id for f in store_finals.unlanded(project)}
+    for final_id, (take_id, d) in measured.items():
+        if final_id not in unlanded:  # landed meanwhile (a second window, the CLI)
+            continue
+        store_finals.land_final(project, final_id, take_id, d)
+        landed.append(store_finals.get_final(project, final_id))
     return landed
 
 
@@ -405,18 +421,24 @@ class Landed:
     failed: list[str]
 
 
-def land(project: Project, plan: ConformPlan) -> Landed:
+def land(project: Project, plan: ConformPlan, measured: dict[int, tuple[int, dict]] | None = None) -> Landed:
     """Record finished finals, then switch every clip of the plan still showing its draft (and not
     held) to its landed final, applied now; the returned edit reverts it. Flags drifted finals."""
-    land_finals(project)
+    land_finals(project, measured)
     held = store_finals.held_clips(project)
+    # What each clip shows now (not when the plan was made): a clip switched by an earlier landing,
+    # or edited since, is not switched again.
+    showing = {(u.clip_id, u.shown_take_id) for u in cut_uses(project, plan.timeline_id)}
     edits, flags, waiting, failed = [], [], [], []
     for r in plan.renders:
         if r.action == "held" or r.final_id is None:
             continue
         f = store_finals.get_final(project, r.final_id)
         if not f.landed:
-            if f.job_state in ("queued", "running"):
+            # A job that is done but was not measured yet (its take arrived after the window's
+            # read) is still on its way, not failed.
+            measuring = f.job_state == "done" and measured is not None and f.id not in measured
+            if f.job_state in ("queued", "running") or measuring:
                 waiting.append(f.id)
             else:
                 failed.append(f"the final of take {r.draft_take_id} ({r.shot_code}) did not finish: job {f.job_id} "
@@ -426,7 +448,7 @@ def land(project: Project, plan: ConformPlan) -> Landed:
         for use in r.clips:
             if held.get(use.clip_id) is not None:
                 continue
-            if use.shown_take_id == r.draft_take_id:
+            if (use.clip_id, r.draft_take_id) in showing:
                 edits.append((use.clip_id, f.final_take_id))
             if f.drift and f.drift.get("flagged"):
                 reasons = f.drift.get("reasons") or ["picture"]

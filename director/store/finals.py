@@ -91,6 +91,11 @@ def finals_of_draft(project: Project, draft_take_id: int) -> list[Final]:
     return [_final(r) for r in rows(project.db, f"{_SELECT} WHERE f.draft_take_id = ? ORDER BY f.id DESC", [draft_take_id])]
 
 
+def final_take_ids(project: Project) -> set[int]:
+    """Every take that is a landed final (the timeline badges its clips 'final')."""
+    return {r["final_take_id"] for r in rows(project.db, "SELECT final_take_id FROM finals WHERE final_take_id IS NOT NULL")}
+
+
 def final_of_take(project: Project, final_take_id: int) -> Final | None:
     r = one(project.db, f"{_SELECT} WHERE f.final_take_id = ? ORDER BY f.id DESC LIMIT 1", [final_take_id])
     return _final(r) if r else None

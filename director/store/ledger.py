@@ -220,6 +220,13 @@ def totals(project: Project) -> Totals:
         "FROM jobs WHERE money_micros IS NOT NULL",
         [currency, currency],
     )
+    # A final is a job a conform queued, or one whose recipe asked for final quality (a promote).
+    final_micros = scalar(
+        db,
+        "SELECT coalesce(sum(money_micros), 0) FROM jobs WHERE money_micros IS NOT NULL AND coalesce(currency, ?) = ? "
+        "AND (id IN (SELECT job_id FROM finals) OR (recipe IS NOT NULL AND json_extract(recipe, '$.quality') = 'final'))",
+        [currency, currency],
+    )
     expense_micros = scalar(db, "SELECT coalesce(sum(amount_micros), 0) FROM expenses WHERE currency = ?", [currency])
     other: dict[str, int] = {}
     for r in rows(
@@ -248,6 +255,7 @@ def totals(project: Project) -> Totals:
         auto_s=t["a"],
         manual_s=t["m"],
         other=other,
+        final_micros=int(final_micros or 0),
     )
 
 

@@ -191,6 +191,9 @@ class CostDashboard(QWidget):
         )
         for code, micros in totals.other.items():
             text += f" Also {format_money(from_micros(micros), code)} in {code}, not converted."
+        if totals.final_micros:
+            text += (f" Drafts {format_money(from_micros(totals.draft_micros), cur)} against finals "
+                     f"{format_money(from_micros(totals.final_micros), cur)}.")
         self.totals_label.setText(text)
         y = picture.project_yield
         per_s = y.money_per_approved_s

@@ -847,6 +847,7 @@ class MainWindow(QMainWindow):
         stack = self.session.undo_stack if open_ else None
         self.close_action.setEnabled(open_)
         self.import_script_action.setEnabled(writable)
+        self.conform_action.setEnabled(writable)
         self.settings_action.setEnabled(True)
         self.undo_action.setEnabled(bool(stack and stack.canUndo()))
         self.redo_action.setEnabled(bool(stack and stack.canRedo()))

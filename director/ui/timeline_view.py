@@ -24,6 +24,7 @@ from director.core.enums import MediaKind
 from director.core.errors import DirectorError
 from director.core.timeline import Clip, Gap, Timeline
 from director.store import cuts
+from director.store import finals as store_finals
 from director.store import timeline as st
 from director.store.panels import shots_of
 from director.store.shot_resolver import ShotResolver
@@ -80,6 +81,13 @@ def cut_to_camera(session: ProjectSession, timeline_id: int, frame: int, number:
     return push_edit(session, lambda: st.cut_to_camera(session.project, frame, number=number, timeline_id=timeline_id))
 
 
+def toggle_conform(project, clip_id: int, to: str):
+    """The edit that shows a conformed clip's draft again, or its final (engine.conform's rule)."""
+    from director.engine import conform  # loads the drift check (OpenCV) only when used
+
+    return conform.toggle(project, clip_id, to)[0]
+
+
 class ClipItem(QGraphicsRectItem):
     """A clip or gap. Paints its thumbnail, shot code, and for a multicam clip one lane per camera
     with that camera's live stretches filled; the live camera at the playhead is outlined."""
@@ -124,6 +132,9 @@ class ClipItem(QGraphicsRectItem):
             p.setFont(self.view.label_font)
             label = info["code"] + (" 🔒" if info["locked"] else "")
             p.drawText(body.adjusted(4, 2, -2, -2), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, label)
+            if info["conform"] and r.width() > 60:  # draft or final, after a conform
+                p.setPen(QColor(120, 220, 140) if info["conform"] == "final" else QColor(255, 190, 90))
+                p.drawText(body.adjusted(4, 2, -2, -2), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, info["conform"].upper())
             problem = self.view.clip_problem(self.item)
             if problem:  # the take's file cannot be shown: the cut plays black here
                 p.setPen(QColor(255, 120, 120))
@@ -182,6 +193,7 @@ class TimelineView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self._items: dict[int, ClipItem] = {}
         self._info: dict[int, dict] = {}
+        self._finals = None  # (resolver, final take ids, held clips): see conform_state
         self._by_still: dict[str, set[int]] = {}  # a still's key → the clips that show it
         self.thumbnails = session.thumbnails
         self.thumbnails.loaded.connect(self._on_still_loaded)
@@ -271,11 +283,22 @@ class TimelineView(QGraphicsView):
             info = {"code": res.shot_code(clip.shot_id), "cameras": cams if len(cams) > 1 else cams[:1],
                     "locked": res.locked(clip.shot_id), "still": still,
                     "take_id": row["id"] if row is not None else None,
-                    "media": (row["media_path"], row["kind"]) if row is not None else None}
+                    "media": (row["media_path"], row["kind"]) if row is not None else None,
+                    "conform": self.conform_state(clip.id, row["id"] if row is not None else None)}
             self._info[clip.id] = info
             if still is not None:
                 self._by_still.setdefault(still[0], set()).add(clip.id)
         return info
+
+    def conform_state(self, clip_id: int, take_id: int | None) -> str:
+        """'final' when the clip shows a conformed final, 'draft' when it is held on its draft after
+        a conform, else '' (read once per resolver: after each rebuild or landed take)."""
+        if self._finals is None or self._finals[0] is not self._resolver:
+            self._finals = (self._resolver, store_finals.final_take_ids(self.project), store_finals.held_clips(self.project))
+        _, finals, held = self._finals
+        if take_id is not None and take_id in finals:
+            return "final"
+        return "draft" if clip_id in held else ""
 
     def still(self, info: dict) -> QPixmap | None:
         """The clip's still if decoded; otherwise None, and the pool is asked for it (once)."""
@@ -539,6 +562,10 @@ class TimelineView(QGraphicsView):
                 sub.setEnabled(writable)
                 for n, cam in enumerate(cams[:9], start=1):
                     add(f"Camera {cam['name']}", lambda _c=False, n=n: cut_to_camera(self.session, self.timeline_id, frame, n), str(n), parent=sub)
+            state = info["conform"]
+            add("Show &Draft" if state == "final" else "Show &Final",
+                lambda: push_edit(self.session, lambda: toggle_conform(self.project, clip.id, "draft" if state == "final" else "final")),
+                None, writable and bool(state))
             add("&Lift", lambda: push_edit(self.session, lambda: st.lift_clip(self.project, clip.id)), "Del", writable)
             add("&Ripple Delete", lambda: push_edit(self.session, lambda: st.ripple_delete(self.project, clip.id)), "Shift+Del", writable)
             menu.addSeparator()
