@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from director.commands.common import add_json_arg, add_project_arg, open_project, print_json, print_table, to_jsonable
 from director.core.errors import InvalidInput, Refused
+from director.core.eta import format_duration, job_elapsed, job_eta_text
 from director.engine.engine_choice import add_engine_arg
 from director.store import jobs as store_jobs
 from director.store import queue_state
@@ -56,9 +58,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             print_json([{**to_jsonable(j), "shot_code": code[j.id]} for j in jobs])
             return 0
+        now = time.monotonic()  # elapsed and ETA: core.eta, the queue panel's own model
         print_table(
-            ["JOB", "STATE", "SHOT", "PRESET", "SEEDS", "GPU S", "ERROR"],
-            [[j.id, j.state.value, code[j.id], j.preset, len(j.seeds), f"{j.gpu_s:.1f}" if j.gpu_s else "", j.error or ""] for j in jobs],
+            ["JOB", "STATE", "SHOT", "PRESET", "SEEDS", "ELAPSED", "ETA", "GPU S", "ERROR"],
+            [[j.id, j.state.value, code[j.id], j.preset, len(j.seeds), format_duration(job_elapsed(j, now)), job_eta_text(j, now),
+              f"{j.gpu_s:.1f}" if j.gpu_s else "", j.error or ""] for j in jobs],
         )
     if paused:
         print(f"the queue is paused; resume it with: director queue resume {args.project}", file=sys.stderr)
