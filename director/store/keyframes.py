@@ -6,6 +6,8 @@ window's undo can put it back under its own id; the still files stay in the medi
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from director.core.changes import Changes
 from director.core.errors import NotFound, Refused
 from director.core.keyframes import Keyframe, check_source, frame_label, parse_frame
@@ -84,3 +86,58 @@ def remove_keyframe(project: Project, shot_id: int, frame: int | str) -> tuple[K
             raise NotFound(f"shot {get_shot(project, shot_id).code} has no keyframe at frame {frame_label(frame)}")
         db.execute("DELETE FROM keyframes WHERE id = ?", [old.id])
     return old, Changes.of(shots=[shot_id])
+
+
+# -- undoable edits (the window's keyframe strip wraps them in QUndoCommands) ---------------------
+
+
+@dataclass
+class PlaceKeyframe:
+    """Place a still at a frame; undo takes it off and puts back the keyframe it replaced."""
+
+    shot_id: int
+    frame: int
+    source: str
+    media_path: str
+    take_id: int | None = None
+    take_frame: int | None = None
+    text: str = "Place keyframe"
+    _placed: Keyframe | None = field(default=None, repr=False)
+    _replaced: Keyframe | None = field(default=None, repr=False)
+
+    def apply(self, project: Project) -> Changes:
+        placed, replaced, changes = set_keyframe(
+            project, self.shot_id, self.frame, self.source, self.media_path, take_id=self.take_id,
+            take_frame=self.take_frame, keyframe_id=self._placed.id if self._placed else None)
+        if self._placed is None:  # the first time: remember what it replaced (a redo replaces the same)
+            self._replaced = replaced
+        self._placed = placed
+        return changes
+
+    def revert(self, project: Project) -> Changes:
+        _old, changes = remove_keyframe(project, self.shot_id, self.frame)
+        if self._replaced is not None:
+            _restore(project, self._replaced)
+        return changes
+
+
+@dataclass
+class RemoveKeyframe:
+    """Take the keyframe at a frame off the strip; undo puts it back under its own id."""
+
+    shot_id: int
+    frame: int
+    text: str = "Remove keyframe"
+    _removed: Keyframe | None = field(default=None, repr=False)
+
+    def apply(self, project: Project) -> Changes:
+        self._removed, changes = remove_keyframe(project, self.shot_id, self.frame)
+        return changes
+
+    def revert(self, project: Project) -> Changes:
+        return _restore(project, self._removed)
+
+
+def _restore(project: Project, k: Keyframe) -> Changes:
+    return set_keyframe(project, k.shot_id, k.frame, k.source, k.media_path, take_id=k.take_id,
+                        take_frame=k.take_frame, note=k.note, keyframe_id=k.id)[2]

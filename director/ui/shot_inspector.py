@@ -41,6 +41,7 @@ from director.store import edits
 from director.store.shots import get_shot
 from director.store.window_reads import ShotScript, shot_scripts
 from director.ui.models.shots_model import dialogue_line
+from director.ui.keyframe_strip import KeyframeStrip
 from director.ui.undo import ProjectSession
 
 STATUS_TIPS = {
@@ -174,6 +175,10 @@ class ShotInspector(QWidget):
         self.layout_.addLayout(form)
         self.layout_.addWidget(self.locked_note)
         self.layout_.addWidget(self.message)
+        self.keyframe_box = QGroupBox("Keyframes", self)
+        self.keyframes = KeyframeStrip(session, self.keyframe_box)
+        QVBoxLayout(self.keyframe_box).addWidget(self.keyframes)
+        self.layout_.addWidget(self.keyframe_box)
         self.layout_.addWidget(self.script_box, 1)
         self.layout_.addStretch(0)  # takes the room while a shot has no script, so the form stays compact
         session.changed.connect(self._on_changed)
@@ -191,6 +196,7 @@ class ShotInspector(QWidget):
             self.commit_notes()  # a note typed for the old shot stays with it
             self.message.clear()
         self.shot_id = shot_id
+        self.keyframes.set_shot(shot_id)
         self.reload()
 
     def reload(self) -> None:
