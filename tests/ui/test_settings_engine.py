@@ -63,3 +63,23 @@ def test_an_unreachable_cluster_never_blocks_the_window_and_is_reported(window, 
     window.pump()
     window.pump()
     assert [n for n in window.notifications if address in n] == shown  # said once, not every pump
+
+
+def test_the_unauthenticated_cluster_switch_warns_is_saved_and_reaches_the_windows_engine(window, project_file, qtbot, monkeypatch):
+    from director.ui.settings_dialog import ALLOW_UNAUTHENTICATED_KEY, allow_unauthenticated_setting
+
+    monkeypatch.delenv("DIRECTOR_ENGINE", raising=False)
+    assert allow_unauthenticated_setting() is False  # refused unless the user turns it on
+    dialog = SettingsDialog(None)
+    qtbot.addWidget(dialog)
+    assert not dialog.allow_unauthenticated.isChecked()
+    assert dialog.allow_unauthenticated_warning.isHidden()
+    dialog.allow_unauthenticated.setChecked(True)
+    assert not dialog.allow_unauthenticated_warning.isHidden()
+    assert "run code" in dialog.allow_unauthenticated_warning.text()
+    assert dialog.save()
+    assert allow_unauthenticated_setting() is True
+    app_settings().setValue(ENGINE_KEY, f"ray://127.0.0.1:{free_port()}")
+    assert window.new_project(project_file)
+    assert window._client.allow_unauthenticated is True
+    app_settings().setValue(ALLOW_UNAUTHENTICATED_KEY, False)
