@@ -41,30 +41,52 @@ class _Sources:
         return self._cache[key]
 
 
-def _add_track(out: np.ndarray, track: MixTrack, sources: _Sources) -> None:
+def _add_track(out: np.ndarray, track: MixTrack, sources: _Sources, length: int, start: int = 0) -> None:
+    """Add a track's pieces to `out`, which holds record samples [start, start + len(out)) of a mix
+    `length` samples long. A window gets exactly the samples the whole render has there (the fades
+    are computed on the whole piece, then sliced), so a viewer playing in chunks hears the export."""
     gain = db_to_gain(track.gain_db)
+    end = start + len(out)
     for p in track.pieces:
         src = sources((p.kind, p.source))[p.source_in : p.source_in + p.duration]
-        n = min(len(src), len(out) - p.record_start)
-        if n <= 0:
+        n = min(len(src), length - p.record_start)
+        lo, hi = max(0, start - p.record_start), min(n, end - p.record_start)
+        if hi <= lo:
             continue
-        chunk = src[:n] * np.float32(p.gain * gain)
+        chunk = src[lo:hi] * np.float32(p.gain * gain)
         if p.fade_in:
             k = min(p.fade_in, n)
-            chunk[:k] *= np.linspace(0.0, 1.0, k, endpoint=False, dtype=np.float32)[:, None]
+            if lo < k:
+                ramp = np.linspace(0.0, 1.0, k, endpoint=False, dtype=np.float32)[:, None]
+                chunk[: min(hi, k) - lo] *= ramp[lo : min(hi, k)]
         if p.fade_out and n == p.duration:
             k = min(p.fade_out, n)
-            chunk[n - k :] *= np.linspace(1.0, 0.0, k + 1, dtype=np.float32)[1:, None]
-        out[p.record_start : p.record_start + n] += chunk
+            if hi > n - k:
+                ramp = np.linspace(1.0, 0.0, k + 1, dtype=np.float32)[1:, None]
+                a = max(lo, n - k)
+                chunk[a - lo :] *= ramp[a - (n - k) : hi - (n - k)]
+        out[p.record_start + lo - start : p.record_start + hi - start] += chunk
 
 
 def render_mix(plan: MixPlan, media: MediaPaths) -> np.ndarray:
     """The heard mix: soloed tracks if any, else every unmuted one. Silence where nothing plays."""
-    out = np.zeros((plan.length, CHANNELS), np.float32)
-    sources = _Sources(plan, media)
-    for track in plan.audible():
-        _add_track(out, track, sources)
-    return out
+    return Mixer(plan, media).render(0, plan.length)
+
+
+class Mixer:
+    """The heard mix rendered a window at a time (the program viewer's sound), each stored sound
+    read once; `render(0, plan.length)` is the export's mix, sample for sample."""
+
+    def __init__(self, plan: MixPlan, media: MediaPaths):
+        self.plan = plan
+        self.sources = _Sources(plan, media)
+
+    def render(self, start: int, count: int) -> np.ndarray:
+        start = max(0, min(int(start), self.plan.length))
+        out = np.zeros((max(0, min(int(count), self.plan.length - start)), CHANNELS), np.float32)
+        for track in self.plan.audible():
+            _add_track(out, track, self.sources, self.plan.length, start)
+        return out
 
 
 def render_track(plan: MixPlan, media: MediaPaths, name: str) -> np.ndarray:
@@ -72,7 +94,7 @@ def render_track(plan: MixPlan, media: MediaPaths, name: str) -> np.ndarray:
     out = np.zeros((plan.length, CHANNELS), np.float32)
     for track in plan.tracks:
         if track.name == name:
-            _add_track(out, track, _Sources(plan, media))
+            _add_track(out, track, _Sources(plan, media), plan.length)
     return out
 
 

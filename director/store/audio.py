@@ -58,21 +58,33 @@ def _store_samples(project: Project, samples: np.ndarray) -> tuple[str, int]:
 def import_audio(project: Project, source: str | Path, name: str | None = None) -> tuple[AudioFile, Changes]:
     """Decode a WAV, FLAC, MP3 or AAC file into the project's bin. A file that is not sound is
     refused before anything is written."""
+    return record_import(project, prepare_import(project, source, name))
+
+
+def prepare_import(project: Project, source: str | Path, name: str | None = None) -> AudioFile:
+    """The slow half of an import, safe off the UI thread: check, decode and store the WAV in the
+    media folder (no row yet, so an id of 0). `record_import` then adds the row on the writer's thread."""
     source = Path(source).expanduser()
     if source.suffix.lower() not in IMPORTABLE:
         raise InvalidInput(f"{source.name}: import a sound file ({', '.join(IMPORTABLE)}), not {source.suffix or 'a file without a suffix'}")
     if project.readonly:
         raise Refused(f"{project.path.name} is open read-only; close it elsewhere to import sound")
-    samples = decode(source)
     name = (name or source.stem).strip()
     if not name:
         raise InvalidInput("a sound needs a name")
+    samples = decode(source)
     relative, n = _store_samples(project, samples)
+    return AudioFile(0, name, relative, n, source.name)
+
+
+def record_import(project: Project, prepared: AudioFile) -> tuple[AudioFile, Changes]:
+    """The row of a sound `prepare_import` stored (its file is complete before the row names it)."""
     with project.atomic() as db:
         audio_id = db["audio_files"].insert(
-            {"name": name, "media_path": relative, "samples": n, "source_name": source.name, "created_at": utc_now()}
+            {"name": prepared.name, "media_path": prepared.media_path, "samples": prepared.samples, "source_name": prepared.source_name,
+             "created_at": utc_now()}
         ).last_pk
-    return AudioFile(int(audio_id), name, relative, n, source.name), CHANGED
+    return AudioFile(int(audio_id), prepared.name, prepared.media_path, prepared.samples, prepared.source_name), CHANGED
 
 
 def list_audio(project: Project) -> list[AudioFile]:
