@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Callable
 
 from director.core.errors import InvalidInput, NotFound
 from director.store.loras import check_file, list_loras
@@ -51,7 +52,7 @@ def request_loras(recipe_loras_: tuple[dict, ...]) -> tuple[tuple[str, str, floa
 # -- in the worker -----------------------------------------------------------------------------
 
 
-def attach(pipe, loras) -> callable:
+def attach(pipe, loras) -> Callable[[], None]:
     """Load each (name, path, strength) into the pipeline and set the strengths; returns the
     function that removes them again. A pipeline without LoRA support is refused by name."""
     if not loras:

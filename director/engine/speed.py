@@ -95,7 +95,13 @@ def apply(pipe, names, device: str, *, family: str = "", steps: int = 50) -> tup
         elif option.cache:
             if getattr(transformer, "is_cache_enabled", False):
                 raise InvalidInput(f"{name}: the preset already switches on a step cache; pick one")
-            transformer.enable_cache(_cache_config(name, family, steps))
+            try:
+                transformer.enable_cache(_cache_config(name, family, steps))
+            except ValueError as exc:  # diffusers knows the cache only for the blocks it registered
+                if "not registered" not in str(exc):
+                    raise
+                raise InvalidInput(f"{name} is not available for {type(transformer).__name__} in this diffusers "
+                                   f"(its blocks are not registered for step caches); use another option") from None
         elif name == "regional_compile":
             transformer.compile_repeated_blocks(fullgraph=True)
         elif name == "fp8_layerwise":

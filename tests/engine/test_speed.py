@@ -70,3 +70,21 @@ def test_a_cache_through_the_worker_is_recorded_as_changing_pixels_and_reproduce
     assert cached_again == cached  # the warm, cached pipeline's state starts fresh each job
     plain, _ = run(())
     assert plain.run_facts.options == ()  # a job without options gets the pipeline without the cache
+
+
+def test_a_cache_a_family_lacks_is_refused_with_the_reason():
+    """diffusers 0.42 registers no FirstBlockCache for LTX-2's blocks: said, not a crash mid-job."""
+    import diffusers
+
+    transformer = diffusers.LTX2VideoTransformer3DModel(
+        num_attention_heads=2, attention_head_dim=16, cross_attention_dim=32, num_layers=2, caption_channels=32,
+        audio_num_attention_heads=2, audio_attention_head_dim=16, audio_cross_attention_dim=32)
+
+    class Pipe:
+        pass
+
+    pipe = Pipe()
+    pipe.transformer = transformer
+    with pytest.raises(InvalidInput, match="first_block_cache is not available for LTX2VideoTransformer3DModel"):
+        speed.apply(pipe, ["first_block_cache"], "cpu", family="LTX-2")
+    assert speed.apply(pipe, ["taylorseer"], "cpu", family="LTX-2")[0] == ["taylorseer"]
