@@ -4,7 +4,9 @@
 "First + last…" takes two images and places them at the first and the last frame in one undoable
 step; "Remove" takes the selected keyframe off. Files are copied into the media store on a pool
 thread (never the UI thread); each placement is a `store.keyframes` edit on the session's undo
-stack. Rendering from the strip is `director keyframe render` (and the same action for scripts).
+stack. "Queue takes" queues a job steered by the strip with a preset whose family takes keyframes
+(`engine.steered_jobs`, the same action as `director keyframe render`); the queue runs it, and a
+family that cannot take this strip is refused with the reason. Queueing is a fact, never undone.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -89,6 +92,12 @@ class KeyframeStrip(QWidget):
         self.first_last_button.clicked.connect(self._ask_first_last)
         self.remove_button = QPushButton("Remove", self)
         self.remove_button.clicked.connect(self.remove_selected)
+        self.preset_box = QComboBox(self)
+        self.preset_box.setObjectName("keyframePreset")
+        self.preset_box.setToolTip("Presets whose family takes keyframes")
+        self.queue_button = QPushButton("Queue takes", self)
+        self.queue_button.setToolTip("Queue a job steered by this strip with the chosen preset; the queue runs it")
+        self.queue_button.clicked.connect(lambda: self.queue_from_strip())
         self.message = QLabel(self)
         self.message.setObjectName("keyframeMessage")
         self.message.setWordWrap(True)
@@ -96,10 +105,14 @@ class KeyframeStrip(QWidget):
         for w in (self.frame, self.add_button, self.first_last_button, self.remove_button):
             row.addWidget(w)
         row.addStretch(1)
+        render_row = QHBoxLayout()
+        render_row.addWidget(self.preset_box, 1)
+        render_row.addWidget(self.queue_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
         layout.addLayout(row)
+        layout.addLayout(render_row)
         layout.addWidget(self.message)
         self.relay = _Relay(self)
         self.relay.done.connect(self._imported)
@@ -132,6 +145,21 @@ class KeyframeStrip(QWidget):
         editable = shot is not None and not shot.locked and not project.readonly
         for w in (self.add_button, self.first_last_button, self.remove_button, self.frame):
             w.setEnabled(editable)
+        if self.preset_box.count() == 0:
+            self._fill_presets()
+        self.queue_button.setEnabled(editable and self.list.count() > 0 and self.preset_box.count() > 0)
+
+    def _fill_presets(self) -> None:
+        from director.engine.conditioning import NONE, rule_for
+        from director.engine.presets import all_presets
+
+        try:
+            presets = [p for p in all_presets() if rule_for(p).takes != NONE]
+        except DirectorError as exc:  # a broken settings file: said, the strip still works
+            self.message.setText(str(exc))
+            return
+        for p in presets:
+            self.preset_box.addItem(p.listing_label, p.id)
 
     def labels(self) -> list[str]:
         return [self.list.item(i).text() for i in range(self.list.count())]
@@ -182,6 +210,22 @@ class KeyframeStrip(QWidget):
             if len(stills) > 1:
                 stack.endMacro()
         self.placed.emit()
+
+    def queue_from_strip(self, preset_id: str | None = None) -> bool:
+        """Queue one job steered by the strip; a refusal (the family's rule, the budget, no prompt) is said."""
+        from director.engine.steered_jobs import queue_steered
+
+        preset_id = preset_id or self.preset_box.currentData()
+        if self.shot_id is None or not preset_id:
+            return False
+        try:
+            queued = queue_steered(self.session.project, get_shot(self.session.project, self.shot_id).code, preset_id)
+        except DirectorError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.message.setText(f"Queued job {', '.join(map(str, queued.job_ids))} with {queued.preset.label}.")
+        self.session.announce(queued.changes)
+        return True
 
     def remove_selected(self) -> None:
         item = self.list.currentItem()

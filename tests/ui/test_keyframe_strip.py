@@ -63,3 +63,31 @@ def test_a_bad_file_is_said_and_a_locked_shot_is_read_only(session, qtbot, tmp_p
     update_shot(session.project, shot.id, status="locked")
     inspector.set_shot(shot.id)
     assert not strip.add_button.isEnabled() and not strip.first_last_button.isEnabled() and not strip.remove_button.isEnabled()
+
+
+def test_queue_takes_from_the_strip_records_the_stills_and_says_a_refusal(session, qtbot, tmp_path):
+    from director.core.prompt import PromptFields
+    from director.store import jobs as store_jobs
+    from director.store.prompts import write_prompt
+
+    shot, _ = add_shot(session.project, "1A", "Door")
+    write_prompt(session.project, shot.id, PromptFields(subject="a red door"))
+    inspector = ShotInspector(session)
+    qtbot.addWidget(inspector)
+    inspector.set_shot(shot.id)
+    strip = inspector.keyframes
+    presets = [strip.preset_box.itemData(i) for i in range(strip.preset_box.count())]
+    assert "tiny-i2v" in presets and "tiny-wan21-flf2v" in presets and "tiny-t2v" not in presets
+    assert not strip.queue_button.isEnabled()  # nothing on the strip yet
+    with qtbot.waitSignal(strip.placed, timeout=10_000):
+        strip.place_files([image(tmp_path / "a.png", (0, 0, 200)), image(tmp_path / "b.png", (200, 0, 0))], [0, -1])
+    assert strip.queue_button.isEnabled()
+    assert not strip.queue_from_strip("tiny-wan22-ti2v-i2v")
+    assert "Wan 2.2 TI2V takes a first frame only" in strip.message.text()
+    assert store_jobs.list_jobs(session.project) == []
+    strip.preset_box.setCurrentIndex(presets.index("tiny-i2v"))
+    assert strip.queue_from_strip()
+    [job] = store_jobs.list_jobs(session.project)
+    recipe = store_jobs.job_recipe(session.project, job.id)
+    assert [k["frame"] for k in recipe.keyframes] == [0, 16] and job.preset == "tiny-i2v"
+    assert "Queued job" in strip.message.text()
