@@ -387,5 +387,17 @@ def m0014_keyframes(db: Database) -> None:
     )
 
 
+@migrations(name="0015_blocking")
+def m0015_blocking(db: Database) -> None:
+    """Blocking per shot (store/blocking.py): where each subject (by its words) and each camera (by
+    its id) stands on the ground plane, and where a subject faces; a shot without rows uses the
+    defaults of core/blocking.py."""
+    db.execute(
+        "CREATE TABLE blocking (shot_id INTEGER NOT NULL REFERENCES shots(id) ON DELETE CASCADE, "
+        "kind TEXT NOT NULL CHECK (kind IN ('subject', 'camera')), key TEXT NOT NULL, x REAL NOT NULL, "
+        "z REAL NOT NULL, facing REAL NOT NULL DEFAULT 0, PRIMARY KEY (shot_id, kind, key))"
+    )
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()
