@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
         gets the rest, and the timeline opens tall enough for its clips and camera lanes."""
         d = self.docks
         w, h = self.width(), self.height()
-        self.resizeDocks([d["shots"], d["viewer"], d["prompt"]], [int(w * 0.17), int(w * 0.25), int(w * 0.24)], Qt.Orientation.Horizontal)
+        self.resizeDocks([d["shots"], d["viewer"], d["prompt"]], [int(w * 0.2), int(w * 0.25), int(w * 0.24)], Qt.Orientation.Horizontal)
         timeline = max(MIN_PANEL["timeline"][1] + 40, int(h * 0.27))
         upper = max(0, h - timeline - 60)  # less the menu and status bars
         self.resizeDocks([d["shots"], d["queue"], d["prompt"], d["generate"], d["timeline"]],

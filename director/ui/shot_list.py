@@ -82,8 +82,11 @@ class ShotList(QWidget):
         # Fixed widths, measured once: ResizeToContents measured every row on every dataChanged,
         # so one take landing on one shot re-measured the whole list.
         metrics = self.view.fontMetrics()
-        pad = 3 * metrics.horizontalAdvance("  ")
-        for column, widest in ((1, "approved"), (2, "000,000.00 USD")):
+        pad = metrics.horizontalAdvance("  ")
+        # Narrow enough that the shot's code and thumbnail keep most of a 1366-px screen's dock;
+        # a larger amount elides ('12,345.…'), its tooltip and the Costs panel give it whole.
+        # The status reads by its colour chip (its word elides; the tooltip has it).
+        for column, widest in ((1, "Status"), (2, "0,000.00 USD")):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, max(metrics.horizontalAdvance(widest), metrics.horizontalAdvance(ShotsModel.COLUMNS[column])) + pad)
         self.view.expandAll()

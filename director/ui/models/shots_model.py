@@ -499,13 +499,18 @@ class ShotsModel(QAbstractItemModel):
                 return shot.status.value
             if role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ForegroundRole):
                 return STATUS_COLOURS[shot.status]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Status: {shot.status.value}"
         elif column == 2:
             if role == Qt.ItemDataRole.DisplayRole:
                 return format_money(row.spent, self._currency)
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if role == Qt.ItemDataRole.ToolTipRole and shot.budget_money is not None:
-                return f"Budget {format_money(shot.budget_money, self._currency)}"
+            if role == Qt.ItemDataRole.ToolTipRole:  # whole, where a narrow column elides it
+                spent = f"Spent {format_money(row.spent, self._currency)}"
+                if shot.budget_money is not None:
+                    return f"{spent} of a budget of {format_money(shot.budget_money, self._currency)}"
+                return spent
         return None
 
     def setData(self, index: QModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
