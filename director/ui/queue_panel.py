@@ -127,9 +127,9 @@ class QueuePanel(QWidget):
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self.model.tick)
+        self._clock.timeout.connect(self._follow_pause)
         self._clock.start()
-        if runner is not None and runner.paused:
-            self.pause_button.setChecked(True)
+        self._follow_pause()
         self._update_buttons()
 
     def _button(self, text: str, tip: str, slot) -> QPushButton:
@@ -207,6 +207,15 @@ class QueuePanel(QWidget):
             self.select_job(job_id)
         return moved
 
+    def _follow_pause(self) -> None:
+        """Show a pause or resume made elsewhere (`director queue pause` from a terminal): the
+        runner reads the project's pause marker, so the button follows it within a second."""
+        if self.runner is None or self.runner.project.db is None:  # closed, the panel not yet gone
+            return
+        paused = self.runner.paused
+        if paused != self.pause_button.isChecked():
+            self._show_paused(paused)
+
     def set_paused(self, paused: bool) -> None:
         if self.runner is None:
             return
@@ -214,6 +223,9 @@ class QueuePanel(QWidget):
             self.runner.pause()
         else:
             self.runner.resume()
+        self._show_paused(paused)
+
+    def _show_paused(self, paused: bool) -> None:
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(paused)
         self.pause_button.setText("Resume Queue" if paused else "Pause Queue")

@@ -196,3 +196,20 @@ def test_elapsed_never_jumps_backwards_when_the_job_finishes(session):
     assert model.elapsed_seconds(model.job_at(0)) >= running
     assert model.data(model.index(0, JobsModel.ELAPSED)) == format_duration(model.elapsed_seconds(model.job_at(0)))
     assert model.data(model.index(0, JobsModel.ELAPSED)) != "0:40"
+
+
+def test_a_pause_from_the_command_line_shows_in_the_window_within_a_second(window, project_file, qtbot):
+    """`director queue pause` writes the project's pause marker from another process; the window's
+    button, its Generate menu action and the status bar follow it."""
+    from director.store import queue_state
+
+    paused_window_with_shot(window, project_file)
+    window.set_queue_paused(False)
+    queue = window.panel("queue")
+    assert not queue.pause_button.isChecked()
+    queue_state.set_paused(window.session.project, True)  # what the CLI's verb does
+    qtbot.waitUntil(lambda: queue.pause_button.isChecked(), timeout=3000)
+    assert queue.pause_button.text() == "Resume Queue" and window.pause_action.isChecked()
+    queue_state.set_paused(window.session.project, False)
+    qtbot.waitUntil(lambda: not queue.pause_button.isChecked(), timeout=3000)
+    assert not window.pause_action.isChecked()
