@@ -1,18 +1,18 @@
-"""Real Ray 2.60 heads on loopback, one started with token authentication and one without (as
-`ray start --head` starts when no token exists): Director asks each whether it enforces
-authentication, takes the first only with its token, refuses the second unless told
---allow-unauthenticated (and the job records it), and the token shows up nowhere Director writes."""
+"""A real Ray 2.60 head on loopback started with token authentication: Director asks the cluster's
+own servers whether they enforce it, takes the cluster only with its token (refused, clearly, when
+the token is missing or wrong, or in a file every user can read), and the token shows up nowhere
+Director writes. The open cluster: test_ray_auth_open.py."""
 
 from __future__ import annotations
 
 import json
 import logging
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 import pytest
 
 from director.cli import main
-from director.engine.ray_auth import ClusterRefused, Transport, check_cluster, find_token, probe
+from director.engine.ray_auth import ClusterRefused, Probe, Transport, check_cluster, find_token, probe
 from director.store.jobs import job_recipe
 from director.store.project import Project
 
@@ -25,14 +25,23 @@ TOKEN = LOOPBACK_ENV["RAY_AUTH_TOKEN"]
 
 @pytest.fixture(scope="module")
 def clusters(tmp_path_factory):
-    """{"secure"|"open": (gcs address, ray:// address, head log)}; both stopped by their own ids."""
+    """{"secure": (gcs address, ray:// address, head log)}, stopped by its own id at the module's
+    end (the open cluster has its own module, so the two never load the machine together)."""
+    with started_heads(tmp_path_factory, ("secure",)) as out:
+        yield out
+
+
+@contextmanager
+def started_heads(tmp_path_factory, names):
+    """The named loopback heads ("secure": token authentication, "open": none), each waited for
+    until its Ray Client server answers."""
     logs = tmp_path_factory.mktemp("ray")
     out = {}
     with ExitStack() as stack:
-        for name, auth in (("secure", True), ("open", False)):
+        for name in names:
             client_port = free_port()
             log = logs / f"{name}.log"
-            gcs = stack.enter_context(loopback_cluster(num_cpus=1, log_path=log, client_port=client_port, auth=auth))
+            gcs = stack.enter_context(loopback_cluster(num_cpus=1, log_path=log, client_port=client_port, auth=name == "secure"))
             out[name] = (gcs, f"ray://127.0.0.1:{client_port}", log)
         for _, client, _ in out.values():
             _wait_client_server(client)
@@ -62,14 +71,11 @@ def _wait_client_server(address: str, timeout: float = 60.0) -> None:
             time.sleep(0.3)
 
 
-def test_the_clusters_own_servers_say_whether_they_enforce_authentication(clusters):
-    token = find_token()
-    for name, enforced in (("secure", True), ("open", False)):
-        gcs, client, _ = clusters[name]
-        for address in (gcs, client):
-            seen = probe(address, token, Transport(False))
-            assert seen.enforced is enforced, (name, address)
-            assert seen.accepted is (True if enforced else None)  # the token goes only where it is required
+def test_the_clusters_own_servers_say_they_enforce_authentication_and_take_the_token(clusters):
+    gcs, client, _ = clusters["secure"]
+    for address in (gcs, client):
+        assert probe(address, find_token(), Transport(False)) == Probe(enforced=True, accepted=True)
+        assert probe(address, None, Transport(False)) == Probe(enforced=True, accepted=None)
 
 
 def test_a_missing_token_is_refused_with_how_to_give_it(clusters, no_token, capsys):
@@ -103,14 +109,6 @@ def test_the_right_token_in_a_private_file_is_accepted_and_a_world_readable_one_
     assert check.authenticated and check.token_source == f"the file {path}"
 
 
-def test_an_unauthenticated_cluster_is_refused_by_default(clusters, capsys):
-    gcs, client, _ = clusters["open"]
-    for address in (client, gcs):
-        assert main(["engine", "check", "--engine", address]) == 1
-        err = capsys.readouterr().err
-        assert "does not require authentication" in err and "RAY_AUTH_MODE=token" in err and "--allow-unauthenticated" in err
-
-
 def test_engine_check_says_what_crosses_and_how(clusters, capsys):
     _, client, _ = clusters["secure"]
     assert main(["engine", "check", "--engine", client, "--timeout", "90"]) == 0
@@ -125,21 +123,6 @@ def test_engine_check_says_what_crosses_and_how(clusters, capsys):
 def _generate(film, *extra):
     return main(["generate", film, "--shot", "12A", "--preset", "tiny-t2i", "--seed", "3", "--steps", "1",
                  "--size", "64x64", "--json", *extra])
-
-
-def test_a_job_on_an_allowed_unauthenticated_cluster_records_it(clusters, shot_project, capsys):
-    film = str(shot_project.path)
-    shot_project.close()
-    _, client, _ = clusters["open"]
-    assert _generate(film, "--engine", client) == 1
-    assert "does not require authentication" in capsys.readouterr().err
-    assert _generate(film, "--engine", client, "--allow-unauthenticated") == 0, capsys.readouterr().err
-    capsys.readouterr()
-    with Project.open(film, readonly=True) as project:
-        job_id = project.db.execute("SELECT max(id) FROM jobs").fetchone()[0]
-        recipe = job_recipe(project, job_id)
-    assert recipe.run.unauthenticated_cluster
-    assert recipe.run.cluster == {"engine": "ray", "address": client, "authentication": "none (unauthenticated cluster)", "tls": False}
 
 
 def test_the_token_appears_nowhere_director_writes(clusters, shot_project, capsys, caplog, tmp_path):

@@ -59,6 +59,11 @@ def loopback_cluster(num_cpus: int = 2, log_path: Path | None = None, client_por
     saved = {k: os.environ.get(k) for k in env_updates}
     os.environ.update(env_updates)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    # The Ray Client proxier forks each client's server while its gRPC threads run; with gRPC's
+    # fork handlers on, the child sometimes dies before exec on this loaded 2-core machine
+    # ("Check failed: next_worker->state == KICKED" in ray_client_server.err, then "Starting Ray
+    # client server failed"). The child only execs, so the head runs without the handlers.
+    env["GRPC_ENABLE_FORK_SUPPORT"] = "0"
     if not auth:  # what `ray start --head` does when no token exists anywhere (ray_auth's docstring)
         env["RAY_AUTH_MODE"] = "disabled"
         for k in ("RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH"):
