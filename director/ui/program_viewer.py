@@ -12,6 +12,11 @@ marks, and the timecode; Space, J/K/L and the arrow keys work as before.
 The cut is built on the project's reads thread, and only while the viewer is on screen (issue #24):
 hidden behind the Viewer tab it remembers that the cut changed and builds it when shown;
 `cut_loaded` fires when a new cut is in place.
+
+Sound (issue #16): with each cut the reads thread builds its mix plan (store.audio.mix_plan, the
+export's rule), the sound thread reads the WAVs it plays, and playing at 1× pushes the mix from the
+first sample of the frame shown (audio_playback); a shuttle at any other speed is silent.
+`sound_ready` fires when the mix for the cut shown is in place.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle,
 from director.core.changes import Changes
 from director.core.cut import Cut
 from director.core.timeline import Clip
+from director.store import audio as store_audio
 from director.store import cuts
 from director.store import timeline as store_timeline
 from director.store.panels import shots_of
+from director.ui.audio_playback import SoundLoader, SoundOutput, prepared_mix, sample_of
 from director.ui.freshness import Freshness
 from director.ui.media_frames import ProgramFrames
 from director.ui.undo import ProjectSession
@@ -105,6 +112,7 @@ class ProgramViewer(QWidget):
     playback_stopped = Signal()
     marks_changed = Signal(object, object)  # in frame or None, out frame or None
     cut_loaded = Signal()
+    sound_ready = Signal()
 
     def __init__(self, session: ProjectSession, timeline_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -132,6 +140,9 @@ class ProgramViewer(QWidget):
         self.shown_frames = 0
         self._mark_in: int | None = None
         self._mark_out: int | None = None
+        self.sound = SoundOutput(self)
+        self.sound_source = None  # the cut's mix (audio_playback.MixSource), None while silent
+        self.sound_loader = SoundLoader(self)
         self._build_transport()
         session.changed.connect(self._on_changes)
         self._show(0)
@@ -251,6 +262,24 @@ class ProgramViewer(QWidget):
         self.frames.set_cut(cut)
         self._show(min(self._frame, max(0, self.cut.duration - 1)), force=True)
         self.cut_loaded.emit()
+        shown = self.timeline_id
+        self.session.reads.submit(f"program-sound-{id(self)}", lambda project: store_audio.mix_plan(project, shown, cut), self._on_plan)
+
+    def _on_plan(self, plan) -> None:
+        media = self.project.media
+        self.sound_loader.load(lambda: prepared_mix(plan, media), self._set_sound_source)
+
+    def _set_sound_source(self, source) -> None:
+        self.sound_source = source
+        self._sound_from(self._frame)
+        self.sound_ready.emit()
+
+    def _sound_from(self, frame: int) -> None:
+        """Sound at 1× from the frame's first sample; silence when paused or shuttling."""
+        if self._speed == 1 and self.sound_source is not None:
+            self.sound.start(self.sound_source, sample_of(frame, self.cut.rate))
+        else:
+            self.sound.stop()
 
     def _on_changes(self, changes: Changes) -> None:
         """An edit of the cut rebuilds it; a take, job or shot change only when its shot is on the cut
@@ -275,6 +304,7 @@ class ProgramViewer(QWidget):
         frame = max(0, min(int(frame), max(0, self.cut.duration - 1)))
         if self.playing:
             self._anchor(frame)
+            self._sound_from(frame)
         self._show(frame)
 
     @Slot()
@@ -284,6 +314,7 @@ class ProgramViewer(QWidget):
         was = self.playing
         self._speed = speed
         self._anchor(self._frame)
+        self._sound_from(self._frame)
         self.frames.read_ahead(self._frame + (1 if speed > 0 else -1), READ_AHEAD, 1 if speed > 0 else -1)
         self._timer.start(max(1, int(250 * self.cut.rate.den / self.cut.rate.num)))  # 4 ticks a frame
         if not was:
@@ -295,6 +326,7 @@ class ProgramViewer(QWidget):
             return
         self._speed = 0
         self._timer.stop()
+        self.sound.stop()
         self.playback_stopped.emit()
 
     @Slot()
@@ -324,6 +356,8 @@ class ProgramViewer(QWidget):
         if step > 1:
             self.dropped_frames += step - 1  # late: skip to the due frame instead of slowing down
         self._show(due)
+        if self.sound.playing:  # the device's clock wandered from the picture's: back to the frame shown
+            self.sound.resync(sample_of(due, self.cut.rate), sample_of(4, self.cut.rate))
         direction = 1 if self._speed > 0 else -1
         if self.frames.cached(due + direction * READ_AHEAD // 2) is None:
             self.frames.read_ahead(due + direction, READ_AHEAD, direction)
@@ -417,5 +451,6 @@ class ProgramViewer(QWidget):
 
     def closeEvent(self, event) -> None:
         self.pause()
+        self.sound.close()
         self.frames.close()
         super().closeEvent(event)

@@ -4,6 +4,10 @@ One clock drives every pane: frame = origin + floor(elapsed × fps of the first 
 shows that index clamped to its own length (a still, or a shorter clip, holds its last frame).
 Panes are presented together: a new index appears only once every pane has its picture, so the
 panes never drift apart even when one decodes slower (`frame_synced` says when).
+
+Sound comes from the focused pane only (click a pane to focus it; the first pane at the start): its
+take's own sound from the first sample of the frame that pane shows (audio_playback), restarted on a
+seek, a loop or a change of focus. A pane whose take has no sound plays silence.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from director.core.errors import NotFound
+from director.store.audio import take_sound
+from director.ui.audio_playback import SoundLoader, SoundOutput, read_take_sound, sample_of
 from director.ui.gallery.compare_params import ParamRow, compare_rows
 from director.ui.gallery.frame_view import FrameView
 from director.ui.gallery.take_info import TakeInfo
@@ -46,6 +52,9 @@ class _Pane(QWidget):
         self.player = TakePlayer(self)
         self.ready: tuple[int, QImage] | None = None
         self.broken = ""  # why this take shows no picture: the others play on without it
+        self.sound_source = None  # the take's own sound once read, or None
+        self.sound_loader = SoundLoader(self)
+        self.on_pressed = None  # the view focuses this pane's sound when it is clicked
         self.player.failed.connect(self._on_failed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -58,6 +67,11 @@ class _Pane(QWidget):
 
     def clamp(self, index: int) -> int:
         return max(0, min(index, self.player.frame_count - 1))
+
+    def mousePressEvent(self, event) -> None:
+        if self.on_pressed is not None:
+            self.on_pressed()
+        super().mousePressEvent(event)
 
 
 class CompareView(QWidget):
@@ -76,6 +90,8 @@ class CompareView(QWidget):
         self._index = 0
         self._origin = 0
         self._playing = False
+        self.focused = 0  # the pane whose sound is heard
+        self.sound = SoundOutput(self)
         self._clock = QElapsedTimer()
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -138,9 +154,46 @@ class CompareView(QWidget):
         self.slider.setValue(0)
         self.slider.blockSignals(False)
         root = self.session.project.media.root
-        for pane, info in zip(self.panes, self.infos):
+        media = self.session.project.media
+        sound = take_sound(self.session.project, self.take_ids)
+        for n, (pane, info) in enumerate(zip(self.panes, self.infos)):
             pane.player.open(root, info.take)
+            found = sound.get(info.take.id)
+            if found is not None:
+                relative = found[0]
+                pane.sound_loader.load(lambda rel=relative: read_take_sound(media.path(rel)), lambda src, n=n: self._on_sound_read(n, src))
+        self.focus_pane(0)
         self.seek(0)
+
+    # -- sound -------------------------------------------------------------------------------
+
+    def focus_pane(self, n: int) -> None:
+        """Hear pane `n` (its title marked 🔊); during playback its sound takes over at once."""
+        if not 0 <= n < len(self.panes):
+            return
+        self.focused = n
+        for k, pane in enumerate(self.panes):
+            text = pane.title.text().removeprefix("🔊 ")
+            pane.title.setText(("🔊 " + text) if k == n else text)
+        self._start_sound()
+
+    def sound_sample(self, index: int) -> int:
+        """The sample of the focused pane's take heard with the clock's index (clamped to that take)."""
+        pane = self.panes[self.focused]
+        return sample_of(pane.clamp(index), self.infos[self.focused].take.rate)
+
+    def _on_sound_read(self, n: int, source) -> None:
+        if n < len(self.panes):
+            self.panes[n].sound_source = source
+            if n == self.focused:
+                self._start_sound()
+
+    def _start_sound(self) -> None:
+        source = self.panes[self.focused].sound_source if self.panes else None
+        if self._playing and source is not None:
+            self.sound.start(source, self.sound_sample(self._index))
+        else:
+            self.sound.stop()
 
     def differing_parameters(self) -> list[str]:
         return [r.name for r in self.rows if r.differs]
@@ -160,6 +213,8 @@ class CompareView(QWidget):
             self._origin = index
             self._clock.restart()
         self._go(index)
+        if self._playing:
+            self._start_sound()
 
     def play(self) -> None:
         if self._playing or self._length <= 1 or not self.panes:
@@ -169,6 +224,7 @@ class CompareView(QWidget):
         self._origin = self._index
         self._playing = True
         self._clock.start()
+        self._start_sound()
         self._timer.start(max(4, int(500 / max(1.0, self._fps))))
         self.play_button.setText("❚❚")
         self.playing_changed.emit(True)
@@ -178,6 +234,7 @@ class CompareView(QWidget):
             return
         self._playing = False
         self._timer.stop()
+        self.sound.stop()
         self.play_button.setText("▶")
         self.playing_changed.emit(False)
 
@@ -206,7 +263,10 @@ class CompareView(QWidget):
                 self.pause()
                 return
         if index != self._index:
+            looped = index < self._index
             self._go(index)
+            if looped:  # back at the start: so is the sound
+                self._start_sound()
 
     def _go(self, index: int) -> None:
         self._index = index
@@ -256,6 +316,7 @@ class CompareView(QWidget):
             take = info.take
             pane.title.setText(f"Take {take.id} · camera {info.camera} · seed {take.seed} · {'★' * take.rating or 'unrated'}")
             pane.player.frame_shown.connect(lambda i, img, p=pane: self._on_pane_frame(p, i, img))
+            pane.on_pressed = lambda n=n: self.focus_pane(n)
             # A pane that fails after the others are ready must not leave them waiting: present again
             # (connected after the pane's own handler, so it is already marked broken).
             pane.player.failed.connect(lambda *_: self._present())

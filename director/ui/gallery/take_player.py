@@ -8,6 +8,10 @@ take down, and the take plays at its own rate whatever the project's rate is.
 
 The player never paints; it says which frame is on screen (`frame_shown`) and a view draws it.
 `CompareView` drives several players from one clock with `seek` and `prefetch`.
+
+Sound (issue #16): given the take's own sound (`set_sound`), playing starts it at the first sample
+of the frame shown (`audio_playback.sample_of` at the take's rate), and a seek, a loop back to the
+start or a drifting device restarts it there; pause stops it. A take without sound stays silent.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from director.core.model import Take
+from director.ui.audio_playback import SoundOutput, sample_of
 from director.ui.media_frames import TakeFrames
 
 CACHE_BYTES = 256 << 20
@@ -74,6 +79,26 @@ class TakePlayer(QObject):
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._on_tick)
+        self.sound = SoundOutput(self)
+        self.sound_source = None  # the take's own sound (audio_playback.ArraySource), or None: silent
+        self._lap = 0
+
+    # -- sound -------------------------------------------------------------------------------
+
+    def set_sound(self, source) -> None:
+        """The take's own sound (None: silent); arriving during playback, it starts at the frame due."""
+        self.sound_source = source
+        if self._playing:
+            self._start_sound(self._target)
+        else:
+            self.sound.stop()
+
+    def sound_sample(self, index: int) -> int:
+        """The sample heard with frame `index` of this take."""
+        return sample_of(index, self._take.rate) if self._take is not None else 0
+
+    def _start_sound(self, index: int) -> None:
+        self.sound.start(self.sound_source, self.sound_sample(index)) if self.sound_source is not None else self.sound.stop()
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -82,6 +107,7 @@ class TakePlayer(QObject):
         self.pause()
         self._release_reader()
         self._take = take
+        self.sound_source = None  # the viewer hands the new take's sound over once it is read
         self._frames = TakeFrames(media_root, readers=1)
         self._count = max(1, take.frames)
         self._rate = take.rate.fraction
@@ -94,6 +120,7 @@ class TakePlayer(QObject):
 
     def close(self) -> None:
         self.pause()
+        self.sound.close()
         self._release_reader()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -151,7 +178,9 @@ class TakePlayer(QObject):
         self._target = index
         if self._playing:
             self._origin = index
+            self._lap = 0
             self._clock.restart()
+            self._start_sound(index)
         self._show_or_fetch(index)
 
     def step(self, delta: int) -> None:
@@ -166,8 +195,10 @@ class TakePlayer(QObject):
             start = 0
         self._origin = start
         self._target = start
+        self._lap = 0
         self._playing = True
         self._clock.start()
+        self._start_sound(start)
         # Ticks at twice the frame rate keep the shown frame within half a frame of the clock.
         self._timer.start(max(4, int(500 / max(1.0, float(self._rate)))))
         self.prefetch(start)
@@ -178,6 +209,7 @@ class TakePlayer(QObject):
             return
         self._playing = False
         self._timer.stop()
+        self.sound.stop()
         self.playing_changed.emit(False)
 
     def toggle(self) -> None:
@@ -202,7 +234,10 @@ class TakePlayer(QObject):
         index = self._origin + elapsed_frames
         if index >= self._count:
             if self._loop:
-                index %= self._count
+                lap, index = divmod(index, self._count)
+                if lap != self._lap:  # looped back to the start: so does the sound
+                    self._lap = lap
+                    self._start_sound(index)
             else:
                 index = self._count - 1
                 self._target = index
@@ -212,6 +247,8 @@ class TakePlayer(QObject):
         if index != self._target:
             self._target = index
             self._show_or_fetch(index)
+            if self.sound.playing:  # the device's clock wandered more than a frame: back to the picture's
+                self.sound.resync(self.sound_sample(index), self.sound_sample(4))
         unrolled = self._origin + elapsed_frames
         if unrolled + READ_AHEAD // 2 >= self._ahead_until:
             self.prefetch(index)

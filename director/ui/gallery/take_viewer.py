@@ -6,6 +6,9 @@ engine client). Reveal is handled here, because it needs nothing but the file's 
 
 A take whose file is missing, damaged or tampered shows a message instead of a picture: what is
 wrong, the file, and what the decoder said; the rest of the panel (prompt, cost, review) still works.
+
+A take with its own sound plays it in sync (take_player) and shows its waveform under the picture;
+the WAV is read off the UI thread (audio_playback.SoundLoader), the peaks by the session's cache.
 """
 
 from __future__ import annotations
@@ -31,7 +34,10 @@ from PySide6.QtWidgets import (
 from director.core.enums import MediaKind
 from director.core.errors import DirectorError, NotFound
 from director.store.lineage import Lineage, lineage
+from director.store.audio import take_sound
 from director.store.shots import get_shot
+from director.ui.audio_playback import SoundLoader, read_take_sound
+from director.ui.audio_waveform import WaveformStrip, waveforms
 from director.ui.gallery.frame_view import FrameView
 from director.ui.gallery.take_info import TakeInfo, take_info
 from director.ui.gallery.take_player import TakePlayer
@@ -84,6 +90,9 @@ class TakeViewer(QWidget):
         self._shot_code = ""
         self.player = TakePlayer(self)
         self.frame_view = FrameView()
+        self.waveform = WaveformStrip(waveforms(session))
+        self.waveform.setVisible(False)
+        self.sound_loader = SoundLoader(self)
 
         self.play_button = QToolButton()
         self.play_button.setText("▶")
@@ -149,6 +158,7 @@ class TakeViewer(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.frame_view, 1)
+        layout.addWidget(self.waveform)
         layout.addLayout(transport)
         layout.addLayout(form)
         layout.addLayout(actions)
@@ -167,6 +177,7 @@ class TakeViewer(QWidget):
     def show_take(self, take_id: int | None) -> None:
         if take_id is None:
             self.player.pause()
+            self._load_sound(None)
             self.take_id, self.info, self.media_issue = None, None, None
             self.frame_view.set_message("No take")
             self._set_enabled(False)
@@ -201,7 +212,21 @@ class TakeViewer(QWidget):
             self._show_problem(issue)
         else:
             self.player.open(self.session.project.media.root, take)
+        self._load_sound(take_id)
         self.take_shown.emit(take_id)
+
+    def _load_sound(self, take_id: int | None) -> None:
+        """The take's own sound for the player and its waveform; a silent take shows none."""
+        self.sound_loader.cancel()
+        self.player.set_sound(None)
+        found = take_sound(self.session.project, [take_id]).get(take_id) if take_id is not None else None
+        if found is None:
+            self.waveform.set_sound(None, 0)
+            return
+        relative, samples = found
+        self.waveform.set_sound(relative, samples)
+        media = self.session.project.media
+        self.sound_loader.load(lambda: read_take_sound(media.path(relative)), self.player.set_sound)
 
     def play(self) -> None:
         self.player.play()
@@ -233,6 +258,8 @@ class TakeViewer(QWidget):
 
     def _on_frame_shown(self, index: int, image: QImage) -> None:
         self.frame_view.set_frame(index, image)
+        if self.waveform.relative is not None:
+            self.waveform.set_position(self.player.sound_sample(index))
         self.slider.blockSignals(True)
         self.slider.setValue(index)
         self.slider.blockSignals(False)
