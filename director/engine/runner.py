@@ -8,10 +8,11 @@ project file. It never blocks unless asked: the UI calls `pump()` from a timer; 
 
 It keeps as many jobs submitted as the engine can run at once (`client.capacity`: one for the
 local worker, one per placed actor on a Ray cluster), so a cluster's GPUs work in parallel while
-the queue order and the ledger stay the app's. A job that says `Decoded` no longer holds its
-slot: the device starts the next one while the worker writes its takes. Each finished or failed
-job is charged at the price of the GPU type it ran on when the project's price table has one
-(`store.gpu_prices`).
+the queue order and the ledger stay the app's. Each committed video take is then measured for
+continuity QC on a thread of its own (`engine.qc_follow_up`), recorded at a later pump. A job
+that says `Decoded` no longer holds its slot: the device starts the next one while the worker
+writes its takes. Each finished or failed job is charged at the price of the GPU type it ran on
+when the project's price table has one (`store.gpu_prices`).
 
 A job runs its recipe, recorded when it was queued (`engine.recipes`): the text the worker sends
 to the pipeline is the recipe's, whatever happened to the camera or the prompt since. A finished
@@ -34,6 +35,7 @@ from director.core.model import Job
 from director.engine.client import EngineClient, LocalEngineClient
 from director.engine.messages import Decoded, Event, Failed, Finished, JobRequest, Meter, Progress, Retrying, Started, TakeWritten
 from director.engine.presets import Preset, get_preset, validate_params
+from director.engine.qc_follow_up import QcFollowUp
 from director.engine.recipes import recipe_of_job
 from director.engine.steering import request_fields
 from director.store import jobs as store_jobs
@@ -108,6 +110,7 @@ class JobRunner:
         self._takes: dict[int, list[TakeWritten]] = {}
         self._devices: dict[int, str] = {}
         self._requests: dict[int, JobRequest] = {}  # what each running job was sent
+        self.qc = QcFollowUp(project)  # continuity QC of each landed video take, off this thread
 
     # -- what runs ------------------------------------------------------------------------------
 
@@ -155,6 +158,7 @@ class JobRunner:
         raise Refused(f"job {job_id} is {job.state.value}; only queued or running jobs can be cancelled")
 
     def close(self) -> None:
+        self.qc.close()
         if self._owns_client:
             self.client.shutdown()
 
@@ -171,7 +175,7 @@ class JobRunner:
         events = tuple(self.client.poll_events(max_wait)) if self._running else ()
         for event in events:
             changes = changes | self._record(event)
-        changes = changes | self._start_next()
+        changes = changes | self._start_next() | self.qc.collect()
         return Pumped(changes, events)
 
     def run_until_idle(
@@ -184,10 +188,10 @@ class JobRunner:
         try:
             while True:
                 if job_ids is not None and all(store_jobs.get_job(self.project, j).state.finished for j in job_ids):
-                    return total
+                    return total | self.qc.drain()
                 if self.idle:
                     self._refuse_if_paused()
-                    return total
+                    return total | self.qc.drain()
                 pumped = self.pump(tick)
                 total = total | pumped.changes
                 if on_event:
@@ -281,10 +285,11 @@ class JobRunner:
             return self._end(job_id, JobState.FAILED, meter, FailureKind.ERROR,
                              f"the pipeline received {sent!r}, not the recipe's text {request.prompt!r}; no takes were recorded")
         try:
-            _take_ids, changes = store_jobs.complete_job(
+            take_ids, changes = store_jobs.complete_job(
                 self.project, job_id, meter.to_dict(), [_take_values(t) for t in takes],
                 run_facts=event.run_facts, price_per_hour=self._price(meter),
             )
+            self._follow_up(take_ids)
             return changes
         except DirectorError as exc:
             log.warning("job %d finished but was not recorded: %s", job_id, exc)
@@ -294,6 +299,14 @@ class JobRunner:
             reason = f"{type(exc).__name__}: {exc}"
         return self._end(job_id, JobState.FAILED, meter, FailureKind.ERROR,
                          f"the job finished but its takes were not recorded ({reason}); no takes were kept")
+
+    def _follow_up(self, take_ids) -> None:
+        """The job is committed: QC follows on its own thread and the queue goes on. A failure to
+        queue it never touches the job (its takes are kept; `director qc run` measures them)."""
+        try:
+            self.qc.submit(take_ids)
+        except Exception:
+            log.exception("QC of takes %s was not queued", take_ids)
 
     def _end(self, job_id: int, state: JobState, meter: Meter, kind: FailureKind | None, error: str) -> Changes:
         """Record how a job ended, with its figures and money; if the money cannot be recorded

@@ -399,5 +399,23 @@ def m0015_blocking(db: Database) -> None:
     )
 
 
+@migrations(name="0016_qc")
+def m0016_qc(db: Database) -> None:
+    """Continuity QC of video takes (store/qc.py): per take its per-frame curves and mean CIELAB
+    colours (JSON), the score per metric, the grade under the project's thresholds (re-graded when
+    they change) and what measuring cost; and the project's QC thresholds, per metric."""
+    db.execute(
+        "CREATE TABLE take_qc (take_id INTEGER PRIMARY KEY REFERENCES takes(id) ON DELETE CASCADE, "
+        "version INTEGER NOT NULL, frames INTEGER NOT NULL DEFAULT 0, width INTEGER NOT NULL DEFAULT 0, "
+        "height INTEGER NOT NULL DEFAULT 0, curves TEXT NOT NULL DEFAULT '{}', lab TEXT NOT NULL DEFAULT '[]', "
+        "flicker REAL, warp REAL, frozen REAL, cut REAL, grade INTEGER CHECK (grade IN (0, 1, 2)), "
+        "severity REAL NOT NULL DEFAULT 0, cpu_s REAL, wall_s REAL, error TEXT, created_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX take_qc_by_grade ON take_qc(grade, severity)")
+    db.execute(
+        "CREATE TABLE qc_thresholds (metric TEXT PRIMARY KEY, amber REAL NOT NULL, red REAL NOT NULL)"
+    )
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()
