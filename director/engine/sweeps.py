@@ -22,6 +22,7 @@ from director.core.prompt import PromptFields
 from director.engine.presets import Preset, draw_seeds, get_preset, validate_params
 from director.engine.recipes import new_recipe
 from director.store import jobs as store_jobs
+from director.store import sweeps as store_sweeps
 from director.store.budget import check_budget, estimate_job
 from director.store.cameras import find_camera, list_cameras
 from director.store.project import Project
@@ -214,6 +215,7 @@ class SweepQueued:
     plan: SweepPlan
     job_ids: tuple[int, ...]  # in cell order: seed-major, so each cell's first result comes early
     changes: Changes
+    sweep_id: int | None = None  # the sweep as recorded in the project (store.sweeps), for its grid view
 
 
 def queue_sweep(project: Project, plan: SweepPlan) -> SweepQueued:
@@ -235,7 +237,9 @@ def queue_sweep(project: Project, plan: SweepPlan) -> SweepQueued:
             )
             ids.append(job_id)
             changes = changes | ch
-    return SweepQueued(plan, tuple(ids), changes | Changes(costs=True))
+        sweep_id = store_sweeps.record_sweep(project, plan.shot_id, plan.parameter, plan.axes,
+                                             [(job_id, cell.axes(plan.parameter)) for job_id, cell in zip(ids, plan.cells)])
+    return SweepQueued(plan, tuple(ids), changes | Changes(costs=True), sweep_id)
 
 
 def _with_text(project: Project, cell: Cell) -> str:

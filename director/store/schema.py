@@ -417,5 +417,25 @@ def m0016_qc(db: Database) -> None:
     )
 
 
+@migrations(name="0018_sweeps")
+def m0018_sweeps(db: Database) -> None:
+    """Sweeps recorded as a group (store/sweeps.py): the grid's axes in the order they were asked,
+    and one row per cell naming its job and its value on every axis, so the sweep view places each
+    take from the file alone. Sweeps queued before this are found again from their jobs' params."""
+    db.execute(
+        "CREATE TABLE sweeps (id INTEGER PRIMARY KEY, shot_id INTEGER NOT NULL REFERENCES shots(id), "
+        "parameter TEXT, axes TEXT NOT NULL, created_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE sweep_cells (sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE, "
+        "job_id INTEGER NOT NULL REFERENCES jobs(id), ord INTEGER NOT NULL, axes TEXT NOT NULL, "
+        "PRIMARY KEY (sweep_id, job_id))"
+    )
+    db.execute("CREATE INDEX sweep_cells_by_job ON sweep_cells(job_id)")
+    from director.store.sweeps import backfill_sweeps
+
+    backfill_sweeps(db)
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()
