@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 4  # bump when the default dock arrangement changes
+LAYOUT_VERSION = 5  # bump when the default dock arrangement changes
 # The smallest size (width, height) at which each panel still does its job; a dock never gets less,
 # and together they fit a 1366×768 screen. The timeline keeps its cut bar, ruler and one track with
 # its camera lanes. Panels docked by others get DEFAULT_MIN_PANEL.
@@ -285,6 +285,7 @@ class MainWindow(QMainWindow):
                             shortcut="Ctrl+0", visible=False)
         self.register_panel("notifications", "Notifications", _lazy("director.ui.notifications", "NotificationsPanel"),
                             Area.LeftDockWidgetArea)
+        self.register_panel("audio", "Audio", _lazy("director.ui.audio_bin", "AudioBin"), Area.LeftDockWidgetArea, shortcut="Ctrl+Shift+A")
         d = self.docks
         # Splits first, then tabs: a tab group cannot be split by one of its members.
         self.splitDockWidget(d["shots"], d["queue"], Qt.Orientation.Vertical)
@@ -297,10 +298,21 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(d["generate"], d["costs"])
         self.tabifyDockWidget(d["timeline"], d["storyboard"])
         self.tabifyDockWidget(d["queue"], d["notifications"])
+        self.tabifyDockWidget(d["queue"], d["audio"])
         d["queue"].raise_()
         for name in ("viewer", "prompt", "generate", "timeline"):
             d[name].raise_()
         self._default_dock_sizes()
+
+    def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget) -> None:  # noqa: N802 - Qt's name
+        """Qt's, with `second` hidden while it joins: a visible dock joining a tab group that already
+        has a tab bar made Qt build a new bar and leave the old one on screen (a stray 'Queue |
+        Notifications' bar painted over the Timeline's title at 1366×768)."""
+        shown = not second.isHidden()
+        second.hide()
+        super().tabifyDockWidget(first, second)
+        if shown:
+            second.show()
 
     def _default_dock_sizes(self) -> None:
         """Columns and rows in proportion to the window (1366×768 up to 1920×1080 and beyond): the
