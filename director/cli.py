@@ -40,6 +40,7 @@ COMMAND_MODULES = [
     "director.commands.script",
     "director.commands.steering",
     "director.commands.audio",
+    "director.commands.qc",
 ]
 
 log = logging.getLogger("director")

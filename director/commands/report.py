@@ -17,8 +17,8 @@ FORMATS = ("table", "csv", "json")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("report", help="cost, time and yield reports", description="One row per job and expense (costs), per time entry (time) or per shot (yield); --by groups them.")
-    p.add_argument("kind", choices=REPORTS)
+    p = sub.add_parser("report", help="cost, time, yield and QC reports", description="One row per job and expense (costs), per time entry (time), per shot (yield) or per video take and cut join (qc); --by groups them.")
+    p.add_argument("kind", choices=(*REPORTS, "qc"))
     add_project_arg(p)
     p.add_argument("--by", choices=GROUPINGS, help="one row per group instead of per job or entry")
     p.add_argument("--format", choices=FORMATS, default="table")
@@ -130,6 +130,10 @@ def _table(report: Report) -> None:
 
 
 def cmd_report(args) -> int:
+    if args.kind == "qc":
+        from director.commands.qc import cmd_report_qc
+
+        return cmd_report_qc(args)
     fmt = "json" if args.json else args.format
     with open_project(args, readonly=True) as project:
         report = build_report(project, args.kind, args.by)

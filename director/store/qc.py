@@ -233,3 +233,25 @@ def _colour(qc: TakeQc | None, segment, cut: Cut, record_frames: range) -> tuple
         return None
     frames = {min(len(qc.lab) - 1, source_frame(segment, k, cut.rate)) for k in record_frames}
     return rules.mean_lab([qc.lab[f] for f in sorted(frames)])
+
+
+@dataclass(frozen=True)
+class QcRow:
+    """A live video take with its shot, camera and QC (None: not measured yet)."""
+
+    take_id: int
+    shot_id: int
+    shot_code: str
+    camera: str
+    frames: int
+    qc: TakeQc | None
+
+
+def report_rows(project: Project) -> list[QcRow]:
+    """Every live video take in shot order, with its QC."""
+    found = rows(project.db,
+                 "SELECT t.id, t.shot_id, s.code, coalesce(c.name, '') AS camera, t.frames FROM takes t "
+                 "JOIN shots s ON s.id = t.shot_id LEFT JOIN cameras c ON c.id = t.camera_id "
+                 "WHERE t.kind = 'video' AND t.deleted_at IS NULL AND s.deleted_at IS NULL ORDER BY s.ord, s.id, t.id")
+    qcs = of_takes(project, [r["id"] for r in found])
+    return [QcRow(r["id"], r["shot_id"], r["code"], r["camera"], r["frames"], qcs.get(r["id"])) for r in found]
