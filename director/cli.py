@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "director.commands.engine_settings",
     "director.commands.script",
     "director.commands.steering",
+    "director.commands.previz",
     "director.commands.audio",
     "director.commands.qc",
 ]

@@ -34,6 +34,7 @@ class JobRequest:
     loras: tuple[tuple[str, str, float], ...] = ()  # (adapter name, absolute .safetensors path, strength)
     control: dict | None = None  # a guide video and reference images, absolute paths (engine.control)
     speed: tuple[str, ...] = ()  # speed options asked for (engine.speed); the worker applies what the device allows
+    scene: dict | None = None  # a previz job's scene and camera, as its recipe recorded them (engine.previz)
 
 
 @dataclass(frozen=True)

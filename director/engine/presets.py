@@ -109,7 +109,7 @@ class Preset:
 
     @property
     def is_video(self) -> bool:
-        return self.kind in ("t2v", "i2v")
+        return self.kind in ("t2v", "i2v", "previz")
 
     def pull_command(self) -> str:
         """Exactly how a user gets the weights for this preset."""
@@ -284,6 +284,13 @@ BUILTIN: tuple[Preset, ...] = (
     Preset("tiny-i2v", "Tiny image-to-video (LTXConditionPipeline)", "i2v", "LTXConditionPipeline", "builtin:tiny-i2v", "LTX",
            Defaults(96, 64, frames=17, fps=12, steps=4, guidance=1.0), _TINY_VIDEO,
            dtype="float32", builder="director.engine.tiny:build_i2v", tiny=True),
+    # -- previz: the shot's blocking drawn by numpy in the worker; no model, no weights (engine.previz) --
+    Preset("previz", "previz (blocking render)", "previz", "PrevizRenderer", "builtin:previz", "previz",
+           Defaults(768, 512, frames=121, fps=24, steps=1, guidance=1.0),
+           Constraints(size_multiple=16, min_size=64, max_width=3840, max_height=2160, min_frames=1, max_frames=481, max_steps=1),
+           dtype="float32", builder="director.engine.previz.job:no_pipeline",
+           notes="stand-ins, set and light from the shot's words, framed by each camera; a depth and a layout video are "
+                 "stored with every take (the control for 'Generate from previz'). Not AI output: nothing is generated"),
     # -- tiny twins: each family's class and layout, random weights, loaded from disk like a download --
     *(
         Preset(tid, f"Tiny twin of {of} ({pipeline})", kind, pipeline, f"{TWIN_SOURCE}{tid}", family, _TWIN_DEFAULTS,

@@ -17,6 +17,7 @@ from director.core.prompt import PromptFields
 from director.core.recipe import Recipe
 from director.engine.lora import recipe_loras
 from director.engine.presets import Preset
+from director.engine.previz.spec import scene_for
 from director.store.cameras import get_camera
 from director.store.media import sha256_file
 from director.store.project import Project
@@ -77,6 +78,7 @@ def new_recipe(project: Project, *, preset: Preset, params: dict, seeds, prompt_
         seeds=tuple(int(s) for s in seeds),
         inputs=input_hashes(project, params),
         loras=recipe_loras(project, preset.id),
+        scene=scene_for(project, preset, params, prompt_id, camera),  # {} unless the preset is the previz
     )
 
 

@@ -84,6 +84,7 @@ def build_request(project: Project, job: Job, presets: Callable[[str], Preset] =
         init_image=init,
         init_frame=params.get("init_frame", "first"),
         quality=recipe.quality,
+        scene=recipe.scene or None,  # a previz job's scene (engine.previz)
         **request_fields(project, recipe, preset),  # keyframes, LoRAs, control, speed (engine.steering)
     )
 

@@ -205,6 +205,10 @@ class Worker:
         adopted (or discarded). With `overlap` this returns as soon as the device is done with
         the job, after a `Decoded` event, so the next job can start while the takes are written;
         without it (the Ray actor, benchmarks) it returns after the final event."""
+        if request.preset.kind == "previz":  # no pipeline: numpy draws the blocking (engine.previz)
+            from director.engine.previz.job import run_previz
+
+            return run_previz(self, request, overlap=overlap)
         job_id = request.job_id
         t0 = time.perf_counter()
         meter = Meter(device=self.device, node=os.uname().nodename)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from director.core.enums import MediaKind, TakeFlag
+from director.store.artifacts import artifact_paths
 from director.store.media import MediaStore, TamperedMedia
 from director.store.project import Project
 from director.store.rows import rows
@@ -113,6 +114,7 @@ def media_in_use(project: Project) -> set[str]:
             used.add(r["thumb_path"])
     used |= {r["media_path"] for r in rows(project.db, "SELECT media_path FROM cast_images")}
     used |= {r["media_path"] for r in rows(project.db, "SELECT media_path FROM audio_files UNION SELECT media_path FROM take_audio")}
+    used |= artifact_paths(project)  # a previz take's depth and layout videos
     return used
 
 

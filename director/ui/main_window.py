@@ -304,6 +304,16 @@ class MainWindow(QMainWindow):
             d[name].raise_()
         self._default_dock_sizes()
 
+    def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget) -> None:  # noqa: N802 - Qt's name
+        """Qt's, with `second` hidden while it joins: a visible dock joining a tab group that already
+        has a tab bar made Qt build a new bar and leave the old one on screen (a stray 'Queue |
+        Notifications' bar painted over the Timeline's title at 1366×768)."""
+        shown = not second.isHidden()
+        second.hide()
+        super().tabifyDockWidget(first, second)
+        if shown:
+            second.show()
+
     def _default_dock_sizes(self) -> None:
         """Columns and rows in proportion to the window (1366×768 up to 1920×1080 and beyond): the
         shots, the monitor and the prompt column at working widths, the take gallery in the middle

@@ -50,7 +50,7 @@ def build_project(folder: Path) -> Path:
 def main(out: Path) -> int:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit
+    from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTabBar
 
     from director.ui.app import start_window
 
@@ -82,6 +82,9 @@ def main(out: Path) -> int:
             "available": [avail.x(), avail.y(), avail.width(), avail.height()],
             "docks": docks,
             "window_minimum": [window.minimumSizeHint().width(), window.minimumSizeHint().height()],
+            # Each visible dock tab bar's titles: a dock in two bars is a stale bar left on screen.
+            "tab_bars": [[bar.tabText(i).replace("&", "") for i in range(bar.count())]
+                         for bar in window.findChildren(QTabBar) if bar.parent() is window and bar.isVisible() and bar.count() > 1],
         })
         screen.grabWindow(0).save(str(out / f"{step}.png"))
 

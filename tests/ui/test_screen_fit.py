@@ -73,6 +73,8 @@ def test_the_window_stays_within_the_screen(xvfb, tmp_path, width, height):
             usable = report["usable"][name]
             assert dock["size"][0] >= usable[0] and dock["size"][1] >= usable[1], f"after {step['step']}: {name} is {dock['size']}, needs {usable}"
         assert (out / f"{step['step']}.png").stat().st_size > 10_000
+        titles = [t for bar in step["tab_bars"] for t in bar]
+        assert sorted(set(titles)) == sorted(titles), f"after {step['step']}: a dock is in two tab bars {step['tab_bars']}"
     shown = {name for step in report["steps"] for name in step["docks"]}
     assert {"shots", "queue", "prompt", "generate", "timeline", "compare", "costs"} <= shown
     # The timeline opens tall enough for its clips and camera lanes (it opened ~40 px tall before).
