@@ -1,4 +1,4 @@
-"""`director timeline list|new|duplicate|rename|delete|switch`: alternate cuts of one project."""
+"""`director timeline list|new|duplicate|rename|delete|switch|compare`: alternate cuts of one project."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from director.store import cuts
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    verbs = sub.add_parser("timeline", help="alternate cuts: list, new, duplicate, rename, delete, switch").add_subparsers(
+    verbs = sub.add_parser("timeline", help="alternate cuts: list, new, duplicate, rename, delete, switch, compare").add_subparsers(
         dest="subverb", required=True, metavar="SUBVERB"
     )
     p = verbs.add_parser("list", help="the project's cuts; * marks the current one")
@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_project_arg(p)
     p.add_argument("cut", metavar="CUT", help="name or id")
     p.set_defaults(func=cmd_switch)
+    p = verbs.add_parser("compare", help="two cuts side by side: length, shots used, cost of the takes used")
+    add_project_arg(p)
+    p.add_argument("cut_a", metavar="CUT_A", help="name or id")
+    p.add_argument("cut_b", metavar="CUT_B", help="name or id")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_compare)
 
 
 def cmd_list(args) -> int:
@@ -90,4 +96,19 @@ def cmd_switch(args) -> int:
         tid = cuts.find_timeline(project, args.cut)
         cuts.SwitchCut(tid).apply(project)
     print(f"current cut: {args.cut!r}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from director.store.cut_compare import compare_cuts
+
+    with open_project(args, readonly=True) as project:
+        found = compare_cuts(project, args.cut_a, args.cut_b)
+    if args.json:
+        print_json(found.to_json())
+        return 0
+    table = found.table()
+    print_table(["", *table[0][1:]], [list(r) for r in table[1:]])
+    if found.different_takes:
+        print(f"\nshots in both showing different takes: {', '.join(found.different_takes)}")
     return 0

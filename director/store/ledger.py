@@ -121,6 +121,30 @@ def spend_by_shot(project: Project, shot_ids: Iterable[int] | None = None) -> di
     return {r["shot_id"]: from_micros(int(r["m"])) for r in found}
 
 
+def take_money(project: Project, take_ids: Iterable[int]) -> dict[int, Decimal]:
+    """What each take cost in the project's currency: its job's money split evenly over every take
+    the job made (binned ones too), the split `_rejected_shares` and take info use. A take whose
+    job never ran for money, or ran in another currency, is left out."""
+    ids = sorted(set(take_ids))
+    if not ids:
+        return {}
+    currency = project.settings().currency
+    found = rows(
+        project.db,
+        "SELECT j.id AS job_id, j.money_micros, t.id AS take_id FROM jobs j JOIN takes t ON t.job_id = j.id "
+        f"WHERE j.money_micros IS NOT NULL AND coalesce(j.currency, ?) = ? AND j.id IN "
+        f"(SELECT job_id FROM takes WHERE id IN ({', '.join('?' * len(ids))})) ORDER BY j.id, t.variant, t.id",
+        [currency, currency, *ids],
+    )
+    wanted, out = set(ids), {}
+    for _, group in groupby(found, key=lambda r: r["job_id"]):
+        takes = list(group)
+        for share, t in zip(split_evenly(takes[0]["money_micros"], len(takes)), takes):
+            if t["take_id"] in wanted:
+                out[t["take_id"]] = from_micros(share)
+    return out
+
+
 _GROUP_EXPR = {
     "shot": ("s.code", "s.code"),
     "scene": ("sc.code", "sc.code"),

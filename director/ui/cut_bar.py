@@ -58,13 +58,19 @@ class CutBar(QWidget):
         self.delete_action = self._action("De&lete Cut", "Ctrl+Alt+X", lambda: self.delete_cut(), "Delete this cut (Undo brings it back)")
         self.next_action = self._action("Ne&xt Cut", "Ctrl+Alt+PgDown", lambda: self.step(1), "Show the next cut")
         self.previous_action = self._action("Pre&vious Cut", "Ctrl+Alt+PgUp", lambda: self.step(-1), "Show the previous cut")
+        self.compare_action = QAction("Co&mpare Cuts…", self)
+        self.compare_action.setStatusTip("Two cuts side by side: length, shots used, cost of the takes used")
+        self.compare_action.setToolTip(self.compare_action.statusTip())
+        self.compare_action.triggered.connect(lambda: self.compare_cuts())
+        self.compare_dialog = None
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 1, 4, 1)
         layout.setSpacing(4)
         layout.addWidget(label)
         layout.addWidget(self.combo)
-        short = {self.new_action: "New", self.duplicate_action: "Duplicate", self.rename_action: "Rename", self.delete_action: "Delete"}
+        short = {self.new_action: "New", self.duplicate_action: "Duplicate", self.rename_action: "Rename", self.delete_action: "Delete",
+                 self.compare_action: "Compare"}
         for action, text in short.items():
             action.setIconText(text)
             button = QToolButton(self)
@@ -89,7 +95,8 @@ class CutBar(QWidget):
 
     def actions_for_menu(self) -> list[QAction | None]:
         """The Timeline menu's cut entries (None: a separator)."""
-        return [self.new_action, self.duplicate_action, self.rename_action, self.delete_action, None, self.next_action, self.previous_action]
+        return [self.new_action, self.duplicate_action, self.rename_action, self.delete_action, None, self.next_action, self.previous_action,
+                None, self.compare_action]
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -131,6 +138,7 @@ class CutBar(QWidget):
         for action in (self.next_action, self.previous_action):
             action.setEnabled(writable and len(self._cuts) > 1)
         self.combo.setEnabled(writable and len(self._cuts) > 1)
+        self.compare_action.setEnabled(len(self._cuts) > 1)  # reading only: a read-only project compares too
         if self.project.readonly:
             self.combo.setToolTip("Read-only: the project's current cut is shown")
 
@@ -207,6 +215,17 @@ class CutBar(QWidget):
         if len(ids) < 2 or self._current not in ids:
             return False
         return self.switch_cut(ids[(ids.index(self._current) + delta) % len(ids)])
+
+    def compare_cuts(self, cut_a: int | None = None, cut_b: int | None = None):
+        """Open Compare Cuts (the current cut against another); returns the dialog."""
+        from director.ui.cut_compare_dialog import CompareCutsDialog
+
+        if self.compare_dialog is not None:
+            self.compare_dialog.close()
+        self.compare_dialog = CompareCutsDialog(self.session, self.window(), cut_a=cut_a, cut_b=cut_b)
+        self.compare_dialog.setModal(False)
+        self.compare_dialog.show()
+        return self.compare_dialog
 
     def _on_activated(self, index: int) -> None:
         tid = self.combo.itemData(index)

@@ -61,7 +61,7 @@ def test_duplicate_edit_switch_back_and_forth_delete_and_undo(window, film_file,
     timeline, program = window.panel("timeline"), window.panel("program")
     bar = timeline.cut_bar
     menu = [a.text() for a in window.timeline_menu.actions() if not a.isSeparator()]
-    assert menu == ["&New Cut…", "&Duplicate Cut…", "&Rename Cut…", "De&lete Cut", "Ne&xt Cut", "Pre&vious Cut"]
+    assert menu[:8] == ["&New Cut…", "&Duplicate Cut…", "&Rename Cut…", "De&lete Cut", "Ne&xt Cut", "Pre&vious Cut", "Co&mpare Cuts…", "&Conform to Final…"]
     assert shown(window, qtbot) == ("Cut", [ids["s1"]], [ids["s1"]])
     assert not bar.delete_action.isEnabled()  # a project keeps at least one cut
 
@@ -164,5 +164,6 @@ def test_a_switch_pushed_by_another_panel_moves_every_view_and_read_only_shows_t
     assert window.open_project(path, readonly=True)
     bar = window.panel("timeline").cut_bar
     assert shown(window, qtbot) == ("Cut", [ids["s1"]], [ids["s1"]])
-    assert not any(a.isEnabled() for a in bar.actions_for_menu() if a is not None)
+    assert not any(a.isEnabled() for a in bar.actions_for_menu() if a is not None and a is not bar.compare_action)
+    assert bar.compare_action.isEnabled()  # comparing only reads
     assert not bar.combo.isEnabled()
