@@ -10,6 +10,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# A window does not start its worker until a job needs one (tests/ui/test_engine_warm.py turns
+# warming on): hundreds of window tests would otherwise each spawn a torch process.
+os.environ.setdefault("DIRECTOR_WARM_ENGINE", "0")
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ Nothing here blocks: a pump never waits for the engine, and the engine is shut d
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -36,6 +37,10 @@ from director.ui.undo import ProjectSession
 log = logging.getLogger(__name__)
 
 PUMP_INTERVAL_MS = 40
+# The local worker starts this long after a project opens (its panels are built by then), so its
+# imports of torch and diffusers (seconds) are done before the first Generate. DIRECTOR_WARM_ENGINE=0
+# leaves it to the first job (the test suite, a machine short of memory).
+WARM_DELAY_MS = 1500
 TAKE_VERBS = {
     "promote": lambda project, take_id: actions.promote_take(project, take_id),
     "i2v": lambda project, take_id: actions.image_to_video(project, take_id=take_id),
@@ -84,6 +89,21 @@ class EngineDriver(QObject):
 
     def start(self) -> None:
         self.timer.start()
+        if os.environ.get("DIRECTOR_WARM_ENGINE", "1") != "0":
+            QTimer.singleShot(WARM_DELAY_MS, self.warm_up)
+
+    def warm_up(self) -> bool:
+        """Start the local worker ahead of the first job (spawning returns at once; the worker's
+        imports run in its own, lower-priority process). Returns whether one was started."""
+        client = self.client
+        if not isinstance(client, LocalEngineClient) or client.worker_pid is not None:
+            return False
+        try:
+            client.start()
+        except Exception:  # the first job starts it again, and says why if it still cannot
+            log.warning("warming the engine failed", exc_info=True)
+            return False
+        return True
 
     def stop(self) -> None:
         """Stop pumping and shut the engine down off the UI thread (a worker loading a model may
