@@ -164,3 +164,5 @@ class Take:
     deleted: bool = False
     preset: str = ""
     extra: dict = field(default_factory=dict)
+    qc_grade: int | None = None  # continuity QC (core.qc): 0 green, 1 amber, 2 red; None not measured
+    qc_severity: float = 0.0  # how far past amber its worst score is (sorts within a grade)

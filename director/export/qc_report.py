@@ -72,3 +72,40 @@ def meaning_lines(th: rules.Thresholds) -> list[str]:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 3)
+
+
+def qc_footnote(qc: store_qc.TakeQc | None, th: rules.Thresholds, join: store_qc.CutJoin | None = None) -> str:
+    """The storyboard's footnote for a panel: its grade and each score past amber with its worst
+    frame; and a colour jump into it from the previous panel. '' when there is nothing to say."""
+    parts = []
+    if qc is not None and not qc.error and qc.grade is not None:
+        bad = []
+        for key in rules.FRAME_METRICS:
+            worst = rules.worst_frames(key, qc.curves.get(key, []), th, limit=1)
+            if worst:
+                m = rules.METRICS[key]
+                bad.append(f"{m.label.lower()} {qc.curves[key][worst[0]]:.1f} {m.unit} at frame {worst[0]}")
+        parts.append(f"QC {rules.GRADE_NAMES[qc.grade]}" + (": " + "; ".join(bad) if bad else ""))
+    elif qc is not None and qc.error:
+        parts.append("QC failed")
+    if join is not None and join.grade >= rules.AMBER:
+        parts.append(f"colour jump from the previous panel: ΔE {join.delta_e:.1f} ({rules.GRADE_NAMES[join.grade]})")
+    return " · ".join(parts)
+
+
+def with_qc_notes(project: Project, panels: list, cut=None) -> list:
+    """Panels with their QC footnote (`qc_note`); in cut order the joins' colour continuity too."""
+    from dataclasses import replace
+
+    th = store_qc.thresholds(project)
+    qcs = store_qc.of_takes(project, [p.take_id for p in panels if p.take_id is not None])
+    joins = {}
+    if cut is not None:
+        found, _ = store_qc.cut_continuity(project, cut)
+        joins = {(j.out_take, j.in_take): j for j in found}
+    out, previous = [], None
+    for p in panels:
+        join = joins.get((previous, p.take_id))
+        out.append(replace(p, qc_note=qc_footnote(qcs.get(p.take_id), th, join)) if p.take_id is not None else p)
+        previous = p.take_id
+    return out

@@ -25,6 +25,7 @@ from director.core.cut import Cut, CutSegment
 from director.core.errors import InvalidInput
 from director.core.timecode import Rate
 from director.export.conform import black, conform
+from director.export.qc_report import with_qc_notes
 from director.export.frames import DECODE_ERRORS, MediaPaths, Skipped, TakeMediaError, VideoSource, damaged, media_issue, read_image
 from director.export.takeinfo import RANDOM_WEIGHTS, TakeInfo, take_info
 from director.store import choice, ledger, prompts, shots
@@ -57,6 +58,7 @@ class Panel:
     still: Still | None
     shot_id: int | None = None
     random_weights: bool = False  # made with a tiny preset's random weights
+    qc_note: str = ""  # continuity QC footnote (export.qc_report.qc_footnote); '' when nothing to say
 
     @property
     def placeholder(self) -> bool:
@@ -170,7 +172,7 @@ def storyboard_from_cut(project: Project, cut: Cut) -> Storyboard:
         middle = seg.source_frame_at(seg.record_start + seg.duration // 2, cut.rate)
         shot_notes = shots.get_shot(project, info.shot_id).notes
         panels.append(_take_panel(n, info, shot_notes, seg.duration, Still(seg.media_path, seg.kind, middle), seg.camera))
-    panels, total = _with_money(project, panels)
+    panels, total = _with_money(project, with_qc_notes(project, panels, cut))
     width, height = cut.width or settings.width, cut.height or settings.height
     return Storyboard(settings.name, date.today().isoformat(), "cut", cut.rate, width, height, settings.currency, tuple(panels), total, cut.duration)
 
@@ -193,7 +195,7 @@ def storyboard_from_shots(project: Project) -> Storyboard:
         else:
             still = Still(info.media_path, info.kind, info.frames // 2 if info.kind == "video" else 0)
         panels.append(_take_panel(n, info, shot.notes, shot.target_frames, still))
-    panels, total = _with_money(project, panels)
+    panels, total = _with_money(project, with_qc_notes(project, panels))
     return Storyboard(settings.name, date.today().isoformat(), "shots", settings.rate, settings.width, settings.height, settings.currency, tuple(panels), total)
 
 

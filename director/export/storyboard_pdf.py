@@ -164,7 +164,7 @@ def _panel(pdf, board: Storyboard, panel: Panel, x: float, y: float, w: float, h
     # The prompt and the notes, wrapped, cut with an ellipsis where the cell ends.
     body_top = top + head_line + small * 1.2
     _font(pdf, 8)
-    text = panel.prompt + (f"\n\nNotes: {panel.notes}" if panel.notes else "")
+    text = panel.prompt + (f"\n\nNotes: {panel.notes}" if panel.notes else "") + (f"\n\n{panel.qc_note}" if panel.qc_note else "")
     available = max(0, int((y + h - body_top) // small))
     if not available or not text.strip():
         return

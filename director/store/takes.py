@@ -12,8 +12,14 @@ from director.core.timecode import Rate
 from director.store.project import Project, utc_now
 from director.store.rows import one, rows, scalar
 
-TAKE_SELECT = "SELECT t.*, j.preset AS preset FROM takes t JOIN jobs j ON j.id = t.job_id"
-SORTS = {"newest": "t.created_at DESC, t.id DESC", "oldest": "t.created_at, t.id", "rating": "t.rating DESC, t.id DESC"}
+TAKE_SELECT = ("SELECT t.*, j.preset AS preset, q.grade AS qc_grade, q.severity AS qc_severity "
+               "FROM takes t JOIN jobs j ON j.id = t.job_id LEFT JOIN take_qc q ON q.take_id = t.id")
+SORTS = {"newest": "t.created_at DESC, t.id DESC", "oldest": "t.created_at, t.id", "rating": "t.rating DESC, t.id DESC",
+         # worst QC first (store/qc.py grades), unmeasured last
+         "qc": "coalesce(q.grade, -1) DESC, coalesce(q.severity, 0) DESC, t.id DESC"}
+# The gallery's QC filter: a grade name, 'flagged' (amber or red) or 'unchecked'.
+QC_FILTERS = {"green": "q.grade = 0", "amber": "q.grade = 1", "red": "q.grade = 2", "flagged": "q.grade >= 1",
+              "unchecked": "q.grade IS NULL"}
 
 
 def _take(r: dict) -> Take:
@@ -40,6 +46,8 @@ def _take(r: dict) -> Take:
         deleted=r["deleted_at"] is not None,
         preset=r.get("preset") or "",
         extra=json.loads(r["extra"] or "{}"),
+        qc_grade=r.get("qc_grade"),
+        qc_severity=r.get("qc_severity") or 0.0,
     )
 
 
@@ -53,9 +61,12 @@ def list_takes(
     include_rejected: bool = True,
     deleted: bool = False,
     sort: str = "newest",
+    qc: str | None = None,
 ) -> list[Take]:
     if sort not in SORTS:
         raise InvalidInput(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+    if qc is not None and qc not in QC_FILTERS:
+        raise InvalidInput(f"unknown QC filter {qc!r}; use one of: {', '.join(QC_FILTERS)}")
     where = ["t.shot_id = ?", "t.deleted_at IS NOT NULL" if deleted else "t.deleted_at IS NULL"]
     params: list = [shot_id]
     if camera_id is not None:
@@ -69,6 +80,8 @@ def list_takes(
         params.append(flag.value)
     elif not include_rejected:
         where.append("t.flag != 'rejected'")
+    if qc is not None:
+        where.append(QC_FILTERS[qc])
     sql = f"{TAKE_SELECT} WHERE {' AND '.join(where)} ORDER BY {SORTS[sort]}"
     return [_take(r) for r in rows(project.db, sql, params)]
 

@@ -94,3 +94,21 @@ def test_thresholds_from_the_command_line_regrade_every_take(film, capsys):
     assert run(capsys, "qc", "thresholds", path, "--reset")[0] == 0
     _, out, _ = run(capsys, "report", "qc", path, "--json")
     assert {r["take"]: r["grade"] for r in json.loads(out)["takes"]}[ids["jump"]] != "green"
+
+
+def test_the_storyboard_carries_a_qc_footnote_per_panel(film, capsys):
+    from director.export.storyboard import build_storyboard
+    from director.store import takes as store_takes
+
+    path, ids = film
+    run(capsys, "qc", "run", path)
+    with Project.open(path) as p:
+        board = build_storyboard(p, "cut", timeline.build_cut(p))
+        notes = {panel.take_id: panel.qc_note for panel in board.panels}
+        assert notes[ids["clean"]] == "QC green"
+        assert "colour jump from the previous panel: ΔE" in notes[ids["blue"]] and "(red)" in notes[ids["blue"]]
+        store_takes.set_take_fields(p, ids["jump"], rating=5, flag="selected")  # the teleport becomes shot 1's take
+        board = build_storyboard(p, "shots")
+        note = next(panel.qc_note for panel in board.panels if panel.take_id == ids["jump"])
+        assert note.startswith("QC red: warp error") and "at frame 12" in note
+        store_takes.set_take_fields(p, ids["jump"], rating=0, flag="none")

@@ -1,5 +1,6 @@
 """Paints one gallery tile: thumbnail, stars, selected/rejected, camera letter, random-weights badge,
-a chain badge for lineage (a version of another take, or a take with versions),
+a chain badge for lineage (a version of another take, or a take with versions), the continuity
+QC badge (green, amber, red; none until measured),
 and 'media missing' / 'media damaged' / 'media tampered' when the take's file cannot be shown.
 
 Painting reads three model roles and cached pixmaps: the stars, badges and camera letters are
@@ -27,6 +28,7 @@ BROKEN = QColor(180, 40, 40)
 STAR_ON = QColor(245, 195, 60)
 STAR_OFF = QColor(110, 110, 115)
 LINK = QColor(60, 120, 200)
+QC_COLOURS = {"green": QColor(60, 170, 90), "amber": QColor(230, 160, 30), "red": QColor(210, 50, 50)}
 
 
 class TakeDelegate(QStyledItemDelegate):
@@ -78,9 +80,15 @@ class TakeDelegate(QStyledItemDelegate):
 
         stars = self._stars(take.rating)
         painter.drawPixmap(rect.left() + PAD, box.bottom() + 1 + (CAPTION_H - stars.height()) // 2, stars)
+        qc_width = 0
+        qc = index.data(TakesModel.QcRole)
+        if qc in QC_COLOURS:  # continuity QC, right of the caption
+            badge = self._qc_badge(qc)
+            painter.drawPixmap(rect.left() + PAD + self.thumb.width() - badge.width(), box.bottom() + 1 + (CAPTION_H - badge.height()) // 2, badge)
+            qc_width = badge.width() + 4
         painter.setFont(self._small)
         painter.setPen(option.palette.highlightedText().color() if selected else option.palette.text().color())
-        caption = QRect(rect.left() + PAD + stars.width(), box.bottom() + 2, self.thumb.width() - stars.width(), CAPTION_H - 2)
+        caption = QRect(rect.left() + PAD + stars.width(), box.bottom() + 2, self.thumb.width() - stars.width() - qc_width, CAPTION_H - 2)
         painter.drawText(caption, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"seed {take.seed}")
         painter.restore()
 
@@ -118,6 +126,16 @@ class TakeDelegate(QStyledItemDelegate):
             p.drawText(QRect(0, 0, 20, 20), Qt.AlignmentFlag.AlignCenter, letter[:2])
 
         return self._cached(("camera", letter), QSize(20, 20), draw)
+
+    def _qc_badge(self, grade: str) -> QPixmap:
+        def draw(p: QPainter) -> None:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QC_COLOURS[grade])
+            p.drawRoundedRect(QRect(0, 0, 26, 14), 7, 7)
+            p.setPen(QColor(255, 255, 255))
+            p.drawText(QRect(0, 0, 26, 14), Qt.AlignmentFlag.AlignCenter, "QC")
+
+        return self._cached(("qc", grade), QSize(26, 14), draw)
 
     def _badge(self, text: str, colour: QColor) -> QPixmap:
         key = ("badge", text)

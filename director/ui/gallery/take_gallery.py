@@ -49,7 +49,10 @@ FLAG_CHOICES = [
     ("Rejected", TakeFlag.REJECTED, False),
     ("Hide rejected", None, True),
 ]
-SORT_CHOICES = [("Newest", "newest"), ("Rating", "rating")]
+SORT_CHOICES = [("Newest", "newest"), ("Rating", "rating"), ("QC: worst first", "qc")]
+# Continuity QC filter (store.takes.QC_FILTERS): label, key
+QC_CHOICES = [("Any QC", None), ("QC flagged", "flagged"), ("QC red", "red"), ("QC amber", "amber"),
+              ("QC green", "green"), ("QC not measured", "unchecked")]
 
 
 class NoteDialog(QDialog):
@@ -109,11 +112,16 @@ class TakeGallery(QWidget):
         self.sort_box = QComboBox()
         for label, key in SORT_CHOICES:
             self.sort_box.addItem(label, key)
+        self.qc_box = QComboBox()
+        self.qc_box.setObjectName("qcFilter")
+        for label, key in QC_CHOICES:
+            self.qc_box.addItem(label, key)
         self.count_label = QLabel()
         for box, tip in (
             (self.camera_box, "Show one camera's takes"),
             (self.rating_box, "Show takes rated at least this"),
             (self.flag_box, "Show takes by flag"),
+            (self.qc_box, "Show takes by continuity QC (flicker, warp, frozen frames, cuts)"),
             (self.sort_box, "Order of the takes"),
         ):
             box.setToolTip(tip)
@@ -122,7 +130,7 @@ class TakeGallery(QWidget):
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
-        for w in (self.camera_box, self.rating_box, self.flag_box, self.sort_box):
+        for w in (self.camera_box, self.rating_box, self.flag_box, self.qc_box, self.sort_box):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
@@ -173,10 +181,12 @@ class TakeGallery(QWidget):
     def shot_id(self) -> int | None:
         return self.model.shot_id
 
-    def set_filter(self, *, camera_id: int | None = None, min_rating: int = 0, flag: TakeFlag | None = None, hide_rejected: bool = False) -> None:
+    def set_filter(self, *, camera_id: int | None = None, min_rating: int = 0, flag: TakeFlag | None = None, hide_rejected: bool = False,
+                   qc: str | None = None) -> None:
         """Set the filters from code; the toolbar follows."""
         self._set_box(self.camera_box, camera_id)
         self._set_box(self.rating_box, min_rating)
+        self._set_box(self.qc_box, qc)
         choice = next(i for i, (_, f, h) in enumerate(FLAG_CHOICES) if f == flag and h == hide_rejected)
         self.flag_box.setCurrentIndex(choice)
         self._on_filters_edited()
@@ -371,6 +381,7 @@ class TakeGallery(QWidget):
                 min_rating=self.rating_box.currentData() or 0,
                 flag=flag,
                 hide_rejected=hide,
+                qc=self.qc_box.currentData(),
             )
         )
         sort = self.sort_box.currentData()

@@ -44,6 +44,7 @@ from director.ui.gallery.take_player import TakePlayer
 from director.ui.gallery.use_in_cut import use_in_cut
 from director.ui.hints import for_window
 from director.ui.media_health import describe
+from director.ui.qc_curve import QcCurve
 
 ACTIONS = [
     ("promote", "Promote", "Promote to a final render: the same seed and prompt at final quality"),
@@ -159,6 +160,10 @@ class TakeViewer(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.frame_view, 1)
         layout.addWidget(self.waveform)
+        self.qc_curve = QcCurve(self)  # continuity QC per frame; a click seeks there
+        self.qc_curve.frame_clicked.connect(self.seek)
+        self.qc_curve.setVisible(False)
+        layout.addWidget(self.qc_curve)
         layout.addLayout(transport)
         layout.addLayout(form)
         layout.addLayout(actions)
@@ -178,6 +183,7 @@ class TakeViewer(QWidget):
         if take_id is None:
             self.player.pause()
             self._load_sound(None)
+            self.qc_curve.load(self.session.project, None)
             self.take_id, self.info, self.media_issue = None, None, None
             self.frame_view.set_message("No take")
             self._set_enabled(False)
@@ -213,6 +219,7 @@ class TakeViewer(QWidget):
         else:
             self.player.open(self.session.project.media.root, take)
         self._load_sound(take_id)
+        self.qc_curve.load(self.session.project, take_id, video)
         self.take_shown.emit(take_id)
 
     def _load_sound(self, take_id: int | None) -> None:
@@ -258,6 +265,7 @@ class TakeViewer(QWidget):
 
     def _on_frame_shown(self, index: int, image: QImage) -> None:
         self.frame_view.set_frame(index, image)
+        self.qc_curve.set_position(index)
         if self.waveform.relative is not None:
             self.waveform.set_position(self.player.sound_sample(index))
         self.slider.blockSignals(True)
@@ -316,6 +324,7 @@ class TakeViewer(QWidget):
             except NotFound:
                 return
             self._fill_fields(self.info)
+            self.qc_curve.load(self.session.project, self.take_id, self.info.take.kind is MediaKind.VIDEO)
 
     def _fill_fields(self, info: TakeInfo) -> None:
         take = info.take

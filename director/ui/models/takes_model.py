@@ -16,6 +16,7 @@ from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, 
 from director.core.changes import Changes
 from director.core.enums import TakeFlag
 from director.core.errors import NotFound
+from director.core.qc import AMBER, GRADE_NAMES
 from director.core.model import Take
 from director.store import cameras as store_cameras
 from director.store import lineage as store_lineage
@@ -38,6 +39,7 @@ class TakeFilter:
     min_rating: int = 0
     flag: TakeFlag | None = None
     hide_rejected: bool = False
+    qc: str | None = None  # store.takes.QC_FILTERS: a grade name, 'flagged' or 'unchecked'
 
     def accepts(self, take: Take) -> bool:
         if take.deleted:
@@ -46,13 +48,26 @@ class TakeFilter:
             return False
         if take.rating < self.min_rating:
             return False
+        if self.qc is not None and not qc_accepts(self.qc, take.qc_grade):
+            return False
         if self.flag is not None:
             return take.flag is self.flag
         return not (self.hide_rejected and take.flag is TakeFlag.REJECTED)
 
 
+def qc_accepts(qc: str, grade: int | None) -> bool:
+    """Mirrors store.takes.QC_FILTERS for a take updated in place."""
+    if qc == "unchecked":
+        return grade is None
+    if qc == "flagged":
+        return grade is not None and grade >= AMBER
+    return grade is not None and GRADE_NAMES[grade] == qc
+
+
 def _sort_key(sort: str, take: Take) -> tuple:
     # Mirrors store.takes.SORTS so an in-place update can tell whether a row must move.
+    if sort == "qc":
+        return (-(take.qc_grade if take.qc_grade is not None else -1), -take.qc_severity, -take.id)
     if sort == "rating":
         return (-take.rating, -take.id)
     if sort == "oldest":
@@ -79,6 +94,7 @@ class TakesModel(QAbstractListModel):
     MediaProblemRole = Qt.ItemDataRole.UserRole + 10  # 'missing' | 'damaged' | 'tampered' | None (fine or not known yet)
     MediaIssueRole = Qt.ItemDataRole.UserRole + 11  # the MediaIssue: which file, what the decoder said
     LineageRole = Qt.ItemDataRole.UserRole + 12  # 'version' (made from a take), 'source' (has versions) or None
+    QcRole = Qt.ItemDataRole.UserRole + 13  # 'green' | 'amber' | 'red' (core.qc grade) or None (not measured)
     ThumbnailRole = Qt.ItemDataRole.DecorationRole
 
     thumbnail_loaded = Signal(int)  # take id whose thumbnail just arrived
@@ -189,11 +205,15 @@ class TakesModel(QAbstractListModel):
                 lines.append(f"⛓ made from take {take.parent_take_id}")
             if take.id in self._parents:
                 lines.append("⛓ has versions (see the viewer)")
+            if take.qc_grade is not None:
+                lines.append(f"QC {GRADE_NAMES[take.qc_grade]} (the viewer's curve shows where)")
             if take.notes:
                 lines.append(take.notes)
             return "\n".join(lines)
         if role == self.LineageRole:
             return self.lineage_of(take)
+        if role == self.QcRole:
+            return GRADE_NAMES[take.qc_grade] if take.qc_grade is not None else None
         if role == self.TakeIdRole:
             return take.id
         if role == self.TakeRole:
@@ -280,6 +300,7 @@ class TakesModel(QAbstractListModel):
             flag=f.flag,
             include_rejected=not f.hide_rejected,
             sort=self._sort,
+            qc=f.qc,
         )
 
     def _load_cameras(self) -> None:
