@@ -38,6 +38,7 @@ from director.engine import machine_settings
 from director.engine.engine_choice import parse_engine
 from director.engine.machine_settings import DEVICES
 from director.engine.presets import BUILTIN, MEMORY_KEYS, load_settings
+from director.ui.qc_settings import QcSettingsTab
 from director.ui.recent import app_settings
 from director.ui.undo import ProjectSession
 
@@ -129,6 +130,8 @@ class SettingsDialog(QDialog):
         self.error.setStyleSheet("QLabel { color: #ff8080; }")
         self._build_project_tab()
         self._build_engine_tab()
+        self.qc_tab = QcSettingsTab(session, self)  # continuity QC levels, kept in the project
+        self.tabs.addTab(self.qc_tab, "&QC")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -331,12 +334,18 @@ class SettingsDialog(QDialog):
             return False
         if self.session is not None and not self.session.project.readonly:
             try:
+                self.qc_tab.thresholds()  # checked before anything is written
+            except DirectorError as exc:
+                self.error.setText(str(exc))
+                self.tabs.setCurrentWidget(self.qc_tab)
+                return False
+            try:
                 changes = self.session.project.update_settings(**self.project_values())
             except DirectorError as exc:
                 self.error.setText(str(exc))
                 self.tabs.setCurrentIndex(0)
                 return False
-            self.session.announce(changes)
+            self.session.announce(changes | self.qc_tab.save())
         settings = app_settings()
         settings.setValue(ENGINE_KEY, engine)
         settings.setValue(ALLOW_UNAUTHENTICATED_KEY, self.allow_unauthenticated.isChecked())

@@ -88,3 +88,31 @@ def test_the_curve_under_the_viewer_marks_the_worst_frame_and_a_click_goes_there
         qtbot.mouseClick(curve, Qt.MouseButton.LeftButton, pos=QPoint(int(curve.frame_x(6)), curve.height() // 2))
     viewer.show_take(takes["unmeasured"])
     assert curve.isVisible() and curve.message == "QC: not measured yet" and not curve.bars
+
+
+def test_the_settings_qc_tab_sets_the_levels_that_flag_frames(gallery, session, takes, qtbot):
+    from director.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(session)
+    qtbot.addWidget(dialog)
+    tab = dialog.qc_tab
+    amber, red = tab.boxes["warp"]
+    assert (amber.value(), red.value()) == (1.5, 4.0)
+    amber.setValue(9)
+    red.setValue(3)  # red below amber: refused, nothing written
+    assert not dialog.save() and "at or above amber" in dialog.error.text()
+    assert store_qc.thresholds(session.project).amber("warp") == 1.5
+    red.setValue(12)
+    with qtbot.waitSignal(dialog.settings_saved):
+        assert dialog.save()
+    th = store_qc.thresholds(session.project)
+    assert (th.amber("warp"), th.red("warp")) == (9, 12)
+    jump = store_qc.get(session.project, takes["jump"])
+    assert rules.flagged_frames("warp", jump.curves["warp"], th) == []  # the levels decide the flags
+    assert grades(gallery)[takes["jump"]] == "green"  # and the badge, at once
+    again = SettingsDialog(session)
+    qtbot.addWidget(again)
+    assert again.qc_tab.boxes["warp"][0].value() == 9
+    again.qc_tab.restore_defaults()
+    assert again.save()
+    assert grades(gallery)[takes["jump"]] == "red"
