@@ -364,7 +364,8 @@ def prepare_driver(check: ClusterCheck) -> None:
     os.environ[MODE_ENV] = "token" if check.authenticated else "disabled"
     import sys
 
-    if "ray" in sys.modules:
+    ray = sys.modules.get("ray")
+    if ray is not None and not ray.is_initialized():  # a live session keeps the settings it began with
         try:
             from ray._raylet import AuthenticationTokenLoader, Config
         except ImportError:  # a Ray without token authentication: nothing cached to refresh
