@@ -197,7 +197,11 @@ class TakeWriter:
 
         media = store.adopt(out["media"], out["media_ext"], digest=out["media_digest"])
         thumb = store.adopt(out["thumb"], "jpg", digest=out["thumb_digest"])
-        return replace(out["event"], media_path=media, thumb_path=thumb)
+        event = replace(out["event"], media_path=media, thumb_path=thumb)
+        if out.get("sound") is not None:  # the take's own sound, content-addressed like its picture
+            sound = store.adopt(out["sound"], "wav", digest=out["sound_digest"])
+            event = replace(event, sound_path=sound, sound_samples=out["sound_samples"])
+        return event
 
 
 def final_on_error(job: JobWrite, exc: BaseException):

@@ -209,6 +209,10 @@ class Worker:
             from director.engine.previz.job import run_previz
 
             return run_previz(self, request, overlap=overlap)
+        if request.preset.kind == "segment":  # SAM 2 mattes of a take, not a pipeline call
+            from director.engine.segment_run import run_segment
+
+            return run_segment(self, request, overlap=overlap)
         job_id = request.job_id
         t0 = time.perf_counter()
         meter = Meter(device=self.device, node=os.uname().nodename)
@@ -231,9 +235,9 @@ class Worker:
             self._check_cancel(job_id)
             received: dict = {}
             for variant, seed in enumerate(request.seeds):
-                frames, received = self._generate(pipe, request, variant, seed, m, clock)
+                frames, received, sound = self._generate(pipe, request, variant, seed, m, clock)
                 write = partial(self._write_take, request=request, variant=variant, seed=seed, frames=frames,
-                                encoder=encoder, applied=applied, revision=revision)
+                                encoder=encoder, applied=applied, revision=revision, sound=sound)
                 self.writer.put(job, variant, write)
                 if job.error is not None:  # a write failed (a full disk): the job fails with it
                     raise job.error
@@ -271,7 +275,10 @@ class Worker:
         (InvalidInput) before loading when nothing fits. What was switched on is said in the
         job's warnings and recorded in its run facts' options."""
         from director.engine.fit import fit_preset
+        from director.engine.loading import resolve
 
+        if not request.preset.builder and not request.allow_download:
+            resolve(request.preset)  # missing or unsafe weights are said first: no size would help
         fit = fit_preset(request.preset, request.params, self.device, held=sum(v[2] for v in self.pipelines.values()))
         if not fit.switched_on:
             return request
@@ -370,13 +377,17 @@ class Worker:
         return {k: v for k, v in kwargs.items() if k in accepted}
 
     def _generate(self, pipe, request: JobRequest, variant: int, seed: int, m: DeviceMeter, clock: DeviceClock):
-        """(uint8 frames in host memory, the text arguments the pipeline received) for one variant
-        with its own generator: variant i equals a single run with seed i. The clock runs while
-        the device works on it, the uint8 conversion included (and stays running if the call
-        fails); the copy to the host is the device's last work for the variant."""
+        """(uint8 frames in host memory, the text arguments the pipeline received, its sound or
+        None) for one variant with its own generator: variant i equals a single run with seed i.
+        The clock runs while the device works on it, the uint8 conversion included (and stays
+        running if the call fails); the copy to the host is the device's last work for the
+        variant. The sound (`take_sound.from_device`: samples and the model's rate) is what a
+        family like LTX-2 returns beside the picture; a silent family gives None."""
         import torch
 
         from director.engine.device_frames import to_host
+        from director.engine.loading import av_output
+        from director.engine.take_sound import from_device
 
         kwargs = self._call_kwargs(pipe, request, variant, seed, m, clock)
         received = {k: kwargs[k] for k in TEXT_ARGUMENTS if k in kwargs}
@@ -385,13 +396,15 @@ class Worker:
         clock.start()
         with torch.inference_mode():
             out = pipe(**kwargs)
-            frames = to_host(out.frames[0] if request.preset.is_video else out.images[0])
-        del out
+            picture, audio, audio_rate = av_output(pipe, out, request.preset.is_video)
+            frames = to_host(picture)
+            sound = from_device(audio, audio_rate)
+        del out, picture, audio
         _sync(self.device)
         clock.stop()
         log.debug("denoise end job %d variant %d", request.job_id, variant)
         m.sample()
-        return frames, received
+        return frames, received, sound
 
     # -- the takes' files (on the writer thread) -------------------------------------------------
 
@@ -406,11 +419,14 @@ class Worker:
         return None
 
     def _write_take(self, job: JobWrite, *, request: JobRequest, variant: int, seed: int, frames, encoder,
-                    applied: list[str], revision: str) -> dict:
+                    applied: list[str], revision: str, sound=None) -> dict:
         """Encode one variant's frames, writing each file once with its SHA-256 taken on the way;
-        the frames' own SHA-256 (`frames_sha256`) is taken frame by frame as they are encoded."""
+        the frames' own SHA-256 (`frames_sha256`) is taken frame by frame as they are encoded.
+        Its sound, if the model made one, becomes a 48 kHz stereo WAV adopted with the take
+        (`take_sound`), and the take's facts say its rates, channels and SHA-256."""
         import hashlib
 
+        from director.engine import take_sound
         from director.engine.media_out import encode_mp4, encode_png, encode_thumb, write_hashed
 
         pixels = frames.wait()
@@ -446,9 +462,18 @@ class Worker:
             "model_revision": revision,
             "memory": applied,
         }
+        stored_sound = {}
+        if sound is not None:
+            model_samples, model_rate = sound
+            data, n = take_sound.wav_bytes(take_sound.to_stored(model_samples, model_rate))
+            job.check()
+            wav = job.temp(".wav")
+            sound_digest = write_hashed(wav, data)
+            extra["sound"] = take_sound.facts(model_samples, model_rate, n, sound_digest)
+            stored_sound = dict(sound=wav, sound_digest=sound_digest, sound_samples=n)
         return dict(
             media=media, media_ext="mp4" if video else "png", media_digest=media_digest,
-            thumb=thumb, thumb_digest=thumb_digest,
+            thumb=thumb, thumb_digest=thumb_digest, **stored_sound,
             event=TakeWritten(
                 request.job_id, variant, int(seed), "", "",
                 (MediaKind.VIDEO if video else MediaKind.IMAGE).value, int(w), int(h),

@@ -11,6 +11,7 @@ flattened picture (core.audio.linked_pieces) on track A1, then each audio track'
 
 from __future__ import annotations
 
+import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from director.core import audio as ca
 from director.core.changes import Changes
 from director.core.cut import Cut
 from director.core.errors import InvalidInput, NotFound, Refused
-from director.store.audio_media import IMPORTABLE, decode, write_wav
+from director.store.audio_media import IMPORTABLE, decode, wav_samples, write_wav
 from director.store.ids import next_id
 from director.store.project import Project, utc_now
 from director.store.rows import one, rows, scalar
@@ -118,6 +119,25 @@ def set_take_audio(project: Project, take_id: int, samples: np.ndarray) -> Chang
 def record_take_audio(db, take_id: int, media_path: str, samples: int) -> None:
     """Inside a caller's transaction (the runner's, with the take's own rows)."""
     db.execute("INSERT OR REPLACE INTO take_audio (take_id, media_path, samples) VALUES (?, ?, ?)", [take_id, media_path, samples])
+
+
+def checked_take_sound(project: Project, values: dict) -> tuple[str, int] | None:
+    """The (media path, samples) a finished job reports for a take's own sound, checked before its
+    transaction: the file must be a stored sound of exactly that length. None: a silent take."""
+    sound = values.get("sound")
+    if not sound:
+        return None
+    relative, samples = sound
+    path = project.media.path(relative)
+    if not path.is_file():
+        raise NotFound(f"sound {relative} is not in the store; the take was not recorded")
+    try:
+        held = wav_samples(path)
+    except (OSError, EOFError, wave.Error) as exc:
+        raise InvalidInput(f"sound {relative} is not a stored WAV ({exc}); the take was not recorded") from None
+    if int(samples) <= 0 or held != int(samples):
+        raise InvalidInput(f"sound {relative} holds {held} samples, not the {samples} reported; the take was not recorded")
+    return relative, int(samples)
 
 
 def take_sound(project: Project, take_ids=None) -> dict[int, tuple[str, int]]:

@@ -75,10 +75,11 @@ def to_pcm16(samples: np.ndarray) -> bytes:
     return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
 
 
-def write_wav(path: Path, samples: np.ndarray) -> int:
-    """48 kHz stereo 16-bit WAV; returns the number of sample frames written."""
+def write_wav(path, samples: np.ndarray) -> int:
+    """48 kHz stereo 16-bit WAV at a path or into a binary file object (the worker writes it in
+    memory to hash it as it lands); returns the number of sample frames written."""
     data = to_pcm16(samples)
-    with wave.open(str(path), "wb") as w:
+    with wave.open(path if hasattr(path, "write") else str(path), "wb") as w:
         w.setnchannels(CHANNELS)
         w.setsampwidth(2)
         w.setframerate(SAMPLE_RATE)

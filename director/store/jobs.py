@@ -212,17 +212,23 @@ def complete_job(
     run_facts: RunFacts | None = None,
     price_per_hour: Decimal | None = None,
 ) -> tuple[list[int], Changes]:
-    """A finished job's takes, its metering, money and run facts in ONE transaction.
+    """A finished job's takes (with their own sound, a value's "sound": (media path, samples)), its
+    metering, money and run facts in ONE transaction.
 
     Takes and the job's 'done' used to commit apart: a crash between them left takes on a job that
     the next open marked interrupted. Now either all of it is recorded or none of it is.
     """
+    from director.store.audio import checked_take_sound, record_take_audio
     from director.store.takes import take_row
 
-    take_rows = [take_row(project, job_id, v) for v in take_values]
+    sounds = [checked_take_sound(project, v) for v in take_values]  # a take's own sound, with it
+    take_rows = [take_row(project, job_id, {k: x for k, x in v.items() if k != "sound"}) for v in take_values]
     cols = _finish_cols(project, job_id, JobState.DONE, meter, None, None, price_per_hour)
     with project.atomic() as db:
         take_ids = [int(db["takes"].insert(row).last_pk) for row in take_rows]
+        for take_id, sound in zip(take_ids, sounds):
+            if sound is not None:
+                record_take_audio(db, take_id, *sound)
         if run_facts is not None:
             db.execute("UPDATE jobs SET run_facts = ? WHERE id = ? AND run_facts IS NULL", [run_facts.to_json(), job_id])
         db["jobs"].update(job_id, cols)
