@@ -8,6 +8,10 @@ writes and this view's gestures all go through one path.
 Drag-and-drop MIME types (other widgets put these on a QMimeData):
   application/x-director-take   JSON {"take_id": int}   place the take's shot showing that take
   application/x-director-shot   JSON {"shot_id": int}   place the shot (selected takes per camera)
+  application/x-director-sound  JSON {"audio_id": int}  place a sound of the bin on an audio lane
+
+Under the picture tracks sit the audio lanes (ui.audio_lanes): A1, the takes' own sound, and each
+audio track, with waveforms and mute / solo / gain; their edits go through the same undo stack.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from director.store import finals as store_finals
 from director.store import timeline as st
 from director.store.panels import shots_of
 from director.store.shot_resolver import ShotResolver
+from director.ui.audio_bin import MIME_SOUND, sound_of
+from director.ui.audio_lanes import AudioLanes
 from director.ui.cut_bar import CutBar
 from director.ui.media_health import BADGES
 from director.ui.undo import ProjectSession
@@ -207,6 +213,7 @@ class TimelineView(QGraphicsView):
         # The cut switcher lives in a margin above the viewport, as a table's header does.
         self.cut_bar = CutBar(session, self)
         self.setViewportMargins(0, self.cut_bar.sizeHint().height(), 0, 0)
+        self.audio = AudioLanes(self)
         self._rebuild()
 
     # -- model → scene -------------------------------------------------------------------------
@@ -218,6 +225,7 @@ class TimelineView(QGraphicsView):
         shown = self.timeline_id
         self.timeline_id = self._timeline_to_show()
         self.timeline = st.load_timeline(self.project, self.timeline_id)
+        self.audio.reload()
         self._rebuild(selected if shown == self.timeline_id else None)
         self.cut_bar.reload()
         self.cut_changed.emit()
@@ -265,11 +273,12 @@ class TimelineView(QGraphicsView):
                 self._items[item.id] = gi
                 if item.id == selected:
                     gi.setSelected(True)
-        self._update_scene_rect()
+        self.audio.items = []  # the scene was cleared with them
+        self.audio.build()
 
     def _update_scene_rect(self) -> None:
         width = max(self.timeline.duration + 240, 2000) * self.ppf
-        height = RULER_H + max(1, len(self.timeline.tracks)) * TRACK_H
+        height = RULER_H + max(1, len(self.timeline.tracks)) * TRACK_H + self.audio.height()
         self._scene.setSceneRect(0, 0, width, height)
 
     def clip_info(self, clip: Clip) -> dict:
@@ -358,6 +367,7 @@ class TimelineView(QGraphicsView):
         self.ppf = ppf
         for gi in self._items.values():
             gi.relayout()
+        self.audio.relayout()
         self._update_scene_rect()
         bar = self.horizontalScrollBar()
         bar.setValue(int(anchor_frame * ppf - before))
@@ -433,6 +443,7 @@ class TimelineView(QGraphicsView):
         x = self.playhead * self.ppf
         p.setPen(QPen(QColor(255, 70, 60), 1))
         p.drawLine(QPointF(x, top), QPointF(x, max(self._scene.height(), rect.bottom())))
+        self.audio.draw_headers(p)
 
     # -- mouse: playhead, select, move, trim ---------------------------------------------------
 
@@ -440,6 +451,8 @@ class TimelineView(QGraphicsView):
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
         self.setFocus()
+        if self.audio.press(event.position()):
+            return
         pos = self.mapToScene(event.position().toPoint())
         gi = self._clip_item_at(pos)
         if gi is None or pos.y() - self.mapToScene(0, 0).y() < RULER_H:
@@ -538,6 +551,15 @@ class TimelineView(QGraphicsView):
         gi = self._clip_item_at(pos)
         writable = not self.project.readonly
         menu = QMenu(self)
+        sound = self.audio.clip_item_at(pos)
+        if sound is not None:
+            self._scene.clearSelection()
+            sound.setSelected(True)
+            self.audio.add_clip_menu(menu, sound)
+        lane = self.audio.lane_at_y(pos.y())
+        if lane is not None:
+            self.audio.add_lane_menu(menu, lane)
+            return menu
 
         def add(text: str, slot, key: str | None = None, enabled: bool = True, parent: QMenu = menu):
             action = parent.addAction(text)
@@ -568,6 +590,7 @@ class TimelineView(QGraphicsView):
                 None, writable and bool(state))
             add("&Lift", lambda: push_edit(self.session, lambda: st.lift_clip(self.project, clip.id)), "Del", writable)
             add("&Ripple Delete", lambda: push_edit(self.session, lambda: st.ripple_delete(self.project, clip.id)), "Shift+Del", writable)
+            self.audio.add_picture_menu(menu, clip.id)
             menu.addSeparator()
         elif gi is not None:
             gap = gi.item
@@ -614,7 +637,7 @@ class TimelineView(QGraphicsView):
     # -- drops from other widgets --------------------------------------------------------------
 
     def _accepts(self, mime: QMimeData) -> bool:
-        return mime.hasFormat(MIME_TAKE) or mime.hasFormat(MIME_SHOT)
+        return mime.hasFormat(MIME_TAKE) or mime.hasFormat(MIME_SHOT) or mime.hasFormat(MIME_SOUND)
 
     def dragEnterEvent(self, event) -> None:
         if self._accepts(event.mimeData()):
@@ -625,6 +648,8 @@ class TimelineView(QGraphicsView):
     def dragMoveEvent(self, event) -> None:
         if not self._accepts(event.mimeData()):
             return event.ignore()
+        if event.mimeData().hasFormat(MIME_SOUND):  # sound lands at the frame under the pointer
+            return event.acceptProposedAction()
         pos = self.mapToScene(event.position().toPoint())
         track = self.track_at_y(pos.y()) or self.timeline.tracks[0].id
         t = self.timeline.track(track)
@@ -643,6 +668,14 @@ class TimelineView(QGraphicsView):
         if not self._accepts(mime):
             return event.ignore()
         pos = self.mapToScene(event.position().toPoint())
+        if mime.hasFormat(MIME_SOUND):
+            audio_id = sound_of(mime)
+            if audio_id is None:
+                self.session.error_raised.emit("that drop is not a sound Director understands")
+                return event.ignore()
+            ok = self.audio.drop_sound(audio_id, pos)
+            event.setDropAction(Qt.DropAction.CopyAction)
+            return event.accept() if ok else event.ignore()
         track = self.track_at_y(pos.y()) or self.timeline.tracks[0].id
         frame = self.frame_at_x(pos.x())
         try:

@@ -1,0 +1,275 @@
+"""Audio lanes under the timeline's picture tracks (#16 part C): A1, the takes' own sound, then each
+audio track of imported clips, with waveforms, per-track mute / solo / gain and per-clip gain.
+
+What A1 plays comes from the cut's mix plan (store.audio.mix_plan: the export's rule, J/L cuts
+included), read on the session's reads thread; the imported clips come from store.audio.tracks.
+Every change is one of store.audio's undoable edits pushed through the session (`session.push`), so
+undo, the CLI (`director cut audio …`) and these lanes share one path. The lane header (name, M, S
+and the gain) is drawn at the viewport's left edge and stays there while the cut scrolls.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QGraphicsItem, QGraphicsRectItem, QInputDialog, QSpinBox
+
+from director.core import audio as ca
+from director.core.errors import DirectorError
+from director.store import audio as store_audio
+from director.store import timeline as st
+from director.ui.audio_waveform import WAVE_COLOUR, waveform_path, waveforms
+
+AUDIO_H = 34
+HEADER_W = 118
+BUTTONS = ("mute", "solo")
+
+
+class AudioClipItem(QGraphicsRectItem):
+    """One stretch of sound on a lane: an imported clip (selectable, with an id) or a piece of A1."""
+
+    def __init__(self, lanes: AudioLanes, lane: int, record_start: int, duration: int, key: tuple[str, int], source_in: int,
+                 clip: ca.AudioClip | None = None, gain_db: float = 0.0):
+        super().__init__()
+        self.lanes, self.lane, self.record_start, self.duration = lanes, lane, record_start, duration
+        self.key, self.source_in, self.clip, self.gain_db = key, source_in, clip, gain_db
+        self.painted_wave = False  # tests: the waveform was drawn
+        if clip is not None:
+            self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.relayout()
+
+    def relayout(self) -> None:
+        view = self.lanes.view
+        per_sample = view.ppf * view.timeline.rate.fraction / ca.SAMPLE_RATE
+        y = self.lanes.lane_y(self.lane)
+        self.setRect(QRectF(float(self.record_start * per_sample), y + 2, max(1.0, float(self.duration * per_sample)), AUDIO_H - 4))
+
+    def paint(self, p: QPainter, option, widget=None) -> None:
+        r = self.rect()
+        muted = not self.lanes.audible(self.lane)
+        p.fillRect(r, QColor(40, 58, 48) if not muted else QColor(44, 44, 44))
+        relative = self.lanes.plan_file(self.key)
+        peaks = self.lanes.cache.ask(relative) if relative else None
+        if peaks is not None and len(peaks) and r.width() >= 2:
+            p.fillPath(waveform_path(peaks, r.adjusted(0, 1, 0, -1), self.source_in, self.duration), WAVE_COLOUR if not muted else QColor(90, 90, 90))
+            self.painted_wave = True
+        if self.clip is not None and r.width() > 30:
+            p.setPen(QColor(230, 230, 230))
+            p.setFont(self.lanes.font)
+            text = self.clip.name + (f" {self.clip.gain_db:+g} dB" if self.clip.gain_db else "")
+            p.drawText(r.adjusted(3, 1, -2, -1), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
+        selected = self.isSelected()
+        p.setPen(QPen(QColor(255, 220, 90) if selected else QColor(18, 18, 18), 2 if selected else 1))
+        p.drawRect(r)
+
+
+class _Signals(QObject):
+    sound_loaded = Signal()  # the cut's mix plan is in place (lanes drawn from it)
+
+
+class AudioLanes:
+    """The timeline view's audio lanes; the view calls reload/build/height/draw_headers/press/drop."""
+
+    def __init__(self, view):
+        self.view = view
+        self.session = view.session
+        self.cache = waveforms(self.session)
+        self.cache.loaded.connect(lambda _rel: self.view.viewport().update())
+        self.signals = _Signals(view)
+        self.sound_loaded = self.signals.sound_loaded
+        self.font = QFont("sans", 8)
+        self.tracks: list[store_audio.TrackState] = []
+        self.plan: ca.MixPlan | None = None
+        self.items: list[AudioClipItem] = []
+        self.reload()
+
+    # -- data ----------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """The lanes' tracks now (a few rows), the mix plan on the reads thread."""
+        project, timeline_id = self.session.project, self.view.timeline_id
+        self.tracks = store_audio.tracks(project, timeline_id)
+        self.session.reads.submit(f"timeline-sound-{id(self)}", lambda p: store_audio.mix_plan(p, timeline_id, st.build_cut(p, timeline_id)),
+                                  self._on_plan)
+
+    def _on_plan(self, plan: ca.MixPlan) -> None:
+        self.plan = plan
+        self.build()
+        self.view.viewport().update()
+        self.sound_loaded.emit()
+
+    def plan_file(self, key) -> str | None:
+        if self.plan is not None and key in self.plan.files:
+            return self.plan.files[key]
+        return None
+
+    def audible(self, lane: int) -> bool:
+        t = self.tracks[lane]
+        if any(x.solo for x in self.tracks):
+            return t.solo
+        return not t.mute
+
+    # -- scene ---------------------------------------------------------------------------------
+
+    def lane_y(self, lane: int) -> float:
+        from director.ui.timeline_view import RULER_H, TRACK_H
+
+        return RULER_H + max(1, len(self.view.timeline.tracks)) * TRACK_H + lane * AUDIO_H
+
+    def height(self) -> int:
+        return len(self.tracks) * AUDIO_H
+
+    def build(self) -> None:
+        """(Re)make the lanes' items: A1 from the plan's pieces, other lanes from their clips."""
+        scene = self.view.scene()
+        for item in self.items:
+            if item.scene() is scene:
+                scene.removeItem(item)
+        self.items = []
+        plan_tracks = {t.name: t for t in self.plan.tracks} if self.plan is not None else {}
+        for lane, track in enumerate(self.tracks):
+            if track.kind == "linked":
+                mix = plan_tracks.get(track.name)
+                for piece in mix.pieces if mix is not None else ():
+                    self._add(AudioClipItem(self, lane, piece.record_start, piece.duration, (piece.kind, piece.source), piece.source_in))
+            else:
+                for clip in track.clips:
+                    self._add(AudioClipItem(self, lane, clip.record_start, clip.duration, ("file", clip.audio_id), clip.source_in, clip, clip.gain_db))
+        self.view._update_scene_rect()
+
+    def _add(self, item: AudioClipItem) -> None:
+        self.view.scene().addItem(item)
+        self.items.append(item)
+
+    def relayout(self) -> None:
+        for item in self.items:
+            item.relayout()
+
+    def lane_at_y(self, scene_y: float) -> int | None:
+        k = int((scene_y - self.lane_y(0)) // AUDIO_H) if scene_y >= self.lane_y(0) else -1
+        return k if 0 <= k < len(self.tracks) else None
+
+    def clip_item_at(self, scene_pos: QPointF) -> AudioClipItem | None:
+        for gi in self.view.scene().items(scene_pos):
+            if isinstance(gi, AudioClipItem) and gi.clip is not None:
+                return gi
+        return None
+
+    # -- the header: name, M, S, gain ----------------------------------------------------------
+
+    def button_rect(self, lane: int, which: str) -> QRectF:
+        """Where a lane's M or S button is, in viewport coordinates (clicks and tests aim here)."""
+        y = self.view.mapFromScene(QPointF(0, self.lane_y(lane))).y()
+        x = 34 + 20 * BUTTONS.index(which)
+        return QRectF(x, y + 8, 18, AUDIO_H - 16)
+
+    def draw_headers(self, p: QPainter) -> None:
+        p.save()
+        p.resetTransform()  # viewport coordinates: the headers stay at the left edge
+        p.setFont(self.font)
+        for lane, track in enumerate(self.tracks):
+            y = self.view.mapFromScene(QPointF(0, self.lane_y(lane))).y()
+            p.fillRect(QRectF(0, y, HEADER_W, AUDIO_H), QColor(30, 32, 38, 230))
+            p.setPen(QColor(220, 220, 220))
+            p.drawText(QRectF(4, y, 30, AUDIO_H), Qt.AlignmentFlag.AlignVCenter, track.name)
+            for which, on, colour in (("mute", track.mute, QColor(220, 90, 60)), ("solo", track.solo, QColor(230, 200, 60))):
+                r = self.button_rect(lane, which)
+                p.fillRect(r, colour if on else QColor(60, 62, 70))
+                p.setPen(QColor(20, 20, 20) if on else QColor(200, 200, 200))
+                p.drawText(r, Qt.AlignmentFlag.AlignCenter, which[0].upper())
+            p.setPen(QColor(180, 180, 180))
+            p.drawText(QRectF(76, y, HEADER_W - 78, AUDIO_H), Qt.AlignmentFlag.AlignVCenter, f"{track.gain_db:+.1f}dB")
+        p.restore()
+
+    def press(self, viewport_pos: QPointF) -> bool:
+        """A click on a lane's M or S button toggles it (undoable); True when it was one."""
+        for lane, track in enumerate(self.tracks):
+            for which in BUTTONS:
+                if self.button_rect(lane, which).contains(viewport_pos):
+                    self.set_track(track.name, **{which: not getattr(track, which)})
+                    return True
+        return False
+
+    # -- edits (all undoable, all store.audio's) -----------------------------------------------
+
+    def _push(self, make) -> bool:
+        try:
+            edit = make()
+        except DirectorError as exc:
+            self.session.error_raised.emit(str(exc))
+            return False
+        return self.session.push(edit)
+
+    def set_track(self, name: str, *, mute: bool | None = None, solo: bool | None = None, gain_db: float | None = None) -> bool:
+        return self._push(lambda: store_audio.set_track(self.session.project, self.view.timeline_id, name, mute=mute, solo=solo, gain_db=gain_db))
+
+    def set_clip_gain(self, clip_id: int, gain_db: float) -> bool:
+        return self._push(lambda: store_audio.set_clip_gain(self.session.project, clip_id, gain_db))
+
+    def remove_clip(self, clip_id: int) -> bool:
+        return self._push(lambda: store_audio.remove_clip(self.session.project, clip_id))
+
+    def set_jl(self, clip_id: int, lead_frames: int, lag_frames: int) -> bool:
+        """A picture clip's J and L cut, in frames of the cut (stored as samples)."""
+        rate = self.view.timeline.rate
+        return self._push(lambda: store_audio.set_clip_sound(self.session.project, clip_id, lead=ca.frame_to_sample(lead_frames, rate),
+                                                             lag=ca.frame_to_sample(lag_frames, rate)))
+
+    def drop_sound(self, audio_id: int, scene_pos: QPointF) -> bool:
+        """A sound from the bin dropped at a frame: on the clips lane under the pointer, else the
+        first lane it fits on, else a new one."""
+        project = self.session.project
+        frame = self.view.frame_at_x(scene_pos.x())
+        lane = self.lane_at_y(scene_pos.y())
+        track = self.tracks[lane].name if lane is not None and self.tracks[lane].kind == "clips" else None
+
+        def make():
+            sound = store_audio.find_audio(project, audio_id)
+            return store_audio.add_clip(project, self.view.timeline_id, sound, ca.frame_to_sample(frame, self.view.timeline.rate), track=track)
+
+        return self._push(make)
+
+    # -- menus ---------------------------------------------------------------------------------
+
+    def add_clip_menu(self, menu, item: AudioClipItem) -> None:
+        clip = item.clip
+        writable = not self.session.project.readonly
+        gain = menu.addAction(f"Clip &Gain… ({clip.gain_db:+g} dB)")
+        gain.setEnabled(writable)
+        gain.triggered.connect(lambda: self._ask_gain(f"Gain of {clip.name or 'the clip'} (dB)", clip.gain_db, lambda db: self.set_clip_gain(clip.id, db)))
+        remove = menu.addAction("&Remove Sound")
+        remove.setEnabled(writable)
+        remove.triggered.connect(lambda: self.remove_clip(clip.id))
+
+    def add_lane_menu(self, menu, lane: int) -> None:
+        track = self.tracks[lane]
+        gain = menu.addAction(f"Track {track.name} &Gain… ({track.gain_db:+g} dB)")
+        gain.setEnabled(not self.session.project.readonly)
+        gain.triggered.connect(lambda: self._ask_gain(f"Gain of track {track.name} (dB)", track.gain_db, lambda db: self.set_track(track.name, gain_db=db)))
+
+    def add_picture_menu(self, menu, clip_id: int) -> None:
+        action = menu.addAction("Sound: &J/L Cut…")
+        action.setEnabled(not self.session.project.readonly)
+        action.triggered.connect(lambda: self._ask_jl(clip_id))
+
+    def _ask_gain(self, title: str, current: float, apply) -> None:
+        db, ok = QInputDialog.getDouble(self.view, "Gain", title, current, ca.MIN_GAIN_DB, ca.MAX_GAIN_DB, 1)
+        if ok:
+            apply(db)
+
+    def _ask_jl(self, clip_id: int) -> None:
+        dialog = QDialog(self.view)
+        dialog.setWindowTitle("J/L cut")
+        form = QFormLayout(dialog)
+        lead, lag = QSpinBox(), QSpinBox()
+        for box in (lead, lag):
+            box.setRange(0, 10_000)
+            box.setSuffix(" frames")
+        form.addRow("Sound starts before the picture (J)", lead)
+        form.addRow("Sound runs past the picture (L)", lag)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.set_jl(clip_id, lead.value(), lag.value())
