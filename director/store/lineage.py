@@ -69,3 +69,34 @@ def use_in_cut(project: Project, take_id: int, timeline_id: int | None = None) -
     if clip.takes.get(take.camera_id) == take_id:
         raise InvalidInput(f"take {take_id} is already in the cut")
     return set_clip_take(project, clip.id, take_id)
+
+
+def group_variations(takes: list[Take]) -> list[tuple[Take, int]]:
+    """The gallery's "Group variations" order: each take followed by the takes made from it
+    (more-like-this, promote, extend…), recursively, each with its depth (0: not made from a take
+    shown here). Roots and siblings keep the order they were given (the gallery's sort); a take
+    whose source is not in the list stays where it is, at depth 0."""
+    shown = {t.id for t in takes}
+    children: dict[int, list[Take]] = {}
+    roots = []
+    for take in takes:
+        if take.parent_take_id in shown and take.parent_take_id != take.id:
+            children.setdefault(take.parent_take_id, []).append(take)
+        else:
+            roots.append(take)
+    out: list[tuple[Take, int]] = []
+    placed: set[int] = set()
+
+    def place(take: Take, depth: int) -> None:
+        if take.id in placed:  # a loop of hand-edited rows: show each take once
+            return
+        placed.add(take.id)
+        out.append((take, depth))
+        for child in children.get(take.id, ()):
+            place(child, depth + 1)
+
+    for take in roots:
+        place(take, 0)
+    for take in takes:  # only reachable through a loop: still shown, once
+        place(take, 0)
+    return out

@@ -18,6 +18,7 @@ from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -132,6 +133,11 @@ class TakeGallery(QWidget):
         bar.setContentsMargins(4, 2, 4, 2)
         for w in (self.camera_box, self.rating_box, self.flag_box, self.qc_box, self.sort_box):
             bar.addWidget(w)
+        self.group_box = QCheckBox("Group variations")
+        self.group_box.setToolTip("Show each take followed by the takes made from it (more like this, promote, extend…)")
+        self.group_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the review grid
+        self.group_box.toggled.connect(self.set_group_variations)
+        bar.addWidget(self.group_box)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
 
@@ -190,6 +196,13 @@ class TakeGallery(QWidget):
         choice = next(i for i, (_, f, h) in enumerate(FLAG_CHOICES) if f == flag and h == hide_rejected)
         self.flag_box.setCurrentIndex(choice)
         self._on_filters_edited()
+
+    def set_group_variations(self, on: bool) -> None:
+        """Group each take with its variations (the toolbar's checkbox follows)."""
+        if self.group_box.isChecked() != bool(on):
+            self.group_box.setChecked(bool(on))  # comes back here through `toggled`
+            return
+        self.model.set_group_variations(on)
 
     def set_sort(self, sort: str) -> None:
         self._set_box(self.sort_box, sort)

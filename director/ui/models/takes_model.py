@@ -94,6 +94,7 @@ class TakesModel(QAbstractListModel):
     MediaProblemRole = Qt.ItemDataRole.UserRole + 10  # 'missing' | 'damaged' | 'tampered' | None (fine or not known yet)
     MediaIssueRole = Qt.ItemDataRole.UserRole + 11  # the MediaIssue: which file, what the decoder said
     LineageRole = Qt.ItemDataRole.UserRole + 12  # 'version' (made from a take), 'source' (has versions) or None
+    VariationDepthRole = Qt.ItemDataRole.UserRole + 40  # with Group variations on: 0 a source, 1+ a variation under it
     QcRole = Qt.ItemDataRole.UserRole + 13  # 'green' | 'amber' | 'red' (core.qc grade) or None (not measured)
     ThumbnailRole = Qt.ItemDataRole.DecorationRole
 
@@ -118,6 +119,8 @@ class TakesModel(QAbstractListModel):
         self._ids_by_thumb: dict[str, set[int]] = {}
         self._camera_names: dict[int, str] = {}
         self._parents: set[int] = set()  # takes of the shot with versions (store.lineage)
+        self._group = False  # Group variations: each take followed by the takes made from it
+        self._depth: dict[int, int] = {}
         session.changed.connect(self._on_changed)
 
     # -- what to show ------------------------------------------------------------------------
@@ -154,6 +157,21 @@ class TakesModel(QAbstractListModel):
     def camera_names(self) -> dict[int, str]:
         return dict(self._camera_names)
 
+    @property
+    def group_variations(self) -> bool:
+        return self._group
+
+    def set_group_variations(self, on: bool) -> None:
+        """Show each take followed by its variations (store.lineage.group_variations), or the plain sort."""
+        if bool(on) != self._group:
+            self._group = bool(on)
+            self._reconcile(self._query())
+            if self._takes:  # depths changed on rows that kept their place too
+                self.dataChanged.emit(self.index(0), self.index(len(self._takes) - 1), [Qt.ItemDataRole.DisplayRole, self.VariationDepthRole])
+
+    def depth_of(self, take_id: int) -> int:
+        return self._depth.get(take_id, 0)
+
     # -- reading -----------------------------------------------------------------------------
 
     def take_at(self, row: int) -> Take:
@@ -177,7 +195,11 @@ class TakesModel(QAbstractListModel):
             return None
         take = self._takes[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{self.camera_label(take)} · seed {take.seed}"
+            text = f"{self.camera_label(take)} · seed {take.seed}"
+            depth = self._depth.get(take.id, 0)
+            return f"{'↳' * depth} {text}" if depth else text
+        if role == self.VariationDepthRole:
+            return self._depth.get(take.id, 0)
         if role == self.ThumbnailRole:
             key, path = thumbnail_source(take)
             pixmap = self.thumbnails.get(key)
@@ -292,7 +314,7 @@ class TakesModel(QAbstractListModel):
         if self._shot_id is None:
             return []
         f = self._filter
-        return store_takes.list_takes(
+        found = store_takes.list_takes(
             self.session.project,
             self._shot_id,
             camera_id=f.camera_id,
@@ -302,6 +324,7 @@ class TakesModel(QAbstractListModel):
             sort=self._sort,
             qc=f.qc,
         )
+        return [t for t, _ in store_lineage.group_variations(found)] if self._group else found
 
     def _load_cameras(self) -> None:
         if self._shot_id is None:
@@ -319,6 +342,7 @@ class TakesModel(QAbstractListModel):
 
     def _reindex(self) -> None:
         self._row_of = {t.id: i for i, t in enumerate(self._takes)}
+        self._depth = {t.id: d for t, d in store_lineage.group_variations(self._takes) if d} if self._group else {}
         by_thumb: dict[str, set[int]] = {}
         for t in self._takes:
             by_thumb.setdefault(thumbnail_source(t)[0], set()).add(t.id)
@@ -342,7 +366,7 @@ class TakesModel(QAbstractListModel):
         """Update changed rows in place and insert new takes where the sort puts them (reading only
         those takes: a take landing on a 2,000-take shot used to re-read all 2,000, 60-200 ms on
         the UI thread); reconcile with a full read only if a take left or moved."""
-        if len(ids) > BULK_CHANGE:
+        if len(ids) > BULK_CHANGE or self._group:  # grouped, a new variation goes under its source
             self._reconcile(self._query())
             return
         project = self.session.project
