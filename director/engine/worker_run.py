@@ -209,10 +209,6 @@ class Worker:
             from director.engine.previz.job import run_previz
 
             return run_previz(self, request, overlap=overlap)
-        if request.preset.kind == "segment":  # SAM 2 mattes of a take, not a pipeline call
-            from director.engine.segment_run import run_segment
-
-            return run_segment(self, request, overlap=overlap)
         job_id = request.job_id
         t0 = time.perf_counter()
         meter = Meter(device=self.device, node=os.uname().nodename)
@@ -275,10 +271,7 @@ class Worker:
         (InvalidInput) before loading when nothing fits. What was switched on is said in the
         job's warnings and recorded in its run facts' options."""
         from director.engine.fit import fit_preset
-        from director.engine.loading import resolve
 
-        if not request.preset.builder and not request.allow_download:
-            resolve(request.preset)  # missing or unsafe weights are said first: no size would help
         fit = fit_preset(request.preset, request.params, self.device, held=sum(v[2] for v in self.pipelines.values()))
         if not fit.switched_on:
             return request
