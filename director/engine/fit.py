@@ -3,7 +3,8 @@ read what is free, switch on VAE tiling or offload when they are needed, or refu
 that would fit.
 
 The estimate is deliberately simple and on the safe side: the weights of every component at the
-compute dtype (from `MODELS`, by preset; a preset not listed counts its weight files on disk),
+compute dtype (counted from the safetensors headers on disk when the weights are here, else from
+`MODELS` by preset),
 the transformer's activations (tokens × hidden size × a per-token factor, doubled for CFG) and the
 VAE decode (the decoder's widest feature maps over one decode chunk, or one tile when tiled).
 Ways to fit, cheapest first: as the preset says; + VAE tiling; + model CPU offload (one component
@@ -13,10 +14,13 @@ on the GPU at a time); + group offload with streams (one transformer block at a 
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
+import struct
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from director.core.errors import InvalidInput
 from director.engine.presets import Memory, Preset, nearest_frames
@@ -103,7 +107,48 @@ class Estimate:
     _layers: int = 1
 
 
-def estimate(preset: Preset, width: int, height: int, frames: int, device: str = "cuda", guidance: float = 1.0) -> Estimate:
+DENOISERS = ("transformer", "transformer_2", "unet")
+TEXT_PARTS = ("text_encoder", "text_encoder_2", "text_encoder_3", "image_encoder", "connectors")
+
+
+def _tensor_count(path: Path) -> int:
+    """Parameters in a safetensors file, from its header alone (8-byte length, then JSON)."""
+    with open(path, "rb") as f:
+        (size,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(size))
+    return sum(math.prod(v["shape"]) for k, v in header.items() if k != "__metadata__")
+
+
+def disk_params(preset: Preset) -> dict[str, int] | None:
+    """Parameters per component ("denoiser", "text", "vae") counted from the weights on disk, or
+    None when they are not here (then `MODELS` stands in). What is on disk beats any table: a
+    local fine-tune, a twin or a quantised file is counted as it is."""
+    if preset.builder:
+        return None
+    from director.engine.loading import MissingWeights, UnsafeWeights, resolve
+
+    try:
+        how, weights, config = resolve(preset)
+    except (MissingWeights, UnsafeWeights):
+        return None
+    counts = {"denoiser": 0, "text": 0, "vae": 0}
+    if how == "single_file":
+        counts["denoiser"] = _tensor_count(weights) if weights.suffix == ".safetensors" else weights.stat().st_size
+        folder = config
+    else:
+        folder = weights
+    for f in sorted(folder.rglob("*.safetensors")) if folder else ():
+        part = f.relative_to(folder).parts[0] if len(f.relative_to(folder).parts) > 1 else "transformer"
+        if how == "single_file" and part in DENOISERS:
+            continue  # the single file is the denoiser
+        group = "denoiser" if part in DENOISERS else "vae" if part.startswith("vae") else "text"
+        counts[group] += _tensor_count(f)
+    return counts
+
+
+def estimate(preset: Preset, width: int, height: int, frames: int, device: str = "cuda", guidance: float = 1.0,
+             counts: dict[str, int] | None = None) -> Estimate:
+    """The job's memory; `counts` (from `disk_params`) replaces the table's parameter counts."""
     m, b = model_of(preset), dtype_bytes(preset, device)
     latent_frames = (frames - 1) // m.temporal + 1 if frames > 1 else 1
     tokens = latent_frames * math.ceil(height / m.spatial) * math.ceil(width / m.spatial)
@@ -113,7 +158,10 @@ def estimate(preset: Preset, width: int, height: int, frames: int, device: str =
     per_pixel = DECODER_CHANNELS * b * DECODER_FACTOR
     decode = int(chunk * height * width * per_pixel)
     decode_tiled = int(chunk * min(height, TILE) * min(width, TILE) * per_pixel)
-    transformer, text, vae = (int(x * 1e9 * b) for x in (m.transformer_b, m.text_b, m.vae_b))
+    if counts:
+        transformer, text, vae = (int(counts[k] * b) for k in ("denoiser", "text", "vae"))
+    else:
+        transformer, text, vae = (int(x * 1e9 * b) for x in (m.transformer_b, m.text_b, m.vae_b))
     return Estimate(transformer + text + vae, transformer, text, vae, activations, decode, decode_tiled, m.layers)
 
 
@@ -135,11 +183,11 @@ LADDER = (("VAE tiling", {"vae_tiling": True}), ("CPU offload", {"cpu_offload": 
           ("group offload with streams", {"group_offload": True, "cpu_offload": False}))
 
 
-def choose(preset: Preset, params: dict, free: int | None, device: str) -> Fit:
+def choose(preset: Preset, params: dict, free: int | None, device: str, counts: dict[str, int] | None = None) -> Fit:
     """The cheapest way to fit `free` bytes; free=None (unknown) keeps the preset's options.
     Refuses with the size that would fit when nothing does."""
     w, h, f = params["width"], params["height"], params.get("frames", 1)
-    est = estimate(preset, w, h, f, device, params.get("guidance", 1.0))
+    est = estimate(preset, w, h, f, device, params.get("guidance", 1.0), counts)
     memory = preset.memory
     if free is None:
         return Fit(memory, (), est.need(memory), None)
@@ -154,7 +202,8 @@ def choose(preset: Preset, params: dict, free: int | None, device: str) -> Fit:
         memory = replace(memory, **change)
         if est.need(memory) <= budget:
             return Fit(memory, _switched(preset.memory, memory), est.need(memory), free)
-    raise InvalidInput(_refusal(preset, params, est.need(memory), free, memory, device, _switched(preset.memory, memory)))
+    raise InvalidInput(_refusal(preset, params, est.need(memory), free, memory, device,
+                                _switched(preset.memory, memory), counts))
 
 
 def _switched(before: Memory, after: Memory) -> tuple[str, ...]:
@@ -164,7 +213,7 @@ def _switched(before: Memory, after: Memory) -> tuple[str, ...]:
                  if getattr(after, flag) and not getattr(before, flag))
 
 
-def _refusal(preset: Preset, params: dict, need: int, free: int, memory: Memory, device: str, tried) -> str:
+def _refusal(preset: Preset, params: dict, need: int, free: int, memory: Memory, device: str, tried, counts) -> str:
     w, h, f = params["width"], params["height"], params.get("frames", 1)
     c = preset.constraints
     budget = free * HEADROOM
@@ -176,7 +225,7 @@ def _refusal(preset: Preset, params: dict, need: int, free: int, memory: Memory,
         frames = f
         while frames > c.min_frames:
             frames = nearest_frames(max(c.min_frames, frames // 2), c)
-            if estimate(preset, w, h, frames, device, g).need(memory) <= budget:
+            if estimate(preset, w, h, frames, device, g, counts).need(memory) <= budget:
                 tips.append(f"{frames} frames at {w}×{h}")
                 break
             if frames == c.min_frames:
@@ -185,7 +234,7 @@ def _refusal(preset: Preset, params: dict, need: int, free: int, memory: Memory,
     while scale > 0.1:
         sw = max(c.min_size, int(w * scale) // c.size_multiple * c.size_multiple)
         sh = max(c.min_size, int(h * scale) // c.size_multiple * c.size_multiple)
-        if estimate(preset, sw, sh, f, device, g).need(memory) <= budget:
+        if estimate(preset, sw, sh, f, device, g, counts).need(memory) <= budget:
             tips.append(f"{sw}×{sh}" + (f"×{f} frames" if preset.is_video else ""))
             break
         scale -= 0.1
@@ -219,4 +268,4 @@ def fit_preset(preset: Preset, params: dict, device: str, held: int = 0) -> Fit:
     """`choose` against the device's free memory plus `held` (the warm pipelines the worker
     would drop to make room)."""
     free = free_memory(device)
-    return choose(preset, params, None if free is None else free + held, device)
+    return choose(preset, params, None if free is None else free + held, device, disk_params(preset))

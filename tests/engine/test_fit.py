@@ -87,3 +87,23 @@ def test_the_worker_refuses_before_loading_and_runs_what_fits(monkeypatch, tmp_p
         assert isinstance(events[0], Started) and isinstance(events[-1], Finished) and events[-1].meter.warnings == ()
     finally:
         worker.close()
+
+
+def test_weights_on_disk_are_counted_from_their_headers_not_the_table(tmp_path):
+    """A local folder (a fine-tune, a twin) is counted as it is: a tiny LTX folder under an LTX
+    preset id fits where the 2B table entry would be refused."""
+    from director.engine.fit import disk_params
+    from director.engine.tiny import build_t2v
+
+    pipe = build_t2v()
+    pipe.save_pretrained(tmp_path / "ltx-tiny", safe_serialization=True)
+    local = replace(LTX, id="ltx-local", source=str(tmp_path / "ltx-tiny"), config=None)
+    counts = disk_params(local)
+    for group, module in (("denoiser", pipe.transformer), ("text", pipe.text_encoder), ("vae", pipe.vae)):
+        # Parameters (tied ones once) and the few buffers saved with them, from the headers alone.
+        assert counts[group] == pytest.approx(sum(p.numel() for p in module.parameters()), rel=0.01)
+    small = {"width": 96, "height": 64, "frames": 17, "guidance": 1.0}
+    assert choose(local, small, GB, "cpu", counts).switched_on == ()
+    with pytest.raises(InvalidInput):
+        choose(local, small, GB, "cpu")  # without the count, the 2B table entry does not fit 1 GB of RAM
+    assert disk_params(LTX) is None  # weights not here: the table stands in
