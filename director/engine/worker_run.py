@@ -271,7 +271,10 @@ class Worker:
         (InvalidInput) before loading when nothing fits. What was switched on is said in the
         job's warnings and recorded in its run facts' options."""
         from director.engine.fit import fit_preset
+        from director.engine.loading import resolve
 
+        if not request.preset.builder and not request.allow_download:
+            resolve(request.preset)  # missing or unsafe weights are said first: no size would help
         fit = fit_preset(request.preset, request.params, self.device, held=sum(v[2] for v in self.pipelines.values()))
         if not fit.switched_on:
             return request
