@@ -98,3 +98,22 @@ def test_the_dialogs_price_is_the_sum_of_its_jobs_estimates(window, project_file
     total = sum(estimate_job(project, "tiny-t2i", validate_params(preset, {"steps": s}), 1).gpu_s for s in (2, 4)) * 2
     assert dialog.plan.gpu_s == pytest.approx(total) and f"{total:.1f} GPU s" in dialog.estimate.text()
     dialog.reject()
+
+
+def test_a_sweep_of_a_locked_shot_is_refused_with_the_reason(window, project_file, qtbot):
+    from director.core.enums import ShotStatus
+    from director.store import jobs
+    from director.store.shots import update_shot
+
+    assert window.new_project(project_file)
+    sid = window.panel("shots").add_shot("7", "Pier")
+    window.panel("prompt").field_edit("subject").setText("a pier at dawn")
+    window.sweep_action.trigger()
+    dialog = window.sweep_dialog
+    dialog.set_presets(["tiny-t2i"])
+    assert dialog.price(), dialog.estimate.text()
+    update_shot(window.session.project, sid, status=ShotStatus.LOCKED)  # locked meanwhile (another panel)
+    dialog.queue_button.click()
+    assert "Not queued: shot 7 is locked: no new jobs" in dialog.estimate.text()
+    assert jobs.list_jobs(window.session.project) == [] and dialog.isVisible() and not dialog.queue_button.isEnabled()
+    dialog.reject()
