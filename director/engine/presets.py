@@ -288,7 +288,7 @@ BUILTIN: tuple[Preset, ...] = (
     Preset("previz", "previz (blocking render)", "previz", "PrevizRenderer", "builtin:previz", "previz",
            Defaults(768, 512, frames=121, fps=24, steps=1, guidance=1.0),
            Constraints(size_multiple=16, min_size=64, max_width=3840, max_height=2160, min_frames=1, max_frames=481, max_steps=1),
-           dtype="float32", builder="director.engine.previz.job:no_pipeline",
+           dtype="float32", builder="director.engine.previz.job:no_pipeline", no_twin="no model to stand in for: numpy draws it",
            notes="stand-ins, set and light from the shot's words, framed by each camera; a depth and a layout video are "
                  "stored with every take (the control for 'Generate from previz'). Not AI output: nothing is generated"),
     # -- tiny twins: each family's class and layout, random weights, loaded from disk like a download --

@@ -265,6 +265,11 @@ class Project:
         project.readonly_reason = readonly_reason(target)
         return project
 
+    @property
+    def closed(self) -> bool:
+        """True once `close` ran: a panel not yet deleted must not read through it."""
+        return self.db is None
+
     def close(self) -> None:
         """Never raises for the checkpoint: every write was committed (or reported failed) already.
 

@@ -210,7 +210,7 @@ class QueuePanel(QWidget):
     def _follow_pause(self) -> None:
         """Show a pause or resume made elsewhere (`director queue pause` from a terminal): the
         runner reads the project's pause marker, so the button follows it within a second."""
-        if self.runner is None or self.runner.project.db is None:  # closed, the panel not yet gone
+        if self.runner is None or self.runner.project.closed:  # the panel is not yet gone
             return
         paused = self.runner.paused
         if paused != self.pause_button.isChecked():

@@ -58,7 +58,7 @@ def test_every_listing_marks_tiny_presets_as_random_weights():
     for pid in ("tiny-t2i", "tiny-t2v", "tiny-i2v"):
         assert presets[pid].tiny and TINY_NOTE in presets[pid].listing_label
     assert TINY_NOTE not in presets["ltx-2b-distilled"].listing_label
-    assert {p.kind for p in presets.values()} == {"t2i", "t2v", "i2v"}
+    assert {p.kind for p in presets.values()} == {"t2i", "t2v", "i2v", "previz"}
 
 
 def test_a_user_preset_saved_in_settings_shows_up_in_the_registry():

@@ -43,6 +43,8 @@ def test_every_named_pipeline_class_exists_in_the_installed_diffusers():
     import diffusers
 
     for p in (*BUILTIN, *RETIRED):
+        if p.kind == "previz":  # numpy draws it (engine.previz): no diffusers class
+            continue
         assert hasattr(diffusers, p.pipeline), p.pipeline
 
 
