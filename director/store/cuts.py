@@ -1,8 +1,9 @@
 """Alternate cuts: several timelines in one project — new, duplicate, rename, switch, delete.
 
 Each is an undoable edit (apply/revert) that keeps its ids: a deleted cut is put back row for row
-(timeline, tracks, clips, the takes they show and their angle cuts), so every later step on the
-undo stack still finds what it names. The *current* cut is the one the window shows and every
+(timeline, tracks, clips, the takes they show, their angle cuts, and its sound: audio tracks and
+their clips, each picture clip's J/L, gain and sound take), so every later step on the undo stack
+still finds what it names. A duplicate copies the sound too, under fresh ids. The *current* cut is the one the window shows and every
 command uses when not told `--timeline`.
 """
 
@@ -17,7 +18,7 @@ from director.store.project import Project, utc_now
 from director.store.rows import one, rows, scalar
 
 CHANGED = Changes(timeline=True)
-_CHILD_TABLES = ("tracks", "clips", "clip_takes", "angle_cuts")
+_CHILD_TABLES = ("tracks", "clips", "clip_takes", "angle_cuts", "audio_tracks", "audio_clips", "clip_sound")
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,10 @@ def _snapshot(project: Project, timeline_id: int) -> dict:
         "clips": clips,
         "clip_takes": rows(project.db, f"SELECT * FROM clip_takes WHERE clip_id IN ({cmarks})", clip_ids),
         "angle_cuts": rows(project.db, f"SELECT * FROM angle_cuts WHERE clip_id IN ({cmarks})", clip_ids),
+        "audio_tracks": rows(project.db, "SELECT * FROM audio_tracks WHERE timeline_id = ? ORDER BY id", [timeline_id]),
+        "audio_clips": rows(project.db, "SELECT c.* FROM audio_clips c JOIN audio_tracks t ON t.id = c.track_id "
+                                        "WHERE t.timeline_id = ? ORDER BY c.id", [timeline_id]),
+        "clip_sound": rows(project.db, f"SELECT * FROM clip_sound WHERE clip_id IN ({cmarks})", clip_ids),
     }
 
 
@@ -140,7 +145,7 @@ class NewCut:
         head = {"id": tid, "name": name, "created_at": utc_now()}
         if self.duplicate_of is None:
             return {"timelines": [head], "tracks": [{"id": next_id(db, "tracks"), "timeline_id": tid, "name": "V1", "kind": "video", "ord": 0}],
-                    "clips": [], "clip_takes": [], "angle_cuts": []}
+                    "clips": [], "clip_takes": [], "angle_cuts": [], "audio_tracks": [], "audio_clips": [], "clip_sound": []}
         source = _snapshot(project, self.duplicate_of)
         track_map, clip_map = {}, {}
         tracks, clips = [], []
@@ -150,12 +155,16 @@ class NewCut:
         for c in source["clips"]:
             clip_map[c["id"]] = next_id(db, "clips")
             clips.append({**c, "id": clip_map[c["id"]], "track_id": track_map[c["track_id"]]})
+        sound_map = {t["id"]: next_id(db, "audio_tracks") for t in source["audio_tracks"]}
         return {
             "timelines": [head],
             "tracks": tracks,
             "clips": clips,
             "clip_takes": [{**r, "clip_id": clip_map[r["clip_id"]]} for r in source["clip_takes"]],
             "angle_cuts": [{**r, "clip_id": clip_map[r["clip_id"]]} for r in source["angle_cuts"]],
+            "audio_tracks": [{**t, "id": sound_map[t["id"]], "timeline_id": tid} for t in source["audio_tracks"]],
+            "audio_clips": [{**c, "id": next_id(db, "audio_clips"), "track_id": sound_map[c["track_id"]]} for c in source["audio_clips"]],
+            "clip_sound": [{**r, "clip_id": clip_map[r["clip_id"]]} for r in source["clip_sound"]],
         }
 
     def revert(self, project: Project) -> Changes:

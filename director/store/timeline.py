@@ -8,7 +8,7 @@ undo stack still find them. A clip of a locked shot cannot be changed, moved or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from director.core import timeline as tl
 from director.core.changes import Changes
@@ -183,20 +183,23 @@ def build_cut(project: Project, timeline_id: int | None = None) -> Cut:
 
 @dataclass
 class TimelineEdit:
-    """One undoable timeline edit (store.edits.Edit protocol): the core edit plus where it applies."""
+    """One undoable timeline edit (store.edits.Edit protocol): the core edit plus where it applies.
+    `sound` holds the sound settings (clip_sound: J/L, gain, sound take) of clips it took off the
+    timeline, so undoing a ripple delete or a lift brings a clip back with them."""
 
     timeline_id: int
     edit: tl.Edit
+    sound: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def text(self) -> str:
         return self.edit.text
 
     def apply(self, project: Project) -> Changes:
-        return _write(project, self.timeline_id, self.edit)
+        return _write(project, self.timeline_id, self.edit, self.sound)
 
     def revert(self, project: Project) -> Changes:
-        return _write(project, self.timeline_id, self.edit.inverse())
+        return _write(project, self.timeline_id, self.edit.inverse(), self.sound)
 
 
 def _check_locks(project: Project, before: Timeline, edit: tl.Edit) -> None:
@@ -216,7 +219,10 @@ def _check_locks(project: Project, before: Timeline, edit: tl.Edit) -> None:
             )
 
 
-def _write(project: Project, timeline_id: int, edit: tl.Edit) -> Changes:
+def _write(project: Project, timeline_id: int, edit: tl.Edit, sound: dict | None = None) -> Changes:
+    """Write an edit's splices; `sound` (clip id → clip_sound row) keeps the sound settings of clips
+    it removes and puts them back on clips it brings back under their ids."""
+    sound = {} if sound is None else sound
     with project.atomic() as db:
         before = load_timeline(project, timeline_id)
         _check_locks(project, before, edit)
@@ -226,7 +232,9 @@ def _write(project: Project, timeline_id: int, edit: tl.Edit) -> Changes:
         new = {i.id: (t.id, k, i) for t in after.tracks if t.id in track_ids for k, i in enumerate(t.items)}
         gone = [i for i in old if i not in new]
         if gone:
-            db.execute(f"DELETE FROM clips WHERE id IN ({','.join('?' * len(gone))})", gone)
+            marks = ",".join("?" * len(gone))
+            sound.update({r["clip_id"]: r for r in rows(db, f"SELECT * FROM clip_sound WHERE clip_id IN ({marks})", gone)})
+            db.execute(f"DELETE FROM clips WHERE id IN ({marks})", gone)
         for item_id, (track_id, k, item) in new.items():
             was = old.get(item_id)
             if was == (track_id, k, item):
@@ -241,6 +249,8 @@ def _write(project: Project, timeline_id: int, edit: tl.Edit) -> Changes:
                 row.update(kind="gap", shot_id=None, source_in=0, camera_id=None)
             if was is None:
                 db["clips"].insert(row)
+                if item_id in sound:
+                    db["clip_sound"].insert(sound[item_id], replace=True)
             else:
                 db["clips"].update(item_id, row)
                 db.execute("DELETE FROM clip_takes WHERE clip_id = ?", [item_id])
