@@ -1,4 +1,4 @@
-"""`director timeline list|new|duplicate|rename|delete|switch|compare`: alternate cuts of one project."""
+"""`director timeline list|new|duplicate|rename|delete|switch|compare|import`: alternate cuts of one project."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from director.store import cuts
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    verbs = sub.add_parser("timeline", help="alternate cuts: list, new, duplicate, rename, delete, switch, compare").add_subparsers(
+    verbs = sub.add_parser("timeline", help="alternate cuts: list, new, duplicate, rename, delete, switch, compare, import").add_subparsers(
         dest="subverb", required=True, metavar="SUBVERB"
     )
     p = verbs.add_parser("list", help="the project's cuts; * marks the current one")
@@ -40,6 +40,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_project_arg(p)
     p.add_argument("cut", metavar="CUT", help="name or id")
     p.set_defaults(func=cmd_switch)
+    p = verbs.add_parser("import", help="a cut from an OTIO file Director exported (angle cuts and chosen takes kept), as a new cut")
+    add_project_arg(p)
+    p.add_argument("file", metavar="FILE.otio", help="an .otio Director wrote, perhaps re-cut in another suite since")
+    p.add_argument("--name", help="the new cut's name (default: the file's timeline name)")
+    p.add_argument("--keep-current", action="store_true", help="do not switch to it")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_import)
     p = verbs.add_parser("compare", help="two cuts side by side: length, shots used, cost of the takes used")
     add_project_arg(p)
     p.add_argument("cut_a", metavar="CUT_A", help="name or id")
@@ -111,4 +118,25 @@ def cmd_compare(args) -> int:
     print_table(["", *table[0][1:]], [list(r) for r in table[1:]])
     if found.different_takes:
         print(f"\nshots in both showing different takes: {', '.join(found.different_takes)}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from director.export.otio_import import read_cut
+    from director.store.cut_import import build_import
+
+    imported = read_cut(args.file)  # read (and refused) before the project is opened for writing
+    with open_project(args) as project:
+        edit = build_import(project, imported, args.name)
+        edit.new.switch = not args.keep_current
+        edit.apply(project)
+        clips = sum(1 for i in edit.items if hasattr(i, "shot_id"))
+        angles = sum(len(i.angle_cuts) for i in edit.items if hasattr(i, "angle_cuts"))
+    if args.json:
+        print_json({"timeline_id": edit.timeline_id, "name": edit.name, "clips": clips, "angle_cuts": angles, "notes": edit.notes})
+        return 0
+    print(f"imported {clips} clip(s) and {angles} angle cut(s) into cut {edit.name!r} (id {edit.timeline_id})"
+          + ("" if args.keep_current else ", now current"))
+    for note in edit.notes:
+        print(f"  note: {note}")
     return 0

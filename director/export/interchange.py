@@ -124,6 +124,8 @@ def _clip_metadata(seg: CutSegment, info: TakeInfo | None) -> dict:
         )
     if seg.clip_id is not None:
         meta["clip_id"] = seg.clip_id
+    if "source_frame" in seg.metadata:  # the shot frame it starts on: what a re-import rebuilds the clip from
+        meta["shot_frame"] = int(seg.metadata["source_frame"])
     return meta
 
 
