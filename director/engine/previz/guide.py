@@ -1,0 +1,37 @@
+"""Generate from previz: a real model job whose control video is a previz take's depth or layout
+render, for the take's own shot and camera, so the generated shot keeps the blocking. The control
+plumbing is `engine.control` (Wan VACE); a family without it is refused with the reason before
+anything is queued."""
+
+from __future__ import annotations
+
+from director.core.errors import InvalidInput
+from director.engine import control
+from director.engine.actions import Queued
+from director.engine.presets import get_preset
+from director.engine.steered_jobs import queue_steered
+from director.store.artifacts import ROLES, take_artifacts
+from director.store.cameras import get_camera
+from director.store.project import Project
+from director.store.shots import get_shot
+from director.store.takes import get_take
+
+
+def queue_from_previz(project: Project, take_id: int, preset_id: str, *, mode: str = "depth", strength: float = 1.0,
+                      variants: int = 1, seed_mode: str = "random", seeds=(), params: dict | None = None,
+                      quality: str = "draft") -> Queued:
+    """One job for the previz take's shot and camera, guided by its `mode` video ("depth" or "layout")."""
+    why = control.takes_control(get_preset(preset_id))
+    if why:
+        raise InvalidInput(why)
+    if mode not in ROLES:
+        raise InvalidInput(f"a previz guides with its {' or its '.join(ROLES)} video; got {mode!r}")
+    take = get_take(project, take_id)
+    video = take_artifacts(take).get(mode)
+    if video is None:
+        raise InvalidInput(f"take {take_id} is not a previz take (it has no {mode} video); make one with 'director previz'")
+    spec = control.recipe_control(project, video=video, mode=mode, strength=strength, source=f"previz:take {take_id}")
+    shot = get_shot(project, take.shot_id)
+    cameras = [get_camera(project, take.camera_id).name] if take.camera_id is not None else None
+    return queue_steered(project, shot.code, preset_id, keyframes=False, control_spec=spec, cameras=cameras,
+                         variants=variants, seed_mode=seed_mode, seeds=seeds, params=params, quality=quality)
