@@ -653,6 +653,33 @@ class MainWindow(QMainWindow):
         if shots is not None:
             shots.select_shot(shot_id)
 
+    def import_cut(self, path: str | Path | None = None) -> None:
+        """File ▸ Import Cut from OTIO…: read off the UI thread, then add it as a new cut (undoable)."""
+        if self.session is None or self.session.project.readonly:
+            return
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Import a cut", "", "OpenTimelineIO (*.otio)")
+            if not path:
+                return
+        from director.export.otio_import import read_cut
+        from director.store.cut_import import build_import
+
+        session = self.session
+
+        def add(imported) -> None:
+            if self.session is not session:
+                return
+            try:
+                edit = build_import(session.project, imported)
+            except DirectorError as exc:
+                self.notify(str(exc), error=True)
+                return
+            if session.push(edit):
+                self.notify(f"Imported cut '{edit.name}'" + "".join(f"; {n}" for n in edit.notes))
+
+        session.reads.submit("import-cut", lambda _project: read_cut(path), add,
+                             lambda exc: self.notify(str(exc) if isinstance(exc, DirectorError) else f"Could not import {Path(path).name}: {exc}", error=True))
+
     def conform_cut(self):
         """Timeline ▸ Conform to Final…: the priced plan for the current cut (see ui/conform_dialog.py)."""
         if self._conformer is None:
@@ -769,6 +796,8 @@ class MainWindow(QMainWindow):
         self.open_action = self._action("&Open Project…", lambda: self.open_project(), S.Open, "Open a project file")
         # QKeySequence(S.Close) is only its first binding (Ctrl+F4 on Linux): Ctrl+W named too.
         self.close_action = self._action("&Close Project", self.close_project, [S.Close, "Ctrl+W"], "Close the project (everything is already saved)")
+        self.import_cut_action = self._action("Import C&ut from OTIO…", lambda: self.import_cut(), None,
+                                              "A cut Director exported (perhaps re-cut in another suite) as a new cut")
         self.import_script_action = self._action("&Import Screenplay…", lambda: self.import_screenplay(), "Ctrl+Shift+I",
                                                  "Turn a Fountain screenplay into scenes and shots, or merge a rewrite")
         self.settings_action = self._action("&Settings…", self.show_settings, S.Preferences, "Prices, model folders, device", role=QAction.MenuRole.PreferencesRole)
@@ -807,6 +836,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.close_action)
         file_menu.addSeparator()
         file_menu.addAction(self.import_script_action)
+        file_menu.addAction(self.import_cut_action)
         self.export_menu = ExportMenu(self, file_menu.addMenu("&Export"))
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
@@ -863,6 +893,7 @@ class MainWindow(QMainWindow):
         stack = self.session.undo_stack if open_ else None
         self.close_action.setEnabled(open_)
         self.import_script_action.setEnabled(writable)
+        self.import_cut_action.setEnabled(writable)
         self.conform_action.setEnabled(writable)
         self.settings_action.setEnabled(True)
         self.undo_action.setEnabled(bool(stack and stack.canUndo()))

@@ -116,3 +116,29 @@ def test_the_cli_imports_and_a_foreign_or_old_file_is_refused(tmp_path, capsys):
     otio.adapters.write_to_file(old, str(tmp_path / "old.otio"))
     assert main(["timeline", "import", str(path), str(tmp_path / "old.otio")]) != 0
     assert "Export the cut again" in capsys.readouterr().err
+
+
+def test_the_window_imports_a_cut_as_one_undoable_step(tmp_path, qtbot):
+    from director.ui.main_window import MainWindow
+
+    project = multicam_project(tmp_path, "24", Rate(24), 48, cut_at=20)
+    path = project.path
+    try:
+        _export(project, tmp_path / "cut.otio")
+        before = _played(project)
+    finally:
+        project.close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    try:
+        assert window.open_project(path)
+        assert window.import_cut_action.isEnabled()
+        count = len(cuts.list_cuts(window.session.project))
+        window.import_cut(tmp_path / "cut.otio")
+        qtbot.waitUntil(lambda: len(cuts.list_cuts(window.session.project)) == count + 1, timeout=10_000)
+        assert _played(window.session.project) == before  # the imported cut is current and plays the same
+        window.undo()
+        assert len(cuts.list_cuts(window.session.project)) == count
+    finally:
+        window.close_project()
+        window.close()
