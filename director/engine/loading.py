@@ -154,8 +154,10 @@ def resolve(preset: Preset, allow_download: bool = False) -> tuple[str, Path, Pa
         return "single_file", weights, config_path
     if _looks_like_path(source):
         folder = Path(source).expanduser()
-        if not (folder / "model_index.json").is_file():
-            raise _missing(preset, f"no diffusers folder (model_index.json) at {folder}")
+        index = "config.json" if preset.kind == "segment" else "model_index.json"  # SAM 2: a transformers folder
+        if not (folder / index).is_file():
+            kind = "transformers" if preset.kind == "segment" else "diffusers"
+            raise _missing(preset, f"no {kind} folder ({index}) at {folder}")
         if not any(folder.rglob("*.safetensors")):
             bad = sorted(p.name for p in folder.rglob("*") if p.suffix.lower() in REFUSED_SUFFIXES)
             if bad:

@@ -34,6 +34,7 @@ class JobRequest:
     loras: tuple[tuple[str, str, float], ...] = ()  # (adapter name, absolute .safetensors path, strength)
     control: dict | None = None  # a guide video and reference images, absolute paths (engine.control)
     speed: tuple[str, ...] = ()  # speed options asked for (engine.speed); the worker applies what the device allows
+    segment: dict | None = None  # a segment job: {"video": absolute take path, "objects": [...]} (engine.segment_run)
     scene: dict | None = None  # a previz job's scene and camera, as its recipe recorded them (engine.previz)
 
 
@@ -186,6 +187,23 @@ class TakeWritten:
 
 
 @dataclass(frozen=True)
+class MatteWritten:
+    """One roto object's matte of a segment job (frames × height × width uint8 in an .npz),
+    already renamed into the store; paths are relative to the media root. Like TakeWritten, held
+    by the runner until Finished: a cancelled job records none."""
+
+    job_id: int
+    object_id: int
+    name: str
+    media_path: str
+    thumb_path: str
+    frames: int
+    width: int
+    height: int
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Finished:
     """Every variant is written. `run_facts` is what ran (device, dtype, scheduler, weights,
     options, versions) and `received` the text arguments the pipeline call received (prompt,
@@ -217,5 +235,5 @@ class Retrying:
     meter: Meter = field(default_factory=Meter)
 
 
-Event = Union[Started, Progress, Metered, Decoded, TakeWritten, Finished, Failed, Retrying]
+Event = Union[Started, Progress, Metered, Decoded, TakeWritten, MatteWritten, Finished, Failed, Retrying]
 FINAL_EVENTS = (Finished, Failed)

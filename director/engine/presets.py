@@ -17,7 +17,7 @@ from typing import Any
 from director.core.errors import InvalidInput, NotFound
 from director.core.places import config_dir  # noqa: F401 - presets.config_dir stays importable
 
-KINDS = ("t2i", "t2v", "i2v")
+KINDS = ("t2i", "t2v", "i2v", "segment")  # segment: SAM 2 mattes of a take (engine.segment)
 TINY_NOTE = "random weights — for trying the workflow"
 TWIN_SOURCE = "twin:"  # a twin's source before it is placed in this machine's twins folder
 REFUSED_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl", ".pickle")
@@ -161,6 +161,21 @@ def _video(step: int, offset: int, max_frames: int, multiple: int, max_w: int, m
 
 
 _IMAGE = Constraints(size_multiple=8, max_width=2048, max_height=2048)
+# SAM 2 (kind "segment"): mattes of a take's own frames, so size and frames come from the take.
+_SEGMENT = Constraints(size_multiple=1, min_size=16, max_width=4096, max_height=4096, max_frames=100_000, max_steps=1)
+_SAM2_NOTES = ("transformers' Sam2VideoModel and Sam2VideoProcessor (safetensors, config.json); "
+               "`director roto add` queues it on a take")
+SEGMENT_PRESETS = (
+    Preset("sam2.1-hiera-tiny", "SAM 2.1 Hiera tiny (roto mattes)", "segment", "Sam2VideoModel",
+           "facebook/sam2.1-hiera-tiny", "SAM 2", Defaults(1024, 1024, steps=1), _SEGMENT, dtype="float32",
+           twin="tiny-sam2", notes=f"{_SAM2_NOTES}; 39M parameters, fits any GPU and runs on a CPU"),
+    Preset("sam2.1-hiera-large", "SAM 2.1 Hiera large (roto mattes, best edges)", "segment", "Sam2VideoModel",
+           "facebook/sam2.1-hiera-large", "SAM 2", Defaults(1024, 1024, steps=1), _SEGMENT, dtype="bfloat16",
+           twin="tiny-sam2", notes=f"{_SAM2_NOTES}; 224M parameters, about 4 GB of VRAM for a 720p take"),
+    Preset("tiny-sam2", "Tiny twin of sam2.1-hiera-tiny (Sam2VideoModel)", "segment", "Sam2VideoModel",
+           "twin:tiny-sam2", "SAM 2", Defaults(64, 64, steps=1), _SEGMENT, dtype="float32", tiny=True,
+           twin_of="sam2.1-hiera-tiny", notes="built by `director models pull tiny-sam2` (random weights, nothing downloaded)"),
+)
 _LTX = _video(8, 1, 257, 32, 1280, 1280)
 _LTX2 = _video(8, 1, 481, 32, 1920, 1920)  # 20 s at 24 fps: LTX2Pipeline's max_seconds default
 _WAN = _video(4, 1, 81, 16, 1280, 1280)
@@ -311,6 +326,7 @@ BUILTIN: tuple[Preset, ...] = (
             ("tiny-hunyuan15-i2v", "i2v", "HunyuanVideo15ImageToVideoPipeline", "HunyuanVideo 1.5", _TWIN_WAN, "hunyuan15-i2v"),
         )
     ),
+    *SEGMENT_PRESETS,
 )
 
 # Presets today's diffusers no longer serves well. Their ids still resolve (`get_preset`), so old
@@ -593,6 +609,10 @@ def validate_params(preset: Preset, params: dict[str, Any]) -> dict[str, Any]:
     refused like any other value that breaks a rule."""
     if preset.retired:
         raise InvalidInput(f"preset {preset.id} is retired and takes no new jobs: {preset.retired}")
+    if preset.kind == "segment":
+        from director.engine.segment_params import validate_segment
+
+        return validate_segment(preset, params)
     d, c = preset.defaults, preset.constraints
     known = {"width", "height", "frames", "fps", "steps", "guidance", "negative", "init_image", "init_frame"}
     unknown = set(params) - known

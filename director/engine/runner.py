@@ -33,16 +33,19 @@ from director.core.enums import FailureKind, JobState
 from director.core.errors import DirectorError, NotFound, Refused
 from director.core.model import Job
 from director.engine.client import EngineClient, LocalEngineClient
-from director.engine.messages import Decoded, Event, Failed, Finished, JobRequest, Meter, Progress, Retrying, Started, TakeWritten
+from director.engine.messages import (Decoded, Event, Failed, Finished, JobRequest, MatteWritten, Meter, Progress, Retrying,
+                                      Started, TakeWritten)
 from director.engine.presets import Preset, get_preset, validate_params
 from director.engine.qc_follow_up import QcFollowUp
 from director.engine.recipes import recipe_of_job
+from director.engine.roto import matte_values, segment_request
 from director.engine.steering import request_fields
 from director.store import jobs as store_jobs
 from director.store import queue_state
 from director.store.gpu_prices import price_for
 from director.store.media import sha256_file
 from director.store.project import Project
+from director.store.roto import complete_roto_job
 
 log = logging.getLogger("director.engine.runner")
 
@@ -85,6 +88,7 @@ def build_request(project: Project, job: Job, presets: Callable[[str], Preset] =
         init_frame=params.get("init_frame", "first"),
         quality=recipe.quality,
         scene=recipe.scene or None,  # a previz job's scene (engine.previz)
+        segment=segment_request(project, recipe, params) if preset.kind == "segment" else None,  # engine.roto
         **request_fields(project, recipe, preset),  # keyframes, LoRAs, control, speed (engine.steering)
     )
 
@@ -250,8 +254,8 @@ class JobRunner:
                 if job_id in self._running:
                     self._decoded.add(job_id)  # its slot is free for the next job
                 return Changes()
-            case TakeWritten():
-                # Held until Finished: a job cancelled or failed later leaves no takes.
+            case TakeWritten() | MatteWritten():
+                # Held until Finished: a job cancelled or failed later leaves no takes (or mattes).
                 self._takes.setdefault(job_id, []).append(event)
                 return Changes()
             case Retrying(kind=kind, message=message, attempt=attempt):
@@ -286,6 +290,9 @@ class JobRunner:
             return self._end(job_id, JobState.FAILED, meter, FailureKind.ERROR,
                              f"the pipeline received {sent!r}, not the recipe's text {request.prompt!r}; no takes were recorded")
         try:
+            if any(isinstance(t, MatteWritten) for t in takes):  # a segment job's results (store.roto)
+                return complete_roto_job(self.project, job_id, meter.to_dict(), [matte_values(t) for t in takes],
+                                         run_facts=event.run_facts, price_per_hour=self._price(meter))[1]
             take_ids, changes = store_jobs.complete_job(
                 self.project, job_id, meter.to_dict(), [_take_values(t) for t in takes],
                 run_facts=event.run_facts, price_per_hour=self._price(meter),

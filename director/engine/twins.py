@@ -328,6 +328,12 @@ def _ltxv(pipeline: str):
                                         text_encoder=text_encoder, tokenizer=tokenizer)
 
 
+def _sam2(pipeline: str):
+    from director.engine.segment_twin import build  # SAM 2 (a transformers model, not a pipeline)
+
+    return build(pipeline)
+
+
 # -- the twins ----------------------------------------------------------------------------------
 
 
@@ -355,6 +361,7 @@ TWINS: dict[str, Twin] = {t.id: t for t in (
     Twin("tiny-hunyuan15-t2v", "HunyuanVideo15Pipeline", _hunyuan15),
     Twin("tiny-hunyuan15-i2v", "HunyuanVideo15ImageToVideoPipeline", _hunyuan15),
     Twin("tiny-ltxv098", "LTXPipeline", _ltxv, layout="single_file"),
+    Twin("tiny-sam2", "Sam2VideoModel", _sam2),
 )}
 
 SINGLE_FILE_NAME = "ltxv-tiny-0.9.8-distilled.safetensors"

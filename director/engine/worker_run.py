@@ -209,6 +209,10 @@ class Worker:
             from director.engine.previz.job import run_previz
 
             return run_previz(self, request, overlap=overlap)
+        if request.preset.kind == "segment":  # SAM 2 mattes of a take, not a pipeline call
+            from director.engine.segment_run import run_segment
+
+            return run_segment(self, request, overlap=overlap)
         job_id = request.job_id
         t0 = time.perf_counter()
         meter = Meter(device=self.device, node=os.uname().nodename)

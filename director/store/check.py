@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from director.store.artifacts import artifact_paths
+from director.store.roto import matte_paths
 from director.store.media import VerifyReport
 from director.store.project import Project
 from director.store.rows import rows
@@ -51,6 +52,8 @@ def referenced_media(project: Project, *, include_bin: bool = True) -> set[str]:
     refs.update(r["media_path"] for r in rows(project.db, "SELECT media_path FROM audio_files UNION SELECT media_path FROM take_audio"))
     # A previz take's depth and layout videos (store.artifacts).
     refs.update(artifact_paths(project))
+    # Roto mattes and their thumbnails (store.roto).
+    refs.update(matte_paths(project))
     # An image imported to animate is named only by its job: a re-render needs it again.
     refs.update(
         r["p"] for r in rows(project.db, "SELECT json_extract(params, '$.init_image') AS p FROM jobs WHERE json_extract(params, '$.init_image') IS NOT NULL")

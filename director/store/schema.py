@@ -417,6 +417,32 @@ def m0016_qc(db: Database) -> None:
     )
 
 
+@migrations(name="0017_roto")
+def m0017_roto(db: Database) -> None:
+    """Roto (store/roto.py): named objects on a take, the points and boxes clicked on its frames
+    (ids from store.ids, so undo puts a prompt back under its own id), and the mattes a segment
+    job made: content-addressed .npz files in the media store, one per object, naming their job."""
+    db.execute(
+        "CREATE TABLE roto_objects (id INTEGER PRIMARY KEY, take_id INTEGER NOT NULL REFERENCES takes(id) ON DELETE CASCADE, "
+        "name TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (take_id, name))"
+    )
+    db.execute(
+        "CREATE TABLE roto_prompts (id INTEGER PRIMARY KEY, object_id INTEGER NOT NULL REFERENCES roto_objects(id) ON DELETE CASCADE, "
+        "frame INTEGER NOT NULL CHECK (frame >= 0), kind TEXT NOT NULL CHECK (kind IN ('positive', 'negative', 'box')), "
+        "x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL, y1 REAL, created_at TEXT NOT NULL, "
+        "CHECK ((kind = 'box') = (x1 IS NOT NULL AND y1 IS NOT NULL)))"
+    )
+    db.execute("CREATE INDEX roto_prompts_by_object ON roto_prompts(object_id, frame)")
+    db.execute(
+        "CREATE TABLE mattes (id INTEGER PRIMARY KEY, take_id INTEGER NOT NULL REFERENCES takes(id) ON DELETE CASCADE, "
+        "job_id INTEGER NOT NULL REFERENCES jobs(id), object_id INTEGER REFERENCES roto_objects(id) ON DELETE SET NULL, "
+        "name TEXT NOT NULL, media_path TEXT NOT NULL, thumb_path TEXT NOT NULL, frames INTEGER NOT NULL CHECK (frames > 0), "
+        "width INTEGER NOT NULL CHECK (width > 0), height INTEGER NOT NULL CHECK (height > 0), "
+        "extra TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX mattes_by_take ON mattes(take_id, id)")
+
+
 @migrations(name="0018_sweeps")
 def m0018_sweeps(db: Database) -> None:
     """Sweeps recorded as a group (store/sweeps.py): the grid's axes in the order they were asked,
