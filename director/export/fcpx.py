@@ -11,6 +11,12 @@ one <mc-angle> per camera, each angle cut at the same points as the program and 
 piece on the frame the frame map names; the spine holds <mc-clip>s whose <mc-source> picks the
 live angle. The generation facts (prompt, seed, preset, cost) are in each clip's <note> and
 <metadata>.
+
+Sound (a mix plan's lanes: A1 the takes' own sound, then each audio track) travels as audio-only
+assets of the WAVs copied beside the edit, placed as clips connected below the spine (lane -1 for
+A1, -2 for A2…) on the spine element under their start, each with its gain plus its track's as
+<adjust-volume>. A muted track's clips (or every track but the soloed ones) are disabled. Where
+the sound sits on a frame edge its times are that frame's; elsewhere they are exact samples.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ import xml.etree.ElementTree as ET
 from fractions import Fraction
 from pathlib import Path
 
+from director.core.audio import SAMPLE_RATE, frame_to_sample, sample_to_frame
 from director.core.smpte import drop_frame_possible
 from director.core.timecode import Rate
+from director.export.audio_mix import SoundLane
 from director.export.edit_model import EditModel, Event, facts
 
 VERSION = "1.10"
@@ -36,14 +44,36 @@ def seconds(frames: int, rate: Rate) -> str:
     return f"{value.numerator * scale}/{value.denominator * scale}s"
 
 
+def _time(value: Fraction, rate: Rate) -> str:
+    """Rational seconds, in the rate's own denominator when it divides evenly."""
+    if value.denominator == 1:
+        return f"{value.numerator}s"
+    scale = rate.num // value.denominator if rate.num % value.denominator == 0 else 1
+    return f"{value.numerator * scale}/{value.denominator * scale}s"
+
+
+def sample_seconds(sample: int, rate: Rate) -> Fraction:
+    """A sample's instant: its frame's exactly when it is the first sample of a frame (the sound of
+    a take sits on its picture's frame edges), else the sample's own."""
+    frame = sample_to_frame(sample, rate)
+    if frame_to_sample(frame, rate) == sample:
+        return Fraction(frame) / rate.fraction
+    return Fraction(sample, SAMPLE_RATE)
+
+
 def _sub(parent: ET.Element, tag: str, **attrs) -> ET.Element:
     return ET.SubElement(parent, tag, {k.rstrip("_"): str(v) for k, v in attrs.items() if v is not None})
 
 
 class _Writer:
-    def __init__(self, model: EditModel, links: dict[int, str]):
+    def __init__(self, model: EditModel, links: dict[int, str], lanes=(), sound_links: dict | None = None):
         self.model = model
         self.links = links
+        self.lanes: tuple[SoundLane, ...] = tuple(lanes)
+        self.sound_links = sound_links or {}
+        self.sound_assets: dict[Path, str] = {}
+        # the spine's elements: (element, first record frame, last + 1, the element's own time at its start)
+        self.spine: list[tuple[ET.Element, int, int, Fraction]] = []
         self.root = ET.Element("fcpxml", version=VERSION)
         self.resources = _sub(self.root, "resources")
         self.n = 0
@@ -104,7 +134,7 @@ class _Writer:
             parts.append(event.resampling.describe())
         return "; ".join(parts)
 
-    def asset_clip(self, parent: ET.Element, event: Event, offset: str) -> None:
+    def asset_clip(self, parent: ET.Element, event: Event, offset: str) -> ET.Element:
         rate = self.model.rate
         still = event.seg.kind != "video"
         c = _sub(
@@ -120,9 +150,51 @@ class _Writer:
         for key in ("prompt", "negative", "seed", "preset", "cost"):
             if f.get(key) not in (None, ""):
                 _sub(md, "md", key=f"com.director.{key}", value=f[key])
+        return c
 
-    def gap(self, parent: ET.Element, offset: str, frames: int) -> None:
-        _sub(parent, "gap", name="Gap", offset=offset, start="0s", duration=seconds(frames, self.model.rate))
+    def gap(self, parent: ET.Element, offset: str, frames: int) -> ET.Element:
+        return _sub(parent, "gap", name="Gap", offset=offset, start="0s", duration=seconds(frames, self.model.rate))
+
+    # -- sound ------------------------------------------------------------------------------------
+
+    def sound_asset(self, path: Path, samples: int) -> str:
+        if path not in self.sound_assets:
+            aid = self.sound_assets[path] = self.rid()
+            a = _sub(self.resources, "asset", id=aid, name=path.stem, start="0s", duration=_time(Fraction(samples, SAMPLE_RATE), self.model.rate),
+                     hasAudio="1", audioSources="1", audioChannels="2", audioRate=str(SAMPLE_RATE))
+            _sub(a, "media-rep", kind="original-media", src=self.sound_links[path], suggestedFilename=path.name)
+        return self.sound_assets[path]
+
+    def sound(self) -> None:
+        """Each lane's clips connected below the spine element under their start."""
+        rate = self.model.rate
+        soloed = any(lane.solo for lane in self.lanes)
+        for number, lane in enumerate(self.lanes, start=1):
+            audible = lane.solo if soloed else not lane.mute
+            for clip in lane.clips:
+                aid = self.sound_asset(clip.path, clip.available)
+                at = sample_seconds(clip.record_start, rate)
+                parent, first, _end, local = next(
+                    (e for e in self.spine if Fraction(e[1]) / rate.fraction <= at < Fraction(e[2]) / rate.fraction), self.spine[-1])
+                source = sample_seconds(clip.source_in, rate)
+                c = ET.Element("asset-clip", {
+                    "ref": aid, "lane": str(-number), "offset": _time(local + at - Fraction(first) / rate.fraction, rate),
+                    "name": f"{lane.name} {clip.path.stem}", "start": _time(source, rate),
+                    "duration": _time(sample_seconds(clip.record_end, rate) - at, rate), "audioRole": "dialogue" if number == 1 else "music",
+                })
+                if not audible:
+                    c.set("enabled", "0")
+                ET.SubElement(c, "note").text = f"sound track {lane.name}" + (" (muted)" if lane.mute else "") + (" (solo)" if lane.solo else "")
+                gain = round(clip.gain_db + lane.gain_db, 3)
+                if gain:
+                    _sub(c, "adjust-volume", amount=f"{gain:g}dB")
+                md = _sub(c, "metadata")
+                _sub(md, "md", key="com.director.track", value=lane.name)
+                _sub(md, "md", key="com.director.gain_db", value=f"{gain:g}")
+                # anchored clips come before the parent's own metadata (the DTD's order)
+                kids = list(parent)
+                where = next((k for k, e in enumerate(kids) if e.tag == "metadata"), len(kids))
+                parent.insert(where, c)
 
     def lane(self, parent: ET.Element, events, start: int, end: int, base: int) -> None:
         """Events between record frames start and end as a contiguous run, gaps where none plays;
@@ -184,25 +256,34 @@ class _Writer:
             project, "sequence", format=fmt, duration=seconds(model.cut.duration, rate),
             tcStart=seconds(tc_start, rate), tcFormat="DF" if drop else "NDF",
         )
+        if self.lanes:
+            seq.set("audioLayout", "stereo")
+            seq.set("audioRate", f"{SAMPLE_RATE // 1000}k")
         spine = _sub(seq, "spine")
         position = 0
         for event in model.program:
             if event.record_start > position:
-                self.gap(spine, seconds(tc_start + position, rate), event.record_start - position)
+                g = self.gap(spine, seconds(tc_start + position, rate), event.record_start - position)
+                self.spine.append((g, position, event.record_start, Fraction(0)))
             offset = seconds(tc_start + event.record_start, rate)
             if event.is_gap:
-                self.gap(spine, offset, event.duration)
+                element, local = self.gap(spine, offset, event.duration), Fraction(0)
             elif event.group in groups:
                 mid, start, _ = groups[event.group]
-                c = _sub(
+                element = _sub(
                     spine, "mc-clip", ref=mid, offset=offset, name=event.media.stem,
                     start=seconds(event.record_start - start, rate), duration=seconds(event.duration, rate),
                 )
-                ET.SubElement(c, "note").text = self.note(event)
-                _sub(c, "mc-source", angleID=event.camera, srcEnable="video")
+                ET.SubElement(element, "note").text = self.note(event)
+                _sub(element, "mc-source", angleID=event.camera, srcEnable="video")
+                local = Fraction(event.record_start - start) / rate.fraction
             else:
-                self.asset_clip(spine, event, offset)
+                element = self.asset_clip(spine, event, offset)
+                local = Fraction(0) if event.seg.kind != "video" else Fraction(event.source_in) / event.source_rate.fraction
+            self.spine.append((element, event.record_start, event.record_end, local))
             position = event.record_end
+        if self.lanes and self.spine:
+            self.sound()
         return self.root
 
 
@@ -213,8 +294,10 @@ def _enabled(event: Event) -> Event:
     return replace(event, enabled=True)
 
 
-def write_fcpx(model: EditModel, path: Path, links: dict[int, str]) -> int:
-    root = _Writer(model, links).document()
+def write_fcpx(model: EditModel, path: Path, links: dict[int, str], lanes=(), sound_links: dict | None = None) -> int:
+    """The FCPXML file; `lanes` (export.audio_mix.sound_lanes) with `sound_links` (WAV path → link)
+    add the sound. Returns the picture's clip count."""
+    root = _Writer(model, links, lanes, sound_links).document()
     ET.indent(root, "  ")
     body = ET.tostring(root, encoding="unicode")
     Path(path).write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + body + "\n", encoding="utf-8")

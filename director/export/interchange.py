@@ -413,7 +413,8 @@ def _write(model: EditModel, temp: Path, final: Path, writer: str, absolute: boo
         if writer == "fcpx":
             from director.export.fcpx import write_fcpx
 
-            return write_fcpx(model, temp, {tid: link(p, final, absolute) for tid, p in media.items()})
+            return write_fcpx(model, temp, {tid: link(p, final, absolute) for tid, p in media.items()},
+                              lanes, {p: link(p, final, absolute) for p in sounds})
     except otio.exceptions.OTIOError as exc:
         raise DirectorError(f"could not write the {writer} file: {exc}") from exc
     raise InvalidInput(f"unknown interchange writer {writer!r}")
