@@ -20,6 +20,10 @@ from dataclasses import asdict, dataclass, field
 from director.core.errors import InvalidInput
 from director.core.prompt import CameraSetup, PromptFields
 
+# What a previz take is called wherever it is shown (presets, gallery, storyboard, take info): it is
+# drawn from the blocking, never passed off as a generated picture.
+PREVIZ_LABEL = "previz (blocking render)"
+PREVIZ_PRESET = "previz"
 SENSOR_WIDTH_MM = 36.0  # full-frame still: how a lens's millimetres become a field of view
 DEFAULT_LENS_MM = 35.0
 MIN_EYE_HEIGHT = 0.1

@@ -27,6 +27,7 @@ from director.core.timecode import Rate
 from director.export.conform import black, conform
 from director.export.qc_report import with_qc_notes
 from director.export.frames import DECODE_ERRORS, MediaPaths, Skipped, TakeMediaError, VideoSource, damaged, media_issue, read_image
+from director.core.blocking import PREVIZ_LABEL, PREVIZ_PRESET
 from director.export.takeinfo import RANDOM_WEIGHTS, TakeInfo, take_info
 from director.store import choice, ledger, prompts, shots
 from director.store.project import Project
@@ -59,6 +60,7 @@ class Panel:
     shot_id: int | None = None
     random_weights: bool = False  # made with a tiny preset's random weights
     qc_note: str = ""  # continuity QC footnote (export.qc_report.qc_footnote); '' when nothing to say
+    previz: bool = False  # drawn from the blocking (engine.previz), not generated
 
     @property
     def placeholder(self) -> bool:
@@ -67,6 +69,8 @@ class Panel:
     @property
     def badge(self) -> str:
         """The warning a panel carries beside its heading ('' for most)."""
+        if self.previz:
+            return PREVIZ_LABEL
         return RANDOM_WEIGHTS if self.random_weights else ""
 
     def duration_text(self, rate: Rate) -> str:
@@ -132,6 +136,7 @@ def _take_panel(n: int, info: TakeInfo, shot_notes: str, frames: int, still: Sti
     return Panel(
         n, info.shot_code, info.shot_title, info.camera or camera, info.take_id, frames, info.prompt_text,
         _notes(shot_notes, info.notes), Decimal(0), still, info.shot_id, info.random_weights,
+        previz=info.preset == PREVIZ_PRESET,
     )
 
 

@@ -21,6 +21,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from director.core.cost import from_micros, money_text, split_evenly
+from director.core.blocking import PREVIZ_LABEL, PREVIZ_PRESET
 from director.core.recipe import Recipe
 from director.store.jobs import job_recipe
 from director.store.project import Project
@@ -40,7 +41,10 @@ RANDOM_WEIGHTS = "random weights"
 def random_weights(preset: str, source: str = "") -> bool:
     """Whether a take was made with random weights (a tiny preset: for trying the workflow only).
 
-    The one rule for it: the recorded source when there is one, else the preset id."""
+    The one rule for it: the recorded source when there is one, else the preset id. A previz is
+    drawn, not generated: it has no weights at all."""
+    if preset == PREVIZ_PRESET:
+        return False
     if source:
         return source.startswith(BUILTIN_SOURCE)
     return preset.startswith(TINY_PREFIX)
@@ -143,6 +147,7 @@ class TakeInfo:
             "seeds": self.seeds,
             "run": self.run,
             "random_weights": self.random_weights,
+            **({"made_with": PREVIZ_LABEL} if self.preset == PREVIZ_PRESET else {}),
         }
 
 

@@ -40,7 +40,7 @@ from director.ui.hints import for_window
 from director.ui.undo import ProjectSession
 
 RANDOM_WEIGHTS_BADGE = "random weights"
-KIND_LABELS = {"t2i": "Still", "t2v": "Video"}
+KIND_LABELS = {"t2i": "Still", "t2v": "Video", "previz": "Previz"}  # previz: the blocking drawn, no model
 
 
 def parse_seeds(text: str) -> list[int]:

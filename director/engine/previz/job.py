@@ -61,7 +61,7 @@ def render_arrays(spec: dict, params: dict, seed: int, check, on_frame=None, thr
         t = i / (n - 1) if n > 1 else 0.0
         frame = renderer.render(camera_pose(scene, camera, t, width=w, height=h, seed=seed, frames=n, fps=fps), True, text)
         rgb[i] = frame.rgb
-        depth[i] = frame.depth[:, :, None]
+        depth[i] = frame.depth_rgb()
         layout[i] = frame.layout(scene)
         spent = time.thread_time() - c0
         if on_frame is not None:
@@ -156,6 +156,12 @@ def no_pipeline(*_args, **_kwargs):
     raise InvalidInput("the previz preset has no model to build or download; queue it like any preset")
 
 
+def guide_encoder_of(encoder):
+    """The depth and layout videos are flat regions that guide a model, not pictures to watch:
+    x264's ultrafast preset at the same CRF (a GPU encoder is kept as it is)."""
+    return encoder if encoder.nvenc else replace(encoder, preset="ultrafast")
+
+
 def _write_take(job: JobWrite, *, request: JobRequest, variant: int, seed: int, arrays, encoder) -> dict:
     """Encode the picture (its frames' SHA-256 taken on the way), the depth and the layout videos."""
     from director.engine.media_out import encode_mp4, encode_thumb, write_hashed
@@ -176,9 +182,10 @@ def _write_take(job: JobWrite, *, request: JobRequest, variant: int, seed: int, 
     media = job.temp(".mp4")
     media_digest = write_hashed(media, encode_mp4(rgb, fps, encoder, on_frame))
     artifacts = {}
+    guide_encoder = guide_encoder_of(encoder)
     for role, frames in (("depth", depth), ("layout", layout)):
         path = job.temp(".mp4")
-        artifacts[role] = (path, "mp4", write_hashed(path, encode_mp4(frames, fps, encoder, stop)))
+        artifacts[role] = (path, "mp4", write_hashed(path, encode_mp4(frames, fps, guide_encoder, stop)))
     thumb = job.temp(".jpg")
     thumb_digest = write_hashed(thumb, encode_thumb(rgb[len(rgb) // 2]))
     extra = {
@@ -190,6 +197,7 @@ def _write_take(job: JobWrite, *, request: JobRequest, variant: int, seed: int, 
         "dtype": "uint8",
         "model_revision": f"{PIPELINE_CLASS}/1",
         "memory": [],
+        "artifact_encoder": guide_encoder.facts(),
     }
     return dict(
         media=media, media_ext="mp4", media_digest=media_digest, thumb=thumb, thumb_digest=thumb_digest,

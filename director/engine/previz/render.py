@@ -121,10 +121,12 @@ class Frame:
             lut[label] = colour
         for i, fig in enumerate(scene.figures):
             lut[FIRST_FIGURE + i] = KIND_LAYOUT[fig.stand_in.kind]
-        return lut[self.labels]
+        return _lookup(lut, self.labels)
 
     def depth_rgb(self) -> np.ndarray:
-        return np.repeat(self.depth[:, :, None], 3, axis=2)
+        import cv2
+
+        return cv2.cvtColor(self.depth, cv2.COLOR_GRAY2RGB)
 
 
 def depth_to_u8(z: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from director.core.blocking import PREVIZ_LABEL, PREVIZ_PRESET
 from director.core.enums import TakeFlag
 from director.ui.gallery.thumbnails import THUMB_SIZE
 from director.ui.media_health import BADGES
@@ -71,6 +72,9 @@ class TakeDelegate(QStyledItemDelegate):
             painter.drawPixmap(box.left() + 4, box.bottom() - 3 - badge.height(), badge)
         if take.preset.startswith("tiny-"):
             badge = self._badge("random weights", TINY)
+            painter.drawPixmap(box.right() - 3 - badge.width(), box.top() + 4, badge)
+        elif take.preset == PREVIZ_PRESET:  # drawn from the blocking, not generated
+            badge = self._badge(PREVIZ_LABEL, LINK)
             painter.drawPixmap(box.right() - 3 - badge.width(), box.top() + 4, badge)
         problem = index.data(TakesModel.MediaProblemRole)
         if problem:

@@ -341,6 +341,8 @@ class TakeViewer(QWidget):
         preset = html.escape(take.preset)
         if take.preset.startswith("tiny-"):
             preset += " <span style='background:#7850aa;color:white'>&nbsp;random weights&nbsp;</span>"
+        elif take.preset == "previz":  # core.blocking.PREVIZ_PRESET: drawn from the blocking, not generated
+            preset += " <span style='background:#2d6a8a;color:white'>&nbsp;previz (blocking render)&nbsp;</span>"
         self.fields["preset"].setText(preset)
         self.fields["format"].setText(f"{take.width}×{take.height} · {take.frames} frame{'s' if take.frames != 1 else ''} · {take.rate.fps:g} fps")
         self.fields["timings"].setText(info.timings_text)
