@@ -161,8 +161,8 @@ def _skipped_json(skipped) -> list[dict]:
 
 
 def cmd_cut(args: argparse.Namespace) -> int:
-    from director.export.audio_mix import render_mix
-    from director.export.mp4 import Mp4Options, export_cut_mp4
+    from director.export.audio_mix import export_cut_with_sound
+    from director.export.mp4 import Mp4Options
     from director.store import audio as sound
     from director.store.cuts import find_timeline
     from director.store.edit_settings import record_start
@@ -176,11 +176,11 @@ def cmd_cut(args: argparse.Namespace) -> int:
             sound_takes=frozenset(sound.take_sound(project, [s.take_id for s in cut.segments])),
         )
         dest = _output(args, project, "_cut.mp4")
-        mix = None if args.no_audio else render_mix(sound.mix_plan(project, find_timeline(project, args.timeline), cut), project.media)
-        result = _run(args, "Encoding", lambda progress: export_cut_mp4(cut, project.media, dest, options, progress=progress, skip_missing=args.skip_missing, audio=mix))
-    audio_text = "no audio" if mix is None else "AAC stereo 48 kHz"
+        plan = None if args.no_audio else sound.mix_plan(project, find_timeline(project, args.timeline), cut)
+        result = _run(args, "Encoding", lambda progress: export_cut_with_sound(cut, project.media, dest, options, plan, progress=progress, skip_missing=args.skip_missing))
+    audio_text = "no audio" if plan is None else "AAC stereo 48 kHz"
     if args.json:
-        print_json({"path": result.path, "frames": result.frames, "width": result.width, "height": result.height, "fps": str(result.rate), "seconds": float(result.seconds), "colour": result.colour, "audio": mix is not None, "audio_samples": result.audio_samples, "skipped": _skipped_json(result.skipped)})
+        print_json({"path": result.path, "frames": result.frames, "width": result.width, "height": result.height, "fps": str(result.rate), "seconds": float(result.seconds), "colour": result.colour, "audio": plan is not None, "audio_samples": result.audio_samples, "skipped": _skipped_json(result.skipped)})
     else:
         print(f"wrote {result.path} ({result.frames} frames, {result.width}x{result.height}, {float(result.seconds):.2f} s at {result.rate} fps, {result.colour.upper()}, {audio_text})")
         if result.skipped:

@@ -18,7 +18,7 @@ import numpy as np
 from director.core.audio import CHANNELS, MIN_GAIN_DB, SAMPLE_RATE, MixPlan, MixTrack, db_to_gain
 from director.core.timecode import Rate
 from director.core.errors import InvalidInput
-from director.export.common import atomic_output, safe_name
+from director.export.common import ExportCancelled, atomic_output, safe_name
 from director.export.frames import MediaPaths
 from director.store.audio_media import read_wav, write_wav
 
@@ -105,11 +105,33 @@ def write_wav_file(samples: np.ndarray, dest: str | os.PathLike) -> Path:
     return Path(dest).expanduser().absolute()
 
 
-def export_stems(plan: MixPlan, media: MediaPaths, folder: str | os.PathLike, prefix: str = "") -> list[Path]:
-    """One WAV per track (`PREFIX_A1.wav`…), each as long as the picture."""
+def export_stems(
+    plan: MixPlan, media: MediaPaths, folder: str | os.PathLike, prefix: str = "", *, progress=None, is_cancelled=None,
+) -> list[Path]:
+    """One WAV per track (`PREFIX_A1.wav`…), each as long as the picture. `progress(done, total)`
+    after each track; `is_cancelled()` stops before the next one (each WAV is whole or absent)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    return [write_wav_file(render_track(plan, media, t.name), folder / f"{prefix}{safe_name(t.name)}.wav") for t in plan.tracks]
+    paths = []
+    for i, t in enumerate(plan.tracks):
+        if is_cancelled is not None and is_cancelled():
+            raise ExportCancelled("stems cancelled")
+        paths.append(write_wav_file(render_track(plan, media, t.name), folder / f"{prefix}{safe_name(t.name)}.wav"))
+        if progress is not None:
+            progress(i + 1, len(plan.tracks))
+    return paths
+
+
+def export_cut_with_sound(cut, media: MediaPaths, dest: str | os.PathLike, options, plan: MixPlan | None, *,
+                          progress=None, is_cancelled=None, skip_missing: bool = False):
+    """The cut MP4 with the AAC mix of `plan` (None: no audio stream), the one export `director
+    export cut` and the window's File > Export share. Reads only files (an export thread's work);
+    the plan is read from the project beforehand (store.audio.mix_plan)."""
+    from director.export.mp4 import export_cut_mp4
+
+    mix = render_mix(plan, media) if plan is not None else None
+    return export_cut_mp4(cut, media, dest, options, progress=progress, is_cancelled=is_cancelled,
+                          skip_missing=skip_missing, audio=mix)
 
 
 class AacTrack:

@@ -70,7 +70,18 @@ class ExportMenu(QObject):
             menu.addAction(action)
             window.addAction(action)
             self.actions[kind.key] = action
+        menu.addSeparator()
+        # On by default, as `director export cut` and `export otio|edl|fcpxml` (their --no-audio).
+        self.sound_action = QAction("With S&ound", window)
+        self.sound_action.setCheckable(True)
+        self.sound_action.setChecked(True)
+        self.sound_action.setToolTip("The cut's MP4 carries its AAC mix, and the edits their sound tracks; off: picture only")
+        menu.addAction(self.sound_action)
         self.update_enabled()
+
+    @property
+    def with_sound(self) -> bool:
+        return self.sound_action.isChecked()
 
     def update_enabled(self) -> None:
         open_ = getattr(self.window, "session", None) is not None
@@ -191,14 +202,20 @@ class ExportMenu(QObject):
         if cut.duration <= 0:
             raise InvalidInput("the timeline is empty: drag shots or takes onto it first")
         if key == "cut":
-            from director.export.mp4 import Mp4Options, export_cut_mp4
+            from director.ui.export_tasks import cut_export_work
 
-            return "Export cut", lambda progress, cancelled: export_cut_mp4(cut, media, dest, Mp4Options(), progress=progress, is_cancelled=cancelled, skip_missing=skip)
+            return "Export cut", cut_export_work(project, cut, dest, sound=self.with_sound, skip_missing=skip)
         from director.export.interchange import export_interchange
 
         infos = take_infos(project, [s.take_id for s in cut.segments if s.take_id is not None])
         name = project.settings().name
-        return f"Export {key.upper()}", lambda progress, cancelled: export_interchange(cut, infos, media, dest, key, name=name, progress=progress, is_cancelled=cancelled, skip_missing=skip)
+        plan = None
+        if self.with_sound and key != "otioz":
+            from director.store.audio import mix_plan
+            from director.store.timeline import default_timeline_id
+
+            plan = mix_plan(project, default_timeline_id(project), cut)
+        return f"Export {key.upper()}", lambda progress, cancelled: export_interchange(cut, infos, media, dest, key, name=name, progress=progress, is_cancelled=cancelled, skip_missing=skip, sound=plan)
 
     # -- outcomes -------------------------------------------------------------------------------
 

@@ -96,3 +96,20 @@ class ExportTask(QObject):
         # Mark done before emitting, so a slot that starts the task again is not refused.
         self._done.set()
         emit()
+
+
+def cut_export_work(project, cut, dest, *, sound: bool = True, skip_missing: bool = False) -> Work:
+    """The window's cut MP4: the current cut's mix plan (when `sound`) and the takes with sound are
+    read here, on the UI thread; the work renders the mix and encodes it beside the picture on the
+    export thread, through the same export as `director export cut` (one AAC stereo 48 kHz stream
+    exactly as long as the picture)."""
+    from director.export.audio_mix import export_cut_with_sound
+    from director.export.mp4 import Mp4Options
+    from director.store import audio
+    from director.store.timeline import default_timeline_id
+
+    plan = audio.mix_plan(project, default_timeline_id(project), cut) if sound else None
+    options = Mp4Options(sound_takes=frozenset(audio.take_sound(project, [s.take_id for s in cut.segments])))
+    media = project.media
+    return lambda progress, cancelled: export_cut_with_sound(cut, media, dest, options, plan, progress=progress,
+                                                             is_cancelled=cancelled, skip_missing=skip_missing)
