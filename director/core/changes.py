@@ -19,6 +19,7 @@ class Changes:
     time_log: bool = False
     costs: bool = False
     looks: bool = False
+    cast: bool = False  # cast members, their looks and images, which shots use them as references
 
     def __or__(self, other: Changes) -> Changes:
         merged = {}

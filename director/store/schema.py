@@ -463,5 +463,17 @@ def m0018_sweeps(db: Database) -> None:
     backfill_sweeps(db)
 
 
+@migrations(name="0019_script_diff")
+def m0019_script_diff(db: Database) -> None:
+    """What a re-import changed in a scene's heading (old → new, as a diff, like a shot's
+    `script_note`), so the flag can be read before it is cleared; and the cast members whose
+    reference images a shot uses (store/cast.py), chosen per shot in the Cast panel."""
+    db.execute("ALTER TABLE scenes ADD COLUMN script_note TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        "CREATE TABLE shot_cast (shot_id INTEGER NOT NULL REFERENCES shots(id) ON DELETE CASCADE, "
+        "cast_id INTEGER NOT NULL REFERENCES cast_members(id) ON DELETE CASCADE, PRIMARY KEY (shot_id, cast_id))"
+    )
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()

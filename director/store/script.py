@@ -123,9 +123,12 @@ def _scene(project: Project, script_scene: ScriptScene, plan: ImportPlan) -> int
         plan.scenes_added.append(scene.code)
         return scene.id
     if found["heading"] != script_scene.heading:
+        # The old heading is kept in the diff, so the flag can be read before it is cleared.
+        note = "\n".join(difflib.unified_diff([found["heading"]], [script_scene.heading], "script before", "script now", lineterm=""))
         project.db.execute(
-            "UPDATE scenes SET heading = ?, int_ext = ?, location = ?, time_of_day = ?, script_status = 'changed' WHERE id = ?",
-            [*cols, found["id"]],
+            "UPDATE scenes SET heading = ?, int_ext = ?, location = ?, time_of_day = ?, script_status = 'changed', "
+            "script_note = ? WHERE id = ?",
+            [*cols, note, found["id"]],
         )
         plan.scenes_flagged.append(script_scene.number)
     else:
