@@ -37,6 +37,8 @@ CAMERAS = {
     "B": CameraSetup(shot_size="close-up", angle="low angle", movement="static", lens="85mm"),
 }
 DEMO_SEEDS = [1234, 5678]
+# The previz of every camera (engine.previz): small, so the demo stays quick on a laptop's CPU.
+PREVIZ_PARAMS = {"width": 384, "height": 256, "frames": 48, "fps": 24}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -104,11 +106,15 @@ def generate_takes(project: Project, variants: int, say) -> None:
     for shot in shots.list_shots(project):
         queued = queue_generation(project, shot.code, "tiny-t2v", all_cameras=True, variants=variants, seed_mode="list", seeds=DEMO_SEEDS[:variants] or [1])
         job_ids += queued.job_ids
+    for shot in shots.list_shots(project):  # and the previz of every camera: framing a newcomer can see
+        job_ids += queue_generation(project, shot.code, "previz", all_cameras=True, seed_mode="list", seeds=DEMO_SEEDS[:1],
+                                    params=PREVIZ_PARAMS).job_ids
     bar = ProgressBar("Generating")
     done = [0]
     runner = JobRunner(project)
     try:
-        say(f"generating {len(job_ids)} jobs × {variants} variants with tiny-t2v (random weights) in the engine worker…")
+        say(f"generating {len(job_ids)} jobs in the engine worker: {variants} variant(s) per camera with tiny-t2v (random weights) "
+            "and a previz (blocking render) of every camera…")
 
         def on_event(event) -> None:
             if type(event).__name__ in ("Finished", "Failed"):
@@ -122,7 +128,9 @@ def generate_takes(project: Project, variants: int, say) -> None:
 
 
 def review_takes(project: Project) -> None:
-    """What a director would do: best take per camera selected and rated, a weak one rejected."""
+    """What a director would do: best take per camera selected and rated, a weak one rejected. The
+    previz is picked where there is one: random weights draw noise, the previz each camera's framing,
+    so the cut, the storyboard and the contact sheet show the blocking."""
     from director.core.enums import TakeFlag
     from director.store import takes
 
@@ -131,9 +139,14 @@ def review_takes(project: Project) -> None:
             ts = takes.list_takes(project, shot.id, camera_id=cam.id, sort="oldest")
             if not ts:
                 continue
-            takes.set_take_fields(project, ts[0].id, rating=4, flag=TakeFlag.SELECTED, notes="demo pick")
-            for other in ts[1:]:
-                takes.set_take_fields(project, other.id, rating=2, flag=TakeFlag.REJECTED)
+            pick = next((t for t in ts if t.preset == "previz"), ts[0])
+            takes.set_take_fields(project, pick.id, rating=4, flag=TakeFlag.SELECTED, notes="demo pick")
+            rest = [t for t in ts if t.id != pick.id]
+            for n, other in enumerate(rest):
+                if n == 0 and pick.preset == "previz":
+                    takes.set_take_fields(project, other.id, rating=3)  # the model's take, kept beside it
+                else:
+                    takes.set_take_fields(project, other.id, rating=2, flag=TakeFlag.REJECTED)
 
 
 def cut_demo(project: Project) -> None:

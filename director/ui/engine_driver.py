@@ -47,7 +47,14 @@ TAKE_VERBS = {
     "extend": lambda project, take_id: actions.extend_take(project, take_id),
     "rerender": lambda project, take_id: actions.rerender_take(project, take_id),
     "more": lambda project, take_id: more_like_this(project, take_id),
+    "from_previz": lambda project, take_id: _from_previz(project, take_id),  # engine.previz.guide
 }
+
+
+def _from_previz(project, take_id: int):
+    from director.engine.previz.guide import default_guided_preset, queue_from_previz
+
+    return queue_from_previz(project, take_id, default_guided_preset())
 
 
 class EngineDriver(QObject):

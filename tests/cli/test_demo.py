@@ -16,14 +16,21 @@ def test_the_demo_generates_reviews_cuts_and_exports(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path / "demo"), "--variants", "1", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["shots"] == 3 and summary["cameras"] == 6
-    assert summary["jobs"] == {"done": 6} and summary["takes"] == 6
+    assert summary["jobs"] == {"done": 12} and summary["takes"] == 12  # a tiny-model take and a previz per camera
     assert float(summary["money"]) > 0
     exports = summary["exports"]
     for kind in ("cut", "storyboard", "contact_sheet", "otio", "edl", "costs"):
         assert (tmp_path / "demo" / "exports").joinpath(exports[kind]).stat().st_size > 0, kind
     with Project.open(tmp_path / "demo" / "demo.director", readonly=True) as p:
+        from director.export.storyboard import build_storyboard
+        from director.store.artifacts import take_artifacts
+        from director.store.takes import get_take
+
         cut = build_cut(p)
         cameras = [s.camera for s in cut.segments]
+        board = build_storyboard(p, "cut", cut)  # what storyboard.pdf and contact_sheet.png draw
+        assert [panel.badge for panel in board.panels] == ["previz (blocking render)"] * 6
+        assert all(set(take_artifacts(get_take(p, s.take_id))) == {"depth", "layout"} for s in cut.segments)
     assert cameras == ["A", "B"] * 3  # every shot cuts from A to B
     with av.open(exports["cut"]) as container:
         frames = sum(1 for _ in container.decode(video=0))

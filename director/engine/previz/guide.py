@@ -35,3 +35,16 @@ def queue_from_previz(project: Project, take_id: int, preset_id: str, *, mode: s
     cameras = [get_camera(project, take.camera_id).name] if take.camera_id is not None else None
     return queue_steered(project, shot.code, preset_id, keyframes=False, control_spec=spec, cameras=cameras,
                          variants=variants, seed_mode=seed_mode, seeds=seeds, params=params, quality=quality)
+
+
+def default_guided_preset() -> str:
+    """The preset "Generate from previz" uses from the window: the first Wan VACE preset whose
+    weights are on this machine, else its tiny twin (random weights, for trying the workflow)."""
+    from director.engine.loading import weights_present
+    from director.engine.presets import all_presets
+
+    vace = [p for p in all_presets() if p.pipeline in control.CONTROL_PIPELINES and not p.retired]
+    for preset in vace:
+        if not preset.tiny and weights_present(preset):
+            return preset.id
+    return next((p.id for p in vace if p.tiny), vace[0].id if vace else "tiny-wan21-vace")

@@ -316,6 +316,8 @@ class TakeGallery(QWidget):
                                       ("extend", "&Extend", video and take.frames > 1), ("rerender", "Re-&render", True),
                                       ("more", "More &Like This", True)):
             add(text, lambda _c=False, a=action: self.action_requested.emit(a, take_id), None, writable and enabled)
+        if take.preset == "previz":  # core.blocking.PREVIZ_PRESET: a model take guided by its depth video
+            add("&Generate from Previz", lambda: self.action_requested.emit("from_previz", take_id), None, writable)
         add("Reveal in &Folder", lambda: self.action_requested.emit("reveal", take_id))
         menu.addSeparator()
         add(f"Move{many} to &Bin", lambda: self._push_all("Move takes to the bin", [DeleteTake(t) for t in targets]), "Del", writable)
