@@ -41,6 +41,7 @@ COMMAND_MODULES = [
     "director.commands.steering",
     "director.commands.previz",
     "director.commands.audio",
+    "director.commands.roto",
     "director.commands.qc",
 ]
 

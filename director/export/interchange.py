@@ -122,6 +122,8 @@ def _clip_metadata(seg: CutSegment, info: TakeInfo | None) -> dict:
             rating=info.rating,
             notes=info.notes,
         )
+        if info.mattes:  # its roto mattes (store.roto): name, content address, job, frames
+            meta["mattes"] = [dict(m) for m in info.mattes]
     if seg.clip_id is not None:
         meta["clip_id"] = seg.clip_id
     if "source_frame" in seg.metadata:  # the shot frame it starts on: what a re-import rebuilds the clip from

@@ -25,6 +25,7 @@ from director.core.blocking import PREVIZ_LABEL, PREVIZ_PRESET
 from director.core.recipe import Recipe
 from director.store.jobs import job_recipe
 from director.store.project import Project
+from director.store.roto import matte_refs
 from director.store.takeinfo_rows import job_take_ids, take_row
 
 NOT_RECORDED = "recipe not recorded: made before Director 0.2"
@@ -95,6 +96,7 @@ class TakeInfo:
     # Only for a take without a recipe: the prompt version its job pointed at, the shot prompt alone.
     version_prompt: str = ""
     version_negative: str = ""
+    mattes: tuple = ()  # the take's current roto mattes (store.roto.matte_refs): name, media path, job, frames
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -218,6 +220,7 @@ def take_info(project: Project, take_id: int) -> TakeInfo:
         job_money=str(money) if money is not None else None,
         money=money_text(share) if share is not None else None,
         currency=r["job_currency"] or project.settings().currency,
+        mattes=matte_refs(project, r["id"]),
         **what,
     )
 

@@ -93,6 +93,14 @@ def mattes_by_take(project: Project, take_ids: list[int]) -> dict[int, list[Matt
     return {t: found for t in take_ids if (found := latest_mattes(project, t))}
 
 
+def matte_refs(project: Project, take_id: int) -> tuple[dict, ...]:
+    """The take's current mattes as plain values for take info and edit files: object name, the
+    matte's content address, the job (recipe) that made it, its frames and size."""
+    return tuple({"name": m.name, "media_path": m.media_path, "job_id": m.job_id, "frames": m.frames,
+                  "width": m.width, "height": m.height, "alpha_sha256": m.extra.get("alpha_sha256", "")}
+                 for m in latest_mattes(project, take_id))
+
+
 def matte_paths(project: Project) -> set[str]:
     """Every media path a matte names (thumbnails included): kept when the store is purged."""
     out: set[str] = set()
