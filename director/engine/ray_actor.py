@@ -59,6 +59,7 @@ class RemoteTake:
     media: bytes
     media_ext: str
     thumb: bytes
+    sound: bytes = b""  # the take's own sound (a stored WAV) when the model made one
 
 
 def describe_machine(device: str) -> dict:
@@ -169,9 +170,10 @@ class GenerationActor:
         root = self.scratch / "media"
         media, thumb = root / event.media_path, root / event.thumb_path
         take = RemoteTake(
-            event=replace(event, media_path="", thumb_path=""),
+            event=replace(event, media_path="", thumb_path="", sound_path=""),
             media=media.read_bytes(),
             media_ext=media.suffix.lstrip("."),
             thumb=thumb.read_bytes(),
+            sound=(root / event.sound_path).read_bytes() if event.sound_path else b"",
         )
         return take

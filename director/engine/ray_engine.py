@@ -535,7 +535,8 @@ def _store_takes(media_root: Path, takes: list, finished: Finished) -> list:
         for take in takes:
             media = store.put_bytes(take.media, take.media_ext)
             thumb = store.put_bytes(take.thumb, "jpg")
-            events.append(replace(take.event, media_path=media, thumb_path=thumb))
+            sound = store.put_bytes(take.sound, "wav") if getattr(take, "sound", b"") else ""  # content-addressed like the picture
+            events.append(replace(take.event, media_path=media, thumb_path=thumb, sound_path=sound))
     except OSError as exc:
         return [Failed(finished.job_id, FailureKind.ERROR, f"the takes could not be stored in {media_root}: {exc}", finished.meter)]
     return events + [finished]
