@@ -45,6 +45,7 @@ from director.ui.gallery.use_in_cut import use_in_cut
 from director.ui.hints import for_window
 from director.ui.media_health import describe
 from director.ui.qc_curve import QcCurve
+from director.ui.roto_overlay import attach_roto
 
 ACTIONS = [
     ("promote", "Promote", "Promote to a final render: the same seed and prompt at final quality"),
@@ -167,6 +168,7 @@ class TakeViewer(QWidget):
         layout.addLayout(transport)
         layout.addLayout(form)
         layout.addLayout(actions)
+        self.roto = attach_roto(self)  # roto clicks and SAM 2 mattes over the picture (ui.roto_overlay)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.player.frame_shown.connect(self._on_frame_shown)
