@@ -190,12 +190,9 @@ def cmd_cast_look(args) -> int:
 
 def cmd_cast_image(args) -> int:
     source = Path(args.image).expanduser()
-    if not source.is_file():
-        raise InvalidInput(f"no image at {source}")
-    if source.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
-        raise InvalidInput(f"{source.name}: a reference image is a PNG, JPEG or WebP file")
     with open_project(args) as project:
-        rel = project.media.import_file(source)
-        script.add_cast_image(project, args.name, rel, args.note)
-    print(f"added {source.name} to {args.name}")
+        member = cast.get_member(project, args.name)
+        rel = cast.import_reference(project, source)
+        cast.AddCastImage(member.name, rel, args.note).apply(project)
+    print(f"added {source.name} to {member.name}")
     return 0

@@ -131,6 +131,22 @@ class SetShotReference:
 
 # -- look notes and images ------------------------------------------------------------------------
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+
+
+def import_reference(project: Project, source) -> str:
+    """Copy a reference image into the media store (content-addressed); its media path. Files
+    only, no rows, so the window runs it on a pool thread and then pushes `AddCastImage`."""
+    from pathlib import Path
+
+    file = Path(source).expanduser()
+    if not file.is_file():
+        raise InvalidInput(f"no image at {file}")
+    if file.suffix.lower() not in IMAGE_SUFFIXES:
+        raise InvalidInput(f"{file.name}: a reference image is a PNG, JPEG or WebP file")
+    return project.media.import_file(file)
+
+
 
 @dataclass
 class SetCastLook:

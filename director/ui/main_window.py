@@ -286,6 +286,8 @@ class MainWindow(QMainWindow):
         self.register_panel("notifications", "Notifications", _lazy("director.ui.notifications", "NotificationsPanel"),
                             Area.LeftDockWidgetArea)
         self.register_panel("audio", "Audio", _lazy("director.ui.audio_bin", "AudioBin"), Area.LeftDockWidgetArea, shortcut="Ctrl+Shift+A")
+        self.register_panel("cast", "Cast", lambda s: _lazy("director.ui.cast_panel", "CastPanel")(s, select_shot=self.select_shot),
+                            Area.RightDockWidgetArea, shortcut="Ctrl+Shift+H")  # cHaracters
         self.register_panel("blocking", "Blocking", _lazy("director.ui.blocking_view", "BlockingView"), Area.RightDockWidgetArea,
                             shortcut="Ctrl+Shift+K", visible=False)  # top-down subjects and cameras, Previz (#15)
         d = self.docks
@@ -297,6 +299,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(d["viewer"], d["compare"])
         self.tabifyDockWidget(d["prompt"], d["cameras"])
         self.tabifyDockWidget(d["prompt"], d["inspector"])
+        self.tabifyDockWidget(d["prompt"], d["cast"])
         self.tabifyDockWidget(d["prompt"], d["blocking"])
         self.tabifyDockWidget(d["generate"], d["costs"])
         self.tabifyDockWidget(d["timeline"], d["storyboard"])
