@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from director.engine.messages import Failed, Finished, JobRequest, TakeWritten
+from director.engine.messages import Failed, Finished, JobRequest, MatteWritten, TakeWritten
 
 
 SCRATCH_PREFIX = "director-ray-"
@@ -119,10 +119,14 @@ class GenerationActor:
         local = replace(request, media_root=str(self.scratch / "media"))
         init_path = None
         if init_image is not None:
-            suffix = Path(request.init_image or "init.png").suffix or ".png"
+            source = request.init_image or (request.segment or {}).get("video")  # a segment job's take
+            suffix = Path(source or "init.png").suffix or ".png"
             init_path = self.scratch / f"init-{request.job_id}{suffix}"
             init_path.write_bytes(init_image)
-            local = replace(local, init_image=str(init_path))
+            if request.segment is not None and not request.init_image:
+                local = replace(local, segment={**request.segment, "video": str(init_path)})
+            else:
+                local = replace(local, init_image=str(init_path))
         try:
             self.worker.run(local)
         finally:
@@ -152,7 +156,7 @@ class GenerationActor:
     # -- the worker's emit --------------------------------------------------------------------------
 
     def _emit(self, event) -> None:
-        if isinstance(event, TakeWritten):
+        if isinstance(event, (TakeWritten, MatteWritten)):  # a matte's files cross like a take's
             event = self._collect(event)
         elif isinstance(event, (Finished, Failed)):
             event = replace(event, meter=replace(event.meter, **self._where()))
@@ -170,10 +174,10 @@ class GenerationActor:
         root = self.scratch / "media"
         media, thumb = root / event.media_path, root / event.thumb_path
         take = RemoteTake(
-            event=replace(event, media_path="", thumb_path="", sound_path=""),
+            event=replace(event, media_path="", thumb_path="", **({"sound_path": ""} if isinstance(event, TakeWritten) else {})),
             media=media.read_bytes(),
             media_ext=media.suffix.lstrip("."),
             thumb=thumb.read_bytes(),
-            sound=(root / event.sound_path).read_bytes() if event.sound_path else b"",
+            sound=(root / event.sound_path).read_bytes() if getattr(event, "sound_path", "") else b"",
         )
         return take

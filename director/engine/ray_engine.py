@@ -360,6 +360,8 @@ class RayEngineClient(EngineClient):
         init = None
         if request.init_image:
             init = Path(request.init_image).read_bytes()  # the actor's machine cannot see our disk
+        elif request.segment is not None:
+            init = Path(request.segment["video"]).read_bytes()  # the take a segment job cuts mattes of
         attempt.started_at = time.monotonic()
         slot.job = attempt
         slot.cancel_sent_at = None
@@ -536,7 +538,8 @@ def _store_takes(media_root: Path, takes: list, finished: Finished) -> list:
             media = store.put_bytes(take.media, take.media_ext)
             thumb = store.put_bytes(take.thumb, "jpg")
             sound = store.put_bytes(take.sound, "wav") if getattr(take, "sound", b"") else ""  # content-addressed like the picture
-            events.append(replace(take.event, media_path=media, thumb_path=thumb, sound_path=sound))
+            sound_field = {"sound_path": sound} if hasattr(take.event, "sound_path") else {}  # a MatteWritten has none
+            events.append(replace(take.event, media_path=media, thumb_path=thumb, **sound_field))
     except OSError as exc:
         return [Failed(finished.job_id, FailureKind.ERROR, f"the takes could not be stored in {media_root}: {exc}", finished.meter)]
     return events + [finished]
