@@ -23,7 +23,6 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -38,6 +37,7 @@ from director.core.changes import Changes
 from director.core.cost import GROUPINGS, GroupRow, Totals, format_money, from_micros
 from director.store import budget, cost_series, ledger
 from director.store.project import Project
+from director.ui.flow_layout import FlowLayout
 from director.ui.freshness import Freshness
 from director.ui.hints import for_window
 from director.ui.models.cost_model import CostModel, read_groups
@@ -114,10 +114,9 @@ class CostDashboard(QWidget):
         self.export_csv_button.clicked.connect(lambda: self._ask_export("csv"))
         self.export_json_button = QPushButton("Export JSON…")
         self.export_json_button.clicked.connect(lambda: self._ask_export("json"))
-        bar = QHBoxLayout()
+        bar = FlowLayout(spacing=6)  # wraps in the 240 px Costs dock instead of scrolling sideways
         bar.addWidget(QLabel("Group by"))
         bar.addWidget(self.grouping)
-        bar.addStretch(1)
         bar.addWidget(self.export_csv_button)
         bar.addWidget(self.export_json_button)
 

@@ -36,9 +36,9 @@ from director.core.errors import DirectorError
 from director.core.model import Prompt
 from director.core.prompt import PromptFields, diff_fields
 from director.store import edits
-from director.store.prompts import current_prompt, get_prompt, prompt_history
 from director.store.edits import SaveLook
 from director.store.looks import list_looks
+from director.store.prompts import current_prompt, get_prompt, prompt_history
 from director.store.shots import get_shot
 from director.ui.dock_fit import wrap_within
 from director.ui.undo import ProjectSession
@@ -141,7 +141,7 @@ class PromptEditor(QWidget):
         wrap_within(self.composed)  # a 300-character word must not widen the dock (issue #21)
         self.composed.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.composed.setStyleSheet("QLabel { background: palette(base); padding: 6px; }")
-        self.status = QLabel(self)
+        self.status = wrap_within(QLabel(self))  # a long warning wraps beside the buttons
         self.status.setObjectName("promptStatus")
         self.commit_button = QPushButton("Commit Version", self)
         self.commit_button.setToolTip("Write these fields as a new prompt version (Ctrl+Return)")
@@ -153,7 +153,7 @@ class PromptEditor(QWidget):
         fields_page = QWidget(self)
         fl = QVBoxLayout(fields_page)
         fl.addLayout(form)
-        fl.addWidget(QLabel("Composed prompt (what the model reads):", self))
+        fl.addWidget(wrap_within(QLabel("Composed prompt (what the model reads):", self)))
         fl.addWidget(self.composed)
         actions = QHBoxLayout()
         actions.addWidget(self.status, 1)

@@ -12,7 +12,6 @@ from PySide6.QtGui import QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QHBoxLayout,
     QHeaderView,
     QPushButton,
     QStyle,
@@ -28,12 +27,16 @@ from director.core.enums import JobState
 from director.core.errors import DirectorError
 from director.engine.runner import JobRunner
 from director.store import jobs as store_jobs
+from director.ui.flow_layout import FlowLayout
 from director.ui.models.jobs_model import JobsModel
 from director.ui.undo import ProjectSession
 
-
 # Job, Shot, Preset, Status, Progress, Elapsed, ETA, Cost, Message (stretches)
-COLUMN_WIDTHS = (54, 70, 150, 72, 150, 56, 56, 80, 120)
+COLUMN_WIDTHS = (54, 70, 150, 72, 120, 56, 56, 80, 120)
+# What a narrow Queue dock shows first; columns that do not fit its width are hidden (no sideways
+# scrolling past the one thing a director looks for: which shot, how far, how long still).
+COLUMN_PRIORITY = (JobsModel.SHOT, JobsModel.PROGRESS, JobsModel.STATUS, JobsModel.ETA, JobsModel.COST, JobsModel.JOB,
+                   JobsModel.ELAPSED, JobsModel.PRESET, JobsModel.MESSAGE)
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -76,6 +79,24 @@ class JobsView(QTableView):
         self.setWordWrap(False)
         self.verticalHeader().setVisible(False)
         self.setItemDelegateForColumn(JobsModel.PROGRESS, ProgressDelegate(self))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def fit_columns(self) -> None:
+        """Show the columns that fit the view's width, in COLUMN_PRIORITY order; the others hide
+        until the dock is wider. The Message column takes what is left."""
+        if self.model() is None:
+            return
+        room = self.viewport().width()
+        for col in COLUMN_PRIORITY:
+            width = COLUMN_WIDTHS[col] if col != JobsModel.MESSAGE else 80
+            fits = width <= room
+            self.setColumnHidden(col, not fits)
+            if fits:
+                room -= width
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
 
 
 class QueuePanel(QWidget):
@@ -97,12 +118,16 @@ class QueuePanel(QWidget):
             header.resizeSection(col, width)
         header.setSectionResizeMode(JobsModel.PROGRESS, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(JobsModel.MESSAGE, QHeaderView.ResizeMode.Stretch)
+        self.view.fit_columns()
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
 
         self.cancel_button = self._button("Cancel", "Stop the selected job (Del)", self.cancel_selected)
         self.retry_button = self._button("Retry", "Queue a failed or cancelled job again (Ctrl+R)", self.retry_selected)
-        self.up_button = self._button("Up", "Move the waiting job earlier (Alt+Up)", lambda: self.move_selected(-1))
-        self.down_button = self._button("Down", "Move the waiting job later (Alt+Down)", lambda: self.move_selected(1))
+        self.up_button = self._button("▲", "Move the waiting job earlier (Alt+Up)", lambda: self.move_selected(-1))
+        self.down_button = self._button("▼", "Move the waiting job later (Alt+Down)", lambda: self.move_selected(1))
+        for button, name in ((self.up_button, "Move job earlier"), (self.down_button, "Move job later")):
+            button.setAccessibleName(name)
+            button.setFixedWidth(button.fontMetrics().horizontalAdvance("▲") + 24)
         self.pause_button = self._button("Pause Queue", "Finish the running job, start no new ones", self.set_paused)
         self.pause_button.setCheckable(True)
         for key, slot in (("Del", self.cancel_selected), ("Ctrl+R", self.retry_selected),
@@ -111,11 +136,10 @@ class QueuePanel(QWidget):
             action.setShortcut(QKeySequence(key))
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             action.triggered.connect(slot)
-        bar = QHBoxLayout()
-        for button in (self.cancel_button, self.retry_button, self.up_button, self.down_button):
+        # A row that wraps in a narrow dock (it asked for ~440 px, a scroll bar in the 270 px Queue dock).
+        bar = FlowLayout(spacing=4)
+        for button in (self.cancel_button, self.retry_button, self.up_button, self.down_button, self.pause_button):
             bar.addWidget(button)
-        bar.addStretch(1)
-        bar.addWidget(self.pause_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)

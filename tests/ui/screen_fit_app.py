@@ -4,7 +4,8 @@ Run by tests/ui/test_screen_fit.py in a subprocess:  DISPLAY=:N QT_QPA_PLATFORM=
 It builds a small project (two shots, takes on two cameras, a cut), starts the window as `director
 PATH` does, then: types 300 characters into every prompt field, opens Compare, shows Costs. After
 each step it writes the screen (QScreen.grabWindow) to OUT/STEP.png and what it measured (the
-window's frame, the screen's available area, each visible dock's size and minimum) to OUT/report.json.
+window's frame and minimum width, the screen's available area, each visible dock's size and minimum,
+the scroll areas in docks that show a horizontal scroll bar) to OUT/report.json.
 It holds no tests itself: the test judges the report.
 """
 
@@ -47,6 +48,34 @@ def build_project(folder: Path) -> Path:
         project.close()
 
 
+# Views whose content runs along time and scrolls sideways by nature: the cut's time axis, the
+# storyboard's strip of panels. Every other scroll area in a dock must fit its width.
+SCROLLS_SIDEWAYS = {"TimelineView", "StoryboardView"}
+
+
+def horizontal_scrollbars(window) -> list[dict]:
+    """Every scroll area inside a visible dock whose horizontal scroll bar shows: a panel wider than
+    the dock gives it (a button row, a filter bar, a viewer's minimum). `wrapper` marks the dock's
+    own PanelScroll (the panel as a whole does not fit), else a view inside the panel (a table)."""
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    from director.ui.dock_fit import PanelScroll
+
+    found = []
+    for name, dock in window.docks.items():
+        if not dock.isVisible() or dock.visibleRegion().isEmpty():
+            continue
+        for area in dock.findChildren(QAbstractScrollArea):
+            bar = area.horizontalScrollBar()
+            if not area.isVisible() or area.visibleRegion().isEmpty() or not bar.isVisible():
+                continue
+            if type(area).__name__ in SCROLLS_SIDEWAYS:
+                continue
+            found.append({"dock": name, "area": f"{type(area).__name__} {area.objectName()}".strip(), "wrapper": isinstance(area, PanelScroll),
+                          "viewport": area.viewport().width(), "range": bar.maximum()})
+    return found
+
+
 def main(out: Path) -> int:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtTest import QTest
@@ -82,6 +111,7 @@ def main(out: Path) -> int:
             "available": [avail.x(), avail.y(), avail.width(), avail.height()],
             "docks": docks,
             "window_minimum": [window.minimumSizeHint().width(), window.minimumSizeHint().height()],
+            "horizontal_scrollbars": horizontal_scrollbars(window),
             # Each visible dock tab bar's titles: a dock in two bars is a stale bar left on screen.
             "tab_bars": [[bar.tabText(i).replace("&", "") for i in range(bar.count())]
                          for bar in window.findChildren(QTabBar) if bar.parent() is window and bar.isVisible() and bar.count() > 1],

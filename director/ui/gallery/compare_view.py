@@ -34,7 +34,13 @@ from PySide6.QtWidgets import (
 
 from director.core.errors import NotFound
 from director.store.audio import take_sound
-from director.ui.audio_playback import SoundLoader, SoundOutput, read_take_sound, sample_of
+from director.ui.audio_playback import (
+    SoundLoader,
+    SoundOutput,
+    read_take_sound,
+    sample_of,
+)
+from director.ui.dock_fit import wrap_within
 from director.ui.gallery.compare_params import ParamRow, compare_rows
 from director.ui.gallery.frame_view import FrameView
 from director.ui.gallery.take_info import TakeInfo
@@ -46,9 +52,10 @@ DIFFERS = QColor(130, 95, 20)
 class _Pane(QWidget):
     def __init__(self, parent: QWidget):
         super().__init__(parent)
-        self.title = QLabel()
+        self.title = wrap_within(QLabel())  # wraps or is cut at the pane's edge, never widens Compare
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.view = FrameView()
+        self.view.setMinimumSize(96, 54)  # four panes side by side still fit the Viewer dock at 1366×768
         self.player = TakePlayer(self)
         self.ready: tuple[int, QImage] | None = None
         self.broken = ""  # why this take shows no picture: the others play on without it

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QListView,
     QMenu,
@@ -36,6 +35,7 @@ from director.core.errors import DirectorError
 from director.store import timeline as st
 from director.store.edits import DeleteTake, SetTakeFields
 from director.store.shots import get_shot
+from director.ui.flow_layout import FlowLayout
 from director.ui.gallery.take_delegate import TakeDelegate
 from director.ui.gallery.thumbnails import ThumbnailLoader
 from director.ui.gallery.use_in_cut import use_in_cut
@@ -129,8 +129,11 @@ class TakeGallery(QWidget):
             box.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the review grid
             box.currentIndexChanged.connect(self._on_filters_edited)
 
-        bar = QHBoxLayout()
-        bar.setContentsMargins(4, 2, 4, 2)
+        # The filter bar wraps onto a second line in a narrow window instead of setting the window's
+        # minimum width (it asked for ~1145 px at 1366×768); a long camera name is elided.
+        self.camera_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.camera_box.setMinimumContentsLength(12)
+        bar = FlowLayout(spacing=4, margins=(4, 2, 4, 2))
         for w in (self.camera_box, self.rating_box, self.flag_box, self.qc_box, self.sort_box):
             bar.addWidget(w)
         self.group_box = QCheckBox("Group variations")
@@ -138,7 +141,6 @@ class TakeGallery(QWidget):
         self.group_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the review grid
         self.group_box.toggled.connect(self.set_group_variations)
         bar.addWidget(self.group_box)
-        bar.addStretch(1)
         bar.addWidget(self.count_label)
 
         self.view = _TakeListView(self)

@@ -16,15 +16,14 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QSizePolicy,
-    QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QToolButton,
     QVBoxLayout,
@@ -33,11 +32,13 @@ from PySide6.QtWidgets import (
 
 from director.core.enums import MediaKind
 from director.core.errors import DirectorError, NotFound
-from director.store.lineage import Lineage, lineage
 from director.store.audio import take_sound
+from director.store.lineage import Lineage, lineage
 from director.store.shots import get_shot
 from director.ui.audio_playback import SoundLoader, read_take_sound
 from director.ui.audio_waveform import WaveformStrip, waveforms
+from director.ui.dock_fit import wrap_within
+from director.ui.flow_layout import FlowLayout
 from director.ui.gallery.frame_view import FrameView
 from director.ui.gallery.take_info import TakeInfo, take_info
 from director.ui.gallery.take_player import TakePlayer
@@ -52,6 +53,7 @@ ACTIONS = [
     ("i2v", "→ Video", "Image to video: animate this still"),
     ("extend", "Extend", "Continue this clip from its last frame"),
     ("rerender", "Re-render", "Queue the same request again (reproduces the take exactly)"),
+    ("more", "More Like This", "Queue four variations: the take's recipe at neighbouring seeds"),
     ("use_in_cut", "Use in Cut", "Show this take in the cut where its shot's clip shows its source (undoable)"),
     ("reveal", "Reveal", "Show the media file in the file manager"),
 ]
@@ -117,13 +119,17 @@ class TakeViewer(QWidget):
         self.loop_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.loop_box.toggled.connect(self.player.set_loop)
         self.frame_label = QLabel("–")
-        self.frame_label.setMinimumWidth(150)
+        # As wide as the longest position it shows, so the transport does not re-wrap as it plays.
+        self.frame_label.setFixedWidth(self.frame_label.fontMetrics().horizontalAdvance("0000 / 0000 · 00:00:00:00") + 8)
 
-        transport = QHBoxLayout()
+        # The transport, the fields and the action row fit a narrow dock (the viewer asked ~440 px
+        # at 1366×768): the slider takes the rest of its line; what does not fit wraps below.
+        transport = FlowLayout(spacing=4)
         for w in (self.back_button, self.play_button, self.forward_button):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             transport.addWidget(w)
-        transport.addWidget(self.slider, 1)
+        self.slider.setMinimumWidth(60)
+        transport.addWidget(self.slider)
         transport.addWidget(self.frame_label)
         transport.addWidget(self.loop_box)
 
@@ -136,7 +142,7 @@ class TakeViewer(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             if key == "prompt":
                 # At most three lines in the panel; the whole prompt is in the tooltip.
-                value.setWordWrap(True)
+                wrap_within(value)  # a long unbroken word is cut, never the panel widened
                 value.setMaximumHeight(3 * value.fontMetrics().lineSpacing() + 4)
             else:
                 # One line that may be clipped, never a panel forced wider by its text.
@@ -148,7 +154,7 @@ class TakeViewer(QWidget):
         self.fields["lineage"].linkActivated.connect(self._on_lineage_link)
 
         self.buttons: dict[str, QPushButton] = {}
-        actions = QHBoxLayout()
+        actions = FlowLayout(spacing=4)
         for action, label, tip in ACTIONS:
             button = QPushButton(label)
             button.setToolTip(tip)
@@ -156,7 +162,6 @@ class TakeViewer(QWidget):
             button.clicked.connect(lambda _=False, a=action: self._on_action(a))
             self.buttons[action] = button
             actions.addWidget(button)
-        actions.addStretch(1)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.frame_view, 1)

@@ -233,7 +233,7 @@ class JobsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == self.STATUS:
             return STATE_COLOURS[job.state]
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == self.MESSAGE and job.error:
+            if col in (self.MESSAGE, self.STATUS) and job.error:  # the reason, also where Message is hidden
                 return job.error
             if col == self.JOB:
                 return f"seeds {', '.join(map(str, job.seeds))}\n{json.dumps(job.params, sort_keys=True)}"
