@@ -24,6 +24,7 @@ from typing import Callable
 
 import numpy as np
 
+from director.core.errors import InvalidInput
 from director.engine.presets import Preset
 
 log = logging.getLogger("director.engine.segment")
@@ -131,6 +132,9 @@ def segment(model, processor, frames: np.ndarray, objects: list[dict], device: s
 
     total_frames = int(frames.shape[0])
     height, width = int(frames.shape[1]), int(frames.shape[2])
+    late = [p["frame"] for o in objects for p in o["prompts"] if p["frame"] >= total_frames]
+    if late:  # the take's row and its file disagree: say so rather than fail inside SAM 2
+        raise InvalidInput(f"a roto prompt is on frame {max(late)}, but the take's file has {total_frames} frames")
     dtype = next(model.parameters()).dtype
     session = processor.init_video_session(video=frames, inference_device=device, dtype=dtype)
     prompted = sorted({p["frame"] for o in objects for p in o["prompts"]})

@@ -67,3 +67,15 @@ def test_the_torch_processor_matches_transformers_own_where_torchvision_imports(
     b = ours.init_video_session(video=video, inference_device="cpu", dtype=torch.float32)
     assert (a.video_height, a.video_width) == (b.video_height, b.video_width)
     assert torch.allclose(a.get_frame(4), b.get_frame(4), atol=0.05)
+
+
+def test_a_prompt_past_the_files_last_frame_is_refused_before_sam2_runs(folder):
+    from transformers import Sam2VideoModel
+
+    from director.core.errors import InvalidInput
+    from director.engine.segment import segment
+
+    model = Sam2VideoModel.from_pretrained(str(folder), local_files_only=True, use_safetensors=True).eval()
+    objects = [{"id": 1, "name": "car", "prompts": [{"kind": "positive", "frame": 5, "x0": 3.0, "y0": 4.0}]}]
+    with pytest.raises(InvalidInput, match="frame 5, but the take's file has 3 frames"):
+        segment(model, torch_processor(folder), moving_square(3), objects, "cpu")
