@@ -265,6 +265,8 @@ def _shot_part(project: Project, r: dict) -> tuple[str, str] | None:
     if r["script_status"] == "removed":
         gone = "in the bin" if r["deleted_at"] else "kept: it is locked"
         return (f"Shot {r['code']} (removed from the script, {gone})", _removed_lines(project, r["id"]))
+    if r["script_note"]:  # marked seen: the last change stays readable
+        return (f"Shot {r['code']} (changed, seen)", r["script_note"])
     return None
 
 
@@ -286,8 +288,11 @@ def scene_diff(project: Project, scene_id: int) -> ScriptDiff:
         parts.append((f"Scene {s['code']} heading", s["script_note"] or f"(heading now: {s['heading']})"))
     elif s["script_status"] == "removed":
         parts.append((f"Scene {s['code']} (removed from the script)", f"-{s['heading']}"))
+    elif s["script_note"]:
+        parts.append((f"Scene {s['code']} heading (seen)", s["script_note"]))
     for r in rows(project.db, "SELECT id, code, script_status, script_note, deleted_at FROM shots WHERE scene_id = ? "
-                              "AND script_status IN ('changed', 'removed') ORDER BY ord, id", [scene_id]):
+                              "AND (script_status IN ('changed', 'removed') OR (script_note != '' AND deleted_at IS NULL)) "
+                              "ORDER BY ord, id", [scene_id]):
         part = _shot_part(project, r)
         if part:
             parts.append(part)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from director.core.enums import ShotStatus
 from director.core.errors import DirectorError, InvalidInput
 from director.core.model import normalize_shot_code
+from director.store import cast as store_cast
 from director.store import edits
 from director.store import timeline as st
 from director.store.shots import get_shot, list_shots
@@ -104,6 +105,12 @@ class ShotList(QWidget):
                                               "Status, length, budgets, notes and script of the current shot")
         self.add_to_timeline_action = self._action("Add to &Timeline", "Ctrl+Alt+A", self.add_current_to_timeline,
                                                    "Put the current shot at the end of the current cut")
+        # A screenplay re-import's flags: read what changed, then mark it seen (both for the row right-clicked).
+        self._script_target: tuple[int | None, int | None] = (None, None)  # (shot id, scene id)
+        self.script_diff_action = self._action("Script Changes…", None, lambda: self.show_script_diff(*self._script_target),
+                                               "What the last screenplay import changed here, old → new")
+        self.script_seen_action = self._action("Mark Script Change Seen", None, lambda: self.mark_script_seen(*self._script_target),
+                                               "Clear the 'script changed' / 'removed' flag (undoable)")
         self.status_group = QActionGroup(self)
         self.status_group.setExclusive(True)
         self.status_actions: dict[ShotStatus, QAction] = {}
@@ -315,12 +322,48 @@ class ShotList(QWidget):
                            self.move_up_action, self.move_down_action, None, self.add_to_timeline_action, *self.context_extras):
                 menu.addSeparator() if action is None else menu.addAction(action)
             menu.insertMenu(menu.actions()[1], self.status_menu)
+            self._add_script_actions(menu, shot_id, None, store_cast.shot_flagged(self.session.project, shot_id))
         else:
             if index.isValid():
                 self.view.setCurrentIndex(index.siblingAtColumn(0))  # new shots go into this scene
             for action in (self.add_action, self.add_scene_action, None, self.bin_action):
                 menu.addSeparator() if action is None else menu.addAction(action)
+            scene_id = self.model.scene_id(index) if index.isValid() else None
+            if scene_id is not None:
+                self._add_script_actions(menu, None, scene_id, store_cast.scene_flagged(self.session.project, scene_id))
         return menu
+
+    def _add_script_actions(self, menu: QMenu, shot_id: int | None, scene_id: int | None, flagged: bool) -> None:
+        """The script flag's actions, only on a row a re-import flagged (a scene: it or one of its shots)."""
+        if not flagged:
+            return
+        self._script_target = (shot_id, scene_id)
+        self.script_seen_action.setEnabled(not self.session.project.readonly)
+        menu.addSeparator()
+        menu.addAction(self.script_diff_action)
+        menu.addAction(self.script_seen_action)
+
+    def mark_script_seen(self, shot_id: int | None = None, scene_id: int | None = None) -> bool:
+        """Clear a shot's flag, or a scene's and its shots' (undoable); the diff stays readable."""
+        if shot_id is None and scene_id is None:
+            return False
+        read = store_cast.shot_diff if shot_id is not None else store_cast.scene_diff
+        try:  # the undo stack's text names the row: "Mark script change seen (shot 1A)"
+            title = read(self.session.project, shot_id if shot_id is not None else scene_id).title
+        except DirectorError as exc:
+            self.session.error_raised.emit(str(exc))
+            return False
+        return self.session.push(store_cast.MarkScriptSeen(shot_id=shot_id, scene_id=scene_id, label=title[:1].lower() + title[1:]))
+
+    def show_script_diff(self, shot_id: int | None = None, scene_id: int | None = None):
+        """Old → new script text of a flagged shot or scene, with Mark Seen (non-modal)."""
+        from director.ui.script_diff_dialog import ScriptDiffDialog
+
+        if shot_id is None and scene_id is None:
+            return None
+        dialog = ScriptDiffDialog(self.session, shot_id=shot_id, scene_id=scene_id, parent=self)
+        dialog.open()
+        return dialog
 
     def _on_context_menu(self, pos: QPoint) -> None:
         menu = self.context_menu(self.view.indexAt(pos))

@@ -47,6 +47,7 @@ def test_diff_shows_old_and_new_then_seen_clears_the_shot_flag(rewritten, capsys
         flags = shot_script(p, find_shot(p, "1A").id)
         assert flags["status"] is None
         assert "Just one more night" in flags["note"]  # the diff stays readable
+    assert "Shot 1A (changed, seen)" in _run(capsys, "script", "diff", str(rewritten), "1A")
     # Nothing left to mark: refused with the reason, nothing written.
     assert main(["script", "seen", str(rewritten), "1A"]) == 1
     assert "no script change to mark seen" in capsys.readouterr().err
