@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from director.core.colour import standard_for_size
 from director.engine.encoders import PIX_FMT, VideoEncoder
 
 THUMB_MAX = 320
@@ -94,15 +95,20 @@ def encode_mp4(frames: np.ndarray, fps: Fraction, encoder: VideoEncoder, on_fram
     gave different bytes for the same frames now and then (seen with libx264 threads=1 under
     load); converted first, the same frames give the same file."""
     import av
+    from av.video.reformatter import ColorRange, Colorspace
 
     f, h, w, _ = frames.shape
     pad_h, pad_w = h % 2, w % 2
+    # Converted and tagged as the cut MP4 is (core.colour): BT.709 for HD, BT.601 for SD, limited range.
+    standard = standard_for_size(w + pad_w, h + pad_h)
+    matrix = Colorspace.ITU709 if standard.name == "bt709" else Colorspace.ITU601
     buffer = io.BytesIO()
     with av.open(buffer, mode="w", format="mp4") as container:
         stream = container.add_stream(encoder.codec, rate=fps)
         stream.width, stream.height = w + pad_w, h + pad_h
         stream.pix_fmt = PIX_FMT
         stream.options = encoder.av_options()
+        _tag(stream.codec_context, standard)
         if not encoder.nvenc:
             # Frame threads (what the ffmpeg command line uses); PyAV's default, slice threads,
             # is slower. x264's bytes depend on the thread count, which the run facts record.
@@ -113,11 +119,21 @@ def encode_mp4(frames: np.ndarray, fps: Fraction, encoder: VideoEncoder, on_fram
                 on_frame(i, frame)
             if pad_h or pad_w:
                 frame = np.pad(frame, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
-            picture = av.VideoFrame.from_ndarray(frame, format="rgb24").reformat(format=PIX_FMT)
+            picture = av.VideoFrame.from_ndarray(frame, format="rgb24").reformat(
+                format=PIX_FMT, dst_colorspace=matrix, dst_color_range=ColorRange.MPEG)
+            _tag(picture, standard)
             picture.pts = i
             container.mux(stream.encode(picture))
         container.mux(stream.encode(None))
     return buffer.getvalue()
+
+
+def _tag(target, standard) -> None:
+    """Primaries, transfer, matrix and limited range on an encoder's context or a frame."""
+    target.color_primaries = standard.primaries
+    target.color_trc = standard.transfer
+    target.colorspace = standard.matrix
+    target.color_range = 1  # MPEG: limited (16-235)
 
 
 def encode_png(image: np.ndarray) -> bytes:

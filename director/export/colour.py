@@ -3,8 +3,8 @@
 An MP4 says what its numbers mean: BT.709 primaries, transfer and matrix for HD (above 576
 lines), BT.601 (SMPTE 170M) for SD, limited ("TV", 16–235) range in both. The encoder is told the
 same values it converts with, so the tags describe the pixels. A take without colour tags is read
-as BT.601 limited range: that is how PyAV's default conversion (and so Director's engine) writes
-one; a tagged take is read as it says.
+as BT.601 limited range: that is how PyAV's default conversion wrote takes before the engine
+tagged them (engine.media_out now tags by the same rule); a tagged take is read as it says.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import av
 from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc, Colorspace
+
+from director.core.colour import standard_for_size
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,8 @@ BT601 = Colour("bt601", Colorspace.ITU601, int(ColorPrimaries.SMPTE170M), int(Co
 
 
 def for_size(width: int, height: int) -> Colour:
-    """BT.709 for HD, BT.601 for SD (576 lines or fewer), as broadcast and players assume."""
-    return BT709 if height > 576 or width > 1024 else BT601
+    """BT.709 for HD, BT.601 for SD (576 lines or fewer): core.colour's rule, which takes follow too."""
+    return BT709 if standard_for_size(width, height).name == "bt709" else BT601
 
 
 def of_frame(frame: av.VideoFrame) -> tuple[Colorspace, ColorRange]:
