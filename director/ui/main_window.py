@@ -564,6 +564,7 @@ class MainWindow(QMainWindow):
             self.engine.job_event.connect(self.job_event)
             self.engine.queue_changed.connect(self._update_queue_label)
             self.engine.new_takes.connect(self._on_new_takes)
+            self.engine.job_ended.connect(self._on_job_ended)
             self.engine.open()
             self.activity = ActivityTracker(project, self)
             self.activity.time_logged.connect(session.announce)
@@ -733,6 +734,13 @@ class MainWindow(QMainWindow):
         from director.ui.take_links import follow_new_takes
 
         follow_new_takes(self, source_take_id, take_ids)
+
+    def _on_job_ended(self, job_id: int, _text: str, error: bool) -> None:
+        """A finished job on a shot not on screen: offer its take in the status bar (#21)."""
+        if not error:
+            from director.ui.take_links import offer_job_takes
+
+            offer_job_takes(self, job_id)
 
     def _on_compare_requested(self, take_ids: list) -> None:
         compare = self.panel("compare")
