@@ -340,6 +340,13 @@ def set_clip_sound(project: Project, clip_id: int, *, lead: int | None = None, l
     return RowsEdit(f"Sound of clip {clip_id}", [("clip_sound", clip_id, before, after)])
 
 
+def clip_jl(project: Project, clip_id: int) -> ca.JL:
+    """A picture clip's J/L offsets in samples as stored (none set: 0 and 0); what the window's J/L
+    dialog opens with."""
+    r = one(project.db, "SELECT lead, lag FROM clip_sound WHERE clip_id = ?", [clip_id])
+    return ca.JL(r["lead"], r["lag"]) if r is not None else ca.JL()
+
+
 # -- the mix -------------------------------------------------------------------------------------
 
 

@@ -257,19 +257,37 @@ class AudioLanes:
         if ok:
             apply(db)
 
+    def jl_dialog(self, clip_id: int) -> JLDialog:
+        """The J/L dialog for a picture clip, opened on the offsets it has now (in frames of the cut)."""
+        rate = self.view.timeline.rate
+        jl = store_audio.clip_jl(self.session.project, clip_id)
+        return JLDialog(ca.sample_to_frame(jl.lead, rate), ca.sample_to_frame(jl.lag, rate), self.view)
+
     def _ask_jl(self, clip_id: int) -> None:
-        dialog = QDialog(self.view)
-        dialog.setWindowTitle("J/L cut")
-        form = QFormLayout(dialog)
-        lead, lag = QSpinBox(), QSpinBox()
-        for box in (lead, lag):
-            box.setRange(0, 10_000)
+        dialog = self.jl_dialog(clip_id)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.values() != dialog.opened_with:
+            self.set_jl(clip_id, *dialog.values())
+
+
+class JLDialog(QDialog):
+    """Lead (J) and lag (L) of a clip's sound in frames, starting from its current values."""
+
+    def __init__(self, lead_frames: int, lag_frames: int, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("J/L cut")
+        self.opened_with = (lead_frames, lag_frames)
+        form = QFormLayout(self)
+        self.lead, self.lag = QSpinBox(), QSpinBox()
+        for box, value in ((self.lead, lead_frames), (self.lag, lag_frames)):
+            box.setRange(0, max(10_000, value))
             box.setSuffix(" frames")
-        form.addRow("Sound starts before the picture (J)", lead)
-        form.addRow("Sound runs past the picture (L)", lag)
+            box.setValue(value)
+        form.addRow("Sound starts before the picture (J)", self.lead)
+        form.addRow("Sound runs past the picture (L)", self.lag)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.set_jl(clip_id, lead.value(), lag.value())
+
+    def values(self) -> tuple[int, int]:
+        return self.lead.value(), self.lag.value()
