@@ -60,7 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mode", required=True, choices=["pose", "depth", "edges", "layout"])
     p.add_argument("--prepared", action="store_true", help="the video already is the guide (a pose, depth or layout render)")
     p.add_argument("--strength", type=float, default=1.0, help="0 to 2 (default 1)")
-    p.add_argument("--cast", action="append", default=[], help="a cast member whose reference images to use (repeat)")
+    p.add_argument("--cast", action="append", default=[], help="a cast member whose reference images to use (repeat; "
+                   "default with no --reference: the cast the shot uses, see 'director cast use')")
     p.add_argument("--reference", action="append", default=[], help="a reference image file (repeat)")
     p.add_argument("--with-keyframes", action="store_true", help="use the shot's keyframes too")
     _add_run_options(p)
@@ -195,6 +196,11 @@ def cmd_control_render(args) -> int:
             frames, fps, origin = read_frames(path), Fraction(24), f"file:{path.name}"
         guide = control.store_guide(project, control.make_guide(frames, args.mode, args.prepared), fps)
         references = [still_from_file(project, r).media_path for r in args.reference]
+        if not args.reference and not args.cast:  # the cast the shot uses (Cast panel, 'director cast use')
+            from director.store.cast import reference_images
+            from director.store.shots import find_shot
+
+            references = reference_images(project, find_shot(project, args.shot).id)
         cast = {c.name.lower(): c for c in list_cast(project)}
         for name in args.cast:
             member = cast.get(name.lower())

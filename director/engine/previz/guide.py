@@ -12,6 +12,7 @@ from director.engine.presets import get_preset
 from director.engine.steered_jobs import queue_steered
 from director.store.artifacts import ROLES, take_artifacts
 from director.store.cameras import get_camera
+from director.store.cast import reference_images
 from director.store.project import Project
 from director.store.shots import get_shot
 from director.store.takes import get_take
@@ -30,7 +31,9 @@ def queue_from_previz(project: Project, take_id: int, preset_id: str, *, mode: s
     video = take_artifacts(take).get(mode)
     if video is None:
         raise InvalidInput(f"take {take_id} is not a previz take (it has no {mode} video); make one with 'director previz'")
-    spec = control.recipe_control(project, video=video, mode=mode, strength=strength, source=f"previz:take {take_id}")
+    # The cast the shot uses as references (Cast panel, 'director cast use') go with the guide.
+    spec = control.recipe_control(project, video=video, mode=mode, strength=strength, source=f"previz:take {take_id}",
+                                  references=tuple(reference_images(project, take.shot_id)))
     shot = get_shot(project, take.shot_id)
     cameras = [get_camera(project, take.camera_id).name] if take.camera_id is not None else None
     return queue_steered(project, shot.code, preset_id, keyframes=False, control_spec=spec, cameras=cameras,
