@@ -830,6 +830,8 @@ class MainWindow(QMainWindow):
         self.pause_action.setCheckable(True)
         self.take_bin_action = self._action("&Take Bin…", lambda: self.show_take_bin(), "Ctrl+Shift+B",
                                             "Takes moved to the bin: restore them, or empty the bin for good")
+        self.rerun_qc_action = self._action("Re-run &QC", lambda: _lazy("director.ui.qc_rerun", "rerun_qc")(self), None,
+                                            "Measure the selected takes' continuity QC again (director qc run)")
         self.log_time_action = self._action("&Log Time…", self.show_time_log, "Ctrl+Shift+T", "Add or correct human time per shot")
         self.track_time_action = self._action("&Track My Time", self._on_track_time_toggled, None, "Count active time per shot (stops after the idle cut-off)")
         self.track_time_action.setCheckable(True)
@@ -860,6 +862,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         self.shot_menu = bar.addMenu("&Shot")
+        self.take_menu = bar.addMenu("Ta&ke")
+        self.take_menu.addAction(self.rerun_qc_action)
         self.timeline_menu = bar.addMenu("&Timeline")
         gen_menu = bar.addMenu("&Generate")
         gen_menu.addAction(self.generate_action)
@@ -920,6 +924,7 @@ class MainWindow(QMainWindow):
         self.pause_action.setEnabled(writable)
         self.log_time_action.setEnabled(open_)
         self.take_bin_action.setEnabled(open_)
+        self.rerun_qc_action.setEnabled(writable)
         if hasattr(self, "export_menu"):
             self.export_menu.update_enabled()
 
