@@ -165,3 +165,16 @@ def test_prompts_outside_the_take_and_jobs_without_prompts_are_refused(project, 
     with pytest.raises(InvalidInput, match="roto needs a segment preset"):
         queue_roto(project, take, "tiny-t2v")
     assert list_objects(project, take) == []
+
+
+def test_a_click_on_another_frame_refines_the_matte(project, engine, take, sam2):
+    click(project, take, "30,20@1")
+    run(project, engine, take)
+    before = matte_of(project, latest_mattes(project, take)[0])
+    click(project, take, "60,25@6")
+    job = run(project, engine, take)
+    assert job.state is JobState.DONE, job.error
+    after = matte_of(project, latest_mattes(project, take)[0])
+    assert np.abs(after.astype(int) - before.astype(int))[6].sum() > 0
+    frames = {p["frame"] for p in store_jobs.job_recipe(project, job.id).params["objects"][0]["prompts"]}
+    assert frames == {1, 6}
