@@ -14,6 +14,7 @@ import unicodedata
 import cv2
 import numpy as np
 
+from director.core import qc as rules
 from director.core.errors import DirectorError, InvalidInput
 from director.export.common import CancelFn, ProgressFn, Reporter, atomic_output
 from director.export.frames import MediaPaths, Skipped
@@ -23,6 +24,7 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 INK = (30, 30, 30)
 MUTED = (110, 110, 110)
 WARN = (30, 30, 190)  # BGR: red
+CAUTION = (0, 120, 200)  # BGR: amber
 
 
 UNICODE_TEXT = int(cv2.__version__.split(".")[0]) >= 5
@@ -45,6 +47,17 @@ def drawable(text: str) -> str:
     return ascii_text(text)
 
 
+def qc_ink(note: str) -> tuple[int, int, int]:
+    """The colour of a panel's QC line: the worst grade its footnote (export.qc_report.qc_footnote)
+    names, for the take or for the colour jump into it."""
+    red, amber = rules.GRADE_NAMES[rules.RED], rules.GRADE_NAMES[rules.AMBER]
+    if note.startswith((f"QC {red}", "QC failed")) or f"({red})" in note:
+        return WARN
+    if note.startswith(f"QC {amber}") or f"({amber})" in note:
+        return CAUTION
+    return MUTED
+
+
 def _put(img, text, x, y, scale, color=INK, thick=1):
     cv2.putText(img, drawable(text), (x, y), FONT, scale, color, thick, cv2.LINE_AA)
 
@@ -62,7 +75,8 @@ def render_contact_sheet(
     sound_takes: frozenset = frozenset(),
 ) -> tuple[int, int]:
     """Write the sheet as PNG; return its (width, height). One row of panels per `columns` panels.
-    A panel whose take has its own sound (`sound_takes`, from store.audio.take_sound) says so.
+    A panel whose take has its own sound (`sound_takes`, from store.audio.take_sound) says so; a
+    panel with a QC footnote (the storyboard's `qc_note`) gets it as a last line, coloured by grade.
 
     A panel whose take's media is missing, damaged or tampered raises TakeMediaError (nothing is
     written); given a `skipped` list it shows a 'media missing' card and the take is added there."""
@@ -74,7 +88,7 @@ def render_contact_sheet(
     pic_w, pic_h = cell_width, max(2, round(cell_width * aspect))
     scale = cell_width / 640
     line = max(12, round(34 * scale))
-    text_h = 5 * line
+    text_h = (6 if any(p.qc_note for p in board.panels) else 5) * line  # a QC line where there is one to show
     margin = max(8, round(24 * scale))
     rows = math.ceil(len(board.panels) / columns)
     header = 3 * line + margin
@@ -106,6 +120,8 @@ def render_contact_sheet(
             _put(sheet, text, x, ty + (2 + k) * line, scale * 0.75)
         if panel.notes:
             _put(sheet, textwrap.shorten(drawable(panel.notes.replace("\n", "  ")), chars, placeholder="..."), x, ty + 4 * line, scale * 0.75, MUTED)
+        if panel.qc_note:
+            _put(sheet, textwrap.shorten(drawable(panel.qc_note), chars, placeholder="..."), x, ty + 5 * line, scale * 0.75, qc_ink(panel.qc_note))
         reporter.step()
     with atomic_output(dest) as temp:
         ok, encoded = cv2.imencode(".png", sheet)
