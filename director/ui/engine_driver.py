@@ -166,7 +166,10 @@ class EngineDriver(QObject):
             original = self._rerenders.pop(job_id, None)
             if original is not None:
                 self._say_rerender(original, job_id, failed=job.state is not JobState.DONE)
-            if job.state is JobState.DONE:
+            if job.state is JobState.DONE and "take_id" in job.params:  # a roto job (engine.roto): mattes, no takes
+                n = len(job.params.get("objects") or ())
+                text, error = f"Job {job_id} finished (roto: {n} matte{'s' if n != 1 else ''} of take {job.params['take_id']})", False
+            elif job.state is JobState.DONE:
                 text, error = f"Job {job_id} finished ({len(job.seeds)} take{'s' if len(job.seeds) != 1 else ''})", False
             elif job.state is JobState.CANCELLED:
                 text, error = f"Job {job_id} cancelled", False

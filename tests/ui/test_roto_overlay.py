@@ -105,3 +105,19 @@ def test_track_queues_a_segment_job_and_a_recorded_matte_shows(viewer, qtbot):
     inside = shot.pixelColor(overlay.mapTo(view, at(overlay, 23, 12)))  # in the matte, off the click's mark
     outside = shot.pixelColor(overlay.mapTo(view, at(overlay, 60, 42)))
     assert inside.red() > 100 and inside.red() > outside.red() + 60  # the matte is tinted over the picture
+
+
+def test_a_finished_roto_job_is_announced_as_mattes_not_takes(viewer, qtbot):
+    from director.ui.engine_driver import EngineDriver
+
+    session, view, take = viewer
+    view.roto.toggle.setChecked(True)
+    qtbot.mouseClick(view.roto.overlay, Qt.MouseButton.LeftButton, pos=at(view.roto.overlay, 30, 20))
+    job_id = view.roto.track()
+    jobs.mark_running(session.project, job_id)
+    jobs.finish_job(session.project, job_id, jobs.JobState.DONE, {"gpu_s": 1.0})
+    driver = EngineDriver(session)
+    said = []
+    driver.notified.connect(lambda text, error: said.append((text, error)))
+    driver._notify_finished([job_id])
+    assert said == [(f"Job {job_id} finished (roto: 1 matte of take {take})", False)]
