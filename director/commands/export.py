@@ -71,6 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         _drop_frame_arg(p)
         if fmt != "otioz":
             p.add_argument("--no-audio", action="store_true", help="leave the sound tracks out (default: one audio track per sound track, WAVs beside the media)")
+        p.add_argument("--no-multicam", action="store_true", help="only what the cut shows (default: every camera's take kept beside the live one, disabled, so the angles can be re-cut)")
         p.set_defaults(func=cmd_interchange, format=fmt)
 
     from director.commands.audio import register_exports
@@ -132,10 +133,9 @@ def project_cut(project: Project, timeline: str | int | None = None) -> Cut:
 
 def _timeline_name(project: Project, timeline: str | int | None) -> str:
     from director.store.cuts import find_timeline
-    from director.store.timeline import list_timelines
+    from director.store.edit_settings import edit_title
 
-    tid = find_timeline(project, timeline)
-    return f"{project.settings().name} - {dict(list_timelines(project)).get(tid) or 'Cut'}"
+    return edit_title(project, find_timeline(project, timeline))
 
 
 def _run(args, label: str, fn):
@@ -274,7 +274,7 @@ def cmd_interchange(args: argparse.Namespace) -> int:
     from director.store.edit_settings import record_start
 
     with open_project(args, readonly=True) as project:
-        cut = multicam_project_cut(project, args.timeline)
+        cut = project_cut(project, args.timeline) if args.no_multicam else multicam_project_cut(project, args.timeline)
         infos = take_infos(project, [s.take_id for s in (*cut.segments, *cut.angles)])
         dest = _output(args, project, FORMATS[args.format])
         resolve_format(dest, args.format)  # a .fcpxml/.xml choice is refused before any work

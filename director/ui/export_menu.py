@@ -42,6 +42,9 @@ KINDS = (
     ExportKind("otioz", "OpenTimelineIO &Bundle…", ".otioz", "OpenTimelineIO bundle (*.otioz)"),
     ExportKind("edl", "CMX 3600 &EDL…", ".edl", "EDL (*.edl)"),
     ExportKind("fcpxml", "Final Cut Pro 7 &XML…", ".xml", "FCP 7 XML (*.xml)"),
+    ExportKind("fcpx", "Final Cut Pro &X (FCPXML)…", ".fcpxml", "FCPXML 1.10 (*.fcpxml)"),
+    ExportKind("stems", "Sound Ste&ms (WAV)…", "", ""),
+    ExportKind("srt", "S&ubtitles (SRT)…", ".srt", "SubRip subtitles (*.srt)"),
     ExportKind("costs", "&Cost Report (CSV)…", ".csv", "CSV (*.csv)"),
 )
 
@@ -77,7 +80,71 @@ class ExportMenu(QObject):
         self.sound_action.setChecked(True)
         self.sound_action.setToolTip("The cut's MP4 carries its AAC mix, and the edits their sound tracks; off: picture only")
         menu.addAction(self.sound_action)
+        self._add_options(window, menu)
         self.update_enabled()
+
+    def _add_options(self, window: QWidget, menu: QMenu) -> None:
+        """The choices `director export` takes as flags: --absolute, --drop-frame, --no-multicam,
+        --timeline, and the project's programme start (`director export start-tc`)."""
+
+        def toggle(text: str, tip: str, on: bool = False) -> QAction:
+            action = QAction(text, window)
+            action.setCheckable(True)
+            action.setChecked(on)
+            action.setToolTip(tip)
+            menu.addAction(action)
+            return action
+
+        self.absolute_action = toggle("Link Media by &Absolute Path", "OTIO, EDL and FCP XML name the media by absolute file URL; "
+                                      "off: relative to the edit, so its folder can be moved or zipped whole")
+        self.drop_frame_action = toggle("&Drop-Frame Timecode", "Record timecode in drop frame (29.97 and 59.94 fps cuts only)")
+        self.multicam_action = toggle("Keep Multicam An&gles", "Edits keep every camera's take beside the live one, disabled, "
+                                      "so an editor can re-cut the angles; off: only what the cut shows", on=True)
+        self.timeline_menu = menu.addMenu("From C&ut")
+        self.timeline_menu.setObjectName("exportFromCut")
+        self.timeline_menu.aboutToShow.connect(self._fill_timelines)
+        self.timeline_choice: int | None = None  # a cut's id; None: whichever cut is current
+        self.start_tc_action = QAction("Programme &Start Timecode…", window)
+        self.start_tc_action.setToolTip("The record timecode of the cut's first frame in every export")
+        self.start_tc_action.triggered.connect(lambda: self.show_start_timecode())
+        menu.addAction(self.start_tc_action)
+        self.start_tc_dialog = None
+
+    def _fill_timelines(self) -> None:
+        """The cuts as radio items, read when the submenu opens (a cut deleted meanwhile falls back to the current)."""
+        from PySide6.QtGui import QActionGroup
+
+        from director.store.cuts import list_cuts
+
+        self.timeline_menu.clear()
+        project = self._project()
+        if project is None:
+            return
+        cuts = list_cuts(project)
+        if self.timeline_choice not in {c.id for c in cuts}:
+            self.timeline_choice = None
+        group = QActionGroup(self.timeline_menu)
+        current = next((c.name for c in cuts if c.current), "")
+        for cut_id, text in [(None, f"The Current Cut ({current})"), *((c.id, c.name) for c in cuts)]:
+            action = self.timeline_menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(cut_id == self.timeline_choice)
+            action.setActionGroup(group)
+            action.triggered.connect(lambda _=False, i=cut_id: setattr(self, "timeline_choice", i))
+
+    def show_start_timecode(self):
+        """The programme start dialog, opened without blocking; OK pushes an undoable edit."""
+        from director.ui.start_tc_dialog import StartTimecodeDialog
+
+        session = getattr(self.window, "session", None)
+        if session is None:
+            return None
+        dialog = StartTimecodeDialog(session, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda *_: setattr(self, "start_tc_dialog", None))
+        self.start_tc_dialog = dialog
+        dialog.open()
+        return dialog
 
     @property
     def with_sound(self) -> bool:
@@ -85,8 +152,11 @@ class ExportMenu(QObject):
 
     def update_enabled(self) -> None:
         open_ = getattr(self.window, "session", None) is not None
-        for action in self.actions.values():
+        for action in (*self.actions.values(), self.start_tc_action):
             action.setEnabled(open_)
+        self.timeline_menu.setEnabled(open_)
+        if not open_:
+            self.timeline_choice = None
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -99,7 +169,8 @@ class ExportMenu(QObject):
         if kind.suffix:
             dest, _ = QFileDialog.getSaveFileName(self.window, kind.title.replace("&", "").rstrip("…"), suggested, kind.file_filter)
         else:
-            dest = QFileDialog.getExistingDirectory(self.window, "Export Selected Takes To", str(project.path.parent))
+            title = "Export Selected Takes To" if key == "takes" else "Export Sound Stems To"
+            dest = QFileDialog.getExistingDirectory(self.window, title, str(project.path.parent))
         if not dest:
             return None
         return self.export(key, dest)
@@ -165,7 +236,10 @@ class ExportMenu(QObject):
         return label, work, (self._storyboard_skipped if key in ("storyboard", "contact_sheet") else None)
 
     def _work(self, project: Project, key: str, dest: Path, skip: bool):
+        from director.core.smpte import RecordClock
         from director.export.takeinfo import take_infos
+        from director.store.cuts import find_timeline
+        from director.store.edit_settings import record_start
         from director.store.timeline import build_cut
 
         media = project.media
@@ -185,7 +259,8 @@ class ExportMenu(QObject):
             infos = list(take_infos(project, ids).values())
             name = project.settings().name
             return "Export takes", lambda progress, cancelled: export_takes(infos, media, dest, project_name=name, progress=progress, is_cancelled=cancelled, skip_missing=skip)
-        cut = build_cut(project)
+        timeline_id = find_timeline(project, self.timeline_choice)
+        cut = build_cut(project, timeline_id)
         if key in ("storyboard", "contact_sheet"):
             from director.export.frames import Skipped
             from director.export.storyboard import build_storyboard
@@ -201,21 +276,63 @@ class ExportMenu(QObject):
             return "Storyboard", lambda progress, cancelled: render_storyboard_pdf(board, media, dest, progress=progress, is_cancelled=cancelled, skipped=skipped)
         if cut.duration <= 0:
             raise InvalidInput("the timeline is empty: drag shots or takes onto it first")
+        if key in ("stems", "srt"):
+            return self._sound_work(project, key, dest, timeline_id, cut)
+        start, drop_frame = record_start(project), self.drop_frame_action.isChecked()
+        RecordClock(cut.rate, start, drop_frame).start_frame  # drop frame at 24 fps, or a start past this rate's frames: refused here
         if key == "cut":
             from director.ui.export_tasks import cut_export_work
 
-            return "Export cut", cut_export_work(project, cut, dest, sound=self.with_sound, skip_missing=skip)
-        from director.export.interchange import export_interchange
+            work = cut_export_work(project, cut, dest, sound=self.with_sound, skip_missing=skip, timeline_id=timeline_id,
+                                   start_timecode=start, drop_frame=drop_frame)
+            return "Export cut", work
+        from director.export.interchange import export_interchange, resolve_format
+        from director.store.angles import multicam_cut
+        from director.store.edit_settings import edit_title
 
-        infos = take_infos(project, [s.take_id for s in cut.segments if s.take_id is not None])
-        name = project.settings().name
+        fmt = "fcpxml" if key == "fcpx" else key
+        resolve_format(dest, fmt)  # a .fcpxml/.xml mix-up is refused before any work
+        if self.multicam_action.isChecked():
+            cut = multicam_cut(project, timeline_id)
+        infos = take_infos(project, [s.take_id for s in (*cut.segments, *cut.angles) if s.take_id is not None])
+        name = edit_title(project, timeline_id)
         plan = None
         if self.with_sound and key != "otioz":
             from director.store.audio import mix_plan
-            from director.store.timeline import default_timeline_id
 
-            plan = mix_plan(project, default_timeline_id(project), cut)
-        return f"Export {key.upper()}", lambda progress, cancelled: export_interchange(cut, infos, media, dest, key, name=name, progress=progress, is_cancelled=cancelled, skip_missing=skip, sound=plan)
+            plan = mix_plan(project, timeline_id, cut)
+        absolute = self.absolute_action.isChecked()
+        return f"Export {key.upper()}", lambda progress, cancelled: export_interchange(
+            cut, infos, media, dest, fmt, name=name, progress=progress, is_cancelled=cancelled, skip_missing=skip, sound=plan,
+            absolute=absolute, start_timecode=start, drop_frame=drop_frame,
+        )
+
+    def _sound_work(self, project: Project, key: str, dest: Path, timeline_id: int, cut):
+        """Stems (one WAV per audio track, `director export stems`) and subtitles (`director export srt`)."""
+        from director.store.destinations import check_output_file, check_output_folder
+
+        if key == "srt":
+            from director.core.subtitles import srt_text, subtitles
+            from director.export.common import atomic_output
+            from director.store.script import dialogue_of
+
+            subs = subtitles(cut, dialogue_of(project, [s.metadata.get("shot_id") for s in cut.segments]))
+            dest = check_output_file(dest)
+
+            def write_srt(progress, cancelled):
+                with atomic_output(dest) as temp:
+                    temp.write_text(srt_text(subs, cut.rate), encoding="utf-8")
+                return len(subs)
+
+            return "Export subtitles", write_srt
+        from director.export.audio_mix import export_stems
+        from director.store.audio import mix_plan
+
+        plan = mix_plan(project, timeline_id, cut)
+        if not plan.has_sound:
+            raise InvalidInput("the cut has no sound to export as stems: give takes sound or place audio on its tracks first")
+        folder, media, prefix = check_output_folder(dest), project.media, project.path.stem + "_"
+        return "Export stems", lambda progress, cancelled: export_stems(plan, media, folder, prefix, progress=progress, is_cancelled=cancelled)
 
     # -- outcomes -------------------------------------------------------------------------------
 

@@ -98,18 +98,22 @@ class ExportTask(QObject):
         emit()
 
 
-def cut_export_work(project, cut, dest, *, sound: bool = True, skip_missing: bool = False) -> Work:
-    """The window's cut MP4: the current cut's mix plan (when `sound`) and the takes with sound are
-    read here, on the UI thread; the work renders the mix and encodes it beside the picture on the
-    export thread, through the same export as `director export cut` (one AAC stereo 48 kHz stream
-    exactly as long as the picture)."""
+def cut_export_work(project, cut, dest, *, sound: bool = True, skip_missing: bool = False, timeline_id: int | None = None,
+                    start_timecode: str | None = None, drop_frame: bool = False) -> Work:
+    """The window's cut MP4: the cut's mix plan (when `sound`; `timeline_id` None is the current
+    cut) and the takes with sound are read here, on the UI thread; the work renders the mix and
+    encodes it beside the picture on the export thread, through the same export as `director
+    export cut` (one AAC stereo 48 kHz stream exactly as long as the picture). Its timecode track
+    starts at the project's programme start unless `start_timecode` says otherwise."""
     from director.export.audio_mix import export_cut_with_sound
     from director.export.mp4 import Mp4Options
     from director.store import audio
+    from director.store.edit_settings import record_start
     from director.store.timeline import default_timeline_id
 
-    plan = audio.mix_plan(project, default_timeline_id(project), cut) if sound else None
-    options = Mp4Options(sound_takes=frozenset(audio.take_sound(project, [s.take_id for s in cut.segments])))
+    plan = audio.mix_plan(project, default_timeline_id(project) if timeline_id is None else timeline_id, cut) if sound else None
+    options = Mp4Options(sound_takes=frozenset(audio.take_sound(project, [s.take_id for s in cut.segments])),
+                         start_timecode=start_timecode or record_start(project), drop_frame=drop_frame)
     media = project.media
     return lambda progress, cancelled: export_cut_with_sound(cut, media, dest, options, plan, progress=progress,
                                                              is_cancelled=cancelled, skip_missing=skip_missing)

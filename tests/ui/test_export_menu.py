@@ -42,7 +42,8 @@ def test_each_export_writes_its_file_off_the_ui_thread(cut_window, qtbot, tmp_pa
         with av.open(str(dest)) as c:
             assert sum(1 for _ in c.decode(video=0)) == cut.duration
     if key == "otio":
-        clips = list(otio.adapters.read_from_file(str(dest)).find_clips())
+        edit = otio.adapters.read_from_file(str(dest))
+        clips = sorted((c for c in edit.find_clips() if c.enabled), key=lambda c: c.range_in_parent().start_time.value)  # the live angles
         assert [c.duration().value for c in clips] == [s.duration for s in cut.segments]
         assert [s.camera for s in cut.segments][:2] == ["A", "B"]
 
