@@ -220,10 +220,11 @@ def tint(alpha: np.ndarray, colour: QColor) -> QImage:
 class RotoBar(QWidget):
     """Roto on/off, the object the clicks go to (type a new name for another object), Track."""
 
-    def __init__(self, session, overlay: RotoOverlay, parent: QWidget | None = None):
+    def __init__(self, session, overlay: RotoOverlay, parent: QWidget | None = None, shown=None):
         super().__init__(parent)
         self.session = session
         self.overlay = overlay
+        self.shown = shown or (lambda: overlay.take.id if overlay.take is not None else None)  # the viewer's take id
         self.toggle = QToolButton()
         self.toggle.setText("Roto")
         self.toggle.setCheckable(True)
@@ -272,7 +273,7 @@ class RotoBar(QWidget):
         from director.engine.loading import weights_present
 
         take = self.overlay.take
-        if take is None:
+        if take is None or self.shown() != take.id:  # the viewer shows no take (or another) now
             return None
         segment = [p for p in all_presets() if p.kind == "segment"]
         ready = [p for p in segment if weights_present(p)]
@@ -290,7 +291,7 @@ class RotoBar(QWidget):
 def attach_roto(viewer) -> RotoBar:
     """Put the roto overlay over the viewer's picture and its bar under it; follow the shown take."""
     overlay = RotoOverlay(viewer.session, viewer.frame_view)
-    bar = RotoBar(viewer.session, overlay, viewer)
+    bar = RotoBar(viewer.session, overlay, viewer, shown=lambda: viewer.take_id)
     layout = viewer.layout()
     layout.insertWidget(layout.indexOf(viewer.frame_view) + 1, bar)
     viewer.take_shown.connect(lambda _take_id: bar.set_take(viewer.info.take if viewer.info else None))

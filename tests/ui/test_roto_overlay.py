@@ -121,3 +121,12 @@ def test_a_finished_roto_job_is_announced_as_mattes_not_takes(viewer, qtbot):
     driver.notified.connect(lambda text, error: said.append((text, error)))
     driver._notify_finished([job_id])
     assert said == [(f"Job {job_id} finished (roto: 1 matte of take {take})", False)]
+
+
+def test_with_no_take_shown_clicks_and_track_do_nothing(viewer, qtbot):
+    session, view, take = viewer
+    view.roto.toggle.setChecked(True)
+    view.show_take(None)
+    qtbot.mouseClick(view.roto.overlay, Qt.MouseButton.LeftButton, pos=view.roto.overlay.rect().center())
+    assert view.roto.track() is None
+    assert list_objects(session.project, take) == [] and jobs.list_jobs(session.project, states=(jobs.JobState.QUEUED,)) == []
