@@ -1,4 +1,4 @@
-"""`director export cut|takes|storyboard|otio|otioz|edl|fcpxml PROJECT -o OUT`, `director export start-tc PROJECT [TC]`.
+"""`director export cut|takes|storyboard|otio|otioz|edl|fcpxml|aaf PROJECT -o OUT`, `director export start-tc PROJECT [TC]`.
 
 The project is opened read-only (an export never edits it, and the window may hold the lock).
 Ctrl-C stops an export and leaves nothing at the destination: every exporter writes through a
@@ -73,6 +73,16 @@ def register(sub: argparse._SubParsersAction) -> None:
             p.add_argument("--no-audio", action="store_true", help="leave the sound tracks out (default: one audio track per sound track, WAVs beside the media)")
         p.add_argument("--no-multicam", action="store_true", help="only what the cut shows (default: every camera's take kept beside the live one, disabled, so the angles can be re-cut)")
         p.set_defaults(func=cmd_interchange, format=fmt)
+
+    p = verbs.add_parser(
+        "aaf", help="the cut as AAF for Avid (needs the aaf extra)",
+        description="The cut's live edit as AAF through the otio-aaf-adapter, the media copied beside it. Every take must run at "
+        "the cut's rate (the adapter refuses mixed rates); unchosen angles are left out (the adapter drops 'enabled'); media is "
+        "linked by absolute file URL (the adapter cannot read a relative one back).",
+    )
+    _common(p, "FILE.aaf (default: PROJECT.aaf beside the project)")
+    p.add_argument("--media-folder", metavar="DIR", help="where the takes' media goes (default: OUT's name + _media)")
+    p.set_defaults(func=cmd_aaf)
 
     from director.commands.audio import register_exports
 
@@ -311,6 +321,30 @@ def cmd_interchange(args: argparse.Namespace) -> int:
             print(f"take {s.take_id} at record frame {s.record_start}: {r.describe()}")
         if result.skipped:
             print(f"{len(result.skipped)} clip(s) left out, a gap in their place:")
+        _print_skipped(result.skipped)
+    return 0
+
+
+def cmd_aaf(args: argparse.Namespace) -> int:
+    from director.export.aaf import check_aaf_cut, export_aaf
+    from director.store.edit_settings import record_start
+
+    with open_project(args, readonly=True) as project:
+        cut = project_cut(project, args.timeline)
+        check_aaf_cut(cut)
+        infos = take_infos(project, [s.take_id for s in cut.segments])
+        dest = _output(args, project, ".aaf")
+        name, start = _timeline_name(project, args.timeline), record_start(project)
+        result = _run(args, "AAF", lambda progress: export_aaf(
+            cut, infos, project.media, dest, name=name, media_folder=args.media_folder, progress=progress,
+            skip_missing=args.skip_missing, start_timecode=start,
+        ))
+    if args.json:
+        print_json({"path": result.path, "format": "aaf", "clips": result.clips, "media": result.media, "start_timecode": start,
+                    "skipped": _skipped_json(result.skipped)})
+    else:
+        media = f", media in {result.media[0].parent}" if result.media else ""
+        print(f"wrote {result.path} ({result.clips} clips{media})")
         _print_skipped(result.skipped)
     return 0
 

@@ -43,6 +43,7 @@ KINDS = (
     ExportKind("edl", "CMX 3600 &EDL…", ".edl", "EDL (*.edl)"),
     ExportKind("fcpxml", "Final Cut Pro 7 &XML…", ".xml", "FCP 7 XML (*.xml)"),
     ExportKind("fcpx", "Final Cut Pro &X (FCPXML)…", ".fcpxml", "FCPXML 1.10 (*.fcpxml)"),
+    ExportKind("aaf", "AA&F for Avid…", ".aaf", "AAF (*.aaf)"),
     ExportKind("stems", "Sound Ste&ms (WAV)…", "", ""),
     ExportKind("srt", "S&ubtitles (SRT)…", ".srt", "SubRip subtitles (*.srt)"),
     ExportKind("costs", "&Cost Report (CSV)…", ".csv", "CSV (*.csv)"),
@@ -289,6 +290,16 @@ class ExportMenu(QObject):
         from director.export.interchange import export_interchange, resolve_format
         from director.store.angles import multicam_cut
         from director.store.edit_settings import edit_title
+
+        if key == "aaf":  # the live edit only, every take at the cut's rate (export.aaf says why)
+            from director.export.aaf import check_aaf_cut, export_aaf
+
+            check_aaf_cut(cut)
+            infos = take_infos(project, [s.take_id for s in cut.segments if s.take_id is not None])
+            name = edit_title(project, timeline_id)
+            return "Export AAF", lambda progress, cancelled: export_aaf(
+                cut, infos, media, dest, name=name, progress=progress, is_cancelled=cancelled, skip_missing=skip, start_timecode=start,
+            )
 
         fmt = "fcpxml" if key == "fcpx" else key
         resolve_format(dest, fmt)  # a .fcpxml/.xml mix-up is refused before any work

@@ -1,6 +1,6 @@
 """Issue #20: File ▸ Export offers what `director export` does, and each option reaches the file.
 
-FCPXML as well as FCP 7 XML, stems and subtitles; absolute links, drop-frame timecode, multicam
+FCPXML as well as FCP 7 XML, AAF, stems and subtitles; absolute links, drop-frame timecode, multicam
 on/off, which cut, and the programme start (an undoable project edit) as menu choices."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tests.ui.test_timeline_fixtures import film
 # `director export VERB` → the menu entries that do the same (a new verb fails this until the menu has it)
 VERBS = {
     "cut": ["cut"], "takes": ["takes"], "storyboard": ["storyboard", "contact_sheet"], "otio": ["otio"], "otioz": ["otioz"],
-    "edl": ["edl"], "fcpxml": ["fcpxml", "fcpx"], "stems": ["stems"], "srt": ["srt"], "start-tc": [],
+    "edl": ["edl"], "fcpxml": ["fcpxml", "fcpx"], "aaf": ["aaf"], "stems": ["stems"], "srt": ["srt"], "start-tc": [],
 }
 
 
@@ -85,6 +85,19 @@ def test_fcpx_writes_final_cut_pro_x_and_xml_writes_fcp7(cut_window, qtbot, tmp_
     export(cut_window, qtbot, "fcpxml", tmp_path / "cut7.xml")
     assert ET.parse(tmp_path / "cut7.xml").getroot().tag == "xmeml"
     assert "fcpxml" in refused(cut_window, qtbot, "fcpx", tmp_path / "cut.txt")  # the choices, before any work
+
+
+def test_aaf_writes_the_live_edit_and_refuses_mixed_rates(cut_window, qtbot, tmp_path):
+    export(cut_window, qtbot, "aaf", tmp_path / "cut.aaf")
+    edit = otio.adapters.read_from_file(str(tmp_path / "cut.aaf"), adapter_name="AAF")
+    (video,) = [t for t in edit.tracks if t.kind == "Video"]
+    cut = timeline.build_cut(cut_window.session.project)
+    assert [c.duration().value for c in video.find_clips()] == [s.duration for s in cut.segments]
+    cut_window.close_project()
+    (tmp_path / "mixed").mkdir()
+    open_in(cut_window, multicam_project(tmp_path / "mixed", "24", Rate(12), 24, cut_at=20))
+    assert "AAF needs every take at the cut's rate (24 fps)" in refused(cut_window, qtbot, "aaf", tmp_path / "mixed.aaf")
+    assert not (tmp_path / "mixed.aaf").exists()
 
 
 def clip_urls(path) -> list[str]:
