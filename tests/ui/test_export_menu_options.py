@@ -208,4 +208,12 @@ def test_stems_and_subtitles(window, qtbot, tmp_path):
         task.start()
     assert [p.name for p in blocker.args[1]] == ["film_A1.wav"] and (tmp_path / "stems" / "film_A1.wav").stat().st_size > 0
     assert steps == [(1, 1)]
+    from director.export.audio_mix import export_stems
+    from director.export.common import ExportCancelled
+
+    project = window.session.project
+    plan = audio.mix_plan(project, cuts.current_timeline_id(project), timeline.build_cut(project))
+    with pytest.raises(ExportCancelled):  # Cancel stops before the next track; no WAV is left half-written
+        export_stems(plan, project.media, tmp_path / "cancelled", is_cancelled=lambda: True)
+    assert list((tmp_path / "cancelled").iterdir()) == []
     assert export(window, qtbot, "srt", tmp_path / "cut.srt") == 0 and (tmp_path / "cut.srt").exists()
