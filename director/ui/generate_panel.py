@@ -223,6 +223,8 @@ class GeneratePanel(QWidget):
     def _on_weights_checked(self, present: dict) -> None:
         """Mark presets whose weights are missing, and start on one that can run here if the user
         has not picked one yet."""
+        if self.session.project.closed:  # the check answered after the project closed
+            return
         self._present = present
         for i, preset in enumerate(self._presets):
             if preset.tiny or present.get(preset.id, True):
@@ -233,7 +235,10 @@ class GeneratePanel(QWidget):
                 f"The weights are not on this machine. Get them with: {preset.pull_command()}, or set a local folder in Settings.",
                 Qt.ItemDataRole.ToolTipRole,
             )
-        runnable = [i for i, p in enumerate(self._presets) if not p.tiny and present.get(p.id)]
+        # A model whose weights are here first; without one, the previz (a real blocking render
+        # that needs no weights) rather than a random-weight tiny model.
+        runnable = sorted((i for i, p in enumerate(self._presets) if not p.tiny and present.get(p.id)),
+                          key=lambda i: self._presets[i].kind == "previz")
         if runnable and not self._preset_chosen:
             self.preset_box.setCurrentIndex(runnable[0])
         self._show_weights_notice()

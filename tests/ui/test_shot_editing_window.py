@@ -84,7 +84,7 @@ def test_status_length_budgets_and_notes_are_edited_in_the_shot_panel_and_undone
     # Money budget: typed, Enter; a bad one is refused with the store's rule and the stored value shows again.
     commit_line(qtbot, inspector.budget, "50")
     assert shot().budget_money == Decimal(50)
-    assert model.data(model.shot_index(sid, 2), Qt.ItemDataRole.ToolTipRole) == "Budget 50.00 USD"
+    assert model.data(model.shot_index(sid, 2), Qt.ItemDataRole.ToolTipRole) == "Spent 0.00 USD of a budget of 50.00 USD"
     commit_line(qtbot, inspector.budget, "-3")
     assert "must be more than 0" in inspector.message.text()
     assert inspector.budget.text() == "50" and shot().budget_money == Decimal(50)
