@@ -75,3 +75,26 @@ def test_a_narrow_queue_shows_the_columns_that_fit_by_priority(window, project_f
     assert not view.horizontalScrollBar().isVisible()
     queue.resize(1200, 300)
     qtbot.waitUntil(lambda: shown() == list(range(len(JobsModel.COLUMNS))))
+
+
+def test_the_viewers_prompt_keeps_its_width_in_a_narrow_viewer(window, project_file, qtbot):
+    """The prompt wraps within the viewer's width (a 300-character word never widens it) and
+    still gets that width: an Ignored size policy in the form gave it none and it vanished."""
+    from test_timeline_fixtures import RED, make_take
+
+    from director.ui.gallery.take_viewer import TakeViewer
+
+    shot = paused_window_with_shot(window, project_file)
+    project = window.session.project
+    camera = project.db.execute("SELECT id FROM cameras WHERE shot_id = ?", [shot]).fetchone()[0]
+    viewer = TakeViewer(window.session)
+    qtbot.addWidget(viewer)
+    viewer.resize(300, 700)
+    viewer.show()
+    take = make_take(project, shot, camera, RED, frames=4)
+    viewer.show_take(take)
+    prompt = viewer.fields["prompt"]
+    prompt.setText("x" * 300)
+    qtbot.waitUntil(lambda: prompt.width() >= 150)
+    assert viewer.minimumSizeHint().width() <= 280
+    assert prompt.height() >= prompt.fontMetrics().lineSpacing()

@@ -37,7 +37,6 @@ from director.store.lineage import Lineage, lineage
 from director.store.shots import get_shot
 from director.ui.audio_playback import SoundLoader, read_take_sound
 from director.ui.audio_waveform import WaveformStrip, waveforms
-from director.ui.dock_fit import wrap_within
 from director.ui.flow_layout import FlowLayout
 from director.ui.gallery.frame_view import FrameView
 from director.ui.gallery.take_info import TakeInfo, take_info
@@ -142,7 +141,13 @@ class TakeViewer(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             if key == "prompt":
                 # At most three lines in the panel; the whole prompt is in the tooltip.
-                wrap_within(value)  # a long unbroken word is cut, never the panel widened
+                # A long unbroken word is cut, never the panel widened. Expanding, not Ignored: in a
+                # QFormLayout an Ignored field gets no width and the prompt vanished.
+                value.setWordWrap(True)
+                policy = value.sizePolicy()  # word wrap set height-for-width on it; keep that
+                policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)
+                value.setSizePolicy(policy)
+                value.setMinimumWidth(40)
                 value.setMaximumHeight(3 * value.fontMetrics().lineSpacing() + 4)
             else:
                 # One line that may be clipped, never a panel forced wider by its text.
