@@ -2,10 +2,11 @@
 
 Run by tests/ui/test_screen_fit.py in a subprocess:  DISPLAY=:N QT_QPA_PLATFORM=xcb python screen_fit_app.py OUT
 It builds a small project (two shots, takes on two cameras, a cut), starts the window as `director
-PATH` does, then: types 300 characters into every prompt field, opens Compare, shows Costs. After
-each step it writes the screen (QScreen.grabWindow) to OUT/STEP.png and what it measured (the
-window's frame and minimum width, the screen's available area, each visible dock's size and minimum,
-the scroll areas in docks that show a horizontal scroll bar) to OUT/report.json.
+PATH` does, then: shows the Program viewer, types 300 characters into every prompt field, opens
+Compare, shows Costs. After each step it writes the screen (QScreen.grabWindow) to OUT/STEP.png and
+what it measured (the window's frame and minimum width, the screen's available area, each visible
+dock's size and minimum, the scroll areas in docks that show a horizontal scroll bar) to
+OUT/report.json.
 It holds no tests itself: the test judges the report.
 """
 
@@ -122,6 +123,10 @@ def main(out: Path) -> int:
         app.processEvents()
         time.sleep(0.01)
     measure("opened")
+
+    window.show_panel("program")  # the Viewer's tab neighbour: transport, scrubber, timecode
+    measure("program")
+    window.show_panel("viewer")
 
     for name in ("prompt", "inspector", "cameras"):
         window.show_panel(name)

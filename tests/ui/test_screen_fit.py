@@ -1,10 +1,11 @@
 """The real window on a real X display stays inside the screen (issue #21).
 
 Under Xvfb at 1366×768 and 1920×1080, tests/ui/screen_fit_app.py starts the window as `director
-PATH` does, types 300 characters into every prompt field, opens Compare and shows Costs. After each
-step the window's frame must lie within the screen's available area, every visible dock must be
-at least its minimum usable size, no panel may be wider than its dock (a horizontal scroll bar in
-it), and the window's minimum width stays within 1024 px. The screenshots are kept in the test's tmp folder (look at them).
+PATH` does, shows the Program viewer, types 300 characters into every prompt field, opens Compare
+and shows Costs. After each step the window's frame must lie within the screen's available area,
+every visible dock must be at least its minimum usable size, no panel may be wider than its dock
+(a horizontal scroll bar in it), and the window's minimum width stays within 1024 px. The
+screenshots are kept in the test's tmp folder (look at them).
 Skipped only where Xvfb is not installed.
 """
 
@@ -63,7 +64,7 @@ def test_the_window_stays_within_the_screen(xvfb, tmp_path, width, height):
     run = subprocess.run([sys.executable, str(HERE / "screen_fit_app.py"), str(out)], check=False, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     report = json.loads((out / "report.json").read_text())
-    assert [s["step"] for s in report["steps"]] == ["opened", "typed", "compare", "costs"]
+    assert [s["step"] for s in report["steps"]] == ["opened", "program", "typed", "compare", "costs"]
     for step in report["steps"]:
         x, y, w, h = step["frame"]
         ax, ay, aw, ah = step["available"]
@@ -85,6 +86,6 @@ def test_the_window_stays_within_the_screen(xvfb, tmp_path, width, height):
         titles = [t for bar in step["tab_bars"] for t in bar]
         assert sorted(set(titles)) == sorted(titles), f"after {step['step']}: a dock is in two tab bars {step['tab_bars']}"
     shown = {name for step in report["steps"] for name in step["docks"]}
-    assert {"shots", "queue", "prompt", "generate", "timeline", "compare", "costs"} <= shown
+    assert {"shots", "queue", "prompt", "generate", "timeline", "program", "compare", "costs"} <= shown
     # The timeline opens tall enough for its clips and camera lanes (it opened ~40 px tall before).
     assert report["steps"][0]["docks"]["timeline"]["size"][1] >= 150
