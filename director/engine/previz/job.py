@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -23,55 +24,78 @@ import numpy as np
 from director.core.enums import FailureKind, MediaKind
 from director.core.recipe import RunFacts
 from director.core.timecode import Rate
-from director.engine import encoders
 from director.engine.messages import Decoded, Failed, Finished, JobRequest, Meter, Progress, Started, TakeWritten
 from director.engine.previz import LABEL
 from director.engine.previz.clip import caption
-from director.engine.previz.render import Renderer
+from director.engine.previz.feed import FrameFeed, RenderStopped
+from director.engine.previz.guides import colour_tables, encode_guide, grey_tables
+from director.engine.previz.render import Renderer, layout_colours
 from director.engine.previz.spec import read_spec
-from director.engine.take_writer import JobWrite
+from director.engine.take_writer import JobWrite, WriteStopped
 from director.store.media import MediaStore
 
 RENDER_THREADS = max(1, min(4, os.cpu_count() or 1))
 PIPELINE_CLASS = "PrevizRenderer"
+GUIDE_INPUT = "yuv420p planes from the depth and label maps (BT.601 limited)"
 
 
 class Cancelled(Exception):
     pass
 
 
-def render_arrays(spec: dict, params: dict, seed: int, check, on_frame=None, threads: int = RENDER_THREADS):
-    """(picture, depth as RGB, layout, CPU seconds) of one clip; frames are rendered on `threads`
-    threads (numpy lets go of the GIL), each frame alone, so the result never depends on them."""
+class Clip:
+    """One variant's frames as the render fills them: the picture, the depth map and the labels
+    (the layout video is made from the labels), with the feed the encoders follow."""
+
+    def __init__(self, frames: int, height: int, width: int):
+        self.rgb = np.empty((frames, height, width, 3), np.uint8)
+        self.depth = np.empty((frames, height, width), np.uint8)
+        self.labels = np.empty((frames, height, width), np.uint8)
+        self.feed = FrameFeed(frames)
+
+
+def render_clip_into(spec: dict, params: dict, seed: int, clip: Clip, check, on_frame=None,
+                     threads: int = RENDER_THREADS) -> float:
+    """Render one clip into `clip`, marking each frame on its feed; its CPU seconds. Frames are
+    rendered on `threads` threads (numpy and OpenCV let go of the GIL), each frame alone, so the
+    result never depends on them. A failure or cancel is told to the feed before it is raised."""
     from director.core.blocking import camera_pose
 
     scene, camera, room = read_spec(spec)
     w, h, n, fps = params["width"], params["height"], params["frames"], float(params["fps"])
     renderer = Renderer(scene, w, h, room)
-    renderer._outdoor_lut() if room is None else renderer._room_lut()  # built once, before the threads share it
     text = caption(spec)
-    rgb = np.empty((n, h, w, 3), np.uint8)
-    depth = np.empty_like(rgb)
-    layout = np.empty_like(rgb)
     done = [0]
+    lock = threading.Lock()
 
     def one(i: int) -> float:
         check()
         c0 = time.thread_time()
         t = i / (n - 1) if n > 1 else 0.0
-        frame = renderer.render(camera_pose(scene, camera, t, width=w, height=h, seed=seed, frames=n, fps=fps), True, text)
-        rgb[i] = frame.rgb
-        depth[i] = frame.depth_rgb()
-        layout[i] = frame.layout(scene)
+        pose = camera_pose(scene, camera, t, width=w, height=h, seed=seed, frames=n, fps=fps)
+        renderer.render(pose, True, text, out=(clip.rgb[i], clip.depth[i], clip.labels[i]))
         spent = time.thread_time() - c0
+        clip.feed.done(i)
         if on_frame is not None:
-            done[0] += 1
-            on_frame(done[0], n)
+            with lock:
+                done[0] += 1
+                count = done[0]
+            on_frame(count, n)
         return spent
 
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="director-previz") as pool:
-        cpu_s = sum(pool.map(one, range(n)))
-    return rgb, depth, layout, cpu_s
+    try:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="director-previz") as pool:
+            return sum(pool.map(one, range(n)))
+    except BaseException as exc:
+        clip.feed.fail(exc)
+        raise
+
+
+def render_arrays(spec: dict, params: dict, seed: int, check, on_frame=None, threads: int = RENDER_THREADS):
+    """(picture, depth, labels, CPU seconds) of one clip, rendered whole (bench, tests)."""
+    clip = Clip(params["frames"], params["height"], params["width"])
+    cpu_s = render_clip_into(spec, params, seed, clip, check, on_frame, threads)
+    return clip.rgb, clip.depth, clip.labels, cpu_s
 
 
 def run_previz(worker, request: JobRequest, *, overlap: bool = False) -> None:
@@ -95,15 +119,24 @@ def run_previz(worker, request: JobRequest, *, overlap: bool = False) -> None:
         facts = RunFacts(device="cpu", dtype="uint8", pipeline_class=PIPELINE_CLASS, weights="none (no model)",
                          versions={"numpy": np.__version__}, encoder=encoder.facts())
         n = len(request.seeds)
+        p = request.params
+        colours = layout_colours(read_spec(request.scene)[0])
+
+        def check_render() -> None:  # a cancel, or a write that failed meanwhile, stops the render
+            check()
+            if job.error is not None:
+                raise job.error
+
         for variant, seed in enumerate(request.seeds):
             def progress(done: int, total: int, variant=variant) -> None:
                 worker.emit(Progress(job_id, variant * total + done, n * total, variant, cpu_s))
 
-            rgb, depth, layout, spent = render_arrays(request.scene, request.params, int(seed), check, progress)
-            cpu_s += spent
-            write = partial(_write_take, request=request, variant=variant, seed=int(seed), arrays=(rgb, depth, layout),
-                            encoder=encoder)
+            # the writer encodes this variant while it renders (engine.previz.feed)
+            clip = Clip(int(p["frames"]), int(p["height"]), int(p["width"]))
+            write = partial(_write_take, request=request, variant=variant, seed=int(seed), clip=clip, encoder=encoder,
+                            colours=colours)
             worker.writer.put(job, variant, write)
+            cpu_s += render_clip_into(request.scene, p, int(seed), clip, check_render, progress)
             if job.error is not None:
                 raise job.error
         meter = replace(meter, gpu_s=cpu_s)
@@ -158,34 +191,56 @@ def no_pipeline(*_args, **_kwargs):
 
 def guide_encoder_of(encoder):
     """The depth and layout videos are flat regions that guide a model, not pictures to watch:
-    x264's ultrafast preset at the same CRF (a GPU encoder is kept as it is)."""
-    return encoder if encoder.nvenc else replace(encoder, preset="ultrafast")
+    x264's ultrafast preset at the same CRF on one thread each (the two are encoded side by side,
+    which costs less CPU than frame threads); a GPU encoder is kept as it is."""
+    return encoder if encoder.nvenc else replace(encoder, preset="ultrafast", threads=1)
 
 
-def _write_take(job: JobWrite, *, request: JobRequest, variant: int, seed: int, arrays, encoder) -> dict:
-    """Encode the picture (its frames' SHA-256 taken on the way), the depth and the layout videos."""
+def _write_take(job: JobWrite, *, request: JobRequest, variant: int, seed: int, clip: Clip, encoder, colours) -> dict:
+    """Encode the picture (its frames' SHA-256 taken on the way) on this thread and the depth and
+    layout videos on two more, each following the render frame by frame (`clip.feed`)."""
     from director.engine.media_out import encode_mp4, encode_thumb, write_hashed
 
-    rgb, depth, layout = arrays
     p = request.params
     rate = Rate.parse(str(p["fps"]))
     fps = Fraction(rate.num, rate.den)
+    size = (int(p["width"]), int(p["height"]))
     digest = hashlib.sha256()
+    given_up = threading.Event()  # the picture's encode failed: the guides stop too
+
+    def check() -> None:
+        job.check()
+        if given_up.is_set():
+            raise WriteStopped()
 
     def on_frame(_i, frame) -> None:
         job.check()
         digest.update(frame)
 
     def stop(_i, _frame) -> None:
-        job.check()
+        check()
+
+    guide_encoder = guide_encoder_of(encoder)
+    guides = (("depth", clip.depth, grey_tables()), ("layout", clip.labels, colour_tables(colours)))
+    paths = {role: job.temp(".mp4") for role, _maps, _tables in guides}
+
+    def guide(role: str, maps, tables) -> str:
+        data = encode_guide(clip.feed.frames_of(maps, check), size, fps, guide_encoder, tables, stop)
+        return write_hashed(paths[role], data)
 
     media = job.temp(".mp4")
-    media_digest = write_hashed(media, encode_mp4(rgb, fps, encoder, on_frame))
-    artifacts = {}
-    guide_encoder = guide_encoder_of(encoder)
-    for role, frames in (("depth", depth), ("layout", layout)):
-        path = job.temp(".mp4")
-        artifacts[role] = (path, "mp4", write_hashed(path, encode_mp4(frames, fps, guide_encoder, stop)))
+    try:
+        with ThreadPoolExecutor(max_workers=len(guides), thread_name_prefix="director-previz-guide") as pool:
+            futures = {role: pool.submit(guide, role, maps, tables) for role, maps, tables in guides}
+            try:
+                media_digest = write_hashed(media, encode_mp4(clip.feed.frames_of(clip.rgb, job.check), fps, encoder, on_frame))
+            except BaseException:
+                given_up.set()
+                raise
+            artifacts = {role: (paths[role], "mp4", future.result()) for role, future in futures.items()}
+    except RenderStopped:  # the render was cancelled or failed: the job thread reports it
+        raise WriteStopped() from None
+    rgb = clip.rgb
     thumb = job.temp(".jpg")
     thumb_digest = write_hashed(thumb, encode_thumb(rgb[len(rgb) // 2]))
     extra = {
@@ -197,7 +252,7 @@ def _write_take(job: JobWrite, *, request: JobRequest, variant: int, seed: int, 
         "dtype": "uint8",
         "model_revision": f"{PIPELINE_CLASS}/1",
         "memory": [],
-        "artifact_encoder": guide_encoder.facts(),
+        "artifact_encoder": {**guide_encoder.facts(), "input": GUIDE_INPUT},
     }
     return dict(
         media=media, media_ext="mp4", media_digest=media_digest, thumb=thumb, thumb_digest=thumb_digest,

@@ -116,17 +116,22 @@ class Frame:
     z: np.ndarray  # (H, W) float32 camera-space depth in metres (inf for sky)
 
     def layout(self, scene: Scene) -> np.ndarray:
-        lut = np.zeros((256, 3), np.uint8)
-        for label, colour in LAYOUT_COLOURS.items():
-            lut[label] = colour
-        for i, fig in enumerate(scene.figures):
-            lut[FIRST_FIGURE + i] = KIND_LAYOUT[fig.stand_in.kind]
-        return _lookup(lut, self.labels)
+        return _lookup(layout_colours(scene), self.labels)
 
     def depth_rgb(self) -> np.ndarray:
         import cv2
 
         return cv2.cvtColor(self.depth, cv2.COLOR_GRAY2RGB)
+
+
+def layout_colours(scene: Scene) -> np.ndarray:
+    """(256, 3) uint8: the layout colour of each label of this scene (black for unused labels)."""
+    lut = np.zeros((256, 3), np.uint8)
+    for label, colour in LAYOUT_COLOURS.items():
+        lut[label] = colour
+    for i, fig in enumerate(scene.figures):
+        lut[FIRST_FIGURE + i] = KIND_LAYOUT[fig.stand_in.kind]
+    return lut
 
 
 def depth_to_u8(z: np.ndarray) -> np.ndarray:
@@ -188,7 +193,8 @@ class Renderer:
 
     # -- per frame ---------------------------------------------------------------------------
 
-    def render(self, pose: Pose, labels_text: bool = True, caption: str = "") -> Frame:
+    def render(self, pose: Pose, labels_text: bool = True, caption: str = "", out=None) -> Frame:
+        """One frame; `out` is (picture, depth, labels) arrays to fill instead of new ones."""
         f, r, u = (v.astype(np.float32) for v in basis(pose))
         fpx = np.float32((self.h / 2) / math.tan(math.radians(pose.vfov) / 2))
         a = self.cols / fpx
@@ -205,7 +211,12 @@ class Renderer:
             self._figure(i, fig, parts, base, pose, axes, fpx, z, labels, rgb)
         if labels_text:
             self._labels(rgb, pose, caption)
-        return Frame(rgb, depth_to_u8(z), labels, z)
+        depth = depth_to_u8(z)
+        if out is not None:
+            for target, source in zip(out, (rgb, depth, labels)):
+                target[...] = source
+            rgb, depth, labels = out
+        return Frame(rgb, depth, labels, z)
 
     def _outdoors(self, d, eye):
         """Sky and ground as indices into a small colour table: sky by ray elevation (256 steps),
