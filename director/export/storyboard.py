@@ -30,6 +30,7 @@ from director.export.frames import DECODE_ERRORS, MediaPaths, Skipped, TakeMedia
 from director.core.blocking import PREVIZ_LABEL, PREVIZ_PRESET
 from director.export.takeinfo import RANDOM_WEIGHTS, TakeInfo, take_info
 from director.store import choice, ledger, prompts, shots
+from director.store import finals as store_finals
 from director.store.project import Project
 
 ORDERS = ("cut", "shots")
@@ -61,6 +62,7 @@ class Panel:
     random_weights: bool = False  # made with a tiny preset's random weights
     qc_note: str = ""  # continuity QC footnote (export.qc_report.qc_footnote); '' when nothing to say
     previz: bool = False  # drawn from the blocking (engine.previz), not generated
+    final_of: int | None = None  # the draft take this panel's take is the conformed final of
 
     @property
     def placeholder(self) -> bool:
@@ -71,7 +73,10 @@ class Panel:
         """The warning a panel carries beside its heading ('' for most)."""
         if self.previz:
             return PREVIZ_LABEL
-        return RANDOM_WEIGHTS if self.random_weights else ""
+        words = [RANDOM_WEIGHTS] if self.random_weights else []
+        if self.final_of is not None:  # the chain draft → final, as the timeline's FINAL badge says
+            words.append(f"FINAL of take {self.final_of}")
+        return " · ".join(words)
 
     def duration_text(self, rate: Rate) -> str:
         return f"{float(rate.seconds(self.frames)):.1f} s ({self.frames} fr)"
@@ -108,6 +113,12 @@ class Storyboard:
     def summary(self) -> str:
         seconds = float(self.rate.seconds(self.total_frames))
         return f"{self.shot_count} shots, {len(self.panels)} panels, {seconds:.1f} s at {self.rate} fps, {self.money_text()} spent"
+
+
+def _with_versions(project: Project, panels: list[Panel]) -> list[Panel]:
+    """Mark the panels whose take is a conformed final with the draft it replaced."""
+    drafts = store_finals.drafts_of_finals(project)
+    return [replace(p, final_of=drafts[p.take_id]) if p.take_id in drafts else p for p in panels]
 
 
 def _with_money(project: Project, panels: list[Panel]) -> tuple[list[Panel], Decimal]:
@@ -177,7 +188,7 @@ def storyboard_from_cut(project: Project, cut: Cut) -> Storyboard:
         middle = seg.source_frame_at(seg.record_start + seg.duration // 2, cut.rate)
         shot_notes = shots.get_shot(project, info.shot_id).notes
         panels.append(_take_panel(n, info, shot_notes, seg.duration, Still(seg.media_path, seg.kind, middle), seg.camera))
-    panels, total = _with_money(project, with_qc_notes(project, panels, cut))
+    panels, total = _with_money(project, with_qc_notes(project, _with_versions(project, panels), cut))
     width, height = cut.width or settings.width, cut.height or settings.height
     return Storyboard(settings.name, date.today().isoformat(), "cut", cut.rate, width, height, settings.currency, tuple(panels), total, cut.duration)
 
@@ -200,7 +211,7 @@ def storyboard_from_shots(project: Project) -> Storyboard:
         else:
             still = Still(info.media_path, info.kind, info.frames // 2 if info.kind == "video" else 0)
         panels.append(_take_panel(n, info, shot.notes, shot.target_frames, still))
-    panels, total = _with_money(project, with_qc_notes(project, panels))
+    panels, total = _with_money(project, with_qc_notes(project, _with_versions(project, panels)))
     return Storyboard(settings.name, date.today().isoformat(), "shots", settings.rate, settings.width, settings.height, settings.currency, tuple(panels), total)
 
 

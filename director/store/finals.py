@@ -96,6 +96,12 @@ def final_take_ids(project: Project) -> set[int]:
     return {r["final_take_id"] for r in rows(project.db, "SELECT final_take_id FROM finals WHERE final_take_id IS NOT NULL")}
 
 
+def drafts_of_finals(project: Project) -> dict[int, int]:
+    """final take id → the draft it is a final of (the storyboard's 'FINAL of take N' badge)."""
+    return {r["final_take_id"]: r["draft_take_id"]
+            for r in rows(project.db, "SELECT final_take_id, draft_take_id FROM finals WHERE final_take_id IS NOT NULL")}
+
+
 def final_of_take(project: Project, final_take_id: int) -> Final | None:
     r = one(project.db, f"{_SELECT} WHERE f.final_take_id = ? ORDER BY f.id DESC LIMIT 1", [final_take_id])
     return _final(r) if r else None

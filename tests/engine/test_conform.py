@@ -179,3 +179,16 @@ def test_a_final_from_another_seed_is_flagged_and_a_same_seed_final_is_not(cut, 
     read = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [r["state"] for r in read] == ["final"] * 4 and read[1]["flagged"] in ("True", "true", "1")
     assert main(["conform", "report", path, "--format", "json", "-o", path]) == 1  # never onto the project
+
+
+def test_the_storyboard_shows_the_chain_from_draft_to_final(cut, engine):
+    """Each panel whose take is a final says which draft it replaced (the timeline says FINAL)."""
+    from director.export.storyboard import build_storyboard
+
+    p, takes, clips = cut
+    _conform(p, engine)
+    board = build_storyboard(p, "cut", build_cut(p))
+    finals = [panel for panel in board.panels if panel.take_id is not None]
+    assert [panel.final_of for panel in finals] == [t.id for t in takes[:4]]
+    assert all(f"FINAL of take {panel.final_of}" in panel.badge for panel in finals)
+    assert "random weights" in finals[0].badge  # the tiny preset's warning stays beside it
