@@ -3,7 +3,8 @@
 Run:  xvfb-run -s "-screen 0 1920x1080x24" .venv/bin/python docs/make_screenshot.py [--project P] [-o docs/screenshot.png]
       (or 1366x768x24: the window takes the screen's size, as on a first start; nothing is forced)
 It builds the demo project first when none is given (tiny presets, a few minutes on a CPU). It
-fails when the window does not fit the screen or a panel is under its usable size (issue #21).
+fails when the window does not fit the screen, a panel is under its usable size or scrolls sideways
+in its dock, or the window cannot be made 1024 px narrow (issue #21).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ os.environ.setdefault("DIRECTOR_CONFIG_DIR", tempfile.mkdtemp(prefix="director-s
 from PySide6.QtCore import QEventLoop, QTimer
 
 from director.ui.app import create_app
+from director.ui.dock_fit import sideways_scrollers
 from director.ui.main_window import MainWindow
 
 
@@ -65,6 +67,10 @@ def main() -> int:
         usable = window.usable_sizes()[name]
         if dock.isVisible() and (dock.width() < usable[0] or dock.height() < usable[1]):
             problems.append(f"{name} is {dock.width()}x{dock.height()}, needs {usable[0]}x{usable[1]}")
+    for area in sideways_scrollers(window.docks):
+        problems.append(f"{area['area']} in the {area['dock']} dock scrolls sideways ({area['range']} more than its {area['viewport']} px)")
+    if window.minimumSizeHint().width() > 1024:
+        problems.append(f"the window cannot be narrower than {window.minimumSizeHint().width()} px (a 1024 px screen)")
     screen.grabWindow(0).copy(frame).save(args.out)
     print(f"saved {args.out} ({frame.width()}x{frame.height()} on a {screen.size().width()}x{screen.size().height()} screen)")
     for problem in problems:

@@ -70,3 +70,28 @@ def wrap_within(label: QLabel) -> QLabel:
     policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
     label.setSizePolicy(policy)
     return label
+
+
+# Views whose content runs along time and scrolls sideways by nature: the cut's time axis, the
+# storyboard's strip of panels. Every other scroll area in a dock should fit the dock's width.
+SCROLLS_SIDEWAYS = frozenset({"TimelineView", "StoryboardView"})
+
+
+def sideways_scrollers(docks: dict) -> list[dict]:
+    """Every scroll area on screen inside one of `docks` (name → QDockWidget) whose horizontal scroll
+    bar shows: a panel or a view wider than its dock gives it. `wrapper` is True for the dock's own
+    PanelScroll (the panel as a whole does not fit). What the screen-fit test and the screenshot
+    script report."""
+    found = []
+    for name, dock in docks.items():
+        if not dock.isVisible() or dock.visibleRegion().isEmpty():
+            continue
+        for area in dock.findChildren(QAbstractScrollArea):
+            bar = area.horizontalScrollBar()
+            if not area.isVisible() or area.visibleRegion().isEmpty() or not bar.isVisible():
+                continue
+            if type(area).__name__ in SCROLLS_SIDEWAYS:
+                continue
+            found.append({"dock": name, "area": f"{type(area).__name__} {area.objectName()}".strip(), "wrapper": isinstance(area, PanelScroll),
+                          "viewport": area.viewport().width(), "range": bar.maximum()})
+    return found

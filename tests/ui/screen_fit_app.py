@@ -49,40 +49,13 @@ def build_project(folder: Path) -> Path:
         project.close()
 
 
-# Views whose content runs along time and scrolls sideways by nature: the cut's time axis, the
-# storyboard's strip of panels. Every other scroll area in a dock must fit its width.
-SCROLLS_SIDEWAYS = {"TimelineView", "StoryboardView"}
-
-
-def horizontal_scrollbars(window) -> list[dict]:
-    """Every scroll area inside a visible dock whose horizontal scroll bar shows: a panel wider than
-    the dock gives it (a button row, a filter bar, a viewer's minimum). `wrapper` marks the dock's
-    own PanelScroll (the panel as a whole does not fit), else a view inside the panel (a table)."""
-    from PySide6.QtWidgets import QAbstractScrollArea
-
-    from director.ui.dock_fit import PanelScroll
-
-    found = []
-    for name, dock in window.docks.items():
-        if not dock.isVisible() or dock.visibleRegion().isEmpty():
-            continue
-        for area in dock.findChildren(QAbstractScrollArea):
-            bar = area.horizontalScrollBar()
-            if not area.isVisible() or area.visibleRegion().isEmpty() or not bar.isVisible():
-                continue
-            if type(area).__name__ in SCROLLS_SIDEWAYS:
-                continue
-            found.append({"dock": name, "area": f"{type(area).__name__} {area.objectName()}".strip(), "wrapper": isinstance(area, PanelScroll),
-                          "viewport": area.viewport().width(), "range": bar.maximum()})
-    return found
-
-
 def main(out: Path) -> int:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTabBar
 
     from director.ui.app import start_window
+    from director.ui.dock_fit import sideways_scrollers
 
     path = build_project(out)
     window = start_window(str(path))
@@ -112,7 +85,7 @@ def main(out: Path) -> int:
             "available": [avail.x(), avail.y(), avail.width(), avail.height()],
             "docks": docks,
             "window_minimum": [window.minimumSizeHint().width(), window.minimumSizeHint().height()],
-            "horizontal_scrollbars": horizontal_scrollbars(window),
+            "horizontal_scrollbars": sideways_scrollers(window.docks),
             # Each visible dock tab bar's titles: a dock in two bars is a stale bar left on screen.
             "tab_bars": [[bar.tabText(i).replace("&", "") for i in range(bar.count())]
                          for bar in window.findChildren(QTabBar) if bar.parent() is window and bar.isVisible() and bar.count() > 1],

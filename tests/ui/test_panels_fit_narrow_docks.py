@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 from test_queue_panel import paused_window_with_shot
 
@@ -98,3 +99,28 @@ def test_the_viewers_prompt_keeps_its_width_in_a_narrow_viewer(window, project_f
     qtbot.waitUntil(lambda: prompt.width() >= 150)
     assert viewer.minimumSizeHint().width() <= 280
     assert prompt.height() >= prompt.fontMetrics().lineSpacing()
+
+
+def test_sideways_scrollers_names_a_panel_wider_than_its_dock(qtbot):
+    from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+    from director.ui.dock_fit import in_dock, sideways_scrollers
+
+    main = QMainWindow()
+    qtbot.addWidget(main)
+    main.setCentralWidget(QWidget())
+    wide = QWidget()
+    wide.setObjectName("wide")
+    wide.setMinimumWidth(900)
+    dock = QDockWidget("Wide")
+    dock.setWidget(in_dock(wide))
+    main.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    main.resize(800, 400)
+    main.show()
+    qtbot.waitExposed(main)
+    main.resizeDocks([dock], [300], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: bool(sideways_scrollers({"wide": dock})))
+    (found,) = sideways_scrollers({"wide": dock})
+    assert found["dock"] == "wide" and found["wrapper"] and found["area"] == "PanelScroll scroll_wide"
+    wide.setMinimumWidth(50)
+    qtbot.waitUntil(lambda: not sideways_scrollers({"wide": dock}))
