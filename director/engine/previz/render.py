@@ -154,6 +154,62 @@ def _lookup(lut: np.ndarray, index: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(out.view(np.uint8).reshape(*index.shape, 4), cv2.COLOR_RGBA2RGB)
 
 
+def _rows(mask: np.ndarray) -> slice | None:
+    """The span of rows holding any True in an (H, W) mask (None when none does)."""
+    found = np.flatnonzero(mask.any(axis=1))
+    return slice(int(found[0]), int(found[-1]) + 1) if found.size else None
+
+
+def _parity(x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """(floor(x) + floor(z)) & 1 as int32: the 1 m checker. The floors are whole numbers far below
+    2**24 on any ground in sight, so they add exactly in float32 and are converted once."""
+    fx = np.floor(x)
+    fx += np.floor(z)
+    return fx.astype(np.int32) & 1
+
+
+def _exit(lo: np.float32, hi: np.float32, d: np.ndarray) -> np.ndarray:
+    """max(lo / d, hi / d) for a ray leaving the slab lo..hi (relative to the eye), with one
+    division: with lo < 0 < hi it is hi / d where d is positive (or +0) and lo / d where it is
+    negative (or -0), which gives the same value, inf included."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if lo < 0 < hi:
+            return np.where(np.signbit(d), lo, hi) / d
+        return np.maximum(lo / d, hi / d)
+
+
+def _sky_steps() -> tuple[np.ndarray, np.ndarray]:
+    """Tables for `_sky_step`: the step at the bottom of each of 2**16 bins of elevation, and the
+    smallest float32 elevation of each step (found by bisection on the float32 bit patterns with
+    the same float32 power, so a step is exactly the one the power gives)."""
+    def step(e: np.ndarray) -> np.ndarray:
+        return (e ** np.float32(0.6) * np.float32(255.99)).astype(np.int32)
+
+    one = int(np.float32(1.0).view(np.int32))
+    lo, hi = np.zeros(257, np.int64), np.full(257, one + 1, np.int64)  # bit patterns; hi = past 1.0
+    want = np.arange(257)
+    while np.any(hi - lo > 1):  # invariant: step(lo) < want <= step(hi) (hi past 1.0 counts as infinite)
+        mid = (lo + hi) // 2
+        ok = step(mid.astype(np.int32).view(np.float32)) >= want
+        hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
+    first = np.where(hi > one, np.inf, hi.astype(np.int32).view(np.float32)).astype(np.float32)
+    first[0] = 0.0
+    bins = step(np.arange(SKY_BINS + 1, dtype=np.float32) / np.float32(SKY_BINS))
+    return bins, first
+
+
+SKY_BINS = 1 << 16
+_SKY_BINS, _SKY_FIRST = _sky_steps()
+
+
+def _sky_step(e: np.ndarray) -> np.ndarray:
+    """int(e ** 0.6 * 255.99) for float32 e in [0, 1], exactly as that float32 power gives it,
+    for a third of its cost: the step at the bottom of e's bin, plus one where e has reached the
+    next step (steps are much wider than bins, so a bin holds at most one step's start)."""
+    low = _SKY_BINS.take((e * np.float32(SKY_BINS)).astype(np.int32))
+    return low + (e >= _SKY_FIRST.take(low + 1))
+
+
 def basis(pose: Pose) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(forward, right, up) unit vectors of a pose."""
     y, p, r = (math.radians(v) for v in (pose.yaw, pose.pitch, pose.roll))
@@ -220,23 +276,29 @@ class Renderer:
 
     def _outdoors(self, d, eye):
         """Sky and ground as indices into a small colour table: sky by ray elevation (256 steps),
-        ground by fog (64 steps) and its 1 m checker."""
-        light = self.scene.light
+        ground by fog (64 steps) and its 1 m checker. Each is solved only on the rows where it
+        shows (the sky needs a ray above the horizon, the ground one below)."""
         dx, dy, dz = d
         ex, ey, ez = eye
         ground = dy < np.float32(-1e-6)
         t = np.full(dy.shape, np.inf, np.float32)
-        np.divide(-ey, dy, out=t, where=ground)
-        far = t > np.float32(FAR_M * 4)
-        t[far] = np.inf
-        ground &= ~far
-        tg = np.where(ground, t, np.float32(0))
-        tile = (np.floor(ex + tg * dx).astype(np.int32) + np.floor(ez + tg * dz).astype(np.int32)) & 1
-        fog = (tg / (tg + np.float32(FOG_M)) * np.float32(63.99)).astype(np.int32)
-        norm = np.sqrt(dx * dx + dy * dy + dz * dz)
-        sky = (np.clip(dy / norm, 0.0, 1.0) ** np.float32(0.6) * np.float32(255.99)).astype(np.int32)
-        index = np.where(ground, 256 + fog * 2 + tile, sky)
-        labels = ground.astype(np.uint8)  # SKY 0, FLOOR 1
+        index = np.zeros(dy.shape, np.int32)  # sky step 0 wherever the ray is not above the horizon
+        rows = _rows(dy > 0)
+        if rows is not None:
+            norm = np.sqrt(dx[rows] * dx[rows] + dy[rows] * dy[rows] + dz[rows] * dz[rows])
+            index[rows] = _sky_step(np.clip(dy[rows] / norm, 0.0, 1.0))
+        rows = _rows(ground)
+        if rows is not None:
+            g, tg = ground[rows], t[rows]
+            np.divide(-ey, dy[rows], out=tg, where=g)
+            far = tg > np.float32(FAR_M * 4)
+            tg[far] = np.inf
+            g &= ~far
+            tg = np.where(g, tg, np.float32(0))
+            tile = _parity(ex + tg * dx[rows], ez + tg * dz[rows])
+            fog = (tg / (tg + np.float32(FOG_M)) * np.float32(63.99)).astype(np.int32)
+            np.copyto(index[rows], 256 + fog * 2 + tile, where=g)
+        labels = ground.view(np.uint8)  # SKY 0, FLOOR 1
         return t, labels, _lookup(self._outdoor_lut(), index)
 
     def _outdoor_lut(self) -> np.ndarray:
@@ -259,23 +321,23 @@ class Renderer:
         x0, x1, z0, z1, top = (np.float32(v) for v in self.room)
         dx, dy, dz = d
         ex, ey, ez = eye
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # the cameras stand inside the box: of each pair of planes, the hit in front is the larger t
-            tx = np.maximum((x0 - ex) / dx, (x1 - ex) / dx)
-            ty = np.maximum(-ey / dy, (top - ey) / dy)
-            tz = np.maximum((z0 - ez) / dz, (z1 - ez) / dz)
+        # the cameras stand inside the box: of each pair of planes, the hit in front is the larger t
+        tx = _exit(x0 - ex, x1 - ex, dx)
+        ty = _exit(-ey, top - ey, dy)
+        tz = _exit(z0 - ez, z1 - ez, dz)
         wall_x = tx <= tz
         tw = np.minimum(tx, tz)
         flat = ty <= tw
         t = np.minimum(ty, tw)
         up = dy > 0
         # surfaces: 0 floor, 1 ceiling, 2 wall x+, 3 wall x-, 4 wall z+, 5 wall z-
-        surface = np.where(flat, up.astype(np.int32), np.where(wall_x, 2 + (dx <= 0), 4 + (dz <= 0)))
+        u8 = np.uint8
+        surface = np.where(flat, up.view(u8), np.where(wall_x, (dx <= 0).view(u8) + u8(2), (dz <= 0).view(u8) + u8(4)))
         pu = np.where(flat | ~wall_x, ex + t * dx, ez + t * dz)
         pv = np.where(flat, ez + t * dz, ey + t * dy)
-        tile = (np.floor(pu).astype(np.int32) + np.floor(pv).astype(np.int32)) & 1
-        labels = np.where(flat, np.where(up, CEILING, FLOOR), WALL).astype(np.uint8)
-        return t, labels, _lookup(self._room_lut(), surface * 2 + tile)
+        tile = _parity(pu, pv).astype(u8)
+        labels = np.where(flat, up.view(u8) * u8(CEILING - FLOOR) + u8(FLOOR), u8(WALL))
+        return t, labels, _lookup(self._room_lut(), surface * u8(2) + tile)
 
     def _room_lut(self) -> np.ndarray:
         if getattr(self, "_rlut", None) is None:
