@@ -37,3 +37,38 @@ def test_the_checker_parity_matches_two_integer_floors():
     x, z = (rng.uniform(-900, 900, 100_000).astype(np.float32) for _ in range(2))
     want = (np.floor(x).astype(np.int32) + np.floor(z).astype(np.int32)) & 1
     assert np.array_equal(_parity(x, z), want)
+
+
+def test_shrinking_a_figure_part_to_its_outline_leaves_every_pixel_as_it_was(monkeypatch):
+    from director.core.blocking import CameraPlan, build_scene, default_camera_placement
+    from director.core.prompt import CameraSetup, PromptFields
+    from director.engine.previz import render
+
+    scene = build_scene(PromptFields(subject="a woman in a red coat and a dog", setting="a rooftop at dusk"))
+    shrunk = []
+    real = render.Renderer._ellipse_roi
+
+    def counted(self, roi, *args):
+        out = real(self, roi, *args)
+        shrunk.append(out != roi)
+        return out
+
+    def frames():
+        out = []
+        for i, setup in enumerate((CameraSetup(shot_size="close-up", lens="85mm", movement="handheld"),
+                                   CameraSetup(shot_size="extreme close-up", angle="low angle"),
+                                   CameraSetup(shot_size="medium shot", angle="dutch angle", movement="orbit"))):
+            for t in (0.0, 0.5, 1.0):
+                frame = render.render_view(scene, CameraPlan("A", setup, default_camera_placement(i)), t,
+                                           width=384, height=256, seed=2, frames=24)
+                out.append((frame.rgb, frame.depth, frame.labels))
+        return out
+
+    monkeypatch.setattr(render.Renderer, "_ellipse_roi", counted)
+    tight = frames()
+    assert sum(shrunk) > 20  # the outline boxes were used, and smaller than the sphere's
+    monkeypatch.setattr(render, "TIGHTEN_PX", 10**9)
+    loose = frames()
+    for a, b in zip(tight, loose):
+        for x, y in zip(a, b):
+            assert np.array_equal(x, y)
