@@ -359,8 +359,9 @@ class TakeGallery(QWidget):
         index = self.model.index_of(take_id)
         if not index.isValid():
             return False
+        # select_takes also makes it current, without the view's own selection command: that reads
+        # the keyboard's modifiers, and with Ctrl held it toggled the new take out of the selection.
         self.select_takes([take_id])
-        self.view.setCurrentIndex(index)
         self.view.scrollTo(index)
         return True
 
