@@ -119,6 +119,7 @@ def main() -> int:
     ap.add_argument("--fps", type=int, default=24)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--before", type=Path, help="another checkout (the code before a change) to run alternately")
+    ap.add_argument("--note", default="", help="what the trees are (recorded in the JSON)")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "previz_speed.json")
     args = ap.parse_args()
@@ -136,6 +137,7 @@ def main() -> int:
     report = {
         "machine": {"cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in load_before],
                     "load_average_after": [round(x, 2) for x in os.getloadavg()], "node": os.uname().nodename},
+        "note": args.note,
         "size": {"width": args.width, "height": args.height, "frames": args.frames, "fps": args.fps},
         "goal": "take_cpu_s <= clip_s: the whole take (render and encodes) in one core's worth of the clip's length",
         "results": {name: summarise(r, clip_s) for name, r in runs.items()},
