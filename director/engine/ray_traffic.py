@@ -26,6 +26,9 @@ SENT: dict[str, str] = {
     "allow_download": "whether the cluster machine may download weights from the model hub",
     "job_id": "the job's number",
     "media_root": "the path of this project's media folder (text only; the actor writes into its own scratch folder)",
+    "segment": "a roto (SAM 2) job: the take's whole video file as bytes, and its roto objects' names, points, boxes and frames",
+    "scene": "a previz job: the blocking scene as its recipe recorded it (the prompt's subjects and setting, placements, "
+             "the camera's shot size, angle, lens and movement)",
 }
 
 SENT_ALSO = (
@@ -36,6 +39,7 @@ SENT_ALSO = (
 RETURNED = (
     "progress events: step counts, elapsed and device seconds",
     "each take's file (video or image) and its JPEG thumbnail, as bytes, written into this project's media folder here",
+    "a previz take's depth and layout videos, and a roto job's mattes, as bytes, written into the media folder here",
     "each take's facts: variant, seed, size, frames, frame rate and the worker's extra notes",
     "run facts: device, dtype, pipeline and scheduler, weights fingerprint, options, library versions, encoder",
     "metering: the machine's host name, Ray node id, GPU type, actor process id, seconds, peak memory, energy",

@@ -5,18 +5,15 @@ formats decode back; bad input is refused before anything is recorded."""
 from __future__ import annotations
 
 import json
-import os
-import sys
 
 import av
 import cv2
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "engine"))
 
-from roto_fixtures import FRAMES, H, W, video_take  # noqa: E402
-from twin_cache import built  # noqa: E402
+from tests.engine.roto_fixtures import FRAMES, H, W, video_take  # noqa: E402
+from tests.engine.twin_cache import built  # noqa: E402
 
 from director.cli import main  # noqa: E402
 from director.store import Project  # noqa: E402

@@ -6,17 +6,14 @@ redo under their own ids; missing weights say how to get them."""
 from __future__ import annotations
 
 import hashlib
-import os
-import sys
 import time
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
 
-from roto_fixtures import FRAMES, H, W, video_take  # noqa: E402
-from twin_cache import built  # noqa: E402
+from tests.engine.roto_fixtures import FRAMES, H, W, video_take  # noqa: E402
+from tests.engine.twin_cache import built  # noqa: E402
 
 from director.core.enums import FailureKind, JobState  # noqa: E402
 from director.core.errors import InvalidInput  # noqa: E402

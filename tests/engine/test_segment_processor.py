@@ -5,17 +5,14 @@ checked against what the checkpoint's files say, and against each other where to
 
 from __future__ import annotations
 
-import os
-import sys
 
 import numpy as np
 import pytest
 import torch
 
-sys.path.insert(0, os.path.dirname(__file__))
 
-from roto_fixtures import moving_square  # noqa: E402
-from twin_cache import built  # noqa: E402
+from tests.engine.roto_fixtures import moving_square  # noqa: E402
+from tests.engine.twin_cache import built  # noqa: E402
 
 from director.engine.segment import processor_settings, torch_processor  # noqa: E402
 from director.engine.segment_twin import IMAGENET_MEAN, IMAGENET_STD, SIZE  # noqa: E402

@@ -18,7 +18,15 @@ def job_id() -> int:
 
 @functools.lru_cache(maxsize=1)
 def twins_root() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="director-twins-"))
+    """One folder per test session, even if this module is imported under a second name: the
+    engine worker inherits DIRECTOR_TWINS_DIR when it starts, so a second folder would hold twins
+    it never looks in."""
+    shared = os.environ.get("DIRECTOR_TEST_TWINS_ROOT")
+    if shared and Path(shared).is_dir():
+        root = Path(shared)
+    else:
+        root = Path(tempfile.mkdtemp(prefix="director-twins-"))
+        os.environ["DIRECTOR_TEST_TWINS_ROOT"] = str(root)
     os.environ["DIRECTOR_TWINS_DIR"] = str(root)
     return root
 

@@ -4,8 +4,6 @@ nothing; an interrupted export leaves no file behind."""
 
 from __future__ import annotations
 
-import os
-import sys
 from fractions import Fraction
 
 import av
@@ -13,9 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "engine"))
 
-from roto_fixtures import FRAMES, H, W, moving_square  # noqa: E402
+from tests.engine.roto_fixtures import FRAMES, H, W, moving_square  # noqa: E402
 
 from director.core.errors import InvalidInput  # noqa: E402
 from director.export.common import ExportCancelled  # noqa: E402

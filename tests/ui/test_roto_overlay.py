@@ -4,16 +4,13 @@ undo and redo keep their ids; Track queues a segment job; a recorded matte shows
 
 from __future__ import annotations
 
-import os
-import sys
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "engine"))
 
-from roto_fixtures import FRAMES, H, W, video_take  # noqa: E402
+from tests.engine.roto_fixtures import FRAMES, H, W, video_take  # noqa: E402
 
 from director.store import jobs  # noqa: E402
 from director.store.matte_file import encode_matte  # noqa: E402
