@@ -271,6 +271,7 @@ class GeneratePanel(QWidget):
         index = self.preset_box.findData(preset_id)
         if index < 0:
             raise InvalidInput(f"no preset {preset_id!r} in the generate panel")
+        self._preset_chosen = True  # a preset named on purpose (a take action, a script): the weights check keeps it
         self.preset_box.setCurrentIndex(index)
 
     def set_shot(self, shot_id: int | None) -> None:

@@ -104,3 +104,14 @@ def test_the_timeline_opens_tall_enough_for_its_clips_and_camera_lanes(window, p
     view = window.panel("timeline")
     assert view.isVisible()
     assert view.viewport().height() >= RULER_H + TRACK_H, view.viewport().height()  # a whole track, lanes included
+
+
+def test_a_preset_set_before_the_weights_check_answers_is_kept(window, project_file, qtbot):
+    """The check may start the panel on another preset only while none was chosen: it switched a
+    chosen tiny-t2v to the previz mid-session (a 2-step job then read 'steps 2 is out of range')."""
+    window.new_project(project_file)
+    panel = window.panel("generate")
+    panel._present = {}  # as if the check had not answered yet
+    panel.set_preset("tiny-t2v")
+    panel._on_weights_checked({p.id: False for p in panel._presets} | {"previz": True})
+    assert panel.preset().id == "tiny-t2v"
