@@ -277,7 +277,7 @@ def rate_one_take(app, takes: int, repeat: int = 5) -> dict:
         return real_update(item, *args)
 
     timeline_view.ClipItem.update = counting_update
-    with tempfile.TemporaryDirectory(prefix="director-rate-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="director-rate-", ignore_cleanup_errors=True) as tmp:
         path = Path(tmp) / "film.director"
         sizes = scale_data.build(path, takes)
         os.environ["DIRECTOR_CONFIG_DIR"] = str(Path(tmp) / "config")
