@@ -169,10 +169,15 @@ def start_window(path: str | None = None):
     create_app()
     window = MainWindow()
     window.show()
-    _after_first_paint(window, preload_in_background)
-    if path:
-        # After the first paint, so an error dialog has a window to sit on.
-        QTimer.singleShot(0, lambda: window.open_project(path))
+
+    def after_paint() -> None:
+        preload_in_background()
+        if path:
+            # After the first paint (not a zero timer, which can run before the window is first
+            # exposed): the window shows at once, and an error dialog has a window to sit on.
+            window.open_project(path)
+
+    _after_first_paint(window, after_paint)
     return window
 
 
