@@ -475,5 +475,12 @@ def m0019_script_diff(db: Database) -> None:
     )
 
 
+@migrations(name="0020_lineage_index")
+def m0020_lineage_index(db: Database) -> None:
+    """Takes by the take they were made from (store/lineage.py): the viewer reads a take's versions
+    on every change to it, a scan of every take without this (5 ms at 20,000 takes)."""
+    db.execute("CREATE INDEX takes_by_parent ON takes(parent_take_id) WHERE parent_take_id IS NOT NULL")
+
+
 # Add new migrations above this line, numbered in order.
 SCHEMA_VERSION = _count_migrations()

@@ -69,3 +69,27 @@ def test_a_version_11_file_gains_the_cost_index_and_its_sums_do_not_change(busy,
     )
     conn.close()
     assert "COVERING INDEX jobs_cost_by_shot" in plan
+
+
+def test_a_version_19_file_gains_the_lineage_index_and_a_takes_versions_read_through_it(project, tmp_path):
+    """Migration 0020 on an old file: the viewer's 'versions of this take' query uses the index
+    instead of scanning every take."""
+    import sqlite3
+
+    from director.store import Project
+
+    path = project.path
+    project.close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DROP INDEX takes_by_parent")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0020_lineage_index'")
+    conn.execute("PRAGMA user_version = 19")
+    conn.close()
+    with Project.open(path) as p:
+        assert p.settings().name
+    conn = sqlite3.connect(path)
+    plan = " ".join(r[-1] for r in conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM takes t WHERE t.parent_take_id = ? AND t.deleted_at IS NULL", [1]))
+    conn.close()
+    assert "takes_by_parent" in plan
