@@ -329,14 +329,24 @@ class TakeViewer(QWidget):
         self.action_requested.emit(action, self.take_id)
 
     def _on_session_changed(self, changes) -> None:
-        if self.take_id is not None and (self.take_id in changes.takes or changes.costs or changes.cameras or changes.project):
-            try:
-                self.info = take_info(self.session.project, self.take_id)
-                self.lineage = lineage(self.session.project, self.take_id)
-            except NotFound:
+        """The shown take's facts are read again on the reads thread (a rating in a 20,000-take
+        project must not wait on them), then filled in if the viewer still shows that take."""
+        if self.take_id is None or not (self.take_id in changes.takes or changes.costs or changes.cameras or changes.project):
+            return
+        take_id = self.take_id
+
+        def read(project):
+            return take_info(project, take_id), lineage(project, take_id)
+
+        def apply(found) -> None:
+            if self.take_id != take_id:
                 return
+            self.info, self.lineage = found
             self._fill_fields(self.info)
-            self.qc_curve.load(self.session.project, self.take_id, self.info.take.kind is MediaKind.VIDEO)
+            self.qc_curve.load(self.session.project, take_id, self.info.take.kind is MediaKind.VIDEO)
+
+        # A take emptied from the bin meanwhile: nothing to show again (show_take says so when asked).
+        self.session.reads.submit(f"viewer-facts-{id(self)}", read, apply, lambda exc: None)
 
     def _fill_fields(self, info: TakeInfo) -> None:
         take = info.take
