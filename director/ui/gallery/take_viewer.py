@@ -339,7 +339,7 @@ class TakeViewer(QWidget):
             return take_info(project, take_id), lineage(project, take_id)
 
         def apply(found) -> None:
-            if self.take_id != take_id:
+            if self.take_id != take_id or self.session.project.closed:  # moved on, or the project closed meanwhile
                 return
             self.info, self.lineage = found
             self._fill_fields(self.info)
