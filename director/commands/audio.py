@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 
-from director.commands.common import add_json_arg, add_project_arg, open_project, print_json, print_table
+from director.commands.common import add_json_arg, apply_and_say, add_project_arg, open_project, print_json, print_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -138,12 +138,6 @@ def _timeline(project, args) -> int:
     return find_timeline(project, getattr(args, "timeline", None))
 
 
-def _done(project, edit) -> int:
-    edit.apply(project)
-    print(edit.text)
-    return 0
-
-
 def cmd_show(args) -> int:
     from director.core.audio import SAMPLE_RATE
     from director.store import audio
@@ -189,7 +183,7 @@ def cmd_gain(args) -> int:
     from director.store import audio
 
     with open_project(args) as project:
-        return _done(project, audio.set_clip_gain(project, args.clip, args.gain_db))
+        return apply_and_say(project, audio.set_clip_gain(project, args.clip, args.gain_db))
 
 
 def cmd_track(args) -> int:
@@ -198,15 +192,15 @@ def cmd_track(args) -> int:
     with open_project(args) as project:
         tid = _timeline(project, args)
         if args.what == "gain":
-            return _done(project, audio.set_track(project, tid, args.track, gain_db=args.gain_db))
-        return _done(project, audio.set_track(project, tid, args.track, **{args.what: not args.off}))
+            return apply_and_say(project, audio.set_track(project, tid, args.track, gain_db=args.gain_db))
+        return apply_and_say(project, audio.set_track(project, tid, args.track, **{args.what: not args.off}))
 
 
 def cmd_remove(args) -> int:
     from director.store import audio
 
     with open_project(args) as project:
-        return _done(project, audio.remove_clip(project, args.clip))
+        return apply_and_say(project, audio.remove_clip(project, args.clip))
 
 
 def cmd_link(args) -> int:
@@ -217,7 +211,7 @@ def cmd_link(args) -> int:
         rate = project.settings().rate
         lead = frame_to_sample(args.lead, rate) if args.lead is not None else None
         lag = frame_to_sample(args.lag, rate) if args.lag is not None else None
-        return _done(project, audio.set_clip_sound(project, args.clip, lead=lead, lag=lag, gain_db=args.gain, take_id=args.take, follow_live=args.follow_live))
+        return apply_and_say(project, audio.set_clip_sound(project, args.clip, lead=lead, lag=lag, gain_db=args.gain, take_id=args.take, follow_live=args.follow_live))
 
 
 # -- exports -------------------------------------------------------------------------------------

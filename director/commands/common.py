@@ -97,3 +97,10 @@ class ProgressBar:
             self.stream.write("\n")
             self.stream.flush()
             self._last = ""
+
+
+def apply_and_say(project: Project, edit) -> int:
+    """Apply a store edit from a command and print what it did (its undo text)."""
+    edit.apply(project)
+    print(edit.text)
+    return 0

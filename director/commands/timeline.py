@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from director.commands.common import add_json_arg, add_project_arg, open_project, print_json, print_table
+from director.commands.common import add_json_arg, apply_and_say, add_project_arg, open_project, print_json, print_table
 from director.core.errors import InvalidInput
 from director.core.timeline import Clip
 from director.store import shots
@@ -88,12 +88,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     register_cut_audio(verbs)
 
 
-def _done(project, edit) -> int:
-    edit.apply(project)
-    print(edit.text)
-    return 0
-
-
 def cmd_show(args) -> int:
     with open_project(args, readonly=True) as project:
         tid = find_timeline(project, args.timeline)
@@ -142,7 +136,7 @@ def cmd_angle(args) -> int:
     with open_project(args) as project:
         camera = args.camera.strip()
         kw = {"number": int(camera)} if camera.isdigit() else {"name": camera}
-        return _done(project, st.cut_to_camera(project, args.at, timeline_id=find_timeline(project, args.timeline), **kw))
+        return apply_and_say(project, st.cut_to_camera(project, args.at, timeline_id=find_timeline(project, args.timeline), **kw))
 
 
 def cmd_trim(args) -> int:
@@ -150,24 +144,24 @@ def cmd_trim(args) -> int:
     if delta == 0:
         raise InvalidInput("trim by a number of frames other than 0")
     with open_project(args) as project:
-        return _done(project, st.trim_clip(project, args.clip, edge, delta=delta))
+        return apply_and_say(project, st.trim_clip(project, args.clip, edge, delta=delta))
 
 
 def cmd_split(args) -> int:
     with open_project(args) as project:
-        return _done(project, st.split_clip(project, args.at, timeline_id=find_timeline(project, args.timeline)))
+        return apply_and_say(project, st.split_clip(project, args.at, timeline_id=find_timeline(project, args.timeline)))
 
 
 def cmd_delete(args) -> int:
     with open_project(args) as project:
-        return _done(project, st.lift_clip(project, args.clip) if args.lift else st.ripple_delete(project, args.clip))
+        return apply_and_say(project, st.lift_clip(project, args.clip) if args.lift else st.ripple_delete(project, args.clip))
 
 
 def cmd_move(args) -> int:
     with open_project(args) as project:
-        return _done(project, st.move_clip(project, args.clip, args.index))
+        return apply_and_say(project, st.move_clip(project, args.clip, args.index))
 
 
 def cmd_take(args) -> int:
     with open_project(args) as project:
-        return _done(project, st.set_clip_take(project, args.clip, args.take))
+        return apply_and_say(project, st.set_clip_take(project, args.clip, args.take))

@@ -346,8 +346,13 @@ def shot_yields(project: Project) -> list[Yield]:
 
     Four grouped queries whatever the number of shots (it was three queries per shot: 3,000 round
     trips for a feature film on every refresh of the Costs panel)."""
+    return _shot_yields(project, _rejected_shares(project, project.settings().currency))
+
+
+def _shot_yields(project: Project, rejected: dict[int, int]) -> list[Yield]:
+    """`shot_yields` with the rejected takes' money per shot already read (`project_yield` needs
+    those shares for every shot, binned ones too, so it reads them once for both)."""
     s = project.settings()
-    rejected = _rejected_shares(project, s.currency)
     take_counts = {
         r["shot_id"]: r
         for r in rows(
@@ -383,7 +388,8 @@ def project_yield(project: Project) -> Yield:
     """The project's yield over everything spent, including shots in the bin and project-wide expenses."""
     s = project.settings()
     t = totals(project)
-    per_shot = shot_yields(project)
+    rejected = _rejected_shares(project, s.currency)
+    per_shot = _shot_yields(project, rejected)
     return Yield(
         "project",
         takes=sum(y.takes for y in per_shot),
@@ -391,7 +397,7 @@ def project_yield(project: Project) -> Yield:
         rejected=sum(y.rejected for y in per_shot),
         gpu_s=t.gpu_s,
         money_micros=t.money_micros,
-        rejected_micros=sum(_rejected_shares(project, s.currency).values()),
+        rejected_micros=sum(rejected.values()),
         approved_s=sum((y.approved_s for y in per_shot), Fraction(0)),
         currency=s.currency,
     )

@@ -40,7 +40,7 @@ from director.store.project import Project
 from director.ui.flow_layout import FlowLayout
 from director.ui.freshness import Freshness
 from director.ui.hints import for_window
-from director.ui.models.cost_model import CostModel, read_groups
+from director.ui.models.cost_model import CostModel
 from director.ui.undo import ProjectSession
 
 CHART_BARS = 40  # a chart of a thousand bars says nothing: the costliest shots, the rest in one bar
@@ -66,7 +66,7 @@ class CostPicture:
 
 def read_costs(project: Project, by: str) -> CostPicture:
     """The dock's figures: totals, groups and chart series summed in SQL (runs off the UI thread)."""
-    groups = read_groups(project, by)
+    groups = ledger.grouped(project, by)
     by_shot = groups if by == "shot" else ledger.grouped(project, "shot")
     return CostPicture(by, ledger.totals(project), groups, by_shot, cost_series.spend_over_time(project),
                        ledger.project_yield(project), budget.budget_status(project))

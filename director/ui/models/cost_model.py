@@ -32,11 +32,6 @@ MONEY_COLUMNS = {3, 4, 5}
 COL_MONEY = 5
 
 
-def read_groups(project: Project, by: str) -> list[GroupRow]:
-    """The ledger's one grouping rule (summed in SQL for every grouping, days included)."""
-    return ledger.grouped(project, by)
-
-
 class CostModel(QAbstractTableModel):
     """With a project, reads its groups now (`reload`); without one, shows what `show` is given."""
 
@@ -70,7 +65,7 @@ class CostModel(QAbstractTableModel):
     def reload(self) -> None:
         """Read the ledger again, on this thread's connection."""
         assert self._project is not None, "a CostModel without a project is given its rows with show()"
-        self.show(self._by, read_groups(self._project, self._by), ledger.totals(self._project))
+        self.show(self._by, ledger.grouped(self._project, self._by), ledger.totals(self._project))
 
     def show(self, by: str, groups: list[GroupRow], totals: Totals) -> None:
         """Put groups read elsewhere in place. A reset is right here: any new job can regroup every row."""
