@@ -93,7 +93,7 @@ def finals_of_draft(project: Project, draft_take_id: int) -> list[Final]:
 
 def final_take_ids(project: Project) -> set[int]:
     """Every take that is a landed final (the timeline badges its clips 'final')."""
-    return {r["final_take_id"] for r in rows(project.db, "SELECT final_take_id FROM finals WHERE final_take_id IS NOT NULL")}
+    return set(drafts_of_finals(project))
 
 
 def drafts_of_finals(project: Project) -> dict[int, int]:
