@@ -280,7 +280,7 @@ BUILTIN: tuple[Preset, ...] = (
            memory=Memory(cpu_offload=True, vae_tiling=True), twin="tiny-hunyuan15-t2v",
            notes=f"{_SRC}: hub id from pipelines/hunyuan_video1_5/pipeline_hunyuan_video1_5.py's example; Qwen2.5-VL "
                  "text model + ByT5 glyph encoder; guidance lives in the pipeline's guider component (the call takes no "
-                 "guidance_scale and no step callback, so progress arrives only at the end). VAE: 16× spatial, 4× "
+                 "guidance_scale and has no step callback: engine.step_watch reports and cancels on its scheduler steps). VAE: 16× spatial, 4× "
                  "temporal (4k+1 frames). VRAM: 8.3B transformer, about 20 GB with offload."),
     Preset("hunyuan15-i2v", "HunyuanVideo 1.5 I2V 480p", "i2v", "HunyuanVideo15ImageToVideoPipeline",
            "hunyuanvideo-community/HunyuanVideo-1.5-480p_i2v", "HunyuanVideo 1.5",

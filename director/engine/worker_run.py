@@ -19,6 +19,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from contextlib import nullcontext
 from dataclasses import replace
 from fractions import Fraction
 from functools import partial
@@ -32,6 +33,7 @@ from director.engine import encoders, lora
 from director.engine.messages import Decoded, Failed, Finished, JobRequest, Meter, Progress, Started, TakeWritten
 from director.engine.presets import nearest_frames
 from director.engine.steering import steer
+from director.engine.step_watch import needs_watch, scheduler_steps
 from director.engine.take_writer import JobWrite, TakeWriter
 from director.engine.worker_log import current_log_path, quiet_truncation_warnings, truncation_notes
 from director.engine.worker_meter import DeviceClock, DeviceMeter, Heartbeat, spent
@@ -334,18 +336,21 @@ class Worker:
         tips.append("CPU offload and VAE tiling for this preset (Settings → Models)")
         return f"out of memory at {size} with {request.preset.id}. Try " + ", or ".join(tips) + "."
 
-    def _call_kwargs(self, pipe, request: JobRequest, variant: int, seed: int, m: DeviceMeter, clock: DeviceClock) -> dict:
+    def _call_kwargs(self, pipe, request: JobRequest, variant: int, seed: int, m: DeviceMeter, clock: DeviceClock):
+        """(the pipeline call's arguments, a context that reports steps for a pipeline with no step callback)."""
         import torch
 
         p, preset = request.params, request.preset
         accepted = inspect.signature(pipe.__call__).parameters
         n = len(request.seeds)
 
-        def on_step_end(pipeline, step, timestep, callback_kwargs):
-            per = pipeline.num_timesteps
+        def on_step(step: int, per: int) -> None:
             self.emit(Progress(request.job_id, variant * per + step + 1, n * per, variant, clock.seconds()))
             m.sample()
             self._check_cancel(request.job_id)
+
+        def on_step_end(pipeline, step, timestep, callback_kwargs):
+            on_step(step, pipeline.num_timesteps)
             return callback_kwargs
 
         kwargs = dict(
@@ -374,7 +379,9 @@ class Worker:
             kwargs["image"] = Image.fromarray(still).resize((p["width"], p["height"]), Image.LANCZOS)
         kwargs.update(preset.call_args)
         steer(kwargs, request)  # keyframes and control (engine.steering)
-        return {k: v for k, v in kwargs.items() if k in accepted}
+        # No step callback (HunyuanVideo 1.5): the scheduler's steps report and cancel instead.
+        watch = scheduler_steps(pipe, lambda step: on_step(step, p["steps"])) if needs_watch(accepted) else nullcontext()
+        return {k: v for k, v in kwargs.items() if k in accepted}, watch
 
     def _generate(self, pipe, request: JobRequest, variant: int, seed: int, m: DeviceMeter, clock: DeviceClock):
         """(uint8 frames in host memory, the text arguments the pipeline received, its sound or
@@ -389,12 +396,12 @@ class Worker:
         from director.engine.loading import av_output
         from director.engine.take_sound import from_device
 
-        kwargs = self._call_kwargs(pipe, request, variant, seed, m, clock)
+        kwargs, watch = self._call_kwargs(pipe, request, variant, seed, m, clock)
         received = {k: kwargs[k] for k in TEXT_ARGUMENTS if k in kwargs}
         _sync(self.device)
         log.debug("denoise start job %d variant %d", request.job_id, variant)
         clock.start()
-        with torch.inference_mode():
+        with torch.inference_mode(), watch:
             out = pipe(**kwargs)
             picture, audio, audio_rate = av_output(pipe, out, request.preset.is_video)
             frames = to_host(picture)

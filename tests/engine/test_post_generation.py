@@ -133,7 +133,7 @@ def _old_and_new_frames(preset_id: str, seed: int, **params):
     clock, meter = DeviceClock(), DeviceMeter("cpu")
     out = {}
     for output_type in ("np", "pt"):
-        kwargs = worker._call_kwargs(pipe, request, 0, seed, meter, clock)
+        kwargs, _watch = worker._call_kwargs(pipe, request, 0, seed, meter, clock)
         kwargs["output_type"] = output_type
         with torch.inference_mode():
             result = pipe(**kwargs)
