@@ -7,6 +7,8 @@
   director cut audio gain PROJECT CLIP DB                 an audio clip's gain
   director cut audio mute|solo PROJECT TRACK [--off]      A1 is the takes' own sound
   director cut audio track-gain PROJECT TRACK DB
+  director cut audio move PROJECT CLIP --at FRAME [--track A3]   another place (and track) for an audio clip
+  director cut audio trim PROJECT CLIP [--from FRAME] [--frames N] its edges: --from alone keeps its end
   director cut audio remove PROJECT CLIP
   director cut audio link PROJECT PICTURE_CLIP [--lead FRAMES] [--lag FRAMES] [--gain DB] [--take ID | --follow-live]
   director export stems PROJECT -o FOLDER                 one WAV per track
@@ -76,6 +78,19 @@ def register_cut_audio(cut_verbs: argparse._SubParsersAction) -> None:
     p.add_argument("track", metavar="TRACK")
     p.add_argument("gain_db", type=float, metavar="DB")
     p.set_defaults(func=cmd_track, what="gain")
+    p = verbs.add_parser("move", help="play an audio clip from another frame, on its track or another")
+    add_project_arg(p)
+    p.add_argument("clip", type=int, metavar="CLIP")
+    p.add_argument("--at", type=int, required=True, metavar="FRAME", help="record frame where it starts")
+    p.add_argument("--track", help="an audio track of imported clips (default: the one it is on)")
+    p.set_defaults(func=cmd_move)
+    p = verbs.add_parser("trim", help="an audio clip's edges: where in its sound it starts, how long it plays")
+    add_project_arg(p)
+    p.add_argument("clip", type=int, metavar="CLIP")
+    p.add_argument("--from", dest="source_frame", type=int, metavar="FRAME",
+                   help="start this many frames into the sound; its record start moves with it (its end stays unless --frames)")
+    p.add_argument("--frames", type=int, metavar="N", help="how long it plays")
+    p.set_defaults(func=cmd_trim)
     p = verbs.add_parser("remove", help="remove an audio clip")
     add_project_arg(p)
     p.add_argument("clip", type=int, metavar="CLIP")
@@ -194,6 +209,26 @@ def cmd_track(args) -> int:
         if args.what == "gain":
             return apply_and_say(project, audio.set_track(project, tid, args.track, gain_db=args.gain_db))
         return apply_and_say(project, audio.set_track(project, tid, args.track, **{args.what: not args.off}))
+
+
+def cmd_move(args) -> int:
+    from director.core.audio import frame_to_sample
+    from director.store import audio
+
+    with open_project(args) as project:
+        at = frame_to_sample(args.at, project.settings().rate)
+        return apply_and_say(project, audio.move_clip(project, args.clip, at, track=args.track))
+
+
+def cmd_trim(args) -> int:
+    from director.core.audio import frame_to_sample
+    from director.store import audio
+
+    with open_project(args) as project:
+        rate = project.settings().rate
+        source_in = frame_to_sample(args.source_frame, rate) if args.source_frame is not None else None
+        duration = frame_to_sample(args.frames, rate) if args.frames is not None else None
+        return apply_and_say(project, audio.trim_clip(project, args.clip, source_in, duration))
 
 
 def cmd_remove(args) -> int:

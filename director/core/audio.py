@@ -111,7 +111,49 @@ class AudioTrack:
 
     def fits(self, clip: AudioClip) -> bool:
         """Whether `clip` can go on this track without overlapping a clip other than itself."""
-        return all(c.id == clip.id or c.record_end <= clip.record_start or clip.record_end <= c.record_start for c in self.clips)
+        return self.overlapping(clip) is None
+
+    def overlapping(self, clip: AudioClip) -> AudioClip | None:
+        """The first clip other than `clip` itself that `clip` would overlap on this track."""
+        return next((c for c in self.clips if c.id != clip.id and c.record_start < clip.record_end and clip.record_start < c.record_end), None)
+
+
+def _called(clip: AudioClip) -> str:
+    return f"{clip.name} (sound clip {clip.id})" if clip.name else f"sound clip {clip.id}"
+
+
+def moved(clip: AudioClip, record_start: int) -> AudioClip:
+    """The same stretch of sound played from another record sample."""
+    if record_start < 0:
+        raise InvalidInput(f"{_called(clip)} cannot start before the cut's first frame")
+    return replace(clip, record_start=record_start)
+
+
+def trimmed(clip: AudioClip, source_in: int | None = None, duration: int | None = None) -> AudioClip:
+    """The clip with new edges. The left edge moves record start and source in together, so what
+    still plays stays where it was against the picture; without a duration the right edge stays put."""
+    source_in = clip.source_in if source_in is None else source_in
+    shift = source_in - clip.source_in
+    duration = clip.duration - shift if duration is None else duration
+    if source_in < 0:
+        raise InvalidInput(f"{_called(clip)} cannot start before its sound's first sample")
+    if clip.record_start + shift < 0:
+        raise InvalidInput(f"{_called(clip)} would start before the cut's first frame")
+    if duration < 1:
+        raise InvalidInput(f"{_called(clip)} would be {max(0, duration)} samples long; a sound clip needs at least one sample")
+    return replace(clip, record_start=clip.record_start + shift, source_in=source_in, duration=duration)
+
+
+def placed(clip: AudioClip, track: AudioTrack, available: int) -> AudioClip:
+    """`clip` if it can play there: within the `available` samples its sound has, over no other
+    clip of `track`. The rule a moved or trimmed clip is checked by, in the store and while dragging."""
+    over = clip.source_in + clip.duration - available
+    if over > 0:
+        raise InvalidInput(f"{_called(clip)} would play {over / SAMPLE_RATE:.3f} s past the end of its sound")
+    other = track.overlapping(clip)
+    if other is not None:
+        raise InvalidInput(f"{_called(clip)} would overlap {_called(other)} on track {track.name}; choose another place or track")
+    return clip
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from director.store.audio_media import IMPORTABLE, decode, wav_samples, write_wa
 from director.store.ids import next_id
 from director.store.project import Project, utc_now
 from director.store.rows import one, rows, scalar
+from director.store.shot_resolver import ShotResolver
 
 CHANGED = Changes(timeline=True)
 PKS = {"audio_tracks": "id", "audio_clips": "id", "clip_sound": "clip_id"}
@@ -281,6 +282,49 @@ def set_clip_gain(project: Project, clip_id: int, gain_db: float) -> RowsEdit:
     return RowsEdit(f"Gain {gain_db:+g} dB on sound clip {clip_id}", [("audio_clips", clip_id, before, after)])
 
 
+def _placing(project: Project, clip_id: int) -> tuple[dict, ca.AudioClip, list[TrackState], TrackState]:
+    """An audio clip's row, its value, its cut's tracks and its own track (what a move or trim checks against)."""
+    row = _clip_row(project, clip_id)
+    timeline_id = scalar(project.db, "SELECT timeline_id FROM audio_tracks WHERE id = ?", [row["track_id"]])
+    lanes = tracks(project, timeline_id)
+    own = next(t for t in lanes if t.id == row["track_id"])
+    return row, next(c for c in own.clips if c.id == clip_id), lanes, own
+
+
+def _samples_of(project: Project, audio_id: int) -> int:
+    return int(scalar(project.db, "SELECT samples FROM audio_files WHERE id = ?", [audio_id]) or 0)
+
+
+def move_clip(project: Project, clip_id: int, record_start: int, track: str | None = None) -> RowsEdit:
+    """Play an audio clip from another record sample, on its own track or on another imported-clips
+    track of its cut (named). Refused where it would start before the cut or overlap a clip there."""
+    before, clip, lanes, target = _placing(project, clip_id)
+    if track is not None:
+        wanted = str(track).strip().lower()
+        target = next((t for t in lanes if t.name.lower() == wanted), None)
+        if target is None:
+            raise NotFound(f"no audio track {track!r} in this cut (tracks: {', '.join(t.name for t in lanes)})")
+        if target.kind != "clips":
+            raise InvalidInput(f"{ca.LINKED} carries the takes' own sound; move imported sound to another track")
+    new = ca.placed(ca.moved(clip, record_start), ca.AudioTrack(target.id or 0, target.name, target.clips), _samples_of(project, clip.audio_id))
+    after = {**before, "track_id": target.id, "record_start": new.record_start}
+    where = f" to track {target.name}" if target.id != before["track_id"] else ""
+    return RowsEdit(f"Move sound clip {clip_id}{where}", [("audio_clips", clip_id, before, after)])
+
+
+def trim_clip(project: Project, clip_id: int, source_in: int | None = None, duration: int | None = None) -> RowsEdit:
+    """New edges for an audio clip, in samples: `source_in` moves its left edge (record start moves
+    with it, so the sound stays in sync), `duration` its right edge; a new source in without a
+    duration keeps the right edge where it is. Refused past the sound's end, before the cut's first
+    frame, at zero length or over another clip of its track."""
+    if source_in is None and duration is None:
+        raise InvalidInput("say where the clip's edges go: a source in, a duration or both")
+    before, clip, _, own = _placing(project, clip_id)
+    new = ca.placed(ca.trimmed(clip, source_in, duration), ca.AudioTrack(own.id or 0, own.name, own.clips), _samples_of(project, clip.audio_id))
+    after = {**before, "record_start": new.record_start, "source_in": new.source_in, "duration": new.duration}
+    return RowsEdit(f"Trim sound clip {clip_id}", [("audio_clips", clip_id, before, after)])
+
+
 def remove_clip(project: Project, clip_id: int) -> RowsEdit:
     return RowsEdit(f"Remove sound clip {clip_id}", [("audio_clips", clip_id, _clip_row(project, clip_id), None)])
 
@@ -338,6 +382,33 @@ def set_clip_sound(project: Project, clip_id: int, *, lead: int | None = None, l
     if follow_live:
         after["take_id"] = None
     return RowsEdit(f"Sound of clip {clip_id}", [("clip_sound", clip_id, before, after)])
+
+
+def clip_sound(project: Project, clip_id: int) -> tuple[float, int | None]:
+    """A picture clip's own sound gain in dB and the take it stays on (None: it follows the live
+    camera), as stored; what the window's Sound Gain and Sound Follows menus open with."""
+    r = one(project.db, "SELECT gain_db, take_id FROM clip_sound WHERE clip_id = ?", [clip_id])
+    return (r["gain_db"], r["take_id"]) if r is not None else (0.0, None)
+
+
+def sound_takes(project: Project, clip) -> list[tuple[int, str]]:
+    """(take id, camera name) of each camera of a multicam picture clip (a `core.timeline.Clip`) that
+    shows a take, in camera order: the takes its sound can stay on across angle cuts (the angles of
+    store.angles). A take it is held on that no camera shows now is listed too. Empty for one camera."""
+    resolve = ShotResolver(project)
+    cams = resolve.cameras(clip.shot_id)
+    if len(cams) < 2:
+        return []
+    out = []
+    for cam in cams:
+        row = resolve.take_row(clip, cam["id"])
+        if row is not None:
+            out.append((row["id"], cam["name"]))
+    held = clip_sound(project, clip.id)[1]
+    if held is not None and held not in {t for t, _ in out}:
+        r = one(project.db, "SELECT c.name FROM takes t LEFT JOIN cameras c ON c.id = t.camera_id WHERE t.id = ?", [held])
+        out.append((held, (r or {}).get("name") or "?"))
+    return out
 
 
 def clip_jl(project: Project, clip_id: int) -> ca.JL:

@@ -1,5 +1,8 @@
 """Audio lanes under the timeline's picture tracks (#16 part C): A1, the takes' own sound, then each
 audio track of imported clips, with waveforms, per-track mute / solo / gain and per-clip gain.
+An imported clip moves (also to another imported-clips lane) and trims at its edges by dragging,
+in whole frames of the cut; a picture clip's menu sets its own sound's J/L cut, gain and, on a
+multicam clip, the take its sound stays on.
 
 What A1 plays comes from the cut's mix plan (store.audio.mix_plan: the export's rule, J/L cuts
 included), read on the session's reads thread; the imported clips come from store.audio.tracks.
@@ -10,12 +13,15 @@ and the gain) is drawn at the viewport's left edge and stays there while the cut
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QActionGroup, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QGraphicsItem, QGraphicsRectItem, QInputDialog, QSpinBox
 
 from director.core import audio as ca
-from director.core.errors import DirectorError
+from director.core.errors import DirectorError, InvalidInput
 from director.store import audio as store_audio
 from director.store import timeline as st
 from director.ui.audio_waveform import WAVE_COLOUR, waveform_path, waveforms
@@ -23,6 +29,8 @@ from director.ui.audio_waveform import WAVE_COLOUR, waveform_path, waveforms
 AUDIO_H = 34
 HEADER_W = 118
 BUTTONS = ("mute", "solo")
+EDGE_PX = 6  # a press this close to an audio clip's edge trims it instead of moving it
+DRAG_PX = 3  # a press that moves less than this is a click, not a drag
 
 
 class AudioClipItem(QGraphicsRectItem):
@@ -53,14 +61,42 @@ class AudioClipItem(QGraphicsRectItem):
         if peaks is not None and len(peaks) and r.width() >= 2:
             p.fillPath(waveform_path(peaks, r.adjusted(0, 1, 0, -1), self.source_in, self.duration), WAVE_COLOUR if not muted else QColor(90, 90, 90))
             self.painted_wave = True
-        if self.clip is not None and r.width() > 30:
+        text = self.label()
+        if text and r.width() > 30:
             p.setPen(QColor(230, 230, 230))
             p.setFont(self.lanes.font)
-            text = self.clip.name + (f" {self.clip.gain_db:+g} dB" if self.clip.gain_db else "")
             p.drawText(r.adjusted(3, 1, -2, -1), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
         selected = self.isSelected()
         p.setPen(QPen(QColor(255, 220, 90) if selected else QColor(18, 18, 18), 2 if selected else 1))
         p.drawRect(r)
+
+    def label(self) -> str:
+        """What the piece says: an imported clip's name, and a gain other than 0 dB (an A1 piece
+        has only its picture clip's sound gain)."""
+        gain = f"{self.gain_db:+g} dB" if self.gain_db else ""
+        return " ".join(w for w in (self.clip.name if self.clip is not None else "", gain) if w)
+
+
+@dataclass
+class AudioDrag:
+    """An imported clip being dragged from its lane `home`: `mode` is 'move', 'head' (its left
+    edge) or 'tail'. `request` is the store edit a drop asks for, `lane` and `span` (record samples)
+    where it would land, `refusal` why the drop would be refused (None: it would land)."""
+
+    clip: ca.AudioClip
+    home: int
+    lane: int
+    mode: str
+    press_x: float
+    moved: bool = False
+    request: tuple | None = None
+    span: tuple[int, int] | None = None
+    refusal: str | None = None
+
+
+def _gain_db(gain: float) -> float:
+    """A piece's linear gain back in dB, to the tenth the gain dialog sets."""
+    return round(20 * math.log10(gain), 1) if gain > 0 else ca.MIN_GAIN_DB
 
 
 class _Signals(QObject):
@@ -81,6 +117,7 @@ class AudioLanes:
         self.tracks: list[store_audio.TrackState] = []
         self.plan: ca.MixPlan | None = None
         self.items: list[AudioClipItem] = []
+        self.drag: AudioDrag | None = None
         self.reload()
 
     # -- data ----------------------------------------------------------------------------------
@@ -88,6 +125,7 @@ class AudioLanes:
     def reload(self) -> None:
         """The lanes' tracks now (a few rows), the mix plan on the reads thread."""
         project, timeline_id = self.session.project, self.view.timeline_id
+        self.drag = None  # the lanes changed under a drag: its clip may no longer be what was grabbed
         self.tracks = store_audio.tracks(project, timeline_id)
         self.session.reads.submit(f"timeline-sound-{id(self)}", lambda p: store_audio.mix_plan(p, timeline_id, st.build_cut(p, timeline_id)),
                                   self._on_plan)
@@ -131,7 +169,8 @@ class AudioLanes:
             if track.kind == "linked":
                 mix = plan_tracks.get(track.name)
                 for piece in mix.pieces if mix is not None else ():
-                    self._add(AudioClipItem(self, lane, piece.record_start, piece.duration, (piece.kind, piece.source), piece.source_in))
+                    self._add(AudioClipItem(self, lane, piece.record_start, piece.duration, (piece.kind, piece.source), piece.source_in,
+                                            gain_db=_gain_db(piece.gain)))
             else:
                 for clip in track.clips:
                     self._add(AudioClipItem(self, lane, clip.record_start, clip.duration, ("file", clip.audio_id), clip.source_in, clip, clip.gain_db))
@@ -154,6 +193,120 @@ class AudioLanes:
             if isinstance(gi, AudioClipItem) and gi.clip is not None:
                 return gi
         return None
+
+    # -- dragging an imported clip: move, or trim at an edge --------------------------------------
+
+    def begin_drag(self, viewport_pos: QPointF, scene_pos: QPointF) -> bool:
+        """A press on an imported clip selects it and starts a drag (near an edge: a trim of that
+        edge); True when the press was on one. Presses on the lane headers are not drags."""
+        if viewport_pos.x() < HEADER_W:
+            return False
+        item = self.clip_item_at(scene_pos)
+        if item is None:
+            return False
+        self.view.scene().clearSelection()
+        item.setSelected(True)
+        if self.session.project.readonly:
+            return True  # selected; nothing to drag in a file open read-only
+        r = item.rect()
+        mode = "head" if scene_pos.x() - r.left() <= EDGE_PX else "tail" if r.right() - scene_pos.x() <= EDGE_PX else "move"
+        self.drag = AudioDrag(item.clip, item.lane, item.lane, mode, scene_pos.x())
+        return True
+
+    def drag_to(self, scene_pos: QPointF) -> None:
+        """Follow the pointer: work out where the clip would land and whether it may."""
+        drag = self.drag
+        if drag is None:
+            return
+        if abs(scene_pos.x() - drag.press_x) > DRAG_PX or (drag.mode == "move" and self.lane_at_y(scene_pos.y()) not in (None, drag.home)):
+            drag.moved = True
+        if drag.moved:
+            drag.lane, drag.request, drag.span = self._landing(drag, scene_pos)
+            drag.refusal = self._refusal(drag)
+        self.view.viewport().update()
+
+    def end_drag(self, scene_pos: QPointF) -> bool:
+        """The drop: one undoable store edit, or the refusal reported and the clip left as it was."""
+        drag, self.drag = self.drag, None
+        self.view.viewport().update()
+        if drag is None or not drag.moved:
+            return False
+        _, request, _ = self._landing(drag, scene_pos)
+        clip = drag.clip
+        if request in (("move", clip.record_start, None), ("head", clip.source_in), ("tail", clip.duration)):
+            return False  # dropped where it was
+        project = self.session.project
+        if request[0] == "move":
+            return self._push(lambda: store_audio.move_clip(project, clip.id, request[1], track=request[2]))
+        if request[0] == "head":
+            return self._push(lambda: store_audio.trim_clip(project, clip.id, source_in=request[1]))
+        return self._push(lambda: store_audio.trim_clip(project, clip.id, duration=request[1]))
+
+    def _edge_frame(self, sample: int, dx: float) -> int:
+        """The whole frame nearest to where an edge at record `sample` lands when dragged `dx` scene
+        pixels (may be negative: before the cut, refused)."""
+        view = self.view
+        return round(float(sample * view.timeline.rate.fraction / ca.SAMPLE_RATE) + dx / view.ppf)
+
+    def _landing(self, drag: AudioDrag, scene_pos: QPointF) -> tuple[int, tuple, tuple[int, int]]:
+        """(lane, store request, record span) for the pointer at `scene_pos`, edges on whole frames."""
+        clip, dx, rate = drag.clip, scene_pos.x() - drag.press_x, self.view.timeline.rate
+        if drag.mode == "move":
+            start = ca.frame_to_sample(self._edge_frame(clip.record_start, dx), rate)
+            lane = self.lane_at_y(scene_pos.y())
+            lane = drag.home if lane is None else lane
+            track = None if lane == drag.home else self.tracks[lane].name
+            return lane, ("move", start, track), (start, start + clip.duration)
+        if drag.mode == "head":
+            start = ca.frame_to_sample(self._edge_frame(clip.record_start, dx), rate)
+            return drag.home, ("head", clip.source_in + start - clip.record_start), (start, clip.record_end)
+        end = ca.frame_to_sample(self._edge_frame(clip.record_end, dx), rate)
+        return drag.home, ("tail", end - clip.record_start), (clip.record_start, end)
+
+    def _refusal(self, drag: AudioDrag) -> str | None:
+        """Why the drop would be refused, by core.audio's rules on the lanes as shown (the store
+        checks again on the drop); None when it would land."""
+        track = self.tracks[drag.lane]
+        kind, value = drag.request[0], drag.request[1]
+        try:
+            if track.kind != "clips":
+                raise InvalidInput(f"{ca.LINKED} carries the takes' own sound; move imported sound to another track")
+            if kind == "move":
+                new = ca.moved(drag.clip, value)
+            else:
+                new = ca.trimmed(drag.clip, source_in=value) if kind == "head" else ca.trimmed(drag.clip, duration=value)
+            available = self.plan.available.get(("file", drag.clip.audio_id), 0) if self.plan is not None else new.source_in + new.duration
+            ca.placed(new, ca.AudioTrack(track.id or 0, track.name, track.clips), available)
+        except DirectorError as exc:
+            return str(exc)
+        return None
+
+    def preview(self) -> tuple[int, int, int, str | None] | None:
+        """Where the dragged clip would land, as drawn: (lane, record start, record end in samples,
+        why it would be refused or None); None when no drag has moved yet."""
+        drag = self.drag
+        if drag is None or not drag.moved or drag.span is None:
+            return None
+        return drag.lane, drag.span[0], drag.span[1], drag.refusal
+
+    def draw_drag(self, p: QPainter) -> None:
+        """The landing place of a dragged clip, in scene coordinates: an outline, red where refused."""
+        shown = self.preview()
+        if shown is None:
+            return
+        lane, start, end, refusal = shown
+        view = self.view
+        per_sample = view.ppf * view.timeline.rate.fraction / ca.SAMPLE_RATE
+        a, b = sorted((float(start * per_sample), float(end * per_sample)))
+        colour = QColor(255, 90, 80) if refusal else QColor(90, 200, 255)
+        r = QRectF(a, self.lane_y(lane) + 2, max(1.0, b - a), AUDIO_H - 4)
+        p.save()
+        fill = QColor(colour)
+        fill.setAlpha(60)
+        p.fillRect(r, fill)
+        p.setPen(QPen(colour, 2, Qt.PenStyle.DashLine))
+        p.drawRect(r)
+        p.restore()
 
     # -- the header: name, M, S, gain ----------------------------------------------------------
 
@@ -215,6 +368,18 @@ class AudioLanes:
         return self._push(lambda: store_audio.set_clip_sound(self.session.project, clip_id, lead=ca.frame_to_sample(lead_frames, rate),
                                                              lag=ca.frame_to_sample(lag_frames, rate)))
 
+    def set_sound_gain(self, clip_id: int, gain_db: float) -> bool:
+        """A picture clip's own sound gain in dB (what `cut audio link --gain` sets)."""
+        return self._push(lambda: store_audio.set_clip_sound(self.session.project, clip_id, gain_db=gain_db))
+
+    def set_sound_take(self, clip_id: int, take_id: int | None) -> bool:
+        """Keep a multicam clip's sound on one take across angle cuts, or (None) let it follow the
+        live camera: `cut audio link --take ID | --follow-live`."""
+        project = self.session.project
+        if take_id is None:
+            return self._push(lambda: store_audio.set_clip_sound(project, clip_id, follow_live=True))
+        return self._push(lambda: store_audio.set_clip_sound(project, clip_id, take_id=take_id))
+
     def drop_sound(self, audio_id: int, scene_pos: QPointF) -> bool:
         """A sound from the bin dropped at a frame: on the clips lane under the pointer, else the
         first lane it fits on, else a new one."""
@@ -248,9 +413,35 @@ class AudioLanes:
         gain.triggered.connect(lambda: self._ask_gain(f"Gain of track {track.name} (dB)", track.gain_db, lambda db: self.set_track(track.name, gain_db=db)))
 
     def add_picture_menu(self, menu, clip_id: int) -> None:
+        """A picture clip's own sound: J/L cut, gain, and on a multicam clip the take it follows."""
+        project = self.session.project
+        writable = not project.readonly
         action = menu.addAction("Sound: &J/L Cut…")
-        action.setEnabled(not self.session.project.readonly)
+        action.setEnabled(writable)
         action.triggered.connect(lambda: self._ask_jl(clip_id))
+        gain_db, held = store_audio.clip_sound(project, clip_id)
+        gain = menu.addAction(f"Sound &Gain… ({gain_db:+g} dB)")
+        gain.setEnabled(writable)
+        gain.triggered.connect(lambda: self._ask_gain("Gain of the clip's own sound (dB)", gain_db, lambda db: self.set_sound_gain(clip_id, db)))
+        track, index, _ = self.view.timeline.locate(clip_id)
+        takes = store_audio.sound_takes(project, track.items[index])
+        if takes:
+            self._add_follow_menu(menu, clip_id, held, takes)
+
+    def _add_follow_menu(self, menu, clip_id: int, held: int | None, takes: list[tuple[int, str]]) -> None:
+        """Sound Follows ▸ Live Camera, or one take of each angle (checked: what it does now)."""
+        sub = menu.addMenu("Sound &Follows")
+        sub.setEnabled(not self.session.project.readonly)
+        group = QActionGroup(sub)
+        group.setExclusive(True)
+        choices = [("&Live Camera", None)] + [(f"Take {take_id} ({camera})", take_id) for take_id, camera in takes]
+        for text, take_id in choices:
+            action = sub.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(take_id == held)
+            group.addAction(action)
+            if take_id != held:  # choosing what it does already is no edit
+                action.triggered.connect(lambda _checked=False, t=take_id: self.set_sound_take(clip_id, t))
 
     def _ask_gain(self, title: str, current: float, apply) -> None:
         db, ok = QInputDialog.getDouble(self.view, "Gain", title, current, ca.MIN_GAIN_DB, ca.MAX_GAIN_DB, 1)

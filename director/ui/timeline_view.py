@@ -11,7 +11,9 @@ Drag-and-drop MIME types (other widgets put these on a QMimeData):
   application/x-director-sound  JSON {"audio_id": int}  place a sound of the bin on an audio lane
 
 Under the picture tracks sit the audio lanes (ui.audio_lanes): A1, the takes' own sound, and each
-audio track, with waveforms and mute / solo / gain; their edits go through the same undo stack.
+audio track, with waveforms and mute / solo / gain; an imported clip drags to another frame or
+lane and trims at its edges (AudioLanes.begin_drag / drag_to / end_drag, called from the mouse
+handlers here). Their edits go through the same undo stack.
 """
 
 from __future__ import annotations
@@ -443,6 +445,7 @@ class TimelineView(QGraphicsView):
         x = self.playhead * self.ppf
         p.setPen(QPen(QColor(255, 70, 60), 1))
         p.drawLine(QPointF(x, top), QPointF(x, max(self._scene.height(), rect.bottom())))
+        self.audio.draw_drag(p)
         self.audio.draw_headers(p)
 
     # -- mouse: playhead, select, move, trim ---------------------------------------------------
@@ -454,8 +457,12 @@ class TimelineView(QGraphicsView):
         if self.audio.press(event.position()):
             return
         pos = self.mapToScene(event.position().toPoint())
+        below_ruler = pos.y() - self.mapToScene(0, 0).y() >= RULER_H
+        if below_ruler and self.audio.begin_drag(event.position(), pos):  # an imported sound clip: move or trim it
+            self._press = {"mode": "audio"}
+            return
         gi = self._clip_item_at(pos)
-        if gi is None or pos.y() - self.mapToScene(0, 0).y() < RULER_H:
+        if gi is None or not below_ruler:
             self._scene.clearSelection()
             self.set_playhead(self.frame_at_x(pos.x()))
             self._press = {"mode": "scrub"}
@@ -475,6 +482,9 @@ class TimelineView(QGraphicsView):
             return super().mouseMoveEvent(event)
         pos = self.mapToScene(event.position().toPoint())
         mode = self._press["mode"]
+        if mode == "audio":
+            self.audio.drag_to(pos)
+            return
         if mode == "scrub":
             self.set_playhead(self.frame_at_x(pos.x()))
             return
@@ -495,6 +505,9 @@ class TimelineView(QGraphicsView):
         press, self._press = self._press, None
         self._drop_marker = None
         self.viewport().update()
+        if press is not None and press["mode"] == "audio":
+            self.audio.end_drag(self.mapToScene(event.position().toPoint()))
+            return
         if press is None or press["mode"] == "scrub" or not press["moved"]:
             return super().mouseReleaseEvent(event)
         pos = self.mapToScene(event.position().toPoint())
