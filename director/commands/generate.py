@@ -64,6 +64,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", required=True, help="model preset (see: director models list)")
     _add_seed_options(p, variants=4)
     p.add_argument("--dry-run", action="store_true", help="validate and print the request; queue nothing")
+    p.add_argument("--audio", metavar="SOUND", help="a sound from the bin drives the picture (audio to video; LTX-2 text-to-video presets)")
+    p.add_argument("--audio-from", type=float, default=0.0, metavar="SECONDS", help="where in the sound the clip starts (default 0)")
     _add_run_options(p)
     p.set_defaults(func=cmd_generate)
 
@@ -154,8 +156,19 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 print(f"  estimate: {estimate.describe()}")
                 print(f"  budget: {verdict.message() or 'within budget'}")
             return 0 if not verdict.refused else 1
-        queued = actions.queue_generation(project, args.shot, args.preset, **kwargs)
+        queued = actions.queue_generation(project, args.shot, args.preset, audio=_driving_sound(project, args), **kwargs)
         return _run_or_report(args, project, queued, client)
+
+
+def _driving_sound(project, args) -> dict | None:
+    """The recipe's record of `--audio` (engine.audio_drive), or None."""
+    if not args.audio:
+        return None
+    from director.core.audio import seconds_to_samples
+    from director.engine.audio_drive import recipe_audio
+    from director.store.audio import find_audio
+
+    return recipe_audio(project, find_audio(project, args.audio), seconds_to_samples(args.audio_from))
 
 
 def cmd_promote(args: argparse.Namespace) -> int:

@@ -100,12 +100,13 @@ class Recipe:
     control: dict = field(default_factory=dict)  # a guide video, reference images, strength (engine.control)
     quality: str = "draft"  # "draft" (a fast encoder) or "final" (a promote: the chosen quality)
     scene: dict = field(default_factory=dict)  # a previz job's scene, camera and room (engine.previz.spec)
+    audio: dict = field(default_factory=dict)  # a sound that drives the picture: bin name, file, SHA-256, start (engine.audio_drive)
     run: RunFacts | None = None
 
     def to_json(self) -> str:
         d = asdict(self)
         d.pop("run")
-        for later in ("keyframes", "control", "scene"):  # added later: absent when unused, so older recipes read the same
+        for later in ("keyframes", "control", "scene", "audio"):  # added later: absent when unused, so older recipes read the same
             if not d[later]:
                 d.pop(later)
         return json.dumps(d, sort_keys=True, ensure_ascii=False)

@@ -15,6 +15,7 @@ from director.core.changes import Changes
 from director.core.enums import JobState, MediaKind
 from director.core.errors import InvalidInput, NotFound
 from director.core.recipe import Recipe
+from director.engine.audio_drive import takes_audio
 from director.engine.encoders import check_role
 from director.engine.presets import Preset, draw_seeds, get_preset, nearest_frames, validate_params
 from director.engine.recipes import new_recipe, recipe_of_job, replay
@@ -72,17 +73,23 @@ def plan_generation(
     return targets, prompt_id, preset, checked, chosen
 
 
-def queue_generation(project: Project, shot_code: str, preset_id: str, *, quality: str = "draft", **kwargs) -> Queued:
+def queue_generation(project: Project, shot_code: str, preset_id: str, *, quality: str = "draft", audio: dict | None = None,
+                     **kwargs) -> Queued:
     """One job per camera with N variants each; refused before queueing if a rule is broken or
     the whole request would pass a hard budget cap (checked once, so no camera is half-queued).
-    `quality` picks the worker's encoder for the takes: "draft" (fast) or "final"."""
+    `quality` picks the worker's encoder for the takes: "draft" (fast) or "final". `audio`
+    (engine.audio_drive.recipe_audio) is a sound that drives the picture."""
     check_role(quality)
     targets, prompt_id, preset, params, seeds = plan_generation(project, shot_code, preset_id, **kwargs)
+    if audio:
+        why = takes_audio(preset)
+        if why:
+            raise InvalidInput(why)
     estimate = guard_job(project, targets[0][0], preset.id, params, len(seeds) * len(targets))
     per_job = estimate.gpu_s / len(targets) if estimate.known else None
     # Every camera's text is composed now, before the first job is written.
     recipes = [replace(new_recipe(project, preset=preset, params=params, seeds=seeds, prompt_id=prompt_id, camera_id=camera_id),
-                       quality=quality)
+                       quality=quality, audio=dict(audio or {}))
                for _shot_id, camera_id in targets]
     ids, changes = [], Changes()
     for (shot_id, camera_id), recipe in zip(targets, recipes):

@@ -36,6 +36,7 @@ class JobRequest:
     speed: tuple[str, ...] = ()  # speed options asked for (engine.speed); the worker applies what the device allows
     segment: dict | None = None  # a segment job: {"video": absolute take path, "objects": [...]} (engine.segment_run)
     scene: dict | None = None  # a previz job's scene and camera, as its recipe recorded them (engine.previz)
+    audio: dict | None = None  # a driving sound: {"path" (absolute), "from_sample", "name"} (engine.audio_drive)
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ def checked_path(project: Project, relative: str, sha256: str | None, what: str)
 
 
 def request_fields(project: Project, recipe: Recipe, preset: Preset) -> dict:
-    """JobRequest fields for the recipe's keyframes, LoRAs and control, and the preset's speed options."""
-    from director.engine import control, lora, speed
+    """JobRequest fields for the recipe's keyframes, LoRAs, control and driving sound, and the preset's speed options."""
+    from director.engine import audio_drive, control, lora, speed
 
     keyframes = tuple((int(k["frame"]), checked_path(project, k["media_path"], k.get("sha256"), "keyframe"))
                       for k in recipe.keyframes)
@@ -38,6 +38,7 @@ def request_fields(project: Project, recipe: Recipe, preset: Preset) -> dict:
         "loras": lora.request_loras(recipe.loras),
         "control": control.request_control(project, recipe.control) if recipe.control else None,
         "speed": speed.check(speed.settings_for(preset.id, load_settings()), preset.family),
+        "audio": audio_drive.request_audio(project, recipe.audio) if recipe.audio else None,
     }
 
 

@@ -25,6 +25,7 @@ from fractions import Fraction
 from functools import partial
 from pathlib import Path
 
+from director.core.audio import SAMPLE_RATE
 from director.core.enums import FailureKind, MediaKind
 from director.core.errors import InvalidInput
 from director.core.recipe import RunFacts
@@ -396,7 +397,15 @@ class Worker:
         from director.engine.loading import av_output
         from director.engine.take_sound import from_device
 
+        drive = None
+        if request.audio:  # audio to video: the same components, the DFR call (engine.audio_drive)
+            from director.engine.audio_drive import drive_kwargs, driven_pipeline
+
+            pipe = driven_pipeline(pipe)
+            drive = drive_kwargs(pipe, request.audio, request.params)
         kwargs, watch = self._call_kwargs(pipe, request, variant, seed, m, clock)
+        if drive:
+            kwargs.update(drive[0])
         received = {k: kwargs[k] for k in TEXT_ARGUMENTS if k in kwargs}
         _sync(self.device)
         log.debug("denoise start job %d variant %d", request.job_id, variant)
@@ -405,7 +414,8 @@ class Worker:
             out = pipe(**kwargs)
             picture, audio, audio_rate = av_output(pipe, out, request.preset.is_video)
             frames = to_host(picture)
-            sound = from_device(audio, audio_rate)
+            # A driven take keeps the sound it was made to, sample for sample (engine.audio_drive).
+            sound = (drive[1].T.copy(), SAMPLE_RATE) if drive else from_device(audio, audio_rate)
         del out, picture, audio
         _sync(self.device)
         clock.stop()
@@ -477,6 +487,8 @@ class Worker:
             wav = job.temp(".wav")
             sound_digest = write_hashed(wav, data)
             extra["sound"] = take_sound.facts(model_samples, model_rate, n, sound_digest)
+            if request.audio:
+                extra["sound"]["driven_by"] = {"name": request.audio.get("name", ""), "from_sample": request.audio["from_sample"]}
             stored_sound = dict(sound=wav, sound_digest=sound_digest, sound_samples=n)
         return dict(
             media=media, media_ext="mp4" if video else "png", media_digest=media_digest,
