@@ -1,6 +1,10 @@
 """`director engine settings`: show or set this machine's engine set-up, the same settings the
 window's Settings ▸ Engine writes (`engine.machine_settings`): the device, the memory budget for
-warm models, and per model preset a local weights folder and memory options."""
+warm models, and per model preset a local weights folder and memory options.
+
+`director engine speed PRESET [--on NAME …] [--off NAME …] [--clear]`: a preset's speed options
+(`engine.speed.OPTIONS`), written through the same `machine_settings.update` as the window's
+Settings ▸ Engine ▸ Speed options, so a refused combination is refused alike in both."""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from dataclasses import asdict
 from director.commands.common import add_json_arg, print_json, print_table
 from director.core.errors import InvalidInput
 from director.engine import machine_settings
+from director.engine import speed as speed_options
 from director.engine.machine_settings import DEVICES
-from director.engine.presets import BUILTIN, MEMORY_KEYS, load_settings
+from director.engine.presets import BUILTIN, MEMORY_KEYS, get_preset, load_settings
 
 ON = ("on", "true", "yes", "1")
 OFF = ("off", "false", "no", "0")
@@ -39,6 +44,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"a memory option of a preset: {', '.join(MEMORY_KEYS)}; on/off, or a threshold for first_block_cache")
     add_json_arg(p)
     p.set_defaults(func=cmd_settings)
+
+    p = _engine_subparsers(sub).add_parser(
+        "speed", help="show or set a preset's speed options (step caches, compile, FP8, …)",
+        description="A preset's speed options, shared with the window's Settings ▸ Engine. Without options, show "
+                    f"them. Known: {', '.join(speed_options.OPTIONS)}. Two step caches, or MagCache for a family "
+                    "without calibrated ratios, are refused and nothing is saved.")
+    p.add_argument("preset", help="preset id (see: director models list)")
+    p.add_argument("--on", nargs="+", action="extend", default=[], metavar="NAME", help="switch these options on")
+    p.add_argument("--off", nargs="+", action="extend", default=[], metavar="NAME", help="switch these options off")
+    p.add_argument("--clear", action="store_true", help="switch every option off first")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_speed)
 
 
 def _option(preset_id: str, text: str) -> tuple[str, dict]:
@@ -95,3 +112,33 @@ def _show(s: machine_settings.MachineSettings, as_json: bool, *, saved: bool) ->
     print_table(["preset", "model folder", "memory options"],
                 [[r["preset"], r["folder"] or "(hub cache)",
                   ", ".join(k if v is True else f"{k}={v}" for k, v in r["memory"].items() if v) or "-"] for r in rows])
+
+
+def cmd_speed(args: argparse.Namespace) -> int:
+    data = load_settings()
+    changing = bool(args.on or args.off or args.clear)
+    if args.on or args.off or not args.clear:
+        get_preset(args.preset)  # an unknown preset is named (a deleted one's options can still be cleared)
+    if changing:
+        unknown = [n for n in args.off if n not in speed_options.OPTIONS]
+        if unknown:
+            speed_options.check(unknown)  # refused by name, with the known options
+        current = () if args.clear else speed_options.settings_for(args.preset, data)
+        names = [n for n in (*current, *args.on) if n not in args.off]
+        machine_settings.save(machine_settings.update(data, speed={args.preset: names}))
+        data = load_settings()
+    on = speed_options.settings_for(args.preset, data)
+    rows = [{"name": o.name, "on": o.name in on, "changes_pixels": o.changes_pixels, "cuda_only": o.cuda_only,
+             "what": o.what} for o in speed_options.OPTIONS.values()]
+    if args.json:
+        print_json({"settings_file": str(machine_settings.settings_path()), "preset": args.preset, "on": list(on),
+                    "options": rows})
+        return 0
+    if changing:
+        print(f"saved to {machine_settings.settings_path()}; the next job of {args.preset} uses it")
+    print(f"{args.preset}: {machine_settings.speed_line(on) or 'no speed options'}")
+    print_table(["option", "on", "changes pixels", "CUDA only", "what"],
+                [[r["name"], "on" if r["on"] else "-", "yes" if r["changes_pixels"] else "no",
+                  "yes" if r["cuda_only"] else "no", r["what"]] for r in rows])
+    return 0
+

@@ -23,6 +23,23 @@ from director.store.project import Project
 log = logging.getLogger("director.engine.lora")
 
 
+# diffusers pipelines with load_lora_weights and set_adapters (what `attach` needs), as of 0.42;
+# AutoPipelineForText2Image loads SD-Turbo's and SDXL-Turbo's StableDiffusion(XL)Pipeline, which have them.
+# tests/ui/test_lora_list.py checks this against diffusers for every preset.
+LORA_PIPELINES = frozenset({
+    "StableDiffusionPipeline", "AutoPipelineForText2Image", "FluxPipeline", "LTXPipeline", "LTXConditionPipeline",
+    "LTX2Pipeline", "LTX2ImageToVideoPipeline", "WanPipeline", "WanImageToVideoPipeline", "WanVACEPipeline",
+    "CogVideoXPipeline",
+})
+
+
+def takes_loras(preset) -> str:
+    """'' when the preset's pipeline takes LoRAs, else why not (said before a LoRA is added or a job queued)."""
+    if preset.pipeline in LORA_PIPELINES:
+        return ""
+    return f"{preset.label} ({preset.pipeline}) takes no LoRAs"
+
+
 def recipe_loras(project: Project, preset_id: str) -> tuple[dict, ...]:
     """The preset's LoRAs as a recipe records them: name, path, strength and the file's SHA-256."""
     out = []

@@ -14,7 +14,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from director.core.errors import InvalidInput, NotFound
-from director.engine.presets import BUILTIN, MEMORY_KEYS, Memory, config_dir, load_settings
+from director.engine import speed as speed_options
+from director.engine.presets import (
+    BUILTIN,
+    MEMORY_KEYS,
+    Memory,
+    config_dir,
+    get_preset,
+    load_settings,
+)
 
 DEVICES = ("auto", "cuda", "mps", "cpu")
 DEVICE_ENV = "DIRECTOR_DEVICE"
@@ -84,10 +92,11 @@ def model_preset(preset_id: str):
 
 
 def update(data: dict, *, device: str | None = None, memory_budget_gb=None, clear_memory_budget: bool = False,
-           folders: dict[str, str | None] | None = None, memory: dict[str, dict] | None = None) -> dict:
+           folders: dict[str, str | None] | None = None, memory: dict[str, dict] | None = None,
+           speed: dict[str, list[str]] | None = None) -> dict:
     """A copy of engine.json's `data` with these changes, every value checked first. A folder of
     None removes it; memory options equal to the preset's own are dropped (only differences are
-    kept, as the window writes them)."""
+    kept, as the window writes them); a preset's speed options replace its old ones (none: removed)."""
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
     if device is not None:  # "auto" is kept too: it overrides a device an older Director saved
         out["device"] = check_device(device)
@@ -120,7 +129,48 @@ def update(data: dict, *, device: str | None = None, memory_budget_gb=None, clea
             out["memory"].pop(preset_id, None)
         else:
             out["memory"][preset_id] = current
+    for preset_id in memory or {}:  # a first-block cache switched on under a speed step cache is refused too
+        if preset_id not in (speed or {}) and preset_id in out.get("speed", {}):
+            check_speed(preset_id, out["speed"][preset_id], out)
+    for preset_id, names in (speed or {}).items():
+        chosen = check_speed(preset_id, names, out)
+        if chosen:
+            out.setdefault("speed", {})[preset_id] = list(chosen)
+        else:
+            out.setdefault("speed", {}).pop(preset_id, None)
     return {k: v for k, v in out.items() if v not in ({}, None)}
+
+
+def check_speed(preset_id: str, names, data: dict) -> tuple[str, ...]:
+    """A preset's speed options as `engine.speed.check` orders them, refused with the reason:
+    unknown names, two step caches, MagCache without the family's ratios, or a step cache on a
+    preset whose memory options already switch on the first-block cache (the worker would refuse it)."""
+    if not names:  # none asked: nothing to check (a deleted preset's options can still be cleared)
+        return ()
+    preset = get_preset(preset_id)
+    try:
+        chosen = speed_options.check(names, preset.family)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{preset_id}: {exc}") from None
+    memory = {**asdict(preset.memory), **((data.get("memory") or {}).get(preset_id) or {})}
+    caches = [n for n in chosen if speed_options.OPTIONS[n].cache]
+    if caches and memory.get("first_block_cache"):
+        raise InvalidInput(f"{preset_id}'s memory options already switch on the first-block cache "
+                           f"(threshold {memory['first_block_cache']:g}); {caches[0]} would be a second step cache: "
+                           "turn one off")
+    return chosen
+
+
+def speed_line(names) -> str:
+    """What the options on do, as the Generate panel and `director engine speed` say it:
+    'first_block_cache (changes pixels), group_offload_streams (CUDA only)'."""
+    out = []
+    for name in names:
+        option = speed_options.OPTIONS.get(name)
+        marks = [m for m, on in (("changes pixels", option and option.changes_pixels),
+                                 ("CUDA only", option and option.cuda_only)) if on]
+        out.append(f"{name} ({', '.join(marks)})" if marks else name)
+    return ", ".join(out)
 
 
 def apply_device(*, override_environment: bool) -> str:

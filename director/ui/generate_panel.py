@@ -5,6 +5,10 @@ message under the form is exactly the rule that would refuse the job, with the n
 value. Queueing goes through `engine.actions.queue_generation`: one job per camera, all cameras
 sharing the seeds so their takes cut together.
 
+Under the form: the preset's LoRAs (`ui.lora_list`, undoable, as `director lora`) and a line naming
+the speed options this machine switches on for the preset (Settings ▸ Engine, `director engine
+speed`), so what will change the pixels is in view before queueing.
+
 The form scrolls above the Generate buttons, and the estimate, a budget warning and a missing-weights
 notice are word-wrapped rows of their own: a long warning makes the form taller (and scrollable),
 never squeezes the Frames and FPS rows into each other (issue #21).
@@ -31,12 +35,16 @@ from PySide6.QtWidgets import (
 from director.core.errors import DirectorError, InvalidInput
 from director.engine import actions
 from director.engine.loading import weights_present
-from director.engine.presets import SEED_MODES, Preset, all_presets, draw_seeds, validate_params
+from director.engine.machine_settings import check_speed, speed_line
+from director.engine.presets import SEED_MODES, Preset, all_presets, draw_seeds, load_settings, validate_params
+from director.engine.speed import settings_for
 from director.store.cameras import get_camera
 from director.store.budget import preview_job
 from director.store.shots import get_shot
 from director.ui.dock_fit import wrap_within
 from director.ui.hints import for_window
+from director.ui.lora_list import LoraList
+from director.ui.settings_dialog import engine_settings_notice
 from director.ui.undo import ProjectSession
 
 RANDOM_WEIGHTS_BADGE = "random weights"
@@ -157,6 +165,13 @@ class GeneratePanel(QWidget):
         self.weights_notice = self._note("weightsNotice")
         self.weights_notice.setStyleSheet("QLabel { color: #e0b050; }")
         self.weights_notice.hide()
+        self.speed_note = self._note("generateSpeed")
+        self.speed_note.setToolTip("Speed options of this preset on this machine: File ▸ Settings… ▸ Engine, "
+                                   "or director engine speed PRESET")
+        self.speed_note.hide()
+        self.loras = LoraList(session, self)
+        loras_label = QLabel("LoRAs", self)
+        loras_label.setObjectName("loraHeading")
         self.generate_button = QPushButton("Generate", self)
         self.generate_button.setToolTip("Queue takes for the selected camera (Ctrl+G)")
         self.generate_all_button = QPushButton("All Cameras", self)
@@ -172,7 +187,9 @@ class GeneratePanel(QWidget):
         rows = QVBoxLayout(page)
         rows.setContentsMargins(2, 2, 2, 2)
         rows.addLayout(form)
-        for note in (self.target, self.estimate, self.weights_notice, self.message):
+        rows.addWidget(loras_label)
+        rows.addWidget(self.loras)
+        for note in (self.speed_note, self.target, self.estimate, self.weights_notice, self.message):
             rows.addWidget(note)
         rows.addStretch(1)
         self.form_scroll = QScrollArea(self)
@@ -193,6 +210,7 @@ class GeneratePanel(QWidget):
             widget.valueChanged.connect(self.validate)
         self.seeds.textChanged.connect(self.validate)
         session.changed.connect(self._on_changed)
+        engine_settings_notice().saved.connect(self._show_speed)
         self._on_preset_changed()
         self._on_seed_mode_changed()
 
@@ -319,9 +337,26 @@ class GeneratePanel(QWidget):
         self.frames.setEnabled(preset.is_video)
         self.fps.setEnabled(preset.is_video)
         self._show_weights_notice()
+        self.loras.set_preset(preset)
+        self._show_speed()
         rule = f"frames {c.frame_rule}, {c.min_frames}–{c.max_frames}; " if preset.is_video else ""
         self.preset_box.setToolTip(f"{preset.listing_label}\n{rule}size a multiple of {c.size_multiple}, up to {c.max_width}×{c.max_height}")
         self.validate()
+
+    def _show_speed(self) -> None:
+        """'Speed: first_block_cache (changes pixels)': the options the preset's jobs will run with
+        (engine.json, a small local file), or why the worker would refuse them."""
+        preset = self.preset()
+        try:
+            settings = load_settings()
+            names = check_speed(preset.id, settings_for(preset.id, settings), settings)
+        except DirectorError as exc:
+            self.speed_note.setText(for_window(f"Speed options refused: {exc}"))
+            self.speed_note.setStyleSheet("QLabel { color: #ff8080; }")
+        else:
+            self.speed_note.setText(f"Speed: {speed_line(names)}" if names else "")
+            self.speed_note.setStyleSheet("")
+        self.speed_note.setVisible(bool(self.speed_note.text()))
 
     def _on_seed_mode_changed(self, *_args) -> None:
         mode = self.seed_mode.currentData()

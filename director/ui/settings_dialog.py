@@ -6,6 +6,9 @@ read when a project opens. Device, memory budget, model folders and per-preset m
 to the engine's own settings file (`engine.machine_settings`, `engine.json`), which
 `director engine settings` shows and sets, so the CLI and the window load the same weights on the
 same device. Device and budget saved by an older Director in the app settings are still read.
+Per preset, the speed options (`engine.speed.OPTIONS`) are a checklist saved through the same
+`machine_settings.update` as `director engine speed`: a refused combination (two step caches)
+is said in the dialog and nothing is saved.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import os
 from dataclasses import asdict
 from decimal import Decimal
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from director.core.errors import DirectorError, InvalidInput
 from director.engine import machine_settings
+from director.engine import speed as speed_options
 from director.engine.engine_choice import parse_engine
 from director.engine.machine_settings import DEVICES
 from director.engine.presets import BUILTIN, MEMORY_KEYS, load_settings
@@ -96,6 +100,29 @@ def apply_device_setting() -> None:
 
 
 save_engine_settings = machine_settings.save  # engine.json, written atomically
+
+
+class EngineSettingsNotice(QObject):
+    """Says that the dialog wrote engine.json, so panels that show engine settings read them again."""
+
+    saved = Signal()
+
+
+_notice: EngineSettingsNotice | None = None
+
+
+def engine_settings_notice() -> EngineSettingsNotice:
+    global _notice
+    if _notice is None:
+        _notice = EngineSettingsNotice()
+    return _notice
+
+
+
+
+def speed_marks(option) -> str:
+    """The marks a speed option carries in the dialog: 'changes pixels', 'CUDA only', both or none."""
+    return ", ".join(m for m, on in (("changes pixels", option.changes_pixels), ("CUDA only", option.cuda_only)) if on)
 
 
 def _minutes_to_seconds(text: str) -> str:
@@ -261,10 +288,89 @@ class SettingsDialog(QDialog):
         for box in self.memory_boxes.values():
             form.addRow("", box)
         form.addRow("First-block cache", self.fbc)
+        self._speed: dict[str, list[str]] = {k: list(v) for k, v in (self._engine.get("speed") or {}).items()}
+        self._speed_saved = {k: list(v) for k, v in self._speed.items()}
+        self.speed_tab = self._build_speed_page()
         self._shown_preset: str | None = None
         self.preset_box.currentIndexChanged.connect(self._show_preset)
+        self.fbc.valueChanged.connect(self._check_speed)  # a first-block cache here and a speed step cache clash
         self._show_preset()
         self.tabs.addTab(page, "&Engine")
+        self.tabs.addTab(self.speed_tab, "&Speed")
+
+    def _build_speed_page(self) -> QWidget:
+        """The Speed tab: for the preset chosen on the Engine tab (the same choice, shown here too),
+        one check box per speed option with its marks and, under it, what it does."""
+        page = QWidget(self)
+        page.setObjectName("speedTab")
+        self.speed_preset_box = QComboBox(page)
+        for i in range(self.preset_box.count()):
+            self.speed_preset_box.addItem(self.preset_box.itemText(i), self.preset_box.itemData(i))
+        self.speed_preset_box.currentIndexChanged.connect(self.preset_box.setCurrentIndex)
+        self.preset_box.currentIndexChanged.connect(self.speed_preset_box.setCurrentIndex)
+        preset_label = QLabel("Model &preset", page)
+        preset_label.setBuddy(self.speed_preset_box)
+        top = QHBoxLayout()
+        top.addWidget(preset_label)
+        top.addWidget(self.speed_preset_box, 1)
+        intro = QLabel("Options the preset's jobs run with on this machine (also: director engine speed PRESET). "
+                       "'changes pixels': takes differ from a run without it; 'CUDA only': skipped elsewhere, "
+                       "with a note on the job.", page)
+        intro.setWordWrap(True)
+        options = QVBoxLayout()
+        options.setSpacing(0)
+        self.speed_boxes: dict[str, QCheckBox] = {}
+        self.speed_descriptions: dict[str, tuple[QLabel, QLabel]] = {}
+        for option in speed_options.OPTIONS.values():
+            check = QCheckBox(option.name, page)
+            check.setToolTip(option.what)
+            check.toggled.connect(self._check_speed)
+            marks = QLabel(speed_marks(option), page)
+            marks.setStyleSheet("QLabel { color: #e0b050; }")
+            what = QLabel(option.what, page)
+            what.setWordWrap(True)
+            what.setContentsMargins(24, 0, 0, 4)  # under the name, past the check box
+            what.setStyleSheet("QLabel { color: #a0a0a0; }")
+            line = QHBoxLayout()
+            line.addWidget(check)
+            line.addWidget(marks, 1)
+            options.addLayout(line)
+            options.addWidget(what)
+            self.speed_boxes[option.name] = check
+            self.speed_descriptions[option.name] = (marks, what)
+        self.speed_note = QLabel(page)
+        self.speed_note.setObjectName("speedNote")
+        self.speed_note.setWordWrap(True)
+        self.speed_note.setStyleSheet("QLabel { color: #ff8080; }")
+        layout = QVBoxLayout(page)
+        layout.addLayout(top)
+        layout.addWidget(intro)
+        layout.addLayout(options)
+        layout.addWidget(self.speed_note)
+        layout.addStretch(1)
+        return page
+
+    def checked_speed(self) -> list[str]:
+        """The options ticked for the shown preset, in the registry's order."""
+        return [name for name, check in self.speed_boxes.items() if check.isChecked()]
+
+    def _check_speed(self, *_args) -> None:
+        """Say at once why a combination would be refused (OK says it again and saves nothing)."""
+        preset_id = self.preset_box.currentData()
+        if preset_id is None:
+            return
+        try:
+            machine_settings.check_speed(preset_id, self.checked_speed(), self._pending_memory(preset_id))
+        except DirectorError as exc:
+            self.speed_note.setText(str(exc))
+        else:
+            self.speed_note.clear()
+
+    def _pending_memory(self, preset_id: str) -> dict:
+        """engine.json's memory section as it would be saved with the shown memory boxes."""
+        chosen = {k: box.isChecked() for k, box in self.memory_boxes.items()}
+        chosen["first_block_cache"] = self.fbc.value() or None
+        return {"memory": {**self._engine["memory"], preset_id: chosen}}
 
     def _preset(self, preset_id: str):
         return next(p for p in BUILTIN if p.id == preset_id)
@@ -280,6 +386,12 @@ class SettingsDialog(QDialog):
         for key, box in self.memory_boxes.items():
             box.setChecked(bool(memory.get(key)))
         self.fbc.setValue(float(memory.get("first_block_cache") or 0))
+        on = set(self._speed.get(preset_id, ()))
+        for name, check in self.speed_boxes.items():
+            check.blockSignals(True)
+            check.setChecked(name in on)
+            check.blockSignals(False)
+        self._check_speed()
 
     def _store_preset(self) -> None:
         """Keep the shown preset's edits; only values that differ from the preset are written."""
@@ -297,6 +409,17 @@ class SettingsDialog(QDialog):
             self._engine["memory"].pop(preset_id, None)
         else:
             self._engine["memory"][preset_id] = chosen
+        self._speed[preset_id] = self.checked_speed()
+
+    def speed_changes(self) -> dict[str, list[str]]:
+        """Per preset, the speed options to save where the user changed them (others stay as saved)."""
+        return {p: names for p, names in self._speed.items() if set(names) != set(self._speed_saved.get(p, ()))}
+
+    def engine_data(self) -> dict:
+        """engine.json as OK would write it; InvalidInput (a refused speed combination) saves nothing."""
+        self._store_preset()
+        return machine_settings.update({k: v for k, v in self._engine.items() if v}, device=self.device.currentData(),
+                                       memory_budget_gb=self.budget.value(), speed=self.speed_changes())
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Model folder", self.folder.text())
@@ -332,6 +455,12 @@ class SettingsDialog(QDialog):
             self.tabs.setCurrentIndex(1)
             self.engine.setFocus()
             return False
+        try:
+            data = self.engine_data()  # every engine rule is checked before anything is written
+        except DirectorError as exc:
+            self.error.setText(str(exc))
+            self.tabs.setCurrentWidget(self.speed_tab if self.speed_changes() else self.tabs.widget(1))
+            return False
         if self.session is not None and not self.session.project.readonly:
             try:
                 self.qc_tab.thresholds()  # checked before anything is written
@@ -352,14 +481,12 @@ class SettingsDialog(QDialog):
         for legacy in LEGACY_KEYS.values():  # now in engine.json, beside the model folders
             settings.remove(legacy)
         settings.sync()
-        self._store_preset()
-        data = machine_settings.update({k: v for k, v in self._engine.items() if v},
-                                       device=self.device.currentData(), memory_budget_gb=self.budget.value())
         try:
             save_engine_settings(data)
         except OSError as exc:
             self.error.setText(f"could not write the engine settings: {exc}")
             return False
+        engine_settings_notice().saved.emit()
         self.settings_saved.emit()
         self.accept()
         return True
