@@ -110,11 +110,19 @@ def store_guide(project: Project, guide: np.ndarray, fps: Fraction) -> str:
 
 
 def recipe_control(project: Project, *, video: str, mode: str, strength: float, references: tuple[str, ...] = (),
-                   source: str = "") -> dict:
-    """The control as a recipe records it: the guide's and each reference's media path and SHA-256."""
+                   source: str = "", depth_model: str | None = None) -> dict:
+    """The control as a recipe records it: the guide's and each reference's media path and SHA-256.
+    With `depth_model` (a depth preset) the guide is the source frames and the worker makes the
+    depth from them (engine.depth_model)."""
     check_strength(strength)
     if mode not in MODES:
         raise InvalidInput(f"a control mode is one of {', '.join(MODES)}; got {mode!r}")
+    if depth_model is not None:
+        from director.engine.depth_model import depth_preset
+
+        if mode != "depth":
+            raise InvalidInput(f"a depth model makes depth guides; the mode is {mode}")
+        depth_model = depth_preset(depth_model).id
 
     def entry(relative: str) -> dict:
         path = project.media.path(relative)
@@ -122,8 +130,11 @@ def recipe_control(project: Project, *, video: str, mode: str, strength: float, 
             raise NotFound(f"{relative} is missing from the media store")
         return {"media_path": relative, "sha256": sha256_file(path)}
 
-    return {"mode": mode, "strength": float(strength), "source": source, "video": entry(video),
-            "references": [entry(r) for r in references]}
+    out = {"mode": mode, "strength": float(strength), "source": source, "video": entry(video),
+           "references": [entry(r) for r in references]}
+    if depth_model:
+        out["depth_model"] = depth_model
+    return out
 
 
 def request_control(project: Project, control: dict) -> dict:
@@ -135,15 +146,17 @@ def request_control(project: Project, control: dict) -> dict:
         "strength": float(control["strength"]),
         "video": checked_path(project, control["video"]["media_path"], control["video"].get("sha256"), "control video"),
         "references": [checked_path(project, r["media_path"], r.get("sha256"), "reference image") for r in control.get("references", ())],
+        "depth_model": control.get("depth_model"),
     }
 
 
 # -- in the worker -----------------------------------------------------------------------------
 
 
-def control_kwargs(preset: Preset, control: dict, params: dict, kwargs: dict) -> dict:
+def control_kwargs(preset: Preset, control: dict, params: dict, kwargs: dict, device: str = "cpu") -> dict:
     """VACE's arguments: the guide frames at the job's size and length (the last frame held when
-    the guide is shorter), a mask that makes every frame, the references and the strength."""
+    the guide is shorter), a mask that makes every frame, the references and the strength. A
+    control naming a depth model gets its depth made here, from the guide's frames, on `device`."""
     from PIL import Image
 
     from director.engine.media_out import read_frames, read_still
@@ -155,6 +168,10 @@ def control_kwargs(preset: Preset, control: dict, params: dict, kwargs: dict) ->
         raise InvalidInput("VACE takes keyframes or a control video in one job, not both; remove one")
     w, h, n = params["width"], params["height"], params.get("frames", 1)
     frames = read_frames(Path(control["video"]))
+    if control.get("depth_model"):
+        from director.engine.depth_model import depth_frames, depth_preset
+
+        frames = depth_frames(depth_preset(control["depth_model"]), frames[:n], device)
     picked = [frames[min(i, len(frames) - 1)] for i in range(n)]
     video = [Image.fromarray(f).convert("RGB").resize((w, h), Image.LANCZOS) for f in picked]
     out = {"video": video, "mask": [Image.new("L", (w, h), 255)] * n, "conditioning_scale": float(control["strength"])}

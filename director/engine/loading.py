@@ -154,9 +154,10 @@ def resolve(preset: Preset, allow_download: bool = False) -> tuple[str, Path, Pa
         return "single_file", weights, config_path
     if _looks_like_path(source):
         folder = Path(source).expanduser()
-        index = "config.json" if preset.kind == "segment" else "model_index.json"  # SAM 2: a transformers folder
+        transformers = preset.kind in ("segment", "depth")  # SAM 2, Depth Anything: transformers folders
+        index = "config.json" if transformers else "model_index.json"
         if not (folder / index).is_file():
-            kind = "transformers" if preset.kind == "segment" else "diffusers"
+            kind = "transformers" if transformers else "diffusers"
             raise _missing(preset, f"no {kind} folder ({index}) at {folder}")
         if not any(folder.rglob("*.safetensors")):
             bad = sorted(p.name for p in folder.rglob("*") if p.suffix.lower() in REFUSED_SUFFIXES)

@@ -17,7 +17,7 @@ from typing import Any
 from director.core.errors import InvalidInput, NotFound
 from director.core.places import config_dir  # noqa: F401 - presets.config_dir stays importable
 
-KINDS = ("t2i", "t2v", "i2v", "segment")  # segment: SAM 2 mattes of a take (engine.segment)
+KINDS = ("t2i", "t2v", "i2v", "segment", "depth")  # segment: SAM 2 mattes of a take (engine.segment); depth: guides (engine.depth_model)
 TINY_NOTE = "random weights — for trying the workflow"
 TWIN_SOURCE = "twin:"  # a twin's source before it is placed in this machine's twins folder
 REFUSED_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl", ".pickle")
@@ -176,6 +176,21 @@ SEGMENT_PRESETS = (
            "twin:tiny-sam2", "SAM 2", Defaults(64, 64, steps=1), _SEGMENT, dtype="float32", tiny=True,
            twin_of="sam2.1-hiera-tiny", notes="built by `director models pull tiny-sam2` (random weights, nothing downloaded)"),
 )
+# Depth Anything V2 (kind "depth"): depth guides for control jobs, made in the worker from the
+# guide's own frames (engine.depth_model), so size and frames come from the guide.
+_DEPTH_NOTES = ("transformers' DepthAnythingForDepthEstimation with DPTImageProcessor (config.json, model.safetensors, "
+                "preprocessor_config.json; checked against the hub repository's files); relative inverse depth, near "
+                "bright; `director control render --mode depth --depth-model` uses it")
+DEPTH_PRESETS = (
+    Preset("depth-anything-v2-small", "Depth Anything V2 small (depth guides)", "depth", "DepthAnythingForDepthEstimation",
+           "depth-anything/Depth-Anything-V2-Small-hf", "Depth Anything", Defaults(518, 518, steps=1), _SEGMENT,
+           dtype="float32", twin="tiny-depth-anything",
+           notes=f"{_DEPTH_NOTES}; 24.8M parameters (DINOv2 ViT-S/14 backbone), runs on a CPU, Apache-2.0"),
+    Preset("tiny-depth-anything", "Tiny twin of depth-anything-v2-small (DepthAnythingForDepthEstimation)", "depth",
+           "DepthAnythingForDepthEstimation", "twin:tiny-depth-anything", "Depth Anything", Defaults(56, 56, steps=1),
+           _SEGMENT, dtype="float32", tiny=True, twin_of="depth-anything-v2-small",
+           notes="built by `director models pull tiny-depth-anything` (random weights, nothing downloaded)"),
+)
 _LTX = _video(8, 1, 257, 32, 1280, 1280)
 _LTX2 = _video(8, 1, 481, 32, 1920, 1920)  # 20 s at 24 fps: LTX2Pipeline's max_seconds default
 _WAN = _video(4, 1, 81, 16, 1280, 1280)
@@ -327,6 +342,7 @@ BUILTIN: tuple[Preset, ...] = (
         )
     ),
     *SEGMENT_PRESETS,
+    *DEPTH_PRESETS,
 )
 
 # Presets today's diffusers no longer serves well. Their ids still resolve (`get_preset`), so old
@@ -609,6 +625,9 @@ def validate_params(preset: Preset, params: dict[str, Any]) -> dict[str, Any]:
     refused like any other value that breaks a rule."""
     if preset.retired:
         raise InvalidInput(f"preset {preset.id} is retired and takes no new jobs: {preset.retired}")
+    if preset.kind == "depth":
+        raise InvalidInput(f"{preset.id} makes depth guides for control jobs, not takes; use it with "
+                           f"'director control render --mode depth --depth-model {preset.id}'")
     if preset.kind == "segment":
         from director.engine.segment_params import validate_segment
 

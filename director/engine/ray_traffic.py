@@ -20,7 +20,7 @@ SENT: dict[str, str] = {
     "init_frame": "which frame of that clip to start from",
     "keyframes": "keyframes: the frame numbers and the stills' paths on this machine (the stills' files are not sent)",
     "loras": "LoRAs: adapter names, strengths and the .safetensors paths on this machine (the LoRA files are not sent)",
-    "control": "control: the guide video's and reference images' paths on this machine (the files are not sent)",
+    "control": "control: the guide video's and reference images' paths on this machine (the files are not sent), and the depth model preset that makes its depth there",
     "audio": "audio to video: the driving sound's name, its path on this machine and where the clip starts in it "
              "(the sound's file is not sent)",
     "speed": "the speed options asked for",

@@ -42,7 +42,7 @@ def request_fields(project: Project, recipe: Recipe, preset: Preset) -> dict:
     }
 
 
-def steer(kwargs: dict, request) -> dict:
+def steer(kwargs: dict, request, device: str = "cpu") -> dict:
     """Add the keyframes' and the control's arguments to a pipeline call's (worker side). Keyframes
     replace the single init image: the pipeline gets them all, at their frames."""
     from director.engine import conditioning, control
@@ -51,5 +51,5 @@ def steer(kwargs: dict, request) -> dict:
         kwargs.pop("image", None)
         kwargs.update(conditioning.keyframe_kwargs(request.preset, request.keyframes, request.params))
     if request.control:
-        kwargs.update(control.control_kwargs(request.preset, request.control, request.params, kwargs))
+        kwargs.update(control.control_kwargs(request.preset, request.control, request.params, kwargs, device))
     return kwargs

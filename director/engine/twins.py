@@ -334,6 +334,12 @@ def _sam2(pipeline: str):
     return build(pipeline)
 
 
+def _depth(pipeline: str):
+    from director.engine.depth_twin import build  # Depth Anything (a transformers model, not a pipeline)
+
+    return build(pipeline)
+
+
 # -- the twins ----------------------------------------------------------------------------------
 
 
@@ -362,6 +368,7 @@ TWINS: dict[str, Twin] = {t.id: t for t in (
     Twin("tiny-hunyuan15-i2v", "HunyuanVideo15ImageToVideoPipeline", _hunyuan15),
     Twin("tiny-ltxv098", "LTXPipeline", _ltxv, layout="single_file"),
     Twin("tiny-sam2", "Sam2VideoModel", _sam2),
+    Twin("tiny-depth-anything", "DepthAnythingForDepthEstimation", _depth),
 )}
 
 SINGLE_FILE_NAME = "ltxv-tiny-0.9.8-distilled.safetensors"

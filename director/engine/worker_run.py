@@ -379,7 +379,7 @@ class Worker:
             still = read_still(Path(request.init_image), request.init_frame)
             kwargs["image"] = Image.fromarray(still).resize((p["width"], p["height"]), Image.LANCZOS)
         kwargs.update(preset.call_args)
-        steer(kwargs, request)  # keyframes and control (engine.steering)
+        steer(kwargs, request, self.device)  # keyframes and control (engine.steering)
         # No step callback (HunyuanVideo 1.5): the scheduler's steps report and cancel instead.
         watch = scheduler_steps(pipe, lambda step: on_step(step, p["steps"])) if needs_watch(accepted) else nullcontext()
         return {k: v for k, v in kwargs.items() if k in accepted}, watch

@@ -45,7 +45,7 @@ def test_every_named_pipeline_class_exists_in_the_installed_diffusers():
     for p in (*BUILTIN, *RETIRED):
         if p.kind == "previz":  # numpy draws it (engine.previz): no diffusers class
             continue
-        if p.kind == "segment":  # SAM 2 is a transformers model (engine.segment)
+        if p.kind in ("segment", "depth"):  # SAM 2 and Depth Anything are transformers models
             import transformers
 
             assert hasattr(transformers, p.pipeline), p.pipeline
