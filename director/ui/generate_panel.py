@@ -33,12 +33,15 @@ from PySide6.QtWidgets import (
 )
 
 from director.core.errors import DirectorError, InvalidInput
+from director.core.audio import seconds_to_samples
 from director.engine import actions
+from director.engine.audio_drive import recipe_audio, takes_audio
 from director.engine.loading import weights_present
 from director.engine.machine_settings import check_speed, speed_line
 from director.engine.presets import SEED_MODES, Preset, all_presets, draw_seeds, load_settings, validate_params
 from director.engine.speed import settings_for
 from director.store.cameras import get_camera
+from director.store import audio as store_audio
 from director.store.budget import preview_job
 from director.store.shots import get_shot
 from director.ui.dock_fit import wrap_within
@@ -158,6 +161,25 @@ class GeneratePanel(QWidget):
         form.addRow(self._buddy("&Size", self.width_box), size)
         form.addRow("&Frames", self.frames)
         form.addRow("FP&S", self.fps)
+        # Audio to video (engine.audio_drive): a sound from the bin drives the picture; the row shows
+        # only for presets that can be driven.
+        self.sound_box = QComboBox(self)
+        self.sound_box.setObjectName("drivingSound")
+        self.sound_box.setToolTip("A sound from the Audio bin that drives the picture (LTX-2 audio to video); "
+                                  "the take keeps that stretch of it as its own sound")
+        self.sound_from = QDoubleSpinBox(self)
+        self.sound_from.setRange(0.0, 36000.0)
+        self.sound_from.setDecimals(2)
+        self.sound_from.setSuffix(" s")
+        self.sound_from.setToolTip("Where in the sound the clip starts")
+        sound = QHBoxLayout()
+        sound.addWidget(self.sound_box, 1)
+        sound.addWidget(QLabel("from", self))
+        sound.addWidget(self.sound_from)
+        self._sound_label = self._buddy("Soun&d", self.sound_box)
+        form.addRow(self._sound_label, sound)
+        self._form = form
+        self._reload_sounds()
 
         self.message = self._note("generateValidation")
         self.target = self._note("generateTarget")
@@ -209,6 +231,7 @@ class GeneratePanel(QWidget):
         for widget in (self.guidance, self.fps):
             widget.valueChanged.connect(self.validate)
         self.seeds.textChanged.connect(self.validate)
+        self.sound_box.currentIndexChanged.connect(self._on_sound_changed)
         session.changed.connect(self._on_changed)
         engine_settings_notice().saved.connect(self._show_speed)
         self._on_preset_changed()
@@ -339,6 +362,8 @@ class GeneratePanel(QWidget):
         self._show_weights_notice()
         self.loras.set_preset(preset)
         self._show_speed()
+        self._drivable = not takes_audio(preset)
+        self._form.setRowVisible(self._sound_label, self._drivable)
         rule = f"frames {c.frame_rule}, {c.min_frames}–{c.max_frames}; " if preset.is_video else ""
         self.preset_box.setToolTip(f"{preset.listing_label}\n{rule}size a multiple of {c.size_multiple}, up to {c.max_width}×{c.max_height}")
         self.validate()
@@ -364,7 +389,33 @@ class GeneratePanel(QWidget):
         self.seeds.setPlaceholderText({"random": "drawn for you", "fixed": "base seed, e.g. 1234", "list": "one seed per variant: 1 2 3 4"}[mode])
         self.validate()
 
+    def _reload_sounds(self) -> None:
+        """The bin's sounds, keeping the one chosen while it is still there."""
+        chosen = self.sound_box.currentData()
+        self.sound_box.blockSignals(True)
+        self.sound_box.clear()
+        self.sound_box.addItem("None (the model makes the sound)", None)
+        for sound in store_audio.list_audio(self.session.project):
+            self.sound_box.addItem(f"{sound.name} ({sound.seconds:.1f} s)", sound.id)
+        self.sound_box.setCurrentIndex(max(0, self.sound_box.findData(chosen)))
+        self.sound_box.blockSignals(False)
+        self._on_sound_changed()
+
+    def _on_sound_changed(self, *_args) -> None:
+        self.sound_from.setEnabled(self.sound_box.currentData() is not None)
+
+    def driving_sound(self) -> dict | None:
+        """The recipe's record of the chosen sound (engine.audio_drive), or None; InvalidInput when
+        the start is outside it."""
+        audio_id = self.sound_box.currentData()
+        if audio_id is None or not self._drivable:
+            return None
+        project = self.session.project
+        return recipe_audio(project, store_audio.find_audio(project, audio_id), seconds_to_samples(self.sound_from.value()))
+
     def _on_changed(self, changes) -> None:
+        if changes.timeline:  # an import into the Audio bin
+            self._reload_sounds()
         if self.shot_id is None:
             return
         if self.shot_id in changes.shots or changes.cameras or changes.project:
@@ -484,6 +535,7 @@ class GeneratePanel(QWidget):
                 seed_mode=self.seed_mode.currentData(),
                 seeds=self.seed_list(),
                 params=self.params(),
+                audio=self.driving_sound(),
             )
         except DirectorError as exc:
             self.session.error_raised.emit(str(exc))
