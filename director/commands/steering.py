@@ -8,7 +8,6 @@ A keyframe SOURCE is an image file, `take:ID` (a still take, or a clip's first f
 from __future__ import annotations
 
 import argparse
-from fractions import Fraction
 
 from director.commands.common import add_json_arg, add_project_arg, open_project, print_json, print_table
 from director.core.errors import InvalidInput
@@ -64,6 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "default with no --reference: the cast the shot uses, see 'director cast use')")
     p.add_argument("--reference", action="append", default=[], help="a reference image file (repeat)")
     p.add_argument("--with-keyframes", action="store_true", help="use the shot's keyframes too")
+    p.add_argument("--depth-model", metavar="PRESET",
+                   help="make the depth guide with this depth-model preset in the worker (see director models list)")
     _add_run_options(p)
     _add_seed_options(p)
     p.set_defaults(func=cmd_control_render)
@@ -169,50 +170,19 @@ def cmd_keyframe_render(args) -> int:
 
 
 def cmd_control_render(args) -> int:
-    from pathlib import Path
-
     from director.commands.generate import _run_or_report, engine_for
     from director.engine import control
-    from director.engine.keyframe_sources import still_from_file
-    from director.engine.media_out import read_frames
-    from director.engine.steered_jobs import queue_steered
-    from director.store.script import list_cast
-    from director.store.takes import get_take
-
+    from director.engine.control_jobs import control_render
     from director.engine.presets import get_preset
 
     why = control.takes_control(get_preset(args.preset))
-    if why:  # before any guide is made or stored
+    if why:  # before the project is opened or any guide is made
         raise InvalidInput(why)
     with open_project(args) as project, engine_for(args) as client:
-        control.check_strength(args.strength)
-        if args.take is not None:
-            take = get_take(project, args.take)
-            frames, fps, origin = read_frames(project.media.path(take.media_path)), Fraction(take.rate.num, take.rate.den), f"take:{take.id}"
-        else:
-            path = Path(args.video).expanduser()
-            if not path.is_file():
-                raise InvalidInput(f"no video file at {path}")
-            frames, fps, origin = read_frames(path), Fraction(24), f"file:{path.name}"
-        guide = control.store_guide(project, control.make_guide(frames, args.mode, args.prepared), fps)
-        references = [still_from_file(project, r).media_path for r in args.reference]
-        if not args.reference and not args.cast:  # the cast the shot uses (Cast panel, 'director cast use')
-            from director.store.cast import reference_images
-            from director.store.shots import find_shot
-
-            references = reference_images(project, find_shot(project, args.shot).id)
-        cast = {c.name.lower(): c for c in list_cast(project)}
-        for name in args.cast:
-            member = cast.get(name.lower())
-            if member is None:
-                raise InvalidInput(f"no cast member called {name!r}; 'director cast list' shows them")
-            if not member.images:
-                raise InvalidInput(f"{member.name} has no reference images yet")
-            references += list(member.images)
-        spec = control.recipe_control(project, video=guide, mode=args.mode, strength=args.strength,
-                                      references=tuple(references), source=origin)
-        queued = queue_steered(project, args.shot, args.preset, keyframes=args.with_keyframes, control_spec=spec,
-                               **_queue_args(args))
+        queued = control_render(project, args.shot, args.preset, take_id=args.take, video=args.video, mode=args.mode,
+                                prepared=args.prepared, strength=args.strength, reference_files=args.reference,
+                                cast=args.cast, with_keyframes=args.with_keyframes, depth_model=args.depth_model,
+                                **_queue_args(args))
         return _run_or_report(args, project, queued, client)
 
 

@@ -823,6 +823,8 @@ class MainWindow(QMainWindow):
         self.generate_action = self._action("&Generate", lambda: self.generate(False), "Ctrl+G", "Queue takes for the selected camera")
         self.sweep_action = self._action("S&weep…", lambda: _lazy("director.ui.sweep_view", "start_sweep")(self), None, "A grid of takes across presets, seeds, cameras and steps or guidance, priced first")
         self.sweep_grid_action = self._action("Sweep G&rid…", lambda: _lazy("director.ui.sweep_view", "show_sweep")(self), None, "The X/Y grid of a sweep's results")
+        self.control_action = self._action("With &Control Video…", lambda: _lazy("director.ui.control_dialog", "start_control_dialog")(self), None,
+                                           "Queue takes guided by a take or video file (pose, depth, edges, layout) and reference images (Wan VACE)")
         self.generate_all_action = self._action("Generate &All Cameras", lambda: self.generate(True), "Ctrl+Shift+G", "Queue takes for every camera of the shot")
         self.conform_action = self._action("&Conform to Final…", lambda: self.conform_cut(), "Ctrl+Shift+F",
                                            "Re-render the takes the cut uses at final quality, priced first")
@@ -870,6 +872,7 @@ class MainWindow(QMainWindow):
         gen_menu.addAction(self.generate_all_action)
         gen_menu.addAction(self.sweep_action)
         gen_menu.addAction(self.sweep_grid_action)
+        gen_menu.addAction(self.control_action)
         gen_menu.addSeparator()
         gen_menu.addAction(self.pause_action)
         gen_menu.addAction(self.track_time_action)
@@ -918,7 +921,7 @@ class MainWindow(QMainWindow):
         self.redo_action.setEnabled(bool(stack and stack.canRedo()))
         self.undo_action.setText(f"&Undo {stack.undoText()}".rstrip() if stack and stack.canUndo() else "&Undo")
         self.redo_action.setText(f"&Redo {stack.redoText()}".rstrip() if stack and stack.canRedo() else "&Redo")
-        for action in (self.generate_action, self.generate_all_action, self.sweep_action):
+        for action in (self.generate_action, self.generate_all_action, self.sweep_action, self.control_action):
             action.setEnabled(writable and self.workspace.shot is not None)
         self.sweep_grid_action.setEnabled(open_)
         self.pause_action.setEnabled(writable)
