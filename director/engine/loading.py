@@ -176,8 +176,11 @@ def weights_present(preset: Preset) -> bool:
     reads folders only; no torch, no hub client, no network."""
     if preset.builder:
         return True
+    from director.engine.step_loras import resolve_step_loras
+
     try:
         resolve(preset, allow_download=False)
+        resolve_step_loras(preset, allow_download=False)
         return True
     except (MissingWeights, UnsafeWeights):
         return False
@@ -193,8 +196,12 @@ def pull(preset: Preset) -> str:
         return f"{preset.id}: tiny twin built at {build_twin(preset.id)} (random weights, nothing downloaded)"
     if _looks_like_path(preset.source) and not _is_single_file(preset.source):
         raise MissingWeights(f"{preset.id} loads from the local folder {preset.source}; copy a diffusers folder there")
+    from director.engine.step_loras import resolve_step_loras
+
     how, weights, config = resolve(preset, allow_download=True)
-    return f"{preset.id}: weights at {weights}" + (f", config at {config}" if config else "")
+    loras = resolve_step_loras(preset, allow_download=True)
+    return (f"{preset.id}: weights at {weights}" + (f", config at {config}" if config else "")
+            + "".join(f", step LoRA at {path}" for path, _component in loras))
 
 
 # -- revision / hashes -------------------------------------------------------------------------
@@ -276,7 +283,10 @@ def load_pipeline(preset: Preset, device: str, allow_download: bool = False):
     cls = getattr(diffusers, preset.pipeline, None)
     if cls is None:
         raise ValueError(f"diffusers {diffusers.__version__} has no pipeline class {preset.pipeline}")
+    from director.engine.step_loras import fuse_step_loras, resolve_step_loras, scheduler_for, step_revision
+
     how, weights, config = resolve(preset, allow_download)
+    step_files = resolve_step_loras(preset, allow_download)  # before any weight loads: a missing one is said at once
     dtype = torch_dtype(preset.dtype, device)
     try:
         if how == "single_file":
@@ -287,7 +297,9 @@ def load_pipeline(preset: Preset, device: str, allow_download: bool = False):
     except OSError as exc:
         # diffusers says OSError when a component's safetensors (or a config) is absent.
         raise _missing(preset, f"loading {weights} failed ({exc})") from exc
-    return pipe, revision_of(how, weights)
+    fuse_step_loras(pipe, step_files)
+    pipe.scheduler = scheduler_for(pipe, preset)
+    return pipe, revision_of(how, weights) + step_revision(step_files)
 
 
 def _config_folder_models(config: Path, dtype) -> dict:

@@ -102,6 +102,8 @@ class Preset:
     twin_of: str | None = None  # on a twin: the preset it stands in for
     no_twin: str = ""  # why this preset has no twin, shown by `models list`
     retired: str = ""  # why this preset takes no new jobs (its id still resolves for old takes)
+    step_loras: tuple[tuple[str, str], ...] = ()  # (source, component): distilled-step LoRAs fused at load (engine.step_loras)
+    scheduler: dict = field(default_factory=dict)  # {"class": …, config overrides}: a distilled recipe's own sampler
 
     @property
     def listing_label(self) -> str:
@@ -202,6 +204,15 @@ _TWIN_WAN_TI2V = replace(_video(4, 1, 33, 32, 128, 128), min_size=32)
 _TWIN_DEFAULTS = Defaults(32, 32, frames=9, fps=12, steps=2, guidance=1.0)
 _STILLS_NO_TWIN = "still-image families are outside #14's video twins (tiny-t2i covers StableDiffusionPipeline)"
 _SRC = "checked against diffusers 0.42.1 as installed"
+# Wan 2.2 A14B's 4-step distillation LoRAs (lightx2v) and the sampler their recipe uses.
+_LIGHTNING = "lightx2v/Wan2.2-Lightning"
+_LIGHTNING_SAMPLER = {"class": "FlowMatchEulerDiscreteScheduler", "shift": 5.0}
+# The tiny Lightning twins carry random LoRAs in the same two-file layout inside their folders (engine.twins).
+_TWIN_STEP_LORAS = {
+    tid: ((f"{TWIN_SOURCE}{tid}/lightning/high_noise_model.safetensors", "transformer"),
+          (f"{TWIN_SOURCE}{tid}/lightning/low_noise_model.safetensors", "transformer_2"))
+    for tid in ("tiny-wan22-a14b-t2v-lightning", "tiny-wan22-a14b-i2v-lightning")
+}
 
 BUILTIN: tuple[Preset, ...] = (
     Preset("sd-turbo", "SD-Turbo (512², 1 step)", "t2i", "AutoPipelineForText2Image", "stabilityai/sd-turbo", "SD-Turbo",
@@ -258,6 +269,17 @@ BUILTIN: tuple[Preset, ...] = (
                  "and boundary_ratio (0.875, from the repository's model_index.json) where it switches between them; "
                  "guidance_scale_2 defaults to guidance_scale. 480p (832×480) and 720p. VRAM: two 14B experts, 28 GB "
                  "each in bf16; model CPU offload keeps one on the GPU at a time (about 40 GB peak at 720p)."),
+    Preset("wan22-a14b-t2v-lightning", "Wan 2.2 T2V A14B Lightning (4-step draft)", "t2v", "WanPipeline",
+           "Wan-AI/Wan2.2-T2V-A14B-Diffusers", "Wan", Defaults(832, 480, frames=81, fps=16, steps=4, guidance=1.0),
+           replace(_WAN, max_steps=8), memory=Memory(cpu_offload=True, vae_tiling=True), twin="tiny-wan22-a14b-t2v-lightning",
+           step_loras=((f"{_LIGHTNING}::Wan2.2-T2V-A14B-4steps-lora-rank64-Seko-V1.1/high_noise_model.safetensors", "transformer"),
+                       (f"{_LIGHTNING}::Wan2.2-T2V-A14B-4steps-lora-rank64-Seko-V1.1/low_noise_model.safetensors", "transformer_2")),
+           scheduler=dict(_LIGHTNING_SAMPLER), call_args={"guidance_scale_2": 1.0},
+           notes=f"{_SRC}: wan22-a14b-t2v with lightx2v's 4-step distillation LoRAs fused at load, the high-noise one into "
+                 "transformer and the low-noise one into transformer_2 (WanLoraLoaderMixin.load_lora_weights, "
+                 "load_into_transformer_2=True; its converter reads lightx2v's original key names); file names from "
+                 f"the {_LIGHTNING} repository. Its recipe: 4 steps, guidance 1 on both experts (no CFG, half the "
+                 "passes), Euler with shift 5. About 10× faster than 40 steps with CFG; VRAM as wan22-a14b-t2v."),
     Preset("wan22-a14b-i2v", "Wan 2.2 I2V A14B (two experts, quality)", "i2v", "WanImageToVideoPipeline",
            "Wan-AI/Wan2.2-I2V-A14B-Diffusers", "Wan", Defaults(1280, 720, frames=81, fps=16, steps=40, guidance=3.5), _WAN,
            memory=Memory(cpu_offload=True, vae_tiling=True), twin="tiny-wan22-a14b-i2v",
@@ -288,6 +310,14 @@ BUILTIN: tuple[Preset, ...] = (
                  "is text to video. WanVACETransformer3DModel adds control blocks at vace_layers. The 1.3B "
                  "(Wan-AI/Wan2.1-VACE-1.3B-diffusers, the pipeline's example) fits 8-12 GB. VRAM: 14B in bf16, offload "
                  "below 48 GB."),
+    Preset("wan22-a14b-i2v-lightning", "Wan 2.2 I2V A14B Lightning (4-step draft)", "i2v", "WanImageToVideoPipeline",
+           "Wan-AI/Wan2.2-I2V-A14B-Diffusers", "Wan", Defaults(832, 480, frames=81, fps=16, steps=4, guidance=1.0),
+           replace(_WAN, max_steps=8), memory=Memory(cpu_offload=True, vae_tiling=True), twin="tiny-wan22-a14b-i2v-lightning",
+           step_loras=((f"{_LIGHTNING}::Wan2.2-I2V-A14B-4steps-lora-rank64-Seko-V1/high_noise_model.safetensors", "transformer"),
+                       (f"{_LIGHTNING}::Wan2.2-I2V-A14B-4steps-lora-rank64-Seko-V1/low_noise_model.safetensors", "transformer_2")),
+           scheduler=dict(_LIGHTNING_SAMPLER), call_args={"guidance_scale_2": 1.0},
+           notes=f"{_SRC}: wan22-a14b-i2v with lightx2v's I2V 4-step LoRAs fused at load as in wan22-a14b-t2v-lightning "
+                 "(diffusers issue 12535 tracked loading lightx2v's I2V LoRAs into both experts). VRAM as wan22-a14b-i2v."),
     # -- HunyuanVideo 1.5 -----------------------------------------------------------------------
     Preset("hunyuan15-t2v", "HunyuanVideo 1.5 T2V 480p", "t2v", "HunyuanVideo15Pipeline",
            "hunyuanvideo-community/HunyuanVideo-1.5-480p_t2v", "HunyuanVideo 1.5",
@@ -324,7 +354,9 @@ BUILTIN: tuple[Preset, ...] = (
     # -- tiny twins: each family's class and layout, random weights, loaded from disk like a download --
     *(
         Preset(tid, f"Tiny twin of {of} ({pipeline})", kind, pipeline, f"{TWIN_SOURCE}{tid}", family, _TWIN_DEFAULTS,
-               rules, dtype="float32", tiny=True, twin_of=of,
+               rules, dtype="float32", tiny=True, twin_of=of, step_loras=_TWIN_STEP_LORAS.get(tid, ()),
+               scheduler=dict(_LIGHTNING_SAMPLER) if tid in _TWIN_STEP_LORAS else {},
+               call_args={"guidance_scale_2": 1.0} if tid in _TWIN_STEP_LORAS else {},
                notes="built by `director models pull " + tid + "` (random weights, nothing downloaded)")
         for tid, kind, pipeline, family, rules, of in (
             ("tiny-ltx2-t2v", "t2v", "LTX2Pipeline", "LTX-2", _TWIN_LTX, "ltx2"),
@@ -333,6 +365,8 @@ BUILTIN: tuple[Preset, ...] = (
             ("tiny-wan21-t2v", "t2v", "WanPipeline", "Wan", _TWIN_WAN, "wan21-t2v-1.3b"),
             ("tiny-wan22-a14b-t2v", "t2v", "WanPipeline", "Wan", _TWIN_WAN, "wan22-a14b-t2v"),
             ("tiny-wan22-a14b-i2v", "i2v", "WanImageToVideoPipeline", "Wan", _TWIN_WAN, "wan22-a14b-i2v"),
+            ("tiny-wan22-a14b-t2v-lightning", "t2v", "WanPipeline", "Wan", _TWIN_WAN, "wan22-a14b-t2v-lightning"),
+            ("tiny-wan22-a14b-i2v-lightning", "i2v", "WanImageToVideoPipeline", "Wan", _TWIN_WAN, "wan22-a14b-i2v-lightning"),
             ("tiny-wan22-ti2v-t2v", "t2v", "WanPipeline", "Wan", _TWIN_WAN_TI2V, "wan22-ti2v-5b"),
             ("tiny-wan22-ti2v-i2v", "i2v", "WanImageToVideoPipeline", "Wan", _TWIN_WAN_TI2V, "wan22-ti2v-5b-i2v"),
             ("tiny-wan21-flf2v", "i2v", "WanImageToVideoPipeline", "Wan", _TWIN_WAN, "wan21-flf2v"),
@@ -377,7 +411,10 @@ def _place_twin(preset: Preset) -> Preset:
     if not preset.source.startswith(TWIN_SOURCE):
         return preset
     source, config = twin_source(preset.id)
-    return replace(preset, source=source, config=config)
+    # Its step LoRAs live in its folder: named by absolute path, like the source, wherever it runs.
+    root = Path(source).parent
+    steps = tuple((str(root / s.removeprefix(TWIN_SOURCE)) if s.startswith(TWIN_SOURCE) else s, c) for s, c in preset.step_loras)
+    return replace(preset, source=source, config=config, step_loras=steps)
 
 
 # -- settings ---------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 WEIGHTS_SEED = 0
-REVISION = "twin-v1"  # bump when a builder changes: twins built by an older version are rebuilt
+REVISION = "twin-v2"  # bump when a builder changes: twins built by an older version are rebuilt
 MARKER = "director-twin.json"
 
 
@@ -340,6 +340,30 @@ def _depth(pipeline: str):
     return build(pipeline)
 
 
+def _lightning_loras(pipe, folder: Path) -> None:
+    """Random rank-4 LoRAs for both experts in lightx2v's layout and key names (the
+    `diffusion_model.blocks.N.<layer>.lora_down/lora_up/alpha` of its Wan 2.2 Lightning files):
+    lightning/high_noise_model.safetensors for `transformer`, low_noise_model.safetensors for
+    `transformer_2`, so loading them goes through diffusers' own conversion of those names."""
+    import torch
+    from safetensors.torch import save_file
+
+    generator = torch.Generator().manual_seed(WEIGHTS_SEED + 7)
+    (folder / "lightning").mkdir()
+    for name, expert in (("high_noise_model", pipe.transformer), ("low_noise_model", pipe.transformer_2)):
+        dim, ffn, rank = expert.config.num_attention_heads * expert.config.attention_head_dim, expert.config.ffn_dim, 4
+        layers = {f"{a}.{x}": (dim, dim) for a in ("self_attn", "cross_attn") for x in "qkvo"}
+        layers.update({"ffn.0": (dim, ffn), "ffn.2": (ffn, dim)})
+        tensors = {}
+        for block in range(expert.config.num_layers):
+            for layer, (fan_in, fan_out) in layers.items():
+                key = f"diffusion_model.blocks.{block}.{layer}"
+                tensors[f"{key}.lora_down.weight"] = torch.randn(rank, fan_in, generator=generator) * 0.5
+                tensors[f"{key}.lora_up.weight"] = torch.randn(fan_out, rank, generator=generator) * 0.5
+                tensors[f"{key}.alpha"] = torch.tensor(float(rank))
+        save_file(tensors, str(folder / "lightning" / f"{name}.safetensors"))
+
+
 # -- the twins ----------------------------------------------------------------------------------
 
 
@@ -352,6 +376,7 @@ class Twin:
     pipeline: str
     build: Callable
     layout: str = "folder"
+    extras: Callable | None = None  # (pipeline, folder): more files a download of this preset has (step LoRAs)
 
 
 TWINS: dict[str, Twin] = {t.id: t for t in (
@@ -360,6 +385,8 @@ TWINS: dict[str, Twin] = {t.id: t for t in (
     Twin("tiny-wan21-t2v", "WanPipeline", _wan21),
     Twin("tiny-wan22-a14b-t2v", "WanPipeline", _wan22_a14b),
     Twin("tiny-wan22-a14b-i2v", "WanImageToVideoPipeline", _wan22_a14b),
+    Twin("tiny-wan22-a14b-t2v-lightning", "WanPipeline", _wan22_a14b, extras=_lightning_loras),
+    Twin("tiny-wan22-a14b-i2v-lightning", "WanImageToVideoPipeline", _wan22_a14b, extras=_lightning_loras),
     Twin("tiny-wan22-ti2v-t2v", "WanPipeline", _wan22_ti2v),
     Twin("tiny-wan22-ti2v-i2v", "WanImageToVideoPipeline", _wan22_ti2v),
     Twin("tiny-wan21-flf2v", "WanImageToVideoPipeline", _wan21_flf2v),
@@ -418,6 +445,8 @@ def build_twin(twin_id: str, root: Path | None = None, force: bool = False) -> P
             _write_single_file(pipe, staging)
         else:
             pipe.save_pretrained(staging, safe_serialization=True)
+        if TWINS[twin_id].extras:
+            TWINS[twin_id].extras(pipe, staging)
         (staging / MARKER).write_text(json.dumps({"revision": REVISION, "pipeline": TWINS[twin_id].pipeline,
                                                    "seed": WEIGHTS_SEED}))
         old = None
