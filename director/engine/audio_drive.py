@@ -23,7 +23,7 @@ from director.core import audio as ca
 from director.core.errors import InvalidInput
 from director.engine.presets import Preset
 from director.store.audio import AudioFile
-from director.store.media import sha256_file
+from director.store.media import sha256_file_cached
 from director.store.project import Project
 
 DRIVEN_PIPELINES = ("LTX2Pipeline",)
@@ -47,7 +47,7 @@ def recipe_audio(project: Project, sound: AudioFile, from_sample: int = 0) -> di
         raise InvalidInput(f"{sound.name} is {sound.seconds:.2f} s long; start inside it "
                            f"(asked for {from_sample / ca.SAMPLE_RATE:.2f} s)")
     return {"audio_id": sound.id, "name": sound.name, "media_path": sound.media_path,
-            "sha256": sha256_file(project.media.path(sound.media_path)), "from_sample": int(from_sample)}
+            "sha256": sha256_file_cached(project.media.path(sound.media_path)), "from_sample": int(from_sample)}
 
 
 def request_audio(project: Project, audio: dict) -> dict:

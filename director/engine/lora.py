@@ -17,7 +17,7 @@ from typing import Callable
 
 from director.core.errors import InvalidInput, NotFound
 from director.store.loras import check_file, list_loras
-from director.store.media import sha256_file
+from director.store.media import sha256_file_cached
 from director.store.project import Project
 
 log = logging.getLogger("director.engine.lora")
@@ -49,7 +49,7 @@ def recipe_loras(project: Project, preset_id: str) -> tuple[dict, ...]:
         except NotFound:
             raise NotFound(f"LoRA {lora.name} of preset {preset_id} is missing ({lora.path}); put the file back "
                            f"or remove it with 'director lora remove PROJECT {preset_id} {lora.name}'") from None
-        out.append({"name": lora.name, "path": str(path), "strength": lora.strength, "sha256": sha256_file(path)})
+        out.append({"name": lora.name, "path": str(path), "strength": lora.strength, "sha256": sha256_file_cached(path)})
     return tuple(out)
 
 
@@ -60,7 +60,7 @@ def request_loras(recipe_loras_: tuple[dict, ...]) -> tuple[tuple[str, str, floa
         path = Path(entry["path"])
         if not path.is_file():
             raise NotFound(f"the LoRA file {path} the job was queued with is missing")
-        if entry.get("sha256") and sha256_file(path) != entry["sha256"]:
+        if entry.get("sha256") and sha256_file_cached(path) != entry["sha256"]:
             raise NotFound(f"the LoRA file {path} is not the file the job was queued with (its SHA-256 differs)")
         out.append((str(entry["name"]), str(path), float(entry["strength"])))
     return tuple(out)

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import shutil
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -44,6 +45,25 @@ def sha256_file(path: Path) -> str:
         while chunk := f.read(CHUNK):
             h.update(chunk)
     return h.hexdigest()
+
+
+_HASHES: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) → SHA-256, for this process
+_HASHES_LOCK = threading.Lock()
+
+
+def sha256_file_cached(path: Path) -> str:
+    """`sha256_file`, remembered while the file's size and modification time stay the same, as
+    git's index does: a multi-GB LoRA or a long sound named by every queued job is read once, not
+    on every Generate (which runs on the window's UI thread). A changed file is read again."""
+    st = Path(path).stat()
+    key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+    with _HASHES_LOCK:
+        known = _HASHES.get(key)
+    if known is None:
+        known = sha256_file(path)
+        with _HASHES_LOCK:
+            _HASHES[key] = known
+    return known
 
 
 @dataclass
