@@ -172,12 +172,13 @@ class GeneratePanel(QWidget):
         self.sound_from.setDecimals(2)
         self.sound_from.setSuffix(" s")
         self.sound_from.setToolTip("Where in the sound the clip starts")
-        sound = QHBoxLayout()
-        sound.addWidget(self.sound_box, 1)
-        sound.addWidget(QLabel("from", self))
-        sound.addWidget(self.sound_from)
+        # Like the preset box: a long sound name must not make the dock wider (the popup shows it in full).
+        self.sound_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.sound_box.setMinimumContentsLength(8)
         self._sound_label = self._buddy("Soun&d", self.sound_box)
-        form.addRow(self._sound_label, sound)
+        self._sound_from_label = QLabel("Sound from", self)
+        form.addRow(self._sound_label, self.sound_box)
+        form.addRow(self._sound_from_label, self.sound_from)
         self._form = form
         self._reload_sounds()
 
@@ -364,6 +365,7 @@ class GeneratePanel(QWidget):
         self._show_speed()
         self._drivable = not takes_audio(preset)
         self._form.setRowVisible(self._sound_label, self._drivable)
+        self._form.setRowVisible(self._sound_from_label, self._drivable)
         rule = f"frames {c.frame_rule}, {c.min_frames}–{c.max_frames}; " if preset.is_video else ""
         self.preset_box.setToolTip(f"{preset.listing_label}\n{rule}size a multiple of {c.size_multiple}, up to {c.max_width}×{c.max_height}")
         self.validate()

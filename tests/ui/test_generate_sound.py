@@ -76,3 +76,14 @@ def test_a_preset_that_cannot_be_driven_hides_the_row_and_sends_no_sound(panel, 
     assert not panel.sound_box.isVisibleTo(panel)
     [job_id] = panel.queue()
     assert job_recipe(panel.session.project, job_id).audio == {}
+
+
+def test_a_long_sound_name_does_not_widen_the_form_past_its_dock(panel, tmp_path):
+    """At 1366×768 the Generate dock is about 310 px wide and its form never scrolls sideways: a
+    wide Sound row would clip the Size row's height box off its right edge."""
+    from director.ui.main_window import MIN_PANEL
+
+    _import(panel, tmp_path, name="Foghorn and sea at dawn, take 3 (wild track, both mics)")
+    panel.set_preset("tiny-ltx2-t2v")
+    panel.sound_box.setCurrentIndex(1)
+    assert panel.form_scroll.widget().minimumSizeHint().width() <= MIN_PANEL["generate"][0]
