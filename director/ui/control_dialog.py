@@ -182,7 +182,9 @@ class ControlDialog(QDialog):
         mode_row.addWidget(self.prepared)
         mode_row.addStretch(1)
         form = QFormLayout()
-        form.addRow("&Mode:", mode_row)
+        mode_label = QLabel("&Mode:", self)
+        mode_label.setBuddy(self.mode)  # a row of widgets: the form cannot pick the buddy itself
+        form.addRow(mode_label, mode_row)
         form.addRow(self.depth_label, self.depth_by)
         form.addRow("&Strength:", self.strength)
         form.addRow("P&reset:", self.preset)
@@ -264,6 +266,10 @@ class ControlDialog(QDialog):
             for n, path in enumerate(member.images, 1):
                 label = member.name if len(member.images) == 1 else f"{member.name} ({n})"
                 self._add_item(label, path, "cast", member.name in used)
+        if not self.references.count():
+            item = QListWidgetItem("No cast in this project yet: Add Image… here, or import a screenplay and give its "
+                                   "characters images in the Cast panel", self.references)
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
 
     def _add_item(self, label: str, path: str, kind: str, checked: bool) -> QListWidgetItem:
         item = QListWidgetItem(label, self.references)

@@ -182,3 +182,26 @@ def test_the_generate_menu_opens_it_for_the_current_shot(window, film_file, qtbo
     d = window.control_dialog
     assert d.isVisible() and d.shot.code == "3A" and d.takes.currentData() == chosen
     d.reject()
+
+
+def test_without_cast_images_the_list_says_how_to_add_one_and_alt_m_reaches_the_mode(tmp_path, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from director.store.shots import add_shot
+    from director.ui.control_dialog import ControlDialog
+    from director.ui.undo import ProjectSession
+
+    project = Project.create(tmp_path / "bare.director")
+    shot, _ = add_shot(project, "1")
+    session = ProjectSession(project)
+    d = ControlDialog(session, shot.id)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    assert d.references.count() == 1 and "Add Image" in d.references.item(0).text()
+    assert d.checked_references() == []
+    [mode_label] = [w for w in d.findChildren(QLabel) if w.text() == "&Mode:"]
+    assert mode_label.buddy() is d.mode  # shown as "Mode:" with M underlined, not a literal "&"
+    d.reject()
+    session.shutdown()
+    project.close()
