@@ -132,6 +132,7 @@ class ControlDialog(QDialog):
         self.strength.setToolTip("How strongly the guide steers the picture")
 
         self.references = QListWidget(self)
+        self.references.setWordWrap(True)
         self.references.setObjectName("controlReferences")
         self.references.setIconSize(THUMB)
         self.references.setToolTip("Checked images go with the guide as reference images (the cast the shot uses is checked)")
@@ -267,8 +268,8 @@ class ControlDialog(QDialog):
                 label = member.name if len(member.images) == 1 else f"{member.name} ({n})"
                 self._add_item(label, path, "cast", member.name in used)
         if not self.references.count():
-            item = QListWidgetItem("No cast in this project yet: Add Image… here, or import a screenplay and give its "
-                                   "characters images in the Cast panel", self.references)
+            item = QListWidgetItem("No reference images yet: Add Image…, or give characters images in the Cast panel",
+                                   self.references)
             item.setFlags(Qt.ItemFlag.NoItemFlags)
 
     def _add_item(self, label: str, path: str, kind: str, checked: bool) -> QListWidgetItem:
