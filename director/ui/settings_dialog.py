@@ -17,7 +17,7 @@ import os
 from dataclasses import asdict
 from decimal import Decimal
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -317,17 +319,21 @@ class SettingsDialog(QDialog):
                        "'changes pixels': takes differ from a run without it; 'CUDA only': skipped elsewhere, "
                        "with a note on the job.", page)
         intro.setWordWrap(True)
-        options = QVBoxLayout()
+        # The descriptions wrap: in a scroll area they keep their full height (a dialog sized by its
+        # other tabs squeezed them into each other) and scroll when the screen is short.
+        holder = QWidget(page)
+        options = QVBoxLayout(holder)
+        options.setContentsMargins(0, 0, 0, 0)
         options.setSpacing(0)
         self.speed_boxes: dict[str, QCheckBox] = {}
         self.speed_descriptions: dict[str, tuple[QLabel, QLabel]] = {}
         for option in speed_options.OPTIONS.values():
-            check = QCheckBox(option.name, page)
+            check = QCheckBox(option.name, holder)
             check.setToolTip(option.what)
             check.toggled.connect(self._check_speed)
-            marks = QLabel(speed_marks(option), page)
+            marks = QLabel(speed_marks(option), holder)
             marks.setStyleSheet("QLabel { color: #e0b050; }")
-            what = QLabel(option.what, page)
+            what = QLabel(option.what, holder)
             what.setWordWrap(True)
             what.setContentsMargins(24, 0, 0, 4)  # under the name, past the check box
             what.setStyleSheet("QLabel { color: #a0a0a0; }")
@@ -344,10 +350,16 @@ class SettingsDialog(QDialog):
         self.speed_note.setStyleSheet("QLabel { color: #ff8080; }")
         layout = QVBoxLayout(page)
         layout.addLayout(top)
+        options.addStretch(1)
+        scroll = QScrollArea(page)
+        scroll.setObjectName("speedOptions")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(holder)
         layout.addWidget(intro)
-        layout.addLayout(options)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.speed_note)
-        layout.addStretch(1)
         return page
 
     def checked_speed(self) -> list[str]:

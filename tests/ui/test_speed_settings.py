@@ -142,3 +142,14 @@ def test_the_generate_panel_says_when_the_saved_options_would_be_refused(panel):
     panel.set_preset(PRESET)
     panel.set_preset("tiny-t2v")
     assert "Speed options refused" in panel.speed_note.text() and "both step caches" in panel.speed_note.text()
+
+
+def test_each_description_gets_its_full_wrapped_height(dialog, qtbot):
+    """Shown at the dialog's own size, no description is squeezed into the next line (the tab's
+    height comes from the other tabs; the options scroll instead)."""
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.tabs.setCurrentWidget(dialog.speed_tab)
+    qtbot.wait(50)
+    for name, (_marks, what) in dialog.speed_descriptions.items():
+        assert what.height() >= what.heightForWidth(what.width()), name
