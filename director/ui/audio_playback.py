@@ -1,9 +1,13 @@
 """Sound for the viewers: 48 kHz stereo PCM pushed into a QAudioSink from the sample of the frame shown.
 
-The picture keeps its own clock (each viewer shows the frame the wall clock says is due); sound
-starts at `core.audio.frame_to_sample(frame, rate)` whenever playback starts or jumps, and is
-restarted at the due sample if the device's clock wanders more than a frame away. So the sample
-heard is the sample of the frame shown, by the same integer rule the export uses.
+Sound starts at `core.audio.frame_to_sample(frame, rate)` whenever playback starts or jumps, and
+while it plays the **sound is the master clock**, as in editing suites: a viewer shows the frame of
+the sample the device is playing (`SoundOutput.device_due`). A real sound server takes a few hundred
+milliseconds to start a stream (more on a loaded machine), so the picture holds its first frame
+until the sound begins instead of running ahead of it; should the device stall or the sound end,
+the viewer's wall clock carries on from the last frame heard. So the sample heard is the sample of
+the frame shown, by the same integer rule the export uses. One QAudioSink per viewer is stopped and
+started again on a jump: a new sink on PulseAudio took about 2 s to start on this machine.
 
 Only 1× forward plays sound: a shuttle (J/K/L at other speeds) is silent, as in editing suites.
 With no audio device (offscreen, CI, a machine without a sound server) `SoundOutput` does nothing
@@ -13,6 +17,7 @@ and the picture plays on. Tests hand it any QIODevice (a QBuffer) instead of a d
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Protocol
@@ -27,6 +32,8 @@ from director.store.audio_media import read_wav, to_pcm16
 BYTES_PER_SAMPLE = 2 * CHANNELS  # s16 stereo
 FEED_MS = 20
 LEAD = SAMPLE_RATE // 5  # samples written ahead of the heard one when the device says nothing (200 ms)
+STARTUP_S = 1.5  # the longest the picture waits for a starting device before the wall clock takes over
+STALL_S = 0.25  # a device clock that has not moved this long is not followed (a stall, or the sound ended)
 CHUNK = SAMPLE_RATE // 10  # at most 100 ms of sound rendered per write
 
 
@@ -88,9 +95,14 @@ class SoundOutput(QObject):
     started = Signal(int)  # the sample sound starts from
     stopped = Signal()
 
-    def __init__(self, parent: QObject | None = None, device: QIODevice | None = None):
+    def __init__(self, parent: QObject | None = None, device: QIODevice | None = None,
+                 device_clock: Callable[[], int] | None = None):
         super().__init__(parent)
         self.device = device
+        self.device_clock = device_clock  # tests: microseconds the "device" has played since start
+        self._started_at = 0.0
+        self._last_processed = -1
+        self._last_change = 0.0
         self.source: SoundSource | None = None
         self.start_sample = -1  # -1: silent
         self.next_sample = 0  # the next sample to write
@@ -117,6 +129,8 @@ class SoundOutput(QObject):
         if self._io is None:
             self.start_sample = -1
             return
+        self._started_at = self._last_change = time.monotonic()
+        self._last_processed = -1
         self.feed()
         self._timer.start()
         self.started.emit(self.start_sample)
@@ -125,28 +139,36 @@ class SoundOutput(QObject):
         was = self.playing
         self._timer.stop()
         if self._sink is not None:
-            self._sink.stop()
-            self._sink.deleteLater()
-            self._sink = None
+            self._sink.stop()  # kept: starting it again is quick, a new one is not
         self._io = None
         self.start_sample = -1
         if was:
             self.stopped.emit()
 
-    def heard_sample(self) -> int | None:
-        """The sample the device is playing now (None without a device clock)."""
-        if self._sink is None or not self.playing:
-            return None
-        return self.start_sample + self._sink.processedUSecs() * SAMPLE_RATE // 1_000_000
+    def _processed_us(self) -> int | None:
+        if self.device_clock is not None:
+            return self.device_clock()
+        return self._sink.processedUSecs() if self._sink is not None else None
 
-    def resync(self, due: int, tolerance: int) -> bool:
-        """Restart at `due` when the sound heard is more than `tolerance` samples from it; at most
-        once a second, so a device that reports its clock coarsely never stutters."""
-        heard = self.heard_sample()
-        if heard is None or abs(heard - due) <= tolerance or self.source is None or heard - self.start_sample < SAMPLE_RATE:
-            return False
-        self.start(self.source, due)
-        return True
+    def device_due(self) -> int | None:
+        """The sample the picture should show now by the device's clock: the one being played; the
+        start sample while a starting device has played nothing yet (up to STARTUP_S); None when
+        there is no device clock to follow (no device, a stall, the sound's end): then the
+        viewer's wall clock decides."""
+        if not self.playing:
+            return None
+        processed = self._processed_us()
+        if processed is None:
+            return None
+        now = time.monotonic()
+        if processed != self._last_processed:
+            self._last_processed, self._last_change = processed, now
+        if processed <= 0:
+            return self.start_sample if now - self._started_at < STARTUP_S else None
+        heard = self.start_sample + processed * SAMPLE_RATE // 1_000_000
+        if now - self._last_change > STALL_S or (self.source is not None and heard >= self.source.length):
+            return None
+        return heard
 
     def feed(self) -> None:
         """Write what the device has room for (a sink) or the next chunk (a test device)."""
@@ -176,19 +198,22 @@ class SoundOutput(QObject):
             fmt.setSampleRate(SAMPLE_RATE)
             fmt.setChannelCount(CHANNELS)
             fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
-            device = QMediaDevices.defaultAudioOutput()
-            if device.isNull() or not device.isFormatSupported(fmt):
-                return None
-            self._sink = QAudioSink(device, fmt, self)
-            self._sink.setBufferSize(SAMPLE_RATE // 5 * BYTES_PER_SAMPLE)
-            io = self._sink.start()
-            return io
+            if self._sink is None:
+                device = QMediaDevices.defaultAudioOutput()
+                if device.isNull() or not device.isFormatSupported(fmt):
+                    return None
+                self._sink = QAudioSink(device, fmt, self)
+                self._sink.setBufferSize(SAMPLE_RATE // 5 * BYTES_PER_SAMPLE)
+            return self._sink.start()
         except Exception:  # a sound server that went away: the picture plays on, silent
             self._sink = None
             return None
 
     def close(self) -> None:
         self.stop()
+        if self._sink is not None:
+            self._sink.deleteLater()
+            self._sink = None
 
 
 class _Relay(QObject):

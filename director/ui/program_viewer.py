@@ -25,6 +25,7 @@ from PySide6.QtCore import QElapsedTimer, QRect, QRectF, Qt, QTimer, Signal, Slo
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QImage, QKeyEvent, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QStyleOptionSlider, QToolButton, QVBoxLayout, QWidget
 
+from director.core.audio import sample_to_frame
 from director.core.changes import Changes
 from director.core.cut import Cut
 from director.core.timeline import Clip
@@ -302,6 +303,8 @@ class ProgramViewer(QWidget):
     @Slot(int)
     def seek(self, frame: int) -> None:
         frame = max(0, min(int(frame), max(0, self.cut.duration - 1)))
+        if self.playing and frame == self._frame:
+            return  # the window's playhead echoing the frame just shown: the clock and sound run on
         if self.playing:
             self._anchor(frame)
             self._sound_from(frame)
@@ -338,8 +341,15 @@ class ProgramViewer(QWidget):
         self._clock.start()
 
     def _due(self) -> int:
-        """The frame the wall clock says should be on screen now (exact rational arithmetic)."""
+        """The frame to show now: the frame of the sample being heard while sound plays (the sound
+        is the master clock; the wall clock is re-anchored there, so it carries on from it if the
+        device stops), else the wall clock's (exact rational arithmetic)."""
         rate = self.cut.rate
+        heard = self.sound.device_due() if self._speed == 1 else None
+        if heard is not None:
+            frame = sample_to_frame(heard, rate)
+            self._anchor(frame)
+            return frame
         return self._anchor_frame + (self._clock.nsecsElapsed() * rate.num * self._speed) // (1_000_000_000 * rate.den)
 
     def _on_tick(self) -> None:
@@ -356,8 +366,6 @@ class ProgramViewer(QWidget):
         if step > 1:
             self.dropped_frames += step - 1  # late: skip to the due frame instead of slowing down
         self._show(due)
-        if self.sound.playing:  # the device's clock wandered from the picture's: back to the frame shown
-            self.sound.resync(sample_of(due, self.cut.rate), sample_of(4, self.cut.rate))
         direction = 1 if self._speed > 0 else -1
         if self.frames.cached(due + direction * READ_AHEAD // 2) is None:
             self.frames.read_ahead(due + direction, READ_AHEAD, direction)

@@ -253,3 +253,91 @@ def test_mixer_windows_are_the_whole_mix_sample_for_sample(cut):
     # a window that starts inside a fade
     edge = frame_to_sample(20, RATE)
     assert np.array_equal(mixer.render(edge - 100, 333), whole[edge - 100 : edge + 233])
+
+
+def test_playing_in_the_window_starts_the_sound_once_not_on_every_frame(window, film, qtbot):
+    """The window's playhead echoes each frame the Program viewer shows back to it (timeline and
+    viewer follow each other). That echo must not restart the sound: on a real sound server each
+    restart tears the audio sink down, and a cut played with a restart every frame was heard as
+    0.06 s of clicks in 6 s (bench/sound_out.py on a PulseAudio null sink)."""
+    session, a, _b = film
+    project = session.project
+    path = project.path
+    shot = project.db.execute("SELECT shot_id FROM takes WHERE id = ?", [a]).fetchone()[0]
+    session.push(st.insert_shot(project, shot))
+    session.shutdown()
+    project.close()
+    assert window.open_project(str(path))
+    window.show_panel("program")
+    program = window.panel("program")
+    qtbot.waitUntil(lambda: program.sound_source is not None, timeout=10_000)
+    tap(program.sound)
+    starts = []
+    program.sound.started.connect(starts.append)
+    program.seek(0)
+    program.play(1)
+    qtbot.wait(600)  # about 14 frames at 24 fps
+    assert program.frame >= 5
+    assert starts == [0], f"the sound restarted {len(starts) - 1} times in {program.frame} frames"
+    program.seek(30)  # a real jump still restarts it at the new frame
+    assert starts[-1] == frame_to_sample(30, RATE)
+    program.pause()
+
+
+def test_the_program_viewer_follows_the_sound_it_plays(cut, qtbot):
+    """The sound is the master clock: while the device has played nothing yet the picture holds
+    its first frame (a PulseAudio stream took up to 1.1 s to start on a loaded 2-core machine); once
+    it plays, the frame shown is the frame of the sample heard; when the device clock stops moving
+    (a stall, the sound's end) the wall clock carries on from there."""
+    from director.ui import audio_playback
+
+    session, viewer = cut
+    tap(viewer.sound)
+    played_us = [0]
+    viewer.sound.device_clock = lambda: played_us[0]
+    viewer.seek(0)
+    viewer.play(1)
+    qtbot.wait(300)  # seven frames of wall clock: the device has not started
+    assert viewer.frame == 0 and viewer.playing
+    played_us[0] = 500_000  # the device has played half a second
+    qtbot.waitUntil(lambda: viewer.frame == 12, timeout=2000)
+    played_us[0] = 750_000
+    qtbot.waitUntil(lambda: viewer.frame == 18, timeout=2000)
+    # The device clock stops: after STALL_S the wall clock moves the picture on from frame 18.
+    qtbot.waitUntil(lambda: viewer.frame > 19, timeout=int(audio_playback.STALL_S * 1000) + 2000)
+    viewer.pause()
+
+
+def test_a_device_that_never_starts_leaves_the_picture_to_the_wall_clock(cut, qtbot, monkeypatch):
+    from director.ui import audio_playback
+
+    monkeypatch.setattr(audio_playback, "STARTUP_S", 0.2)
+    session, viewer = cut
+    tap(viewer.sound)
+    viewer.sound.device_clock = lambda: 0
+    viewer.seek(0)
+    viewer.play(1)
+    qtbot.waitUntil(lambda: viewer.frame >= 6, timeout=3000)  # it waited 0.2 s, then played on
+    viewer.pause()
+
+
+def test_the_take_viewer_follows_the_sound_it_plays(film, qtbot):
+    from director.ui.gallery.take_viewer import TakeViewer
+
+    session, a, _ = film
+    viewer = TakeViewer(session)
+    qtbot.addWidget(viewer)
+    viewer.show_take(a)
+    qtbot.waitUntil(lambda: viewer.player.sound_source is not None, timeout=5000)
+    tap(viewer.player.sound)
+    played_us = [0]
+    viewer.player.sound.device_clock = lambda: played_us[0]
+    viewer.player.set_loop(False)
+    viewer.seek(0)
+    viewer.player.play()
+    qtbot.wait(300)
+    assert viewer.player._target == 0  # held while the device starts
+    played_us[0] = 1_000_000
+    qtbot.waitUntil(lambda: viewer.player._target == 24, timeout=2000)
+    viewer.player.pause()
+    viewer.player.close()

@@ -27,6 +27,7 @@ import numpy as np
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
+from director.core.audio import sample_to_frame
 from director.core.model import Take
 from director.ui.audio_playback import SoundOutput, sample_of
 from director.ui.media_frames import TakeFrames
@@ -230,6 +231,12 @@ class TakePlayer(QObject):
             self._decode(missing)
 
     def _on_tick(self) -> None:
+        heard = self.sound.device_due()
+        if heard is not None and self._take is not None:
+            # The sound is the master clock: the frame of the sample heard (the sound restarts
+            # each lap, so this is within the lap), the wall clock re-anchored there.
+            self._origin = self._lap * self._count + min(self._count - 1, sample_to_frame(heard, self._take.rate))
+            self._clock.restart()
         elapsed_frames = math.floor(self._clock.elapsed() * self._rate / 1000)
         index = self._origin + elapsed_frames
         if index >= self._count:
@@ -247,8 +254,6 @@ class TakePlayer(QObject):
         if index != self._target:
             self._target = index
             self._show_or_fetch(index)
-            if self.sound.playing:  # the device's clock wandered more than a frame: back to the picture's
-                self.sound.resync(self.sound_sample(index), self.sound_sample(4))
         unrolled = self._origin + elapsed_frames
         if unrolled + READ_AHEAD // 2 >= self._ahead_until:
             self.prefetch(index)
