@@ -341,3 +341,24 @@ def test_the_take_viewer_follows_the_sound_it_plays(film, qtbot):
     qtbot.waitUntil(lambda: viewer.player._target == 24, timeout=2000)
     viewer.player.pause()
     viewer.player.close()
+
+
+def test_compare_follows_the_focused_panes_sound(film, qtbot):
+    from director.ui.gallery.compare_view import CompareView
+
+    session, a, b = film
+    view = CompareView(session)
+    qtbot.addWidget(view)
+    view.loop_box.setChecked(False)
+    view.set_takes([a, b])
+    qtbot.waitUntil(lambda: all(p.sound_source is not None for p in view.panes), timeout=5000)
+    tap(view.sound)
+    played_us = [0]
+    view.sound.device_clock = lambda: played_us[0]
+    view.seek(0)
+    view.play()
+    qtbot.wait(300)
+    assert view.index() == 0  # every pane waits for the sound to start
+    played_us[0] = 1_000_000
+    qtbot.waitUntil(lambda: view.index() == 24, timeout=2000)
+    view.pause()

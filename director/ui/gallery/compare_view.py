@@ -7,7 +7,8 @@ panes never drift apart even when one decodes slower (`frame_synced` says when).
 
 Sound comes from the focused pane only (click a pane to focus it; the first pane at the start): its
 take's own sound from the first sample of the frame that pane shows (audio_playback), restarted on a
-seek, a loop or a change of focus. A pane whose take has no sound plays silence.
+seek, a loop or a change of focus; while it plays it is the clock every pane follows. A pane whose
+take has no sound plays silence.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from director.core.audio import sample_to_frame
 from director.core.errors import NotFound
 from director.store.audio import take_sound
 from director.ui.audio_playback import (
@@ -261,6 +263,10 @@ class CompareView(QWidget):
     # -- the clock ---------------------------------------------------------------------------
 
     def _on_tick(self) -> None:
+        heard = self.sound.device_due()
+        if heard is not None:  # the focused pane's sound is the master clock (audio_playback)
+            self._origin = sample_to_frame(heard, self.infos[self.focused].take.rate)
+            self._clock.restart()
         index = self._origin + math.floor(self._clock.elapsed() * self._fps / 1000)
         if index >= self._length:
             if self.loop_box.isChecked():
