@@ -216,8 +216,29 @@ def rerender_result(project: Project, original_take_id: int, job_id: int) -> Rer
     return RerenderResult(original_take_id, job_id, new.id, identical, frames_identical, differences, note)
 
 
+# The image-to-video preset of each text-to-video family: extending a take or animating a frame
+# of it stays in its own family (and a twin's take in its twin family), so the look carries over.
+I2V_OF = {
+    "ltx2": "ltx2-i2v", "ltx2-distilled": "ltx2-i2v",
+    "wan22-a14b-t2v": "wan22-a14b-i2v", "wan22-a14b-t2v-lightning": "wan22-a14b-i2v-lightning",
+    "wan22-ti2v-5b": "wan22-ti2v-5b-i2v", "wan21-t2v-1.3b": "wan22-ti2v-5b-i2v", "hunyuan15-t2v": "hunyuan15-i2v",
+    "tiny-ltx2-t2v": "tiny-ltx2-i2v", "tiny-wan22-a14b-t2v": "tiny-wan22-a14b-i2v",
+    "tiny-wan22-a14b-t2v-lightning": "tiny-wan22-a14b-i2v-lightning", "tiny-wan22-ti2v-t2v": "tiny-wan22-ti2v-i2v",
+    "tiny-wan21-t2v": "tiny-wan22-ti2v-i2v", "tiny-hunyuan15-t2v": "tiny-hunyuan15-i2v",
+}
+
+
 def _default_i2v(source_preset: str | None) -> str:
-    return "tiny-i2v" if source_preset and source_preset.startswith("tiny-") else "ltx2-i2v"  # ltx-condition is retired
+    """The family's own image-to-video preset; an image-to-video take's own; else LTX-2.5's (or
+    the built-in tiny one for a tiny take). ltx-condition is retired."""
+    if source_preset in I2V_OF:
+        return I2V_OF[source_preset]
+    try:
+        if get_preset(source_preset).kind == "i2v" and not get_preset(source_preset).retired:
+            return source_preset
+    except (NotFound, KeyError, TypeError):
+        pass
+    return "tiny-i2v" if source_preset and source_preset.startswith("tiny-") else "ltx2-i2v"
 
 
 def extend_take(project: Project, take_id: int, preset_id: str | None = None, *, variants: int = 1,
