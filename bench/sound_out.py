@@ -46,25 +46,25 @@ def start_server(runtime: Path) -> dict:
     raise SystemExit("the PulseAudio daemon did not start")
 
 
+def _correlation(heard: np.ndarray, expected: np.ndarray, lag: int) -> float | None:
+    h = heard[lag: lag + len(expected)]
+    if len(h) < len(expected):
+        return None
+    h, e = h - h.mean(), expected - expected.mean()
+    return float(np.dot(h, e) / (np.linalg.norm(h) * np.linalg.norm(e) + 1e-12))
+
+
 def best_lag(heard: np.ndarray, expected: np.ndarray, max_lag: int) -> tuple[int, float]:
-    """(lag in samples where `heard` best matches `expected`, the normalised correlation there)."""
+    """(lag in samples where `heard` best matches `expected`, the normalised correlation there):
+    searched in 0.5 ms steps, then sample by sample around the best."""
     best = (0, -1.0)
-    e = expected - expected.mean()
-    for lag in range(0, max_lag, 24):  # 0.5 ms steps, then refined
-        h = heard[lag: lag + len(e)]
-        if len(h) < len(e):
-            break
-        c = float(np.dot(h - h.mean(), e) / (np.linalg.norm(h - h.mean()) * np.linalg.norm(e) + 1e-12))
-        if c > best[1]:
-            best = (lag, c)
-    lo = max(0, best[0] - 24)
-    for lag in range(lo, best[0] + 25):
-        h = heard[lag: lag + len(e)]
-        if len(h) < len(e):
-            break
-        c = float(np.dot(h - h.mean(), e) / (np.linalg.norm(h - h.mean()) * np.linalg.norm(e) + 1e-12))
-        if c > best[1]:
-            best = (lag, c)
+    for lags in (range(0, max_lag, 24), None):
+        for lag in lags if lags is not None else range(max(0, best[0] - 24), best[0] + 25):
+            c = _correlation(heard, expected, lag)
+            if c is None:
+                break
+            if c > best[1]:
+                best = (lag, c)
     return best
 
 
@@ -135,9 +135,7 @@ def main() -> int:
         part = expected[start: start + RATE // 2, 0]
         if np.abs(part).max() < 1e-3:
             continue  # silence says nothing
-        h = heard[lag + start: lag + start + len(part), 0]
-        windows.append(float(np.dot(h - h.mean(), part - part.mean())
-                             / (np.linalg.norm(h - h.mean()) * np.linalg.norm(part - part.mean()) + 1e-12)))
+        windows.append(_correlation(heard[:, 0], part, lag + start) or 0.0)
     level = 20 * np.log10((np.sqrt((heard[lag: lag + n] ** 2).mean()) + 1e-12) / (np.sqrt((expected ** 2).mean()) + 1e-12))
     result = {
         "machine": "2-core CPU VM, PulseAudio 16.1 null sink at 48 kHz, QAudioSink (Qt Multimedia, FFmpeg backend)",

@@ -40,18 +40,14 @@ def load_depth(preset: Preset, device: str, allow_download: bool = False):
         return _LOADED[key]
     from transformers import AutoImageProcessor, DepthAnythingForDepthEstimation
 
-    from director.engine.loading import _missing, resolve, torch_dtype
+    from director.engine.loading import _missing, load_transformers_model
 
-    how, folder, _config = resolve(preset, allow_download)
-    if how != "folder":
-        raise _missing(preset, "Depth Anything loads from a checkpoint folder (config.json + model.safetensors)")
+    model, folder, _revision = load_transformers_model(preset, DepthAnythingForDepthEstimation, device, allow_download)
     try:
-        model = DepthAnythingForDepthEstimation.from_pretrained(str(folder), dtype=torch_dtype(preset.dtype, device),
-                                                                local_files_only=True, use_safetensors=True)
         processor = AutoImageProcessor.from_pretrained(str(folder), local_files_only=True)
     except OSError as exc:
-        raise _missing(preset, f"loading {folder} failed ({exc})") from exc
-    _LOADED[key] = (model.eval().to(device), processor)
+        raise _missing(preset, f"loading {folder}'s image processor failed ({exc})") from exc
+    _LOADED[key] = (model, processor)
     return _LOADED[key]
 
 

@@ -7,8 +7,6 @@ through the same code as the real checkpoint. Torch is imported inside the funct
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 SIZE = 56  # the processor's target side (a multiple of the 14-pixel patch); the real one is 518
 
@@ -34,25 +32,13 @@ def processor_settings(size: int) -> dict:
             "do_pad": False, "image_processor_type": "DPTImageProcessor"}
 
 
-class DepthDownload:
-    """What `twins.build_twin` writes: the model's weights and config plus the processor's file."""
-
-    def __init__(self, model):
-        self.model = model
-        self.components = {"model": model}
-
-    def save_pretrained(self, folder, safe_serialization: bool = True) -> None:
-        folder = Path(folder)
-        self.model.save_pretrained(folder, safe_serialization=safe_serialization)
-        (folder / "preprocessor_config.json").write_text(json.dumps(processor_settings(SIZE), indent=2))
-
-
-def build(_pipeline: str = "DepthAnythingForDepthEstimation") -> DepthDownload:
+def build(_pipeline: str = "DepthAnythingForDepthEstimation"):
     """The twin in memory, from the twins' fixed seed."""
     import torch
     from transformers import DepthAnythingForDepthEstimation
 
-    from director.engine.twins import WEIGHTS_SEED
+    from director.engine.twins import WEIGHTS_SEED, ModelDownload
 
     torch.manual_seed(WEIGHTS_SEED)
-    return DepthDownload(DepthAnythingForDepthEstimation(tiny_config()).eval())
+    model = DepthAnythingForDepthEstimation(tiny_config()).eval()
+    return ModelDownload(model, {"preprocessor_config.json": processor_settings(SIZE)})

@@ -302,6 +302,20 @@ def load_pipeline(preset: Preset, device: str, allow_download: bool = False):
     return pipe, revision_of(how, weights) + step_revision(step_files)
 
 
+def load_transformers_model(preset: Preset, cls, device: str, allow_download: bool = False):
+    """(model on the device in eval mode, its folder, weights revision) of a preset that is one
+    transformers checkpoint (SAM 2, Depth Anything). Raises MissingWeights or UnsafeWeights."""
+    how, folder, _config = resolve(preset, allow_download)
+    if how != "folder":
+        raise _missing(preset, f"{preset.family} loads from a checkpoint folder (config.json + model.safetensors), not a single file")
+    try:
+        model = cls.from_pretrained(str(folder), dtype=torch_dtype(preset.dtype, device), local_files_only=True,
+                                    use_safetensors=True)
+    except OSError as exc:
+        raise _missing(preset, f"loading {folder} failed ({exc})") from exc
+    return model.eval().to(device), folder, revision_of(how, folder)
+
+
 def _config_folder_models(config: Path, dtype) -> dict:
     """The transformers models (text encoders) a single-file checkpoint leaves to its config folder,
     loaded from there. A single file holds the denoiser and VAE only, and diffusers looks for a

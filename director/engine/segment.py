@@ -37,18 +37,10 @@ def load_segmenter(preset: Preset, device: str, allow_download: bool = False):
     UnsafeWeights (from `loading.resolve`) with how to get the weights."""
     from transformers import Sam2VideoModel
 
-    from director.engine.loading import _missing, resolve, revision_of, torch_dtype
+    from director.engine.loading import load_transformers_model
 
-    how, folder, _config = resolve(preset, allow_download)
-    if how != "folder":
-        raise _missing(preset, "SAM 2 loads from a checkpoint folder (config.json + model.safetensors), not a single file")
-    try:
-        model = Sam2VideoModel.from_pretrained(str(folder), dtype=torch_dtype(preset.dtype, device),
-                                               local_files_only=True, use_safetensors=True)
-    except OSError as exc:
-        raise _missing(preset, f"loading {folder} failed ({exc})") from exc
-    model.eval().to(device)
-    return model, sam2_processor(folder), revision_of(how, folder)
+    model, folder, revision = load_transformers_model(preset, Sam2VideoModel, device, allow_download)
+    return model, sam2_processor(folder), revision
 
 
 def sam2_processor(folder: Path):

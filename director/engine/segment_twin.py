@@ -8,8 +8,6 @@ inside the functions (engine only).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 SIZE = 64  # the model's square input; real SAM 2 checkpoints use 1024
 IMAGENET_MEAN = [0.485, 0.456, 0.406]
@@ -59,26 +57,13 @@ def processor_files(size: int) -> dict[str, dict]:
     }
 
 
-class Sam2Download:
-    """What `twins.build_twin` writes: the model's weights and config plus the processor files."""
-
-    def __init__(self, model):
-        self.model = model
-        self.components = {"model": model}
-
-    def save_pretrained(self, folder, safe_serialization: bool = True) -> None:
-        folder = Path(folder)
-        self.model.save_pretrained(folder, safe_serialization=safe_serialization)
-        for name, data in processor_files(self.model.config.image_size).items():
-            (folder / name).write_text(json.dumps(data, indent=2))
-
-
-def build(_pipeline: str = "Sam2VideoModel") -> Sam2Download:
+def build(_pipeline: str = "Sam2VideoModel"):
     """The twin in memory, from the twins' fixed seed."""
     import torch
     from transformers import Sam2VideoModel
 
-    from director.engine.twins import WEIGHTS_SEED
+    from director.engine.twins import WEIGHTS_SEED, ModelDownload
 
     torch.manual_seed(WEIGHTS_SEED)
-    return Sam2Download(Sam2VideoModel(tiny_config()).eval())
+    model = Sam2VideoModel(tiny_config()).eval()
+    return ModelDownload(model, processor_files(model.config.image_size))

@@ -328,6 +328,23 @@ def _ltxv(pipeline: str):
                                         text_encoder=text_encoder, tokenizer=tokenizer)
 
 
+class ModelDownload:
+    """A transformers model written as its hub download is laid out: the model's config.json and
+    model.safetensors, plus the processor's JSON files (`files`: name → content). What
+    `build_twin` writes for the SAM 2 and Depth Anything twins."""
+
+    def __init__(self, model, files: dict[str, dict]):
+        self.model = model
+        self.files = files
+        self.components = {"model": model}
+
+    def save_pretrained(self, folder, safe_serialization: bool = True) -> None:
+        folder = Path(folder)
+        self.model.save_pretrained(folder, safe_serialization=safe_serialization)
+        for name, data in self.files.items():
+            (folder / name).write_text(json.dumps(data, indent=2))
+
+
 def _sam2(pipeline: str):
     from director.engine.segment_twin import build  # SAM 2 (a transformers model, not a pipeline)
 
