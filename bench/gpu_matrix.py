@@ -188,7 +188,11 @@ def run_one(family: Family, option: str, *, tiny: bool, steps: int, device: str)
               "batch": batch, "preset_steps": d.steps, "source": family.notes}
     torch.manual_seed(0)
     cls = getattr(diffusers, family.cls)
-    model = cls(**cfg).to(dtype).eval()
+    # Built where it runs, in its dtype: a 14B transformer made in float32 on the CPU and then moved
+    # would take minutes of the run and 56 GB of RAM. Group offload starts from the CPU by design.
+    with _building("cpu" if option == "group_offload_streams" else device, dtype):
+        model = cls(**cfg)
+    model = model.to(dtype).eval()
     result["params_b"] = round(sum(p.numel() for p in model.parameters()) / 1e9, 3)
     result["full_params_b"] = full_params_b(family)
     if option != "group_offload_streams":
@@ -214,6 +218,7 @@ def run_one(family: Family, option: str, *, tiny: bool, steps: int, device: str)
 
     if device == "cuda":
         torch.cuda.reset_peak_memory_stats()
+    nvml = _nvml(device)
     with torch.inference_mode():
         x = inputs[latents_key]
         with FlopCounterMode(display=False) as counter:  # one step, counted (not timed)
@@ -224,11 +229,14 @@ def run_one(family: Family, option: str, *, tiny: bool, steps: int, device: str)
         x = step(x)  # warm-up (compiles under regional_compile)
         _sync(device)
         times = []
+        energy_mj = _energy_mj(nvml)
         for _ in range(steps):
             t0 = time.perf_counter()
             x = step(x)
             _sync(device)
             times.append(time.perf_counter() - t0)
+        if energy_mj is not None:
+            energy_mj = _energy_mj(nvml) - energy_mj
     per_step = sorted(times)[len(times) // 2]
     peak = _peak_tflops(device)
     result.update(
@@ -237,13 +245,66 @@ def run_one(family: Family, option: str, *, tiny: bool, steps: int, device: str)
         flops_per_step=flops,
         mfu=round(flops / per_step / (peak * 1e12), 3) if peak else None,
         peak_vram_gb=round(torch.cuda.max_memory_allocated() / 2**30, 2) if device == "cuda" else None,
+        # NVML's energy counter over the timed steps (what the cost ledger charges by), per step and per clip.
+        j_per_step=round(energy_mj / 1000 / steps, 2) if energy_mj is not None else None,
+        wh_per_clip=round(energy_mj / 3.6e6 / steps * d.steps, 4) if energy_mj is not None else None,
         note="; ".join(notes),
     )
+    # The latents after the same steps from the same inputs: `main` compares each option's with the
+    # plain run's (max abs difference: 0 when the option leaves the pixels alone).
+    result["_final"] = x.float().cpu()
     del model, inputs, x
     gc.collect()
     if device == "cuda":
         torch.cuda.empty_cache()
     return result
+
+
+class _building:
+    """torch's default device and dtype for the length of a model's construction."""
+
+    def __init__(self, device: str, dtype):
+        self.device, self.dtype = device, dtype
+
+    def __enter__(self):
+        import torch
+
+        self._dtype = torch.get_default_dtype()
+        self._device = torch.device(self.device)
+        torch.set_default_dtype(self.dtype)
+        self._device.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        import torch
+
+        self._device.__exit__(*exc)
+        torch.set_default_dtype(self._dtype)
+        return False
+
+
+def _nvml(device: str):
+    """An NVML handle for the GPU in use (nvidia-ml-py), or None where there is none."""
+    if device != "cuda":
+        return None
+    try:
+        import pynvml
+        import torch
+
+        pynvml.nvmlInit()
+        handle = pynvml.nvmlDeviceGetHandleByIndex(torch.cuda.current_device())
+        pynvml.nvmlDeviceGetTotalEnergyConsumption(handle)
+        return handle
+    except Exception:  # no NVML, or a driver without the energy counter
+        return None
+
+
+def _energy_mj(handle) -> int | None:
+    if handle is None:
+        return None
+    import pynvml
+
+    return pynvml.nvmlDeviceGetTotalEnergyConsumption(handle)
 
 
 def _advance(x, v):
@@ -278,6 +339,7 @@ def main(argv=None) -> int:
     parser.add_argument("--options", default=",".join(OPTIONS), help="comma-separated from: " + ", ".join(OPTIONS))
     parser.add_argument("--steps", type=int, default=3, help="timed steps per run (after one counted and one warm-up step)")
     parser.add_argument("--out", help="also write the JSON here")
+    parser.add_argument("--quiet", action="store_true", help="print only the rows (as they come), not the whole JSON")
     args = parser.parse_args(argv)
     import torch
     from diffusers.utils import logging as diffusers_logging
@@ -293,11 +355,17 @@ def main(argv=None) -> int:
     families = [f for f in FAMILIES if wanted is None or f.name in wanted]
     rows = []
     for family in families:
+        plain = None
         for option in args.options.split(","):
             try:
                 row = run_one(family, option, tiny=args.tiny, steps=args.steps, device=device)
             except Exception as exc:  # one family's failure is a row, not the end of the matrix
                 row = {"family": family.name, "option": option, "error": f"{type(exc).__name__}: {exc}"[:400]}
+            final = row.pop("_final", None)
+            if option == "none":
+                plain = final
+            if final is not None and plain is not None and final.shape == plain.shape:
+                row["max_abs_diff_vs_plain"] = float((final - plain).abs().max())
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
     import diffusers
@@ -306,7 +374,8 @@ def main(argv=None) -> int:
                           "torch": str(torch.__version__), "diffusers": str(diffusers.__version__), "tiny": args.tiny},
               "measured_steps": args.steps, "rows": rows}
     text = json.dumps(report, indent=1)
-    print(text)
+    if not args.quiet:
+        print(text)
     if args.out:
         Path(args.out).write_text(text + "\n")
     return 0 if all("error" not in r for r in rows) else 1
