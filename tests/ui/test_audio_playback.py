@@ -362,3 +362,32 @@ def test_compare_follows_the_focused_panes_sound(film, qtbot):
     played_us[0] = 1_000_000
     qtbot.waitUntil(lambda: view.index() == 24, timeout=2000)
     view.pause()
+
+
+def test_a_looping_take_starts_over_when_its_sound_ends(film, qtbot):
+    """At the end of the take's sound the device clock stops; the picture does not wait there
+    for ever: it loops, and the sound starts again from the first sample."""
+    import time
+
+    from director.ui.gallery.take_viewer import TakeViewer
+
+    session, a, _ = film
+    viewer = TakeViewer(session)
+    qtbot.addWidget(viewer)
+    viewer.show_take(a)
+    qtbot.waitUntil(lambda: viewer.player.sound_source is not None, timeout=5000)
+    tap(viewer.player.sound)
+    sound = viewer.player.sound
+    began = [time.monotonic()]
+    sound.started.connect(lambda _s: began.__setitem__(0, time.monotonic()))
+    length_us = viewer.player.sound_source.length * 1_000_000 // 48_000
+    sound.device_clock = lambda: min(int((time.monotonic() - began[0]) * 1_000_000), length_us)
+    starts = []
+    sound.started.connect(starts.append)
+    viewer.player.set_loop(True)
+    viewer.seek(40)
+    viewer.player.play()  # 8 frames from the end
+    qtbot.waitUntil(lambda: len(starts) >= 2, timeout=3000)
+    assert starts == [frame_to_sample(40, RATE), 0]
+    viewer.player.pause()
+    viewer.player.close()
