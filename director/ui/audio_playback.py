@@ -32,7 +32,7 @@ from director.store.audio_media import read_wav, to_pcm16
 BYTES_PER_SAMPLE = 2 * CHANNELS  # s16 stereo
 FEED_MS = 20
 LEAD = SAMPLE_RATE // 5  # samples written ahead of the heard one when the device says nothing (200 ms)
-STARTUP_S = 1.5  # the longest the picture waits for a starting device before the wall clock takes over
+STARTUP_S = 3.0  # the longest the picture waits for a starting device (1.9 s seen on a loaded machine), then the wall clock
 STALL_S = 0.25  # a device clock that has not moved this long is not followed (a stall, or the sound ended)
 CHUNK = SAMPLE_RATE // 10  # at most 100 ms of sound rendered per write
 
