@@ -113,6 +113,8 @@ def main() -> int:
                            stdout=open(recording, "wb"))
     time.sleep(0.5)
     program.seek(0)
+    shown: list[int] = []
+    program.playhead_moved.connect(shown.append)
     program.play()
     started = time.monotonic()
     while program.playing and time.monotonic() - started < seconds + 5:  # it stops itself at the cut's end
@@ -150,6 +152,10 @@ def main() -> int:
         "windows": len(windows),
         "window_correlation_min": round(min(windows), 4) if windows else None,
         "level_difference_db": round(float(level), 2),
+        # The picture side: frames shown while playing, and how often it went back (a clock that
+        # gave up on a slow device and then followed it would jump back when the sound began).
+        "frames_shown": len(shown),
+        "picture_went_back": sum(1 for a, b in zip(shown, shown[1:]) if b < a),
     }
     print(json.dumps(result, indent=1))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
