@@ -15,6 +15,7 @@ re-synthesis of it: it is what the picture was made to.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -61,19 +62,17 @@ def request_audio(project: Project, audio: dict) -> dict:
 # -- in the worker -----------------------------------------------------------------------------
 
 
-def driving_slice(audio: dict, frames: int, fps) -> tuple[np.ndarray, int]:
-    """(the clip's stretch of the sound as (n, 2) float32 at 48 kHz, samples of silence added at
-    its end where the sound is shorter than the clip)."""
+def driving_slice(audio: dict, frames: int, fps) -> np.ndarray:
+    """The clip's stretch of the sound as (n, 2) float32 at 48 kHz, silence added at its end where
+    the sound is shorter than the clip."""
     from director.core.timecode import Rate
     from director.store.audio_media import read_wav
 
-    rate = Rate.parse(str(fps))
-    n = ca.samples_for(frames, rate)
+    n = ca.samples_for(frames, Rate.parse(str(fps)))
     samples = read_wav(Path(audio["path"]))[audio["from_sample"]: audio["from_sample"] + n]
-    short = n - len(samples)
-    if short:
-        samples = np.concatenate([samples, np.zeros((short, samples.shape[1]), np.float32)])
-    return np.ascontiguousarray(samples), short
+    if len(samples) < n:
+        samples = np.concatenate([samples, np.zeros((n - len(samples), samples.shape[1]), np.float32)])
+    return np.ascontiguousarray(samples)
 
 
 def slaney_mel_bank(rate: int, n_fft: int, n_mels: int) -> np.ndarray:
@@ -108,17 +107,10 @@ def log_mel(samples: np.ndarray, rate: int, hop: int, n_mels: int):
 
 
 def at_rate(samples: np.ndarray, rate: int) -> np.ndarray:
-    """(n, 2) float32 at 48 kHz → (n', 2) at `rate`, with PyAV's resampler."""
-    if rate == ca.SAMPLE_RATE:
-        return samples
-    import av
+    """(n, 2) float32 at 48 kHz → (n', 2) at `rate`."""
+    from director.engine.take_sound import resample
 
-    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples.T), format="fltp", layout="stereo")
-    frame.sample_rate, frame.pts = ca.SAMPLE_RATE, 0
-    resampler = av.AudioResampler(format="flt", layout="stereo", rate=rate)
-    chunks = [f.to_ndarray().reshape(-1, 2) for f in resampler.resample(frame)]
-    chunks += [f.to_ndarray().reshape(-1, 2) for f in resampler.resample(None)]
-    return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros((0, 2), np.float32)
+    return resample(np.ascontiguousarray(samples.T), ca.SAMPLE_RATE, rate).astype(np.float32, copy=False)
 
 
 def latents_for(pipe, samples: np.ndarray, frames: int, fps: float):
@@ -142,18 +134,23 @@ def latents_for(pipe, samples: np.ndarray, frames: int, fps: float):
     return torch.cat([latents, pad], dim=2)
 
 
-def driven_pipeline(pipe):
-    """The audio-to-video pipeline sharing `pipe`'s loaded components."""
+@dataclass(frozen=True)
+class Drive:
+    """A job's audio to video, made once for all its variants: the DFR pipeline sharing the loaded
+    one's components, its audio arguments, and the take's sound ((n, 2) float32 at 48 kHz)."""
+
+    pipe: object
+    kwargs: dict
+    sound: np.ndarray
+
+
+def prepare(pipe, audio: dict, params: dict) -> Drive:
+    """The Drive of a job. Keyframe slots are generated only where the checkpoint has their learned
+    marker (LTX-2.5 and later), as the DFR recipe does."""
     from diffusers import LTX2DFRPipeline
 
-    return LTX2DFRPipeline.from_pipe(pipe)
-
-
-def drive_kwargs(pipe, audio: dict, params: dict) -> tuple[dict, np.ndarray, int]:
-    """(the DFR call's audio arguments, the take's sound as (n, 2) at 48 kHz, samples of silence
-    added). Keyframe slots are generated only where the checkpoint has their learned marker
-    (LTX-2.5 and later), as the DFR recipe does."""
-    samples, short = driving_slice(audio, params["frames"], params["fps"])
-    latents = latents_for(pipe, samples, params["frames"], float(params["fps"]))
-    slots = bool(getattr(pipe.transformer.config, "use_keyframes_abs_pos_embedding", False))
-    return {"audio_latents": latents, "freeze_audio": True, "generate_slots": slots}, samples, short
+    driven = LTX2DFRPipeline.from_pipe(pipe)
+    samples = driving_slice(audio, params["frames"], params["fps"])
+    latents = latents_for(driven, samples, params["frames"], float(params["fps"]))
+    slots = bool(getattr(driven.transformer.config, "use_keyframes_abs_pos_embedding", False))
+    return Drive(driven, {"audio_latents": latents, "freeze_audio": True, "generate_slots": slots}, samples)

@@ -47,21 +47,27 @@ def to_stored(samples: np.ndarray, rate: int) -> np.ndarray:
         raise SoundError("the model returned sound with no samples")
     if not np.isfinite(samples).all():
         raise SoundError("the model returned sound with invalid (not finite) samples")
-    if rate == SAMPLE_RATE:
-        out = samples.T.copy()
-    else:
-        import av
-
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples), format="fltp", layout=LAYOUTS[channels])
-        frame.sample_rate = rate
-        frame.pts = 0
-        resampler = av.AudioResampler(format="flt", layout=LAYOUTS[channels], rate=SAMPLE_RATE)
-        chunks = [f.to_ndarray().reshape(-1, channels) for f in resampler.resample(frame)]
-        chunks += [f.to_ndarray().reshape(-1, channels) for f in resampler.resample(None)]
-        out = np.concatenate(chunks) if chunks else np.zeros((0, channels), np.float32)
+    out = resample(samples, rate, SAMPLE_RATE)
     if channels == 1:
         out = np.repeat(out, CHANNELS, axis=1)
     return out.astype(np.float32, copy=False)
+
+
+def resample(samples: np.ndarray, rate: int, to_rate: int) -> np.ndarray:
+    """channels × samples at `rate` → (n, channels) float32 at `to_rate`, with libswresample
+    through PyAV (deterministic). Mono or stereo."""
+    channels = samples.shape[0]
+    if rate == to_rate:
+        return samples.T.copy()
+    import av
+
+    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples), format="fltp", layout=LAYOUTS[channels])
+    frame.sample_rate = rate
+    frame.pts = 0
+    resampler = av.AudioResampler(format="flt", layout=LAYOUTS[channels], rate=to_rate)
+    chunks = [f.to_ndarray().reshape(-1, channels) for f in resampler.resample(frame)]
+    chunks += [f.to_ndarray().reshape(-1, channels) for f in resampler.resample(None)]
+    return np.concatenate(chunks) if chunks else np.zeros((0, channels), np.float32)
 
 
 def wav_bytes(stored: np.ndarray) -> tuple[bytes, int]:

@@ -237,8 +237,13 @@ class Worker:
             m = DeviceMeter(self.device)
             self._check_cancel(job_id)
             received: dict = {}
+            drive = None
+            if request.audio:  # audio to video: the same components, the DFR call (engine.audio_drive)
+                from director.engine.audio_drive import prepare
+
+                drive = prepare(pipe, request.audio, request.params)
             for variant, seed in enumerate(request.seeds):
-                frames, received, sound = self._generate(pipe, request, variant, seed, m, clock)
+                frames, received, sound = self._generate(pipe, request, variant, seed, m, clock, drive)
                 write = partial(self._write_take, request=request, variant=variant, seed=seed, frames=frames,
                                 encoder=encoder, applied=applied, revision=revision, sound=sound)
                 self.writer.put(job, variant, write)
@@ -384,9 +389,11 @@ class Worker:
         watch = scheduler_steps(pipe, lambda step: on_step(step, p["steps"])) if needs_watch(accepted) else nullcontext()
         return {k: v for k, v in kwargs.items() if k in accepted}, watch
 
-    def _generate(self, pipe, request: JobRequest, variant: int, seed: int, m: DeviceMeter, clock: DeviceClock):
+    def _generate(self, pipe, request: JobRequest, variant: int, seed: int, m: DeviceMeter, clock: DeviceClock,
+                  drive=None):
         """(uint8 frames in host memory, the text arguments the pipeline received, its sound or
         None) for one variant with its own generator: variant i equals a single run with seed i.
+        `drive` (engine.audio_drive.Drive): the job's audio to video, its pipeline and sound.
         The clock runs while the device works on it, the uint8 conversion included (and stays
         running if the call fails); the copy to the host is the device's last work for the
         variant. The sound (`take_sound.from_device`: samples and the model's rate) is what a
@@ -397,15 +404,11 @@ class Worker:
         from director.engine.loading import av_output
         from director.engine.take_sound import from_device
 
-        drive = None
-        if request.audio:  # audio to video: the same components, the DFR call (engine.audio_drive)
-            from director.engine.audio_drive import drive_kwargs, driven_pipeline
-
-            pipe = driven_pipeline(pipe)
-            drive = drive_kwargs(pipe, request.audio, request.params)
+        if drive is not None:
+            pipe = drive.pipe
         kwargs, watch = self._call_kwargs(pipe, request, variant, seed, m, clock)
-        if drive:
-            kwargs.update(drive[0])
+        if drive is not None:
+            kwargs.update(drive.kwargs)
         received = {k: kwargs[k] for k in TEXT_ARGUMENTS if k in kwargs}
         _sync(self.device)
         log.debug("denoise start job %d variant %d", request.job_id, variant)
@@ -415,7 +418,7 @@ class Worker:
             picture, audio, audio_rate = av_output(pipe, out, request.preset.is_video)
             frames = to_host(picture)
             # A driven take keeps the sound it was made to, sample for sample (engine.audio_drive).
-            sound = (drive[1].T.copy(), SAMPLE_RATE) if drive else from_device(audio, audio_rate)
+            sound = (drive.sound.T.copy(), SAMPLE_RATE) if drive is not None else from_device(audio, audio_rate)
         del out, picture, audio
         _sync(self.device)
         clock.stop()
