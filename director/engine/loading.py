@@ -129,6 +129,18 @@ def _hub_file(repo: str, filename: str, preset: Preset, allow_download: bool) ->
         raise _missing(preset, f"{filename} from {repo} is not in the Hugging Face cache") from None
 
 
+def file_of(source: str, preset: Preset, allow_download: bool, what: str = "weights file") -> Path:
+    """One file a preset names: a local path, or `repo::path/in/repo` in the Hugging Face cache
+    (downloaded when allowed); MissingWeights saying how to get it otherwise."""
+    if _looks_like_path(source):
+        path = Path(source).expanduser()
+        if not path.is_file():
+            raise _missing(preset, f"no {what} at {path}")
+        return path
+    repo, _, filename = source.partition("::")
+    return _hub_file(repo, filename, preset, allow_download)
+
+
 def resolve(preset: Preset, allow_download: bool = False) -> tuple[str, Path, Path | None]:
     """(how, weights path, config path) for a preset; raises MissingWeights or UnsafeWeights."""
     try:
@@ -137,13 +149,7 @@ def resolve(preset: Preset, allow_download: bool = False) -> tuple[str, Path, Pa
         raise UnsafeWeights(str(exc)) from None
     source = preset.source
     if _is_single_file(source):
-        if _looks_like_path(source):
-            weights = Path(source).expanduser()
-            if not weights.is_file():
-                raise _missing(preset, f"no weights file at {weights}")
-        else:
-            repo, _, filename = source.partition("::")
-            weights = _hub_file(repo, filename, preset, allow_download)
+        weights = file_of(source, preset, allow_download)
         config = preset.config or ""
         if _looks_like_path(config):
             config_path = Path(config).expanduser()

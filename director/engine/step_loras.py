@@ -1,8 +1,8 @@
 """Distilled-step LoRAs that make a draft preset: a base model plus LoRA files that let it sample
 in a few steps (Wan 2.2 A14B "Lightning", 4 steps without CFG).
 
-A preset names its step LoRAs as (source, component): a hub file (`repo::path/in/repo.safetensors`),
-a local `.safetensors` file, or a file inside a twin's folder (`twin:<twin id>/<path>`). Wan 2.2's
+A preset names its step LoRAs as (source, component): a hub file (`repo::path/in/repo.safetensors`)
+or a local `.safetensors` file (a twin's, in its folder, named so when the twin is placed). Wan 2.2's
 high-noise LoRA goes into `transformer`, the low-noise one into `transformer_2`
 (`load_lora_weights(..., load_into_transformer_2=True)`, diffusers 0.42 WanLoraLoaderMixin, which
 converts lightx2v's original key names itself). Each is fused into the weights when the pipeline
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from director.engine.presets import TWIN_SOURCE, Preset
+from director.engine.presets import Preset
 
 COMPONENTS = ("transformer", "transformer_2")
 
@@ -22,25 +22,13 @@ COMPONENTS = ("transformer", "transformer_2")
 def resolve_step_loras(preset: Preset, allow_download: bool = False) -> list[tuple[Path, str]]:
     """(file, component) per step LoRA of the preset, found locally (or downloaded when allowed);
     MissingWeights naming the file and how to get it otherwise."""
-    from director.engine.loading import _hub_file, _looks_like_path, _missing
+    from director.engine.loading import _missing, file_of
 
     out = []
     for source, component in preset.step_loras:
         if component not in COMPONENTS:
             raise ValueError(f"{preset.id}: a step LoRA goes into one of {', '.join(COMPONENTS)}, not {component!r}")
-        if source.startswith(TWIN_SOURCE):
-            from director.engine.twins import twins_dir
-
-            path = twins_dir() / source.removeprefix(TWIN_SOURCE)
-            if not path.is_file():
-                raise _missing(preset, f"the twin's step LoRA {path.name} is not built")
-        elif _looks_like_path(source):
-            path = Path(source).expanduser()
-            if not path.is_file():
-                raise _missing(preset, f"no step LoRA file at {path}")
-        else:
-            repo, _, filename = source.partition("::")
-            path = _hub_file(repo, filename, preset, allow_download)
+        path = file_of(source, preset, allow_download, "step LoRA file")
         if path.suffix.lower() != ".safetensors":
             raise _missing(preset, f"{path.name}: step LoRAs load from .safetensors files only")
         out.append((path, component))
