@@ -118,6 +118,12 @@ class AudioTrack:
         return next((c for c in self.clips if c.id != clip.id and c.record_start < clip.record_end and clip.record_start < c.record_end), None)
 
 
+def check_clips_track(kind: str) -> None:
+    """Imported sound moves only to a clips track: A1 carries the takes' own sound."""
+    if kind != "clips":
+        raise InvalidInput(f"{LINKED} carries the takes' own sound; move imported sound to another track")
+
+
 def _called(clip: AudioClip) -> str:
     return f"{clip.name} (sound clip {clip.id})" if clip.name else f"sound clip {clip.id}"
 

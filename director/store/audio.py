@@ -304,8 +304,7 @@ def move_clip(project: Project, clip_id: int, record_start: int, track: str | No
         target = next((t for t in lanes if t.name.lower() == wanted), None)
         if target is None:
             raise NotFound(f"no audio track {track!r} in this cut (tracks: {', '.join(t.name for t in lanes)})")
-        if target.kind != "clips":
-            raise InvalidInput(f"{ca.LINKED} carries the takes' own sound; move imported sound to another track")
+        ca.check_clips_track(target.kind)
     new = ca.placed(ca.moved(clip, record_start), ca.AudioTrack(target.id or 0, target.name, target.clips), _samples_of(project, clip.audio_id))
     after = {**before, "track_id": target.id, "record_start": new.record_start}
     where = f" to track {target.name}" if target.id != before["track_id"] else ""

@@ -83,8 +83,7 @@ def add_lora(project: Project, preset: str, path: str | Path, strength: float = 
             "INSERT INTO loras (id, preset, name, path, strength, created_at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (preset, name) DO UPDATE SET path = excluded.path, strength = excluded.strength",
             [next_id(db, "loras"), preset, name, str(p), strength, utc_now()])
-    r = one(project.db, "SELECT id, preset, name, path, strength FROM loras WHERE preset = ? AND name = ?", [preset, name])
-    return Lora(**r), Changes.of(project=True)
+    return find_lora(project, preset, name), Changes.of(project=True)
 
 
 def remove_lora(project: Project, preset: str, name: str) -> Changes:

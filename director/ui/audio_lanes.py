@@ -21,7 +21,7 @@ from PySide6.QtGui import QActionGroup, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QGraphicsItem, QGraphicsRectItem, QInputDialog, QSpinBox
 
 from director.core import audio as ca
-from director.core.errors import DirectorError, InvalidInput
+from director.core.errors import DirectorError
 from director.store import audio as store_audio
 from director.store import timeline as st
 from director.ui.audio_waveform import WAVE_COLOUR, waveform_path, waveforms
@@ -269,8 +269,7 @@ class AudioLanes:
         track = self.tracks[drag.lane]
         kind, value = drag.request[0], drag.request[1]
         try:
-            if track.kind != "clips":
-                raise InvalidInput(f"{ca.LINKED} carries the takes' own sound; move imported sound to another track")
+            ca.check_clips_track(track.kind)
             if kind == "move":
                 new = ca.moved(drag.clip, value)
             else:
