@@ -180,7 +180,7 @@ class GeneratePanel(QWidget):
         form.addRow(self._sound_label, self.sound_box)
         form.addRow(self._sound_from_label, self.sound_from)
         self._form = form
-        self._reload_sounds()
+        self._drivable = False  # the Sound rows (and the bin's list in them) only for a drivable preset
 
         self.message = self._note("generateValidation")
         self.target = self._note("generateTarget")
@@ -363,7 +363,10 @@ class GeneratePanel(QWidget):
         self._show_weights_notice()
         self.loras.set_preset(preset)
         self._show_speed()
-        self._drivable = not takes_audio(preset)
+        drivable = not takes_audio(preset)
+        if drivable and not self._drivable:
+            self._reload_sounds()
+        self._drivable = drivable
         self._form.setRowVisible(self._sound_label, self._drivable)
         self._form.setRowVisible(self._sound_from_label, self._drivable)
         rule = f"frames {c.frame_rule}, {c.min_frames}–{c.max_frames}; " if preset.is_video else ""
@@ -416,7 +419,7 @@ class GeneratePanel(QWidget):
         return recipe_audio(project, store_audio.find_audio(project, audio_id), seconds_to_samples(self.sound_from.value()))
 
     def _on_changed(self, changes) -> None:
-        if changes.timeline:  # an import into the Audio bin
+        if changes.timeline and self._drivable:  # an import into the Audio bin
             self._reload_sounds()
         if self.shot_id is None:
             return
