@@ -166,10 +166,8 @@ def speed_line(names) -> str:
     'first_block_cache (changes pixels), group_offload_streams (CUDA only)'."""
     out = []
     for name in names:
-        option = speed_options.OPTIONS.get(name)
-        marks = [m for m, on in (("changes pixels", option and option.changes_pixels),
-                                 ("CUDA only", option and option.cuda_only)) if on]
-        out.append(f"{name} ({', '.join(marks)})" if marks else name)
+        marks = speed_options.marks(speed_options.OPTIONS.get(name))
+        out.append(f"{name} ({marks})" if marks else name)
     return ", ".join(out)
 
 

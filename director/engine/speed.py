@@ -40,6 +40,13 @@ OPTIONS: dict[str, SpeedOption] = {o.name: o for o in (
                 "torchao int8 weight-only quantisation of the transformer's linear layers"),
 )}
 
+def marks(option: SpeedOption | None) -> str:
+    """What an option is marked with wherever it is shown: 'changes pixels', 'CUDA only', both or ''."""
+    if option is None:
+        return ""
+    return ", ".join(m for m, on in (("changes pixels", option.changes_pixels), ("CUDA only", option.cuda_only)) if on)
+
+
 # MagCache needs each model's magnitude ratios (diffusers ships FLUX's); a family listed here has them.
 MAG_RATIOS_BY_FAMILY = {"FLUX": "diffusers.hooks.mag_cache:FLUX_MAG_RATIOS"}
 

@@ -122,11 +122,6 @@ def engine_settings_notice() -> EngineSettingsNotice:
 
 
 
-def speed_marks(option) -> str:
-    """The marks a speed option carries in the dialog: 'changes pixels', 'CUDA only', both or none."""
-    return ", ".join(m for m, on in (("changes pixels", option.changes_pixels), ("CUDA only", option.cuda_only)) if on)
-
-
 def _minutes_to_seconds(text: str) -> str:
     """The GPU budget field (minutes) as the store's seconds; empty clears the cap. A word that is
     not a number is refused in minutes, the field's unit."""
@@ -331,7 +326,7 @@ class SettingsDialog(QDialog):
             check = QCheckBox(option.name, holder)
             check.setToolTip(option.what)
             check.toggled.connect(self._check_speed)
-            marks = QLabel(speed_marks(option), holder)
+            marks = QLabel(speed_options.marks(option), holder)
             marks.setStyleSheet("QLabel { color: #e0b050; }")
             what = QLabel(option.what, holder)
             what.setWordWrap(True)
