@@ -120,8 +120,6 @@ def engine_settings_notice() -> EngineSettingsNotice:
     return _notice
 
 
-
-
 def _minutes_to_seconds(text: str) -> str:
     """The GPU budget field (minutes) as the store's seconds; empty clears the cap. A word that is
     not a number is refused in minutes, the field's unit."""
