@@ -35,6 +35,17 @@ def written(buf: QBuffer) -> np.ndarray:
     return np.frombuffer(bytes(buf.data()), dtype="<i2").reshape(-1, 2)
 
 
+def viewer_with_sound(session, take_id: int, qtbot):
+    """The take viewer showing a take, once its sound is read."""
+    from director.ui.gallery.take_viewer import TakeViewer
+
+    viewer = TakeViewer(session)
+    qtbot.addWidget(viewer)
+    viewer.show_take(take_id)
+    qtbot.waitUntil(lambda: viewer.player.sound_source is not None, timeout=5000)
+    return viewer
+
+
 @pytest.fixture
 def film(tmp_path, qtbot):
     """Two takes of one shot: A clicks at frame 10, B at frame 30 (48 frames, 24 fps)."""
@@ -57,13 +68,8 @@ def test_sample_of_a_frame_is_the_exports_rule():
 
 
 def test_take_viewer_plays_the_takes_sound_from_the_frame_shown(film, qtbot):
-    from director.ui.gallery.take_viewer import TakeViewer
-
     session, a, _ = film
-    viewer = TakeViewer(session)
-    qtbot.addWidget(viewer)
-    viewer.show_take(a)
-    qtbot.waitUntil(lambda: viewer.player.sound_source is not None, timeout=5000)
+    viewer = viewer_with_sound(session, a, qtbot)
     buf = tap(viewer.player.sound)
     viewer.player.set_loop(False)
     with qtbot.waitSignal(viewer.player.frame_shown, check_params_cb=lambda i, _img: i == 10, timeout=5000):
@@ -136,14 +142,9 @@ def test_a_silent_take_shows_no_waveform_and_plays_silent(film, qtbot, tmp_path)
 
 
 def test_without_an_audio_device_the_picture_plays_on(film, qtbot, monkeypatch):
-    from director.ui.gallery.take_viewer import TakeViewer
-
     monkeypatch.setitem(audio_playback._device_state, "ok", False)
     session, a, _ = film
-    viewer = TakeViewer(session)
-    qtbot.addWidget(viewer)
-    viewer.show_take(a)
-    qtbot.waitUntil(lambda: viewer.player.sound_source is not None, timeout=5000)
+    viewer = viewer_with_sound(session, a, qtbot)
     viewer.player.play()
     assert not viewer.player.sound.playing
     qtbot.waitUntil(lambda: viewer.player.position >= 3, timeout=5000)  # frames still advance
@@ -322,13 +323,8 @@ def test_a_device_that_never_starts_leaves_the_picture_to_the_wall_clock(cut, qt
 
 
 def test_the_take_viewer_follows_the_sound_it_plays(film, qtbot):
-    from director.ui.gallery.take_viewer import TakeViewer
-
     session, a, _ = film
-    viewer = TakeViewer(session)
-    qtbot.addWidget(viewer)
-    viewer.show_take(a)
-    qtbot.waitUntil(lambda: viewer.player.sound_source is not None, timeout=5000)
+    viewer = viewer_with_sound(session, a, qtbot)
     tap(viewer.player.sound)
     played_us = [0]
     viewer.player.sound.device_clock = lambda: played_us[0]
@@ -369,13 +365,8 @@ def test_a_looping_take_starts_over_when_its_sound_ends(film, qtbot):
     for ever: it loops, and the sound starts again from the first sample."""
     import time
 
-    from director.ui.gallery.take_viewer import TakeViewer
-
     session, a, _ = film
-    viewer = TakeViewer(session)
-    qtbot.addWidget(viewer)
-    viewer.show_take(a)
-    qtbot.waitUntil(lambda: viewer.player.sound_source is not None, timeout=5000)
+    viewer = viewer_with_sound(session, a, qtbot)
     tap(viewer.player.sound)
     sound = viewer.player.sound
     began = [time.monotonic()]
